@@ -1,0 +1,154 @@
+# deadlined -- GNU Makefile.
+#
+#   make            build build/deadlined
+#   make SAN=1      build build/san/deadlined with ASan and UBSan
+#   make run        install what is missing, build, run on conf/
+#   make check      install what is missing, then every test
+#   make install    PREFIX=/usr/local DESTDIR= (binary, man pages, config)
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+SYSCONFDIR ?= /etc
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/deadlined
+UNITDIR   ?= /lib/systemd/system
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+PYTHON    ?= /usr/bin/python3
+LIBS_PC    = libevent libcurl libconfig sqlite3 jansson libcrypto
+
+# Debian 12 packages: to build, and to run the tests as well.
+DEB_BUILD  = gcc make pkg-config libevent-dev libcurl4-openssl-dev \
+             libconfig-dev libsqlite3-dev libjansson-dev libssl-dev tzdata
+DEB_CHECK  = $(DEB_BUILD) libcmocka-dev python3 python3-pytest \
+             python3-aiosmtpd groff-base strace
+
+ifeq ($(SAN),1)
+BUILD      = build/san
+SANFLAGS   = -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+OPT        = -O1
+else
+BUILD      = build
+SANFLAGS   =
+OPT        = -O2
+endif
+
+WARN       = -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+             -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS    ?= $(OPT) -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude \
+             -DVERSION='"$(VERSION)"' -MMD -MP \
+             $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LDLIBS     = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+
+SRCS       = $(wildcard daemon/*.c)
+OBJS       = $(SRCS:daemon/%.c=$(BUILD)/obj/%.o)
+LIB_OBJS   = $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
+UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+MANS       = daemon/deadlined.8 daemon/deadlined.conf.5
+
+.PHONY: all clean run check check-deps build-deps unit integration \
+        lint-man install uninstall format
+
+all: $(BUILD)/deadlined
+
+$(BUILD)/deadlined: $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(BUILD)/obj/%.o: daemon/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) \
+	    $(LDLIBS) $$($(PKG_CONFIG) --libs cmocka)
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+
+# Install the Debian packages that are missing: as root with apt-get,
+# otherwise print the exact command to run.
+define install_missing
+	@missing=""; \
+	for p in $(1); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	        grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "installing:$$missing"; \
+	        apt-get update && DEBIAN_FRONTEND=noninteractive \
+	            apt-get install -y --no-install-recommends $$missing \
+	            || exit 1; \
+	    else \
+	        echo "deadlined needs these Debian packages; as root run:"; \
+	        echo "  apt-get update && apt-get install -y$$missing"; \
+	        exit 1; \
+	    fi; \
+	fi
+endef
+
+build-deps:
+	$(call install_missing,$(DEB_BUILD))
+
+check-deps:
+	$(call install_missing,$(DEB_CHECK))
+
+run: build-deps
+	$(MAKE) all
+	./build/deadlined -c conf/deadlined.conf --list
+
+check: check-deps
+	$(MAKE) all
+	$(MAKE) SAN=1 all unit-bins
+	$(MAKE) SAN=1 unit integration
+	$(MAKE) lint-man
+
+unit-bins: $(UNIT_BINS)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+integration: $(BUILD)/deadlined
+	DEADLINED=$(CURDIR)/$(BUILD)/deadlined $(PYTHON) -m pytest -q \
+	    -p no:cacheprovider tests/integration
+
+lint-man:
+	@for m in $(MANS); do \
+	    out=$$(LC_ALL=C.UTF-8 groff -man -ww -z $$m 2>&1); \
+	    if [ -n "$$out" ]; then echo "$$m:"; echo "$$out"; exit 1; fi; \
+	done; echo "man pages: groff -man -ww -z is silent"
+
+install: all
+	install -D -m 755 build/deadlined $(DESTDIR)$(SBINDIR)/deadlined
+	install -D -m 644 daemon/deadlined.8 $(DESTDIR)$(MANDIR)/man8/deadlined.8
+	install -D -m 644 daemon/deadlined.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/deadlined.conf.5
+	install -d $(DESTDIR)$(SYSCONFDIR)/deadlined/cases.d \
+	    $(DESTDIR)$(SYSCONFDIR)/deadlined/holidays
+	install -m 644 conf/holidays/*.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/deadlined/holidays/
+	install -D -m 644 conf/deadlined.conf \
+	    $(DESTDIR)$(DATADIR)/examples/deadlined.conf
+	install -D -m 644 conf/cases.d/example.conf \
+	    $(DESTDIR)$(DATADIR)/examples/cases.d/example.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/deadlined/deadlined.conf || \
+	    install -m 644 conf/deadlined.conf \
+	        $(DESTDIR)$(SYSCONFDIR)/deadlined/deadlined.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/deadlined \
+	    $(DESTDIR)$(MANDIR)/man8/deadlined.8 \
+	    $(DESTDIR)$(MANDIR)/man5/deadlined.conf.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+format:
+	clang-format -i daemon/*.c include/*.h tests/unit/*.c
+
+clean:
+	rm -rf build

@@ -1,0 +1,150 @@
+/*
+ * calendar.c -- working days and the deadline roll rule.
+ *
+ * Criminal Procedure Law Art. 105: when the last day of a period is a
+ * holiday, the period ends on the first working day after it.  Weekends
+ * count as holidays unless the State Council has declared that Saturday or
+ * Sunday a make-up working day.  Lookups are binary searches over sorted
+ * arrays: a decade of holidays is a few hundred entries.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+
+/*
+ * The longest run of days off the roll will cross.  No real calendar comes
+ * near it; it only bounds the loop when a configuration marks every day as
+ * a day off.
+ */
+#define CALENDAR_ROLL_MAX 366
+
+void
+calendar_init(struct calendar *cal)
+{
+	memset(cal, 0, sizeof(*cal));
+}
+
+void
+calendar_free(struct calendar *cal)
+{
+	free(cal->holidays);
+	free(cal->workdays);
+	calendar_init(cal);
+}
+
+/* Append day to a growing array; 0, or -1 when out of memory. */
+static int
+calendar_append(date_t **list, size_t *n, date_t day)
+{
+	date_t *p;
+
+	/* Grow at powers of two. */
+	if ((*n & (*n - 1)) == 0) {
+		p = realloc(*list, (*n ? *n * 2 : 8) * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		*list = p;
+	}
+	(*list)[(*n)++] = day;
+	return 0;
+}
+
+int
+calendar_add_holiday(struct calendar *cal, date_t day)
+{
+	return calendar_append(&cal->holidays, &cal->nholidays, day);
+}
+
+int
+calendar_add_workday(struct calendar *cal, date_t day)
+{
+	return calendar_append(&cal->workdays, &cal->nworkdays, day);
+}
+
+static int
+calendar_cmp(const void *a, const void *b)
+{
+	date_t x = *(const date_t *)a, y = *(const date_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sort list and drop repeated days. */
+static void
+calendar_sort(date_t *list, size_t *n)
+{
+	size_t i, j;
+
+	if (*n == 0)
+		return;
+	qsort(list, *n, sizeof(*list), calendar_cmp);
+	for (i = 1, j = 1; i < *n; i++)
+		if (list[i] != list[j - 1])
+			list[j++] = list[i];
+	*n = j;
+}
+
+void
+calendar_finish(struct calendar *cal)
+{
+	calendar_sort(cal->holidays, &cal->nholidays);
+	calendar_sort(cal->workdays, &cal->nworkdays);
+}
+
+static bool
+calendar_find(const date_t *list, size_t n, date_t day)
+{
+	return n > 0 && bsearch(&day, list, n, sizeof(*list), calendar_cmp);
+}
+
+bool
+calendar_is_holiday(const struct calendar *cal, date_t day)
+{
+	return calendar_find(cal->holidays, cal->nholidays, day);
+}
+
+bool
+calendar_is_working_day(const struct calendar *cal, date_t day)
+{
+	if (calendar_find(cal->workdays, cal->nworkdays, day))
+		return true;
+	if (cal->weekend & (1u << date_weekday(day)))
+		return false;
+	return !calendar_is_holiday(cal, day);
+}
+
+date_t
+calendar_roll(const struct calendar *cal, date_t day, enum roll roll)
+{
+	if (roll == ROLL_NONE)
+		return day;
+	for (int i = 0; i < CALENDAR_ROLL_MAX; i++)
+		if (calendar_is_working_day(cal, day + i))
+			return day + i;
+	return day;
+}
+
+int
+calendar_roll_parse(const char *s, enum roll *out)
+{
+	if (strcmp(s, "none") == 0)
+		*out = ROLL_NONE;
+	else if (strcmp(s, "next_working_day") == 0)
+		*out = ROLL_NEXT_WORKING_DAY;
+	else
+		return -1;
+	return 0;
+}
+
+int
+calendar_weekday_parse(const char *s)
+{
+	static const char *names[] = {"mon", "tue", "wed", "thu", "fri",
+	    "sat", "sun"};
+
+	for (int i = 0; i < 7; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}

@@ -1,0 +1,166 @@
+/*
+ * clock.c -- the one clock read, and civil time in the configured zone.
+ *
+ * The zone is applied through TZ and tzset(3), so the C library's own tz
+ * database code does the conversions; the daemon is single-threaded, which
+ * makes that process-wide setting safe.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+static time_t clock_offset;
+
+time_t
+clock_now(void)
+{
+	return time(NULL) + clock_offset;
+}
+
+void
+clock_shift_to(time_t when)
+{
+	clock_offset = when - time(NULL);
+}
+
+bool
+clock_zone_valid(const char *name)
+{
+	const char *dir = getenv("TZDIR");
+	char path[4096], magic[4];
+	int fd;
+	ssize_t n;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/usr/share/zoneinfo";
+	if (*name == '\0' || *name == '/' || strstr(name, "..") != NULL)
+		return false;
+	for (const char *p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("/_+-", *p) == NULL)
+			return false;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return false;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	return n == sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
+}
+
+int
+clock_set_zone(const char *name)
+{
+	char tz[512];
+
+	if ((size_t)snprintf(tz, sizeof(tz), ":%s", name) >= sizeof(tz))
+		return -1;
+	if (setenv("TZ", tz, 1) == -1)
+		return -1;
+	tzset();
+	return 0;
+}
+
+time_t
+clock_local(date_t day, int secs)
+{
+	struct tm tm;
+	int y, m, d;
+
+	date_to_ymd(day, &y, &m, &d);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_sec = secs;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+void
+clock_split(time_t t, date_t *day, int *secs)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	*day = date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	*secs = tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+}
+
+char *
+clock_rfc3339(time_t t, char *buf)
+{
+	struct tm tm;
+	long off;
+
+	localtime_r(&t, &tm);
+	off = tm.tm_gmtoff / 60;
+	snprintf(buf, CLOCK_RFC3339_BUFSZ,
+	    "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60,
+	    labs(off) % 60);
+	return buf;
+}
+
+/* Read a two-digit field at s that must be at most max. */
+static int
+clock_field(const char *s, int max)
+{
+	int v;
+
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+		return -1;
+	v = (s[0] - '0') * 10 + (s[1] - '0');
+	return v > max ? -1 : v;
+}
+
+int
+clock_parse(const char *s, time_t *out)
+{
+	char day[DATE_BUFSZ];
+	date_t dt;
+	int hh, mm, ss = 0, oh, om;
+	const char *p;
+
+	if (strnlen(s, 11) < 11 || s[10] != 'T')
+		return -1;
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	if (date_parse(day, &dt) == -1)
+		return -1;
+	p = s + 11;
+	if (strnlen(p, 5) < 5 || (hh = clock_field(p, 23)) < 0 ||
+	    p[2] != ':' || (mm = clock_field(p + 3, 59)) < 0)
+		return -1;
+	p += 5;
+	if (*p == ':') {
+		if (strnlen(p, 3) < 3 || (ss = clock_field(p + 1, 59)) < 0)
+			return -1;
+		p += 3;
+	}
+	if (*p == '\0') {
+		*out = clock_local(dt, hh * 3600 + mm * 60 + ss);
+		return 0;
+	}
+	if (strcmp(p, "Z") == 0) {
+		oh = om = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
+	    (oh = clock_field(p + 1, 23)) >= 0 && p[3] == ':' &&
+	    (om = clock_field(p + 4, 59)) >= 0) {
+		if (*p == '-') {
+			oh = -oh;
+			om = -om;
+		}
+	} else
+		return -1;
+	*out = (time_t)dt * 86400 + hh * 3600 + mm * 60 + ss -
+	    (oh * 3600 + om * 60);
+	return 0;
+}

@@ -1,0 +1,170 @@
+/*
+ * list.c -- the --list report.
+ *
+ * One row per window a case has opened, in configuration order: case id,
+ * window, opened, deadline, days left, state and when the next timed
+ * alert goes out.  The table pads by display width, so rows holding
+ * Chinese case ids still line up; --json prints the same rows as an array
+ * of objects for scripts.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "list.h"
+#include "utf8.h"
+#include "window.h"
+#include "xmalloc.h"
+
+#define LIST_COLUMNS 7
+
+/* One row, every field as text. */
+struct list_row {
+	const struct case_info *c;
+	const struct window_def *w;
+	char opened[DATE_BUFSZ];
+	char deadline[DATE_BUFSZ];
+	int days_left;
+	char days[16];
+	const char *state;
+	bool has_next;
+	char next[CLOCK_RFC3339_BUFSZ];
+};
+
+/* Fill rows with every opened window; returns how many. */
+static size_t
+list_rows(const struct config *cfg, time_t now, struct list_row **out)
+{
+	struct list_row *rows = NULL, *r;
+	struct window_state ws;
+	struct timed_alert alert;
+	size_t n = 0;
+	date_t today;
+	time_t when;
+	int secs;
+
+	clock_split(now, &today, &secs);
+	for (size_t i = 0; i < cfg->ncases; i++) {
+		for (size_t k = 0; k < cfg->nwindows; k++) {
+			const struct window_def *w = &cfg->windows[k];
+
+			if (!window_state(cfg, &cfg->cases[i], w, &ws))
+				continue;
+			rows = xreallocarray(rows, n + 1, sizeof(*rows));
+			r = &rows[n++];
+			r->c = &cfg->cases[i];
+			r->w = w;
+			date_format(ws.opened, r->opened);
+			date_format(ws.deadline, r->deadline);
+			r->days_left = deadline_days_left(&ws, today);
+			snprintf(r->days, sizeof(r->days), "%d", r->days_left);
+			r->state = deadline_status_name(
+			    deadline_status(&ws, &w->reminders, today));
+			r->has_next = window_next_alert(cfg, w, &ws, now,
+			    &alert, &when);
+			if (r->has_next)
+				clock_rfc3339(when, r->next);
+			else
+				strcpy(r->next, "-");
+		}
+	}
+	*out = rows;
+	return n;
+}
+
+static int
+list_json(const struct list_row *rows, size_t n, FILE *fp)
+{
+	json_t *arr, *obj;
+	int rc;
+
+	if ((arr = json_array()) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct list_row *r = &rows[i];
+
+		obj = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o}",
+		    "case", r->c->id, "window", r->w->name, "opened", r->opened,
+		    "deadline", r->deadline, "days_left", r->days_left,
+		    "state", r->state, "next_alert",
+		    r->has_next ? json_string(r->next) : json_null());
+		if (obj == NULL || json_array_append_new(arr, obj) == -1) {
+			json_decref(arr);
+			return -1;
+		}
+	}
+	rc = json_dumpf(arr, fp, JSON_INDENT(2));
+	json_decref(arr);
+	if (rc == -1 || fputc('\n', fp) == EOF)
+		return -1;
+	return 0;
+}
+
+/* Print s padded with spaces to width columns (none after the last). */
+static void
+list_cell(FILE *fp, const char *s, size_t width, bool last)
+{
+	size_t w = utf8_width(s);
+
+	fputs(s, fp);
+	if (last) {
+		fputc('\n', fp);
+		return;
+	}
+	for (; w < width + 2; w++)
+		fputc(' ', fp);
+}
+
+/* The cells of a row, in column order. */
+static void
+list_row_cells(const struct list_row *r, const char **cell)
+{
+	cell[0] = r->c->id;
+	cell[1] = r->w->name;
+	cell[2] = r->opened;
+	cell[3] = r->deadline;
+	cell[4] = r->days;
+	cell[5] = r->state;
+	cell[6] = r->next;
+}
+
+static int
+list_table(const struct list_row *rows, size_t n, FILE *fp)
+{
+	static const char *head[LIST_COLUMNS] = {"CASE", "WINDOW", "OPENED",
+	    "DEADLINE", "DAYS", "STATE", "NEXT ALERT"};
+	size_t width[LIST_COLUMNS], w;
+	const char *cell[LIST_COLUMNS];
+
+	for (int k = 0; k < LIST_COLUMNS; k++)
+		width[k] = utf8_width(head[k]);
+	for (size_t i = 0; i < n; i++) {
+		list_row_cells(&rows[i], cell);
+		for (int k = 0; k < LIST_COLUMNS; k++)
+			if ((w = utf8_width(cell[k])) > width[k])
+				width[k] = w;
+	}
+	for (size_t i = 0; i <= n; i++) {
+		if (i == 0)
+			memcpy(cell, head, sizeof(cell));
+		else
+			list_row_cells(&rows[i - 1], cell);
+		for (int k = 0; k < LIST_COLUMNS; k++)
+			list_cell(fp, cell[k], width[k], k == LIST_COLUMNS - 1);
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+int
+list_print(const struct config *cfg, time_t now, bool json, FILE *fp)
+{
+	struct list_row *rows;
+	size_t n;
+	int rc;
+
+	n = list_rows(cfg, now, &rows);
+	rc = json ? list_json(rows, n, fp) : list_table(rows, n, fp);
+	free(rows);
+	return rc;
+}

@@ -1,0 +1,198 @@
+/*
+ * main.c -- deadlined: command line, start-up and the modes it runs in.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "list.h"
+#include "log.h"
+
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+
+/* Exit statuses: 0 success, 1 failure, 2 a command line we cannot use. */
+#define EXIT_USAGE 2
+
+struct options {
+	const char *config;
+	const char *now;
+	bool check;
+	bool list;
+	bool json;
+	bool once;
+	int verbose;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: deadlined [-c FILE] [-t] [--list [--json]] [--once] "
+	    "[--now TIME] [-v] [-V]\n"
+	    "  -c, --config FILE  main configuration (default %s)\n"
+	    "  -t, --check        check the configuration, print ok or errors\n"
+	    "      --list         print every case's windows (--json: as JSON)\n"
+	    "      --once         send what is due now, then exit\n"
+	    "      --now TIME     act as if the clock read TIME "
+	    "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])\n"
+	    "  -v, --verbose      log debug messages\n"
+	    "  -V, --version      print the version\n"
+	    "  -h, --help         print this help\n",
+	    CONFIG_DEFAULT_PATH);
+}
+
+/* Parse the command line into opt; exits on -h, -V or a bad flag. */
+static void
+parse_options(int argc, char **argv, struct options *opt)
+{
+	enum { OPT_LIST = 256, OPT_JSON, OPT_ONCE, OPT_NOW };
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", no_argument, NULL, 't'},
+		{"list", no_argument, NULL, OPT_LIST},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"once", no_argument, NULL, OPT_ONCE},
+		{"now", required_argument, NULL, OPT_NOW},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	memset(opt, 0, sizeof(*opt));
+	opt->config = CONFIG_DEFAULT_PATH;
+	while ((ch = getopt_long(argc, argv, "c:tvVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			opt->config = optarg;
+			break;
+		case 't':
+			opt->check = true;
+			break;
+		case OPT_LIST:
+			opt->list = true;
+			break;
+		case OPT_JSON:
+			opt->json = true;
+			break;
+		case OPT_ONCE:
+			opt->once = true;
+			break;
+		case OPT_NOW:
+			opt->now = optarg;
+			break;
+		case 'v':
+			opt->verbose++;
+			break;
+		case 'V':
+			printf("deadlined %s\n", VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "deadlined: unexpected argument '%s'\n",
+		    argv[optind]);
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	if (opt->json && !opt->list) {
+		fprintf(stderr, "deadlined: --json goes with --list\n");
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+}
+
+/* Load the configuration, printing every error; NULL if it is not valid. */
+static struct config *
+load(const char *path)
+{
+	struct config_errors errs = {0};
+	struct config *cfg;
+
+	if ((cfg = config_load(path, &errs)) == NULL)
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msgs[i]);
+	config_errors_free(&errs);
+	return cfg;
+}
+
+/* Count the windows the cases have opened. */
+static size_t
+count_open_windows(const struct config *cfg)
+{
+	struct window_events ev;
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->ncases; i++)
+		for (size_t k = 0; k < cfg->nwindows; k++) {
+			config_window_events(&cfg->windows[k], &cfg->cases[i],
+			    &ev);
+			n += ev.opened;
+		}
+	return n;
+}
+
+/* -t: the configuration is valid; say so and summarise it. */
+static int
+check_summary(const struct config *cfg)
+{
+	printf("ok\n");
+	printf("%zu case%s, %zu window%s (%zu opened by cases), "
+	    "%zu receiver%s\n",
+	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nwindows,
+	    cfg->nwindows == 1 ? "" : "s", count_open_windows(cfg),
+	    cfg->nreceivers, cfg->nreceivers == 1 ? "" : "s");
+	return fflush(stdout) == EOF ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opt;
+	struct config *cfg;
+	time_t now;
+	int rc;
+
+	parse_options(argc, argv, &opt);
+	log_init(opt.verbose);
+
+	if ((cfg = load(opt.config)) == NULL)
+		return 1;
+	if (clock_set_zone(cfg->timezone) == -1)
+		fatalx("cannot use time zone %s", cfg->timezone);
+	if (opt.now != NULL) {
+		if (clock_parse(opt.now, &now) == -1) {
+			fprintf(stderr, "deadlined: --now '%s' is not a time "
+			    "(YYYY-MM-DDTHH:MM[:SS], optionally with Z or "
+			    "+HH:MM)\n", opt.now);
+			config_free(cfg);
+			return EXIT_USAGE;
+		}
+		clock_shift_to(now);
+	}
+
+	if (opt.check)
+		rc = check_summary(cfg);
+	else if (opt.list)
+		rc = list_print(cfg, clock_now(), opt.json, stdout) == -1 ||
+		    fflush(stdout) == EOF;
+	else {
+		log_warnx("the daemon loop is not built yet: use -t or --list");
+		rc = 1;
+	}
+	config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,44 @@
+/*
+ * clock.h -- the daemon's one clock, and wall time in the configured zone.
+ *
+ * clock_now is the only place the program reads the time, so that --now
+ * can shift everything the daemon sees while the clock keeps running.
+ * Local times are in the configured time zone (clock_set_zone), whatever
+ * the machine's own TZ is.
+ */
+#ifndef DEADLINED_CLOCK_H
+#define DEADLINED_CLOCK_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "date.h"
+
+#define CLOCK_RFC3339_BUFSZ 64
+
+/* Seconds since the epoch, shifted by clock_shift. */
+time_t clock_now(void);
+
+/* Make clock_now read as if it were `when` now; it keeps running. */
+void clock_shift_to(time_t when);
+
+/* True if name is a zone in the system's tz database. */
+bool clock_zone_valid(const char *name);
+
+/* Use zone name for every local time from now on; 0 or -1. */
+int clock_set_zone(const char *name);
+
+/* The instant that is secs seconds after local midnight starting day. */
+time_t clock_local(date_t day, int secs);
+
+/* The local civil day of instant t, and seconds since its midnight. */
+void clock_split(time_t t, date_t *day, int *secs);
+
+/* Format t as RFC 3339 local time with its offset into buf. */
+char *clock_rfc3339(time_t t, char *buf);
+
+/* Parse --now: YYYY-MM-DDTHH:MM[:SS], local or with Z / +HH:MM;
+ * 0 or -1.  Needs the zone set first. */
+int clock_parse(const char *s, time_t *out);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * config.h -- the whole configuration: main file, cases and calendars.
+ *
+ * config_load reads and checks everything into a new struct config and
+ * hands it over only when every file is valid; otherwise it returns every
+ * problem it found, each as "FILE:LINE: message".  A struct config is
+ * read-only once loaded: the daemon swaps whole configurations.
+ */
+#ifndef DEADLINED_CONFIG_H
+#define DEADLINED_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "calendar.h"
+#include "date.h"
+#include "deadline.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/deadlined/deadlined.conf"
+
+/* A window: opened by one event of a case, closed by others. */
+struct window_def {
+	const char *name;
+	const char *title;
+	const char *opens;	/* event name */
+	const char **closes;	/* event names */
+	size_t ncloses;
+	const char *extended_by; /* event name, or NULL */
+	struct window_rule rule;
+	struct reminders reminders; /* the window's own, or the global ones */
+	const char *file;
+	int line;
+};
+
+enum receiver_type {
+	RECEIVER_LOG,
+	RECEIVER_EMAIL,
+	RECEIVER_WEBHOOK,
+};
+
+enum receiver_tls {
+	TLS_REQUIRED,
+	TLS_TRY,
+	TLS_NONE,
+};
+
+struct receiver {
+	const char *name;
+	enum receiver_type type;
+	const char *url;	/* may hold a token: never log it */
+	int rate_count;		/* at most rate_count per rate_period s; */
+	int rate_period;	/* 0 when there is no limit */
+	int timeout;		/* seconds for a whole transfer */
+	/* webhook */
+	const char *format;
+	char *secret;		/* from secret_file; malloc'd, wiped on free */
+	const char **headers;	/* "Name: value" */
+	size_t nheaders;
+	/* email */
+	enum receiver_tls tls;
+	const char *username;
+	char *password;		/* from password_file; as secret */
+	const char *from;
+	const char **to;
+	size_t nto;
+	const char *file;
+	int line;
+};
+
+/* A dated event recorded on a case. */
+struct case_event {
+	const char *name;
+	date_t date;
+	int line;
+};
+
+struct case_info {
+	const char *id;
+	const char *title;	/* "" when not given */
+	const char *court;	/* "" when not given */
+	struct case_event *events;
+	size_t nevents;
+	size_t *notify;		/* indexes into config.receivers */
+	size_t nnotify;
+	const char *file;
+	int line;
+};
+
+struct config {
+	const char *path;	/* the main file, as given */
+	const char *timezone;
+	const char *state_dir;	/* resolved against the main file's dir */
+	const char *cases_dir;
+	int notify_at;		/* seconds after local midnight */
+	int retry_first;	/* seconds */
+	int retry_max;
+	struct calendar calendar;
+	enum roll default_roll;	/* calendar.roll */
+	struct reminders reminders; /* the global reminders */
+	struct window_def *windows;
+	size_t nwindows;
+	struct receiver *receivers;
+	size_t nreceivers;
+	size_t *notify;		/* default receivers of a case */
+	size_t nnotify;
+	struct case_info *cases;
+	size_t ncases;
+	struct arena arena;	/* owns every string and array above */
+};
+
+/* Problems found while loading, in the order they were found. */
+struct config_errors {
+	char **msgs;		/* "FILE:LINE: message" */
+	size_t n;
+};
+
+/* Load and check the configuration rooted at path.  Returns it, or NULL
+ * with every problem appended to errs. */
+struct config *config_load(const char *path, struct config_errors *errs);
+
+/* Free a configuration; NULL is fine.  Secrets are wiped first. */
+void config_free(struct config *cfg);
+
+/* Free the messages; errs may be reused. */
+void config_errors_free(struct config_errors *errs);
+
+/* The events of case c that window w sees. */
+void config_window_events(const struct window_def *w,
+    const struct case_info *c, struct window_events *ev);
+
+/* The event named name on case c, or NULL. */
+const struct case_event *config_case_event(const struct case_info *c,
+    const char *name);
+
+#endif

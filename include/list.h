@@ -1,0 +1,17 @@
+/*
+ * list.h -- --list: every open or closed window of every case, as a table
+ * for people or as JSON for scripts.
+ */
+#ifndef DEADLINED_LIST_H
+#define DEADLINED_LIST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "config.h"
+
+/* Print the windows of cfg as they stand at now; 0, or -1 on error. */
+int list_print(const struct config *cfg, time_t now, bool json, FILE *fp);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * log.h -- the daemon's one logging interface (after OpenBSD's log.c).
+ *
+ * Lines go to stderr.  Under journald (JOURNAL_STREAM names our stderr)
+ * each line starts with a <N> syslog priority instead of a time stamp.
+ * log_warn appends strerror(errno); the x variants do not.  errno is
+ * preserved across every call.  Never pass a secret to any of these.
+ */
+#ifndef DEADLINED_LOG_H
+#define DEADLINED_LOG_H
+
+#include <stdarg.h>
+
+/* Set up logging; verbose > 0 shows debug lines. */
+void log_init(int verbose);
+
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * window.h -- the windows of the configured cases, worked out for a
+ * moment in time: the bridge between the configuration, the pure deadline
+ * engine and the configured zone's wall clock.
+ */
+#ifndef DEADLINED_WINDOW_H
+#define DEADLINED_WINDOW_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+#include "deadline.h"
+
+/* Work out window w of case c; false if the case has not opened it. */
+bool window_state(const struct config *cfg, const struct case_info *c,
+    const struct window_def *w, struct window_state *ws);
+
+/* The first timed alert of a window at or after now, and when it goes
+ * out; false if there is none left. */
+bool window_next_alert(const struct config *cfg, const struct window_def *w,
+    const struct window_state *ws, time_t now, struct timed_alert *alert,
+    time_t *when);
+
+#endif
