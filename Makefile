@@ -99,9 +99,17 @@ build-deps:
 check-deps:
 	$(call install_missing,$(DEB_CHECK))
 
+# The example configuration, run in the foreground with its state in
+# build/run (fresh each time, so the first-start alerts show at once).
 run: build-deps
 	$(MAKE) all
-	./build/deadlined -c conf/deadlined.conf --list
+	rm -rf build/run && mkdir -p build/run
+	cp -R conf/. build/run/
+	sed 's|^state_dir .*|state_dir = "state";|' conf/deadlined.conf \
+	    > build/run/deadlined.conf
+	./build/deadlined -c build/run/deadlined.conf -t
+	./build/deadlined -c build/run/deadlined.conf --list
+	exec ./build/deadlined -c build/run/deadlined.conf
 
 check: check-deps
 	$(MAKE) all
@@ -137,12 +145,17 @@ install: all
 	    $(DESTDIR)$(DATADIR)/examples/deadlined.conf
 	install -D -m 644 conf/cases.d/example.conf \
 	    $(DESTDIR)$(DATADIR)/examples/cases.d/example.conf
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/sbin|$(SBINDIR)|g' systemd/deadlined.service \
+	    > $(DESTDIR)$(UNITDIR)/deadlined.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/deadlined.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/deadlined/deadlined.conf || \
 	    install -m 644 conf/deadlined.conf \
 	        $(DESTDIR)$(SYSCONFDIR)/deadlined/deadlined.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/deadlined \
+	    $(DESTDIR)$(UNITDIR)/deadlined.service \
 	    $(DESTDIR)$(MANDIR)/man8/deadlined.8 \
 	    $(DESTDIR)$(MANDIR)/man5/deadlined.conf.5
 	rm -rf $(DESTDIR)$(DATADIR)

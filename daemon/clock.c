@@ -29,6 +29,12 @@ clock_shift_to(time_t when)
 	clock_offset = when - time(NULL);
 }
 
+time_t
+clock_real(time_t t)
+{
+	return t - clock_offset;
+}
+
 bool
 clock_zone_valid(const char *name)
 {

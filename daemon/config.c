@@ -113,7 +113,7 @@ loader_path(struct loader *ld, const char *path)
 	char *full;
 	const char *p;
 
-	if (path[0] == '/')
+	if (path[0] == '/' || strcmp(ld->dir, ".") == 0)
 		return loader_strdup(ld, path);
 	xasprintf(&full, "%s/%s", ld->dir, path);
 	p = loader_strdup(ld, full);
@@ -582,14 +582,19 @@ loader_days(struct loader *ld, const config_setting_t *group,
 	}
 }
 
-/* Read one holiday file named by calendar.include. */
+/* Read one holiday file named by calendar.include at line. */
 static void
-loader_holiday_file(struct loader *ld, const char *path)
+loader_holiday_file(struct loader *ld, const char *path, int line)
 {
 	static const char *keys[] = {"holidays", "workdays", NULL};
 	const char *saved = ld->file;
 	config_t cf;
 
+	if (access(path, R_OK) == -1) {
+		loader_error(ld, line, "cannot read holiday file '%s': %s",
+		    path, strerror(errno));
+		return;
+	}
 	if (loader_read(ld, &cf, path) == 0) {
 		ld->file = path;
 		loader_check_keys(ld, config_root_setting(&cf), keys,
@@ -638,9 +643,13 @@ loader_calendar(struct loader *ld, config_setting_t *root)
 		    "unknown roll '%s' (next_working_day or none)", roll);
 	loader_days(ld, g, "holidays", true);
 	loader_days(ld, g, "workdays", false);
-	if (get_strings(ld, g, "include", &list, &n) == 1)
+	if (get_strings(ld, g, "include", &list, &n) == 1) {
+		s = config_setting_get_member(g, "include");
 		for (size_t i = 0; i < n; i++)
-			loader_holiday_file(ld, loader_path(ld, list[i]));
+			loader_holiday_file(ld, loader_path(ld, list[i]),
+			    setting_line(config_setting_get_elem(s,
+				(unsigned)i)));
+	}
 }
 
 /*
@@ -1188,7 +1197,8 @@ loader_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 {
 	config_setting_t *s;
 	const char *name;
-	char what[512];
+	char what[512], quoted[128];
+	bool bad = false;
 	int n, r;
 
 	c->file = ld->file;
@@ -1220,16 +1230,22 @@ loader_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 			loader_error(ld, setting_line(s),
 			    "unknown key '%s' in %s (not a case field nor an "
 			    "event of any window)", name, what);
+			bad = true;
 			continue;
 		}
 		struct case_event *e = &c->events[c->nevents];
 
 		e->name = loader_strdup(ld, name);
 		e->line = setting_line(s);
-		if (setting_date(ld, s, name, &e->date) == 0)
+		snprintf(quoted, sizeof(quoted), "'%s'", name);
+		if (setting_date(ld, s, quoted, &e->date) == 0)
 			c->nevents++;
+		else
+			bad = true;
 	}
-	loader_case_windows(ld, c, what);
+	/* With an event already wrong, how they fit together says nothing. */
+	if (!bad)
+		loader_case_windows(ld, c, what);
 }
 
 /* Read the cases of one file in cases_dir. */

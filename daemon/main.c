@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "daemon.h"
 #include "list.h"
 #include "log.h"
 
@@ -189,10 +190,8 @@ main(int argc, char **argv)
 	else if (opt.list)
 		rc = list_print(cfg, clock_now(), opt.json, stdout) == -1 ||
 		    fflush(stdout) == EOF;
-	else {
-		log_warnx("the daemon loop is not built yet: use -t or --list");
-		rc = 1;
-	}
+	else
+		return daemon_run(cfg, opt.config, opt.once);
 	config_free(cfg);
 	return rc;
 }

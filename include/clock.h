@@ -22,6 +22,9 @@ time_t clock_now(void);
 /* Make clock_now read as if it were `when` now; it keeps running. */
 void clock_shift_to(time_t when);
 
+/* The real (unshifted) time at which clock_now will read t. */
+time_t clock_real(time_t t);
+
 /* True if name is a zone in the system's tz database. */
 bool clock_zone_valid(const char *name);
 

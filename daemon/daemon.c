@@ -1,0 +1,307 @@
+/*
+ * daemon.c -- the event loop.
+ *
+ * One thread, one event_base.  The daemon sleeps until the next thing it
+ * must do: a timed alert falling due, or a delivery's retry.  That moment
+ * is armed on a CLOCK_REALTIME timerfd with TFD_TIMER_CANCEL_ON_SET, so
+ * the kernel wakes us both when it comes and when someone steps the wall
+ * clock (NTP, resume, date -s); either way we plan again from the new
+ * time, which can neither miss an alert (planning queues the latest one
+ * due) nor repeat one (the outbox knows what it queued).  While nothing is
+ * due the process makes no system call at all, unless systemd asked for
+ * watchdog pings.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include "clock.h"
+#include "daemon.h"
+#include "deliver.h"
+#include "log.h"
+#include "outbox.h"
+#include "schedule.h"
+#include "sdnotify.h"
+
+#define DAEMON_DRAIN_SECONDS 10	/* SIGTERM: how long in-flight may take */
+
+static struct {
+	struct event_base *base;
+	struct config *cfg;
+	const char *config_path;
+	struct outbox *ob;
+	int tfd;
+	struct event *wake;
+	struct event *sighup, *sigterm, *sigint;
+	struct event *drain;
+	struct event *watchdog;
+	bool once;
+	bool stopping;
+	int status;
+} d;
+
+/* Arm the wake-up timer for `when` (daemon clock), or disarm it (-1). */
+static void
+daemon_arm(time_t when)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	if (when >= 0) {
+		its.it_value.tv_sec = clock_real(when);
+		if (its.it_value.tv_sec <= 0)
+			its.it_value.tv_sec = 1;
+	}
+	if (timerfd_settime(d.tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+	    &its, NULL) == -1)
+		fatal("timerfd_settime");
+}
+
+/* Plan, start what is due, and sleep until the next thing to do. */
+static void
+daemon_plan(void)
+{
+	time_t now = clock_now(), next, retry;
+	char buf[CLOCK_RFC3339_BUFSZ];
+
+	if ((next = schedule_plan(d.cfg, d.ob, now)) == -2) {
+		/* The outbox failed us: try again shortly. */
+		log_warnx("planning failed; trying again in 10 seconds");
+		next = now + 10;
+	}
+	deliver_kick(now);
+	if ((retry = outbox_next_try(d.ob, now)) != -1 &&
+	    (next == -1 || retry < next))
+		next = retry;
+	if (d.once)
+		return;
+	if (next >= 0)
+		log_debug("next wake-up at %s", clock_rfc3339(next, buf));
+	daemon_arm(next);
+}
+
+/* The wake-up timer fired, or the wall clock was stepped. */
+static void
+daemon_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	uint64_t n;
+
+	(void)what, (void)arg;
+	if (read(fd, &n, sizeof(n)) == -1) {
+		if (errno == ECANCELED)
+			log_info("the wall clock was set; planning again");
+		else if (errno != EAGAIN)
+			log_warn("timerfd read");
+	}
+	if (!d.stopping)
+		daemon_plan();
+}
+
+/* Everything in flight has ended: leave the loop. */
+static void
+daemon_idle(void *arg)
+{
+	(void)arg;
+	event_base_loopbreak(d.base);
+}
+
+/* SIGTERM's grace period is over. */
+static void
+daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what, (void)arg;
+	log_warnx("deliveries still in flight after %d seconds",
+	    DAEMON_DRAIN_SECONDS);
+	event_base_loopbreak(d.base);
+}
+
+/* Stop planning and let in-flight deliveries finish, for a while. */
+static void
+daemon_stop(void)
+{
+	struct timeval tv = {DAEMON_DRAIN_SECONDS, 0};
+
+	if (d.stopping)
+		return;
+	d.stopping = true;
+	sdnotify("STOPPING=1");
+	daemon_arm(-1);
+	deliver_stop();
+	if (deliver_inflight() > 0) {
+		log_info("stopping: waiting for %zu deliveries in flight",
+		    deliver_inflight());
+		if ((d.drain = evtimer_new(d.base, daemon_drain_cb, NULL)) ==
+		    NULL || evtimer_add(d.drain, &tv) == -1)
+			fatalx("evtimer_new");
+	}
+	deliver_on_idle(daemon_idle, NULL);
+}
+
+/* Read the configuration again; swap it in only if it is all valid. */
+static void
+daemon_reload(void)
+{
+	struct config_errors errs = {0};
+	struct config *cfg;
+
+	sdnotify_reloading();
+	log_info("reloading %s", d.config_path);
+	if ((cfg = config_load(d.config_path, &errs)) == NULL) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_warnx("%s", errs.msgs[i]);
+		log_warnx("reload failed: %zu error%s; still running on the "
+		    "previous configuration", errs.n, errs.n == 1 ? "" : "s");
+		config_errors_free(&errs);
+		sdnotify("READY=1");
+		return;
+	}
+	if (clock_set_zone(cfg->timezone) == -1) {
+		log_warnx("reload failed: cannot use time zone %s",
+		    cfg->timezone);
+		config_free(cfg);
+		clock_set_zone(d.cfg->timezone);
+		sdnotify("READY=1");
+		return;
+	}
+	if (strcmp(cfg->state_dir, d.cfg->state_dir) != 0)
+		log_warnx("state_dir changed to %s: it takes effect at the "
+		    "next start", cfg->state_dir);
+	deliver_set_config(cfg);
+	config_free(d.cfg);
+	d.cfg = cfg;
+	log_info("reloaded: %zu cases", cfg->ncases);
+	daemon_plan();
+	sdnotify("READY=1");
+}
+
+/* A signal arrived (through libevent, never a raw handler). */
+static void
+daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what, (void)arg;
+	if (sig == SIGHUP && !d.stopping)
+		daemon_reload();
+	else if (sig == SIGTERM || sig == SIGINT) {
+		log_info("received %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		daemon_stop();
+	}
+}
+
+/* Tell systemd's watchdog we are alive. */
+static void
+daemon_watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what, (void)arg;
+	sdnotify("WATCHDOG=1");
+}
+
+/* Route libevent's own messages into our log. */
+static void
+daemon_event_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
+/* Create the event base, the timer and the signal events. */
+static void
+daemon_setup(void)
+{
+	uint64_t wd = sdnotify_watchdog_usec();
+	struct timeval tv;
+
+	event_set_log_callback(daemon_event_log_cb);
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if ((d.tfd = timerfd_create(CLOCK_REALTIME,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
+		fatal("timerfd_create");
+	if ((d.wake = event_new(d.base, d.tfd, EV_READ | EV_PERSIST,
+	    daemon_wake_cb, NULL)) == NULL || event_add(d.wake, NULL) == -1)
+		fatalx("event_new");
+	d.sighup = evsignal_new(d.base, SIGHUP, daemon_signal_cb, NULL);
+	d.sigterm = evsignal_new(d.base, SIGTERM, daemon_signal_cb, NULL);
+	d.sigint = evsignal_new(d.base, SIGINT, daemon_signal_cb, NULL);
+	if (d.sighup == NULL || d.sigterm == NULL || d.sigint == NULL ||
+	    evsignal_add(d.sighup, NULL) == -1 ||
+	    evsignal_add(d.sigterm, NULL) == -1 ||
+	    evsignal_add(d.sigint, NULL) == -1)
+		fatalx("evsignal_new");
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		fatal("signal");
+	if (wd > 0) {
+		tv.tv_sec = (time_t)(wd / 2 / 1000000);
+		tv.tv_usec = (suseconds_t)(wd / 2 % 1000000);
+		if ((d.watchdog = event_new(d.base, -1, EV_PERSIST,
+		    daemon_watchdog_cb, NULL)) == NULL ||
+		    event_add(d.watchdog, &tv) == -1)
+			fatalx("event_new");
+	}
+}
+
+/* Free everything, in the order curl and libevent need. */
+static void
+daemon_teardown(void)
+{
+	deliver_shutdown();
+	if (d.drain != NULL)
+		event_free(d.drain);
+	if (d.watchdog != NULL)
+		event_free(d.watchdog);
+	event_free(d.sighup);
+	event_free(d.sigterm);
+	event_free(d.sigint);
+	event_free(d.wake);
+	close(d.tfd);
+	event_base_free(d.base);
+	outbox_close(d.ob);
+	config_free(d.cfg);
+	curl_global_cleanup();
+}
+
+int
+daemon_run(struct config *cfg, const char *config_path, bool once)
+{
+	memset(&d, 0, sizeof(d));
+	d.cfg = cfg;
+	d.config_path = config_path;
+	d.once = once;
+	srandom((unsigned)getpid() ^ (unsigned)clock_now());
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init");
+	if ((d.ob = outbox_open(cfg->state_dir)) == NULL) {
+		config_free(cfg);
+		curl_global_cleanup();
+		return 1;
+	}
+	daemon_setup();
+	if (deliver_init(d.base, d.ob) == -1)
+		fatalx("cannot set up libcurl");
+	deliver_set_config(d.cfg);
+	log_info("started: %zu case%s, %zu receiver%s, state in %s",
+	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
+	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);
+	daemon_plan();
+	if (!once)
+		sdnotify("READY=1");
+	else
+		deliver_on_idle(daemon_idle, NULL);
+	/* A loopbreak before the loop runs is forgotten: --once with
+	 * nothing in flight is already done. */
+	if ((!once || deliver_inflight() > 0) &&
+	    event_base_dispatch(d.base) == -1)
+		fatalx("event_base_dispatch");
+	if (once && deliver_unsent() > 0)
+		d.status = 1;
+	log_info("exiting");
+	daemon_teardown();
+	return d.status;
+}

@@ -1,0 +1,177 @@
+/*
+ * schedule.c -- planning which alerts are due.
+ *
+ * Timed alerts are not stored ahead: each pass computes, for every open
+ * window, the latest timed alert due by now and queues it for each
+ * receiver that does not have it yet.  Run on time, that is the alert
+ * just due; run after downtime, it is the most recent one missed; run
+ * again, it queues nothing.  The pass is a full scan of the cases, which
+ * is cheap next to what it replaces: a stored schedule that every reload
+ * would have to reconcile.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "clock.h"
+#include "log.h"
+#include "schedule.h"
+#include "window.h"
+
+/* One pass: the configuration, the outbox and the moment. */
+struct plan {
+	const struct config *cfg;
+	struct outbox *ob;
+	time_t now;
+	date_t today;
+	int secs;
+	int failed;
+	size_t queued;
+};
+
+/* The receivers of a case. */
+static const size_t *
+plan_receivers(const struct plan *p, const struct case_info *c, size_t *n)
+{
+	if (c->nnotify > 0) {
+		*n = c->nnotify;
+		return c->notify;
+	}
+	*n = p->cfg->nnotify;
+	return p->cfg->notify;
+}
+
+/* Queue an alert about window w of case c for each of its receivers. */
+static void
+plan_queue(struct plan *p, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws,
+    enum alert_kind kind, int occurrence, time_t due_at)
+{
+	char id[ALERT_ID_LEN + 1];
+	const size_t *rcv;
+	const char *name;
+	json_t *payload = NULL;
+	char *text = NULL;
+	size_t n;
+	int rc;
+
+	alert_id(c->id, w->name, kind, ws->deadline, occurrence, id);
+	rcv = plan_receivers(p, c, &n);
+	for (size_t i = 0; i < n && !p->failed; i++) {
+		name = p->cfg->receivers[rcv[i]].name;
+		if ((rc = outbox_has(p->ob, id, name)) != 0) {
+			p->failed |= rc == -1;
+			continue;
+		}
+		if (text == NULL) {
+			payload = alert_payload(id, kind, c, w, ws, p->today);
+			if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
+				fatalx("json_dumps: alert %s", id);
+		}
+		if (outbox_add(p->ob, id, c->id, w->name,
+		    deadline_kind_name(kind), due_at, text, name, p->now) == -1)
+			p->failed = 1;
+		else {
+			p->queued++;
+			log_debug("queued %s %s/%s for %s", deadline_kind_name(kind),
+			    c->id, w->name, name);
+		}
+	}
+	free(text);
+	json_decref(payload);
+}
+
+/* Compare a window with what the outbox last recorded of it and queue
+ * opened, extended or closed. */
+static void
+plan_changes(struct plan *p, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws)
+{
+	struct outbox_window prev, cur = {ws->opened, ws->deadline, ws->closed};
+	int found;
+
+	if ((found = outbox_window_get(p->ob, c->id, w->name, &prev)) == -1) {
+		p->failed = 1;
+		return;
+	}
+	if (found && prev.opened == cur.opened &&
+	    prev.deadline == cur.deadline && prev.closed == cur.closed)
+		return;
+	if (!found || prev.closed) {
+		/* A window first seen closed is recorded without a word. */
+		if (!ws->closed)
+			plan_queue(p, c, w, ws, ALERT_OPENED, 0, p->now);
+	} else if (ws->closed)
+		plan_queue(p, c, w, ws, ALERT_CLOSED, 0, p->now);
+	else if (prev.deadline != cur.deadline)
+		plan_queue(p, c, w, ws, ALERT_EXTENDED, 0, p->now);
+	if (!p->failed && outbox_window_put(p->ob, c->id, w->name, &cur) == -1)
+		p->failed = 1;
+}
+
+/* Queue the latest timed alert of an open window due by now. */
+static void
+plan_due(struct plan *p, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws)
+{
+	struct timed_alert a;
+	date_t upto;
+
+	upto = p->secs >= p->cfg->notify_at ? p->today : p->today - 1;
+	if (!deadline_last_alert(ws, &w->reminders, upto, &a))
+		return;
+	plan_queue(p, c, w, ws, a.kind, a.occurrence,
+	    clock_local(a.day, p->cfg->notify_at));
+}
+
+/* When the next timed alert of an open window falls after now, or -1. */
+static time_t
+plan_next(const struct plan *p, const struct window_def *w,
+    const struct window_state *ws)
+{
+	struct timed_alert a;
+	date_t from;
+
+	from = p->secs >= p->cfg->notify_at ? p->today + 1 : p->today;
+	if (!deadline_next_alert(ws, &w->reminders, from, &a))
+		return -1;
+	return clock_local(a.day, p->cfg->notify_at);
+}
+
+time_t
+schedule_plan(const struct config *cfg, struct outbox *ob, time_t now)
+{
+	struct plan p = {.cfg = cfg, .ob = ob, .now = now};
+	struct window_state ws;
+	time_t next = -1, t;
+
+	clock_split(now, &p.today, &p.secs);
+	if (outbox_begin(ob) == -1)
+		return -2;
+	for (size_t i = 0; i < cfg->ncases && !p.failed; i++) {
+		const struct case_info *c = &cfg->cases[i];
+
+		for (size_t k = 0; k < cfg->nwindows && !p.failed; k++) {
+			const struct window_def *w = &cfg->windows[k];
+
+			if (!window_state(cfg, c, w, &ws))
+				continue;
+			plan_changes(&p, c, w, &ws);
+			if (ws.closed)
+				continue;
+			plan_due(&p, c, w, &ws);
+			if ((t = plan_next(&p, w, &ws)) != -1 &&
+			    (next == -1 || t < next))
+				next = t;
+		}
+	}
+	if (p.failed) {
+		outbox_rollback(ob);
+		return -2;
+	}
+	if (outbox_commit(ob) == -1)
+		return -2;
+	if (p.queued > 0)
+		log_debug("planned: %zu deliveries queued", p.queued);
+	return next;
+}

@@ -1,0 +1,42 @@
+/*
+ * alert.h -- what an alert says, and its stable id.
+ *
+ * An alert is stored in the outbox as a JSON object, exactly the element
+ * of the webhook body's "alerts" array:
+ *
+ *   { "id": "...", "kind": "reminder", "days_left": 3,
+ *     "case":   { "id": "...", "title": "...", "court": "..." },
+ *     "window": { "name": "decision", "title": "...",
+ *                 "opened": "2025-07-03", "days": 7, "extended": false,
+ *                 "deadline": "2025-07-10",
+ *                 "deadline_at": "2025-07-10T23:59:59+08:00" } }
+ *
+ * Channels (webhook.c, email.c) read these objects; they never see the
+ * configuration's cases, so an alert reads the same whenever it is sent.
+ */
+#ifndef DEADLINED_ALERT_H
+#define DEADLINED_ALERT_H
+
+#include <jansson.h>
+#include <time.h>
+
+#include "config.h"
+#include "deadline.h"
+
+#define ALERT_ID_LEN 32		/* hex characters */
+
+/* The stable id of (case, window, kind, deadline day, occurrence) into
+ * id (ALERT_ID_LEN + 1 bytes). */
+void alert_id(const char *case_id, const char *window, enum alert_kind kind,
+    date_t deadline, int occurrence, char *id);
+
+/* The id of delivering alert id to receiver: the Idempotency-Key. */
+void alert_delivery_id(const char *id, const char *receiver, char *out);
+
+/* The alert object for a window of a case; days_left counts from today.
+ * Returns a new reference. */
+json_t *alert_payload(const char *id, enum alert_kind kind,
+    const struct case_info *c, const struct window_def *w,
+    const struct window_state *ws, date_t today);
+
+#endif

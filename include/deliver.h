@@ -1,0 +1,41 @@
+/*
+ * deliver.h -- sending what the outbox holds: libcurl's multi interface
+ * on the daemon's libevent loop, one transfer per delivery, and every
+ * outcome written back to the outbox.
+ */
+#ifndef DEADLINED_DELIVER_H
+#define DEADLINED_DELIVER_H
+
+#include <event2/event.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "outbox.h"
+
+/* Set up delivery on base; 0 or -1. */
+int deliver_init(struct event_base *base, struct outbox *ob);
+
+/* Use cfg's receivers and retry settings from now on. */
+void deliver_set_config(const struct config *cfg);
+
+/* Start every pending delivery due by now that can start. */
+void deliver_kick(time_t now);
+
+/* Transfers in flight. */
+size_t deliver_inflight(void);
+
+/* Deliveries that failed for good or await a retry since deliver_init. */
+size_t deliver_unsent(void);
+
+/* Start nothing new from now on (shutting down). */
+void deliver_stop(void);
+
+/* Call fn when the last transfer in flight has ended (at once if none). */
+void deliver_on_idle(void (*fn)(void *), void *arg);
+
+/* Abandon every transfer still in flight (their rows stay pending, to be
+ * sent on the next start) and release everything. */
+void deliver_shutdown(void);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * schedule.h -- planning: bring the outbox up to date with the cases at a
+ * moment in time, and say when that must next be done.
+ */
+#ifndef DEADLINED_SCHEDULE_H
+#define DEADLINED_SCHEDULE_H
+
+#include <time.h>
+
+#include "config.h"
+#include "outbox.h"
+
+/*
+ * Queue in the outbox every alert due by now that no receiver has yet:
+ * state changes (opened, extended, closed) against what the outbox last
+ * recorded, and for each open window the latest timed alert due by now
+ * (after downtime that is the catch-up: the most recent one missed, not a
+ * burst of stale ones).  All in one transaction.  Returns the time the
+ * next timed alert falls due after now, -1 if none, or -2 on an outbox
+ * error (nothing of the pass is then kept).
+ */
+time_t schedule_plan(const struct config *cfg, struct outbox *ob, time_t now);
+
+#endif
