@@ -39,8 +39,8 @@ calendar_append(date_t **list, size_t *n, date_t day)
 {
 	date_t *p;
 
-	/* Grow at powers of two. */
-	if ((*n & (*n - 1)) == 0) {
+	/* Start at 8 and double at each power of two from there. */
+	if (*n == 0 || (*n >= 8 && (*n & (*n - 1)) == 0)) {
 		p = realloc(*list, (*n ? *n * 2 : 8) * sizeof(*p));
 		if (p == NULL)
 			return -1;

@@ -12,7 +12,8 @@
 bool utf8_valid(const char *s);
 
 /* Columns s takes on a terminal: 2 for East Asian wide characters, 0 for
- * combining marks, 1 otherwise (and for each byte of bad UTF-8). */
+ * the common Latin combining marks and zero-width spaces, 1 otherwise
+ * (and for each byte of bad UTF-8). */
 size_t utf8_width(const char *s);
 
 #endif
