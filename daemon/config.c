@@ -1,8 +1,8 @@
 /*
  * config.c -- read and check the configuration.
  *
- * The main file is read first, then every *.conf in cases_dir in name
- * order, then the holiday files named by calendar.include.  libconfig 1.5
+ * The main file is read first, with the holiday files named by
+ * calendar.include, then every *.conf in cases_dir in name order.  libconfig 1.5
  * has no include hooks, so each file is a separate config_t and the
  * directory is read here.  Every value is checked and every problem is
  * recorded as "FILE:LINE: message", and loading goes on after an error so
@@ -12,6 +12,7 @@
  * Defaults live in config_defaults() and in the built-in window and
  * receiver below, nowhere else.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,14 @@ struct loader {
 	const char *file;	/* the file being read, for messages */
 	const char **events;	/* every event name some window uses */
 	size_t nevents;
+	struct loader_text *texts; /* every file read, to place errors */
+	size_t ntexts;
+};
+
+/* The text of a file that was read. */
+struct loader_text {
+	const char *path;
+	char *text;
 };
 
 /* Case keys that are not events. */
@@ -126,10 +135,46 @@ loader_path(struct loader *ld, const char *path)
  * the right type, 0 when it is absent and -1 (error recorded) otherwise.
  */
 
+/* The line s is on, for messages.  libconfig 1.5 gives a list item the
+ * line of the token after it, which for the last item of a list written
+ * one item a line is the closing bracket's; so for a string item, look
+ * back for the line that holds it. */
 static int
-setting_line(const config_setting_t *s)
+loader_line(struct loader *ld, const config_setting_t *s)
 {
-	return s != NULL ? (int)config_setting_source_line(s) : 0;
+	const char *file, *text = NULL, *value, *p, *end;
+	int line, l;
+	size_t vlen;
+
+	if (s == NULL)
+		return 0;
+	line = (int)config_setting_source_line(s);
+	if (config_setting_name(s) != NULL ||
+	    config_setting_type(s) != CONFIG_TYPE_STRING ||
+	    (file = config_setting_source_file(s)) == NULL)
+		return line;
+	for (size_t i = 0; i < ld->ntexts && text == NULL; i++)
+		if (strcmp(ld->texts[i].path, file) == 0)
+			text = ld->texts[i].text;
+	if (text == NULL)
+		return line;
+	value = config_setting_get_string(s);
+	vlen = strlen(value);
+	/* Find where line `line` starts, then walk back a few lines. */
+	for (p = text, l = 1; l < line && (p = strchr(p, '\n')) != NULL; l++)
+		p++;
+	for (; p != NULL && l >= 1 && l > line - 20; l--) {
+		end = strchr(p, '\n');
+		for (const char *q = p; (q = strchr(q, '"')) != NULL &&
+		    (end == NULL || q < end); q++)
+			if (strncmp(q + 1, value, vlen) == 0 && q[1 + vlen] == '"')
+				return l;
+		if (p == text)
+			break;
+		for (p -= 1; p > text && p[-1] != '\n'; p--)
+			;
+	}
+	return line;
 }
 
 /* Record an error for each key of group that is not in allowed. */
@@ -149,7 +194,7 @@ loader_check_keys(struct loader *ld, const config_setting_t *group,
 			if (strcmp(allowed[i], name) == 0)
 				break;
 		if (allowed[i] == NULL)
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "unknown key '%s' in %s", name, what);
 	}
 }
@@ -163,11 +208,11 @@ get_string(struct loader *ld, const config_setting_t *group, const char *key,
 	if (s == NULL)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		loader_error(ld, setting_line(s), "'%s' must be a string", key);
+		loader_error(ld, loader_line(ld, s), "'%s' must be a string", key);
 		return -1;
 	}
 	if (!utf8_valid(config_setting_get_string(s))) {
-		loader_error(ld, setting_line(s), "'%s' is not valid UTF-8",
+		loader_error(ld, loader_line(ld, s), "'%s' is not valid UTF-8",
 		    key);
 		return -1;
 	}
@@ -186,13 +231,13 @@ get_int(struct loader *ld, const config_setting_t *group, const char *key,
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_INT &&
 	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		loader_error(ld, setting_line(s), "'%s' must be an integer",
+		loader_error(ld, loader_line(ld, s), "'%s' must be an integer",
 		    key);
 		return -1;
 	}
 	v = config_setting_get_int64(s);
 	if (v < min || v > max) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "'%s' must be between %d and %d, not %lld", key, min, max,
 		    v);
 		return -1;
@@ -210,7 +255,7 @@ get_bool(struct loader *ld, const config_setting_t *group, const char *key,
 	if (s == NULL)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "'%s' must be true or false", key);
 		return -1;
 	}
@@ -228,7 +273,7 @@ get_group(struct loader *ld, const config_setting_t *group, const char *key,
 	if (s == NULL)
 		return 0;
 	if (!config_setting_is_group(s)) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "'%s' must be a group: %s = { ... };", key, key);
 		return -1;
 	}
@@ -248,7 +293,7 @@ get_strings(struct loader *ld, const config_setting_t *group, const char *key,
 	if (s == NULL)
 		return 0;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "'%s' must be a list of strings: [ \"...\" ]", key);
 		return -1;
 	}
@@ -257,13 +302,13 @@ get_strings(struct loader *ld, const config_setting_t *group, const char *key,
 	for (int i = 0; i < len; i++) {
 		e = config_setting_get_elem(s, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			loader_error(ld, setting_line(e),
+			loader_error(ld, loader_line(ld, e),
 			    "'%s' must hold only strings", key);
 			bad = 1;
 			continue;
 		}
 		if (!utf8_valid(config_setting_get_string(e))) {
-			loader_error(ld, setting_line(e),
+			loader_error(ld, loader_line(ld, e),
 			    "'%s' is not valid UTF-8", key);
 			bad = 1;
 			continue;
@@ -285,13 +330,13 @@ setting_date(struct loader *ld, const config_setting_t *s, const char *what,
 	const char *v;
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "%s must be a date string \"YYYY-MM-DD\"", what);
 		return -1;
 	}
 	v = config_setting_get_string(s);
 	if (date_parse(v, out) == -1) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "%s: '%s' is not a valid date (YYYY-MM-DD)", what, v);
 		return -1;
 	}
@@ -307,6 +352,19 @@ valid_name(const char *s)
 	for (; *s != '\0'; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
 		    *s == '_'))
+			return false;
+	return true;
+}
+
+/* True if s can name a receiver: letters, digits, '_', '-' and '.',
+ * starting with a letter or digit, as in "legal-mail". */
+static bool
+valid_receiver_name(const char *s)
+{
+	if (!isalnum((unsigned char)*s))
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("_-.", *s) == NULL)
 			return false;
 	return true;
 }
@@ -333,13 +391,107 @@ in_list_date(const date_t *list, size_t n, date_t d)
  * Reading files.
  */
 
-/* Read a libconfig file into cf; on a syntax or I/O error record it and
- * return -1 (cf is then destroyed). */
+/* The line of an unterminated block comment in text, or 0 if none
+ * (libconfig 1.5 silently drops everything after one). */
 static int
-loader_read(struct loader *ld, config_t *cf, const char *path)
+loader_open_comment(const char *text)
+{
+	int line = 1, start = 0;
+	const char *p;
+
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '\n')
+			line++;
+		else if (*p == '"') {
+			for (p++; *p != '\0' && *p != '"' && *p != '\n'; p++)
+				if (*p == '\\' && p[1] != '\0' && p[1] != '\n')
+					p++;
+			if (*p == '\n')
+				line++;
+			if (*p == '\0')
+				break;
+		} else if (*p == '#' || (*p == '/' && p[1] == '/')) {
+			while (p[1] != '\0' && p[1] != '\n')
+				p++;
+		} else if (*p == '/' && p[1] == '*') {
+			start = line;
+			for (p += 2; *p != '\0' && !(*p == '*' && p[1] == '/'); p++)
+				line += *p == '\n';
+			if (*p == '\0')
+				return start;
+			p++;
+		}
+	}
+	return 0;
+}
+
+/* Read the whole of path into a new string; NULL with errno set. */
+static char *
+loader_slurp(const char *path)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			errno = EISDIR;
+		close(fd);
+		return NULL;
+	}
+	do {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = xreallocarray(buf, cap, 1);
+		}
+	} while ((n = read(fd, buf + len, cap - len - 1)) > 0 &&
+	    (len += (size_t)n, 1));
+	if (n == -1) {
+		int saved = errno;
+
+		free(buf);
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Read a libconfig file into cf; on a syntax or I/O error record it and
+ * return -1 (cf is then destroyed).  A file named at line `from` of the
+ * current file has an I/O error reported there. */
+static int
+loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 {
 	const char *file;
+	char *text;
+	int line;
 
+	if ((text = loader_slurp(path)) == NULL) {
+		if (from > 0) {
+			loader_error(ld, from, "cannot read '%s': %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		ld->file = path;
+		loader_error(ld, 0, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	ld->texts = xreallocarray(ld->texts, ld->ntexts + 1,
+	    sizeof(*ld->texts));
+	ld->texts[ld->ntexts].path = path;
+	ld->texts[ld->ntexts++].text = text;
+	if ((line = loader_open_comment(text)) != 0) {
+		ld->file = path;
+		loader_error(ld, line, "unterminated /* comment");
+		return -1;
+	}
 	config_init(cf);
 	if (config_read_file(cf, path) == CONFIG_TRUE)
 		return 0;
@@ -363,7 +515,7 @@ loader_secret(struct loader *ld, const config_setting_t *group,
     const char *key)
 {
 	config_setting_t *s = config_setting_get_member(group, key);
-	const char *rel, *path;
+	const char *rel, *path, *problem = NULL;
 	char *buf;
 	ssize_t n;
 	size_t len = 0;
@@ -373,7 +525,7 @@ loader_secret(struct loader *ld, const config_setting_t *group,
 		return NULL;
 	path = loader_path(ld, rel);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		loader_error(ld, setting_line(s), "cannot read %s '%s': %s",
+		loader_error(ld, loader_line(ld, s), "cannot read %s '%s': %s",
 		    key, path, strerror(errno));
 		return NULL;
 	}
@@ -381,23 +533,26 @@ loader_secret(struct loader *ld, const config_setting_t *group,
 	while ((n = read(fd, buf + len, CONFIG_SECRET_MAX + 1 - len)) > 0)
 		if ((len += (size_t)n) > CONFIG_SECRET_MAX)
 			break;
-	if (n == -1 || len > CONFIG_SECRET_MAX) {
-		loader_error(ld, setting_line(s), "cannot read %s '%s': %s",
-		    key, path, n == -1 ? strerror(errno) : "file too large");
-		len = 0;
-	}
 	close(fd);
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+	while (n != -1 && len > 0 && len <= CONFIG_SECRET_MAX &&
+	    (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
-	buf[len] = '\0';
-	if (len == 0 || memchr(buf, '\0', len) != NULL) {
-		if (n != -1 && len == 0)
-			loader_error(ld, setting_line(s), "%s '%s' is empty",
-			    key, path);
+	if (n == -1)
+		problem = strerror(errno);
+	else if (len > CONFIG_SECRET_MAX)
+		problem = "file too large";
+	else if (len == 0)
+		problem = "file is empty";
+	else if (memchr(buf, '\0', len) != NULL)
+		problem = "file holds a NUL byte";
+	if (problem != NULL) {
+		loader_error(ld, loader_line(ld, s), "cannot use %s '%s': %s",
+		    key, path, problem);
 		explicit_bzero(buf, CONFIG_SECRET_MAX + 1);
 		free(buf);
 		return NULL;
 	}
+	buf[len] = '\0';
 	return buf;
 }
 
@@ -450,7 +605,7 @@ loader_globals(struct loader *ld, config_setting_t *root)
 	if (get_string(ld, root, "timezone", &v) == 1) {
 		if (!clock_zone_valid(v))
 			loader_error(ld,
-			    setting_line(config_setting_get_member(root,
+			    loader_line(ld, config_setting_get_member(root,
 				"timezone")),
 			    "unknown time zone '%s' (not in the tz database)",
 			    v);
@@ -463,7 +618,7 @@ loader_globals(struct loader *ld, config_setting_t *root)
 	if (get_string(ld, root, "notify_at", &v) == 1) {
 		if ((cfg->notify_at = parse_hhmm(v)) == -1)
 			loader_error(ld,
-			    setting_line(config_setting_get_member(root,
+			    loader_line(ld, config_setting_get_member(root,
 				"notify_at")),
 			    "'notify_at' must be a time \"HH:MM\", not '%s'",
 			    v);
@@ -478,7 +633,7 @@ loader_globals(struct loader *ld, config_setting_t *root)
 		get_int(ld, s, "first", 1, 86400, &cfg->retry_first);
 		get_int(ld, s, "max", 1, 7 * 86400, &cfg->retry_max);
 		if (cfg->retry_max < cfg->retry_first)
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "retry: 'max' (%d) is less than 'first' (%d)",
 			    cfg->retry_max, cfg->retry_first);
 	}
@@ -503,12 +658,12 @@ loader_reminders(struct loader *ld, config_setting_t *g,
 	if ((s = config_setting_get_member(g, "before")) == NULL)
 		return;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "'before' must be a list of days: [ 3, 1 ]");
 		return;
 	}
 	if ((len = config_setting_length(s)) > REMINDERS_BEFORE_MAX) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "'before' has more than %d reminders", REMINDERS_BEFORE_MAX);
 		return;
 	}
@@ -518,14 +673,14 @@ loader_reminders(struct loader *ld, config_setting_t *g,
 		if (config_setting_type(e) != CONFIG_TYPE_INT ||
 		    (v = config_setting_get_int(e)) < 1 ||
 		    v > CONFIG_DAYS_MAX) {
-			loader_error(ld, setting_line(e),
+			loader_error(ld, loader_line(ld, e),
 			    "'before' must hold positive numbers of days");
 			continue;
 		}
 		for (i = 0; i < rem->nbefore && rem->before[i] != v; i++)
 			;
 		if (i < rem->nbefore) {
-			loader_error(ld, setting_line(e),
+			loader_error(ld, loader_line(ld, e),
 			    "'before' lists %d days twice", v);
 			continue;
 		}
@@ -557,7 +712,7 @@ loader_days(struct loader *ld, const config_setting_t *group,
 	if (s == NULL)
 		return;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "'%s' must be a list of dates: [ \"YYYY-MM-DD\" ]", key);
 		return;
 	}
@@ -571,7 +726,7 @@ loader_days(struct loader *ld, const config_setting_t *group,
 		    in_list_date(cal->holidays, cal->nholidays, d)) {
 			char buf[DATE_BUFSZ];
 
-			loader_error(ld, setting_line(e),
+			loader_error(ld, loader_line(ld, e),
 			    "%s is listed both as a holiday and as a workday",
 			    date_format(d, buf));
 			continue;
@@ -590,12 +745,7 @@ loader_holiday_file(struct loader *ld, const char *path, int line)
 	const char *saved = ld->file;
 	config_t cf;
 
-	if (access(path, R_OK) == -1) {
-		loader_error(ld, line, "cannot read holiday file '%s': %s",
-		    path, strerror(errno));
-		return;
-	}
-	if (loader_read(ld, &cf, path) == 0) {
+	if (loader_read(ld, &cf, path, line) == 0) {
 		ld->file = path;
 		loader_check_keys(ld, config_root_setting(&cf), keys,
 		    "a holiday file");
@@ -625,7 +775,7 @@ loader_calendar(struct loader *ld, config_setting_t *root)
 		cfg->calendar.weekend = 0;
 		for (size_t i = 0; i < n; i++) {
 			if ((wd = calendar_weekday_parse(list[i])) == -1)
-				loader_error(ld, setting_line(s),
+				loader_error(ld, loader_line(ld, s),
 				    "unknown weekday '%s' in 'weekend' "
 				    "(mon, tue, wed, thu, fri, sat, sun)",
 				    list[i]);
@@ -633,13 +783,13 @@ loader_calendar(struct loader *ld, config_setting_t *root)
 				cfg->calendar.weekend |= 1u << wd;
 		}
 		if (cfg->calendar.weekend == 0x7f)
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "'weekend' leaves no working day in the week");
 	}
 	if (get_string(ld, g, "roll", &roll) == 1 &&
 	    calendar_roll_parse(roll, &cfg->default_roll) == -1)
 		loader_error(ld,
-		    setting_line(config_setting_get_member(g, "roll")),
+		    loader_line(ld, config_setting_get_member(g, "roll")),
 		    "unknown roll '%s' (next_working_day or none)", roll);
 	loader_days(ld, g, "holidays", true);
 	loader_days(ld, g, "workdays", false);
@@ -647,7 +797,7 @@ loader_calendar(struct loader *ld, config_setting_t *root)
 		s = config_setting_get_member(g, "include");
 		for (size_t i = 0; i < n; i++)
 			loader_holiday_file(ld, loader_path(ld, list[i]),
-			    setting_line(config_setting_get_elem(s,
+			    loader_line(ld, config_setting_get_elem(s,
 				(unsigned)i)));
 	}
 }
@@ -662,12 +812,12 @@ loader_event_name(struct loader *ld, const config_setting_t *s,
     const char *name)
 {
 	if (!valid_name(name)) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "'%s' is not a valid event name (a-z, 0-9, _)", name);
 		return;
 	}
 	if (in_list(case_fields, 4, name)) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "'%s' is a case field and cannot name an event", name);
 		return;
 	}
@@ -691,7 +841,7 @@ loader_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 	w->name = loader_strdup(ld, config_setting_name(g));
 	w->title = w->name;
 	w->file = ld->file;
-	w->line = setting_line(g);
+	w->line = loader_line(ld, g);
 	w->rule.roll = ld->cfg->default_roll;
 	w->reminders = ld->cfg->reminders;
 	snprintf(what, sizeof(what), "window '%s'", w->name);
@@ -719,7 +869,7 @@ loader_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 		s = config_setting_get_member(g, "closes");
 		loader_event_name(ld, s, w->closes[i]);
 		if (w->opens != NULL && strcmp(w->closes[i], w->opens) == 0)
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "%s: '%s' cannot both open and close it", what,
 			    w->opens);
 	}
@@ -734,7 +884,7 @@ loader_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 		loader_event_name(ld, s, w->extended_by);
 		if ((w->opens != NULL && strcmp(w->extended_by, w->opens) == 0) ||
 		    in_list(w->closes, w->ncloses, w->extended_by))
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "%s: 'extended_by' must be an event of its own",
 			    what);
 	}
@@ -745,7 +895,7 @@ loader_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 	if (get_string(ld, g, "roll", &roll) == 1 &&
 	    calendar_roll_parse(roll, &w->rule.roll) == -1)
 		loader_error(ld,
-		    setting_line(config_setting_get_member(g, "roll")),
+		    loader_line(ld, config_setting_get_member(g, "roll")),
 		    "unknown roll '%s' (next_working_day or none)", roll);
 	if (get_group(ld, g, "reminders", &s) == 1)
 		loader_reminders(ld, s, &w->reminders);
@@ -792,12 +942,12 @@ loader_windows(struct loader *ld, config_setting_t *root)
 		return;
 	}
 	if (!config_setting_is_group(g)) {
-		loader_error(ld, setting_line(g),
+		loader_error(ld, loader_line(ld, g),
 		    "'windows' must be a group: windows = { name = { ... }; };");
 		return;
 	}
 	if ((n = config_setting_length(g)) == 0) {
-		loader_error(ld, setting_line(g), "'windows' defines no window");
+		loader_error(ld, loader_line(ld, g), "'windows' defines no window");
 		return;
 	}
 	ld->cfg->windows = loader_alloc(ld, (size_t)n, sizeof(struct window_def));
@@ -873,13 +1023,13 @@ loader_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
 
 	if (r->url != NULL && !has_prefix(r->url, "https://") &&
 	    !has_prefix(r->url, "http://"))
-		loader_error(ld, setting_line(config_setting_get_member(g,
+		loader_error(ld, loader_line(ld, config_setting_get_member(g,
 		    "url")), "%s: 'url' must start with https:// or http://",
 		    what);
 	r->format = "json";
 	if (get_string(ld, g, "format", &r->format) == 1 &&
 	    strcmp(r->format, "json") != 0)
-		loader_error(ld, setting_line(config_setting_get_member(g,
+		loader_error(ld, loader_line(ld, config_setting_get_member(g,
 		    "format")), "%s: unknown format '%s' (json)", what,
 		    r->format);
 	r->secret = loader_secret(ld, g, "secret_file");
@@ -891,7 +1041,7 @@ loader_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
 		size_t k;
 
 		if (!valid_header(r->headers[i])) {
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "%s: header %zu is not \"Name: value\"", what,
 			    i + 1);
 			continue;
@@ -901,7 +1051,7 @@ loader_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
 			    strncasecmp(r->headers[i], reserved[k], len) == 0)
 				break;
 		if (reserved[k] != NULL)
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "%s: header %zu sets %.*s, which deadlined sets "
 			    "itself", what, i + 1, (int)len, r->headers[i]);
 	}
@@ -917,7 +1067,7 @@ loader_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 
 	smtps = r->url != NULL && has_prefix(r->url, "smtps://");
 	if (r->url != NULL && !smtps && !has_prefix(r->url, "smtp://"))
-		loader_error(ld, setting_line(config_setting_get_member(g,
+		loader_error(ld, loader_line(ld, config_setting_get_member(g,
 		    "url")), "%s: 'url' must start with smtp:// or smtps://",
 		    what);
 	if (get_string(ld, g, "tls", &tls) == 1) {
@@ -929,18 +1079,18 @@ loader_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 		else if (strcmp(tls, "none") == 0)
 			r->tls = TLS_NONE;
 		else
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "%s: unknown tls '%s' (required, try or none)",
 			    what, tls);
 		if (smtps && r->tls != TLS_REQUIRED)
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "%s: smtps:// is always TLS; 'tls' applies to "
 			    "smtp:// only", what);
 	}
 	get_string(ld, g, "username", &r->username);
 	if (config_setting_get_member(g, "password_file") != NULL) {
 		if (r->username == NULL)
-			loader_error(ld, setting_line(config_setting_get_member(
+			loader_error(ld, loader_line(ld, config_setting_get_member(
 			    g, "password_file")),
 			    "%s: 'password_file' needs a 'username'", what);
 		r->password = loader_secret(ld, g, "password_file");
@@ -948,7 +1098,7 @@ loader_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 	if (get_string(ld, g, "from", &r->from) == 0)
 		loader_error(ld, r->line, "%s has no 'from' address", what);
 	else if (r->from != NULL && !valid_address(r->from))
-		loader_error(ld, setting_line(config_setting_get_member(g,
+		loader_error(ld, loader_line(ld, config_setting_get_member(g,
 		    "from")), "%s: 'from' is not a mail address", what);
 	if (get_strings(ld, g, "to", &r->to, &r->nto) == 0 || r->nto == 0) {
 		loader_error(ld, r->line, "%s has no 'to' addresses", what);
@@ -957,7 +1107,7 @@ loader_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 	s = config_setting_get_member(g, "to");
 	for (size_t i = 0; r->to != NULL && i < r->nto; i++)
 		if (!valid_address(r->to[i]))
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "%s: 'to' address %zu is not a mail address", what,
 			    i + 1);
 }
@@ -975,7 +1125,7 @@ loader_receiver(struct loader *ld, config_setting_t *g, struct receiver *r)
 	char what[128];
 
 	r->file = ld->file;
-	r->line = setting_line(g);
+	r->line = loader_line(ld, g);
 	r->timeout = 30;
 	if (!config_setting_is_group(g)) {
 		loader_error(ld, r->line,
@@ -984,9 +1134,9 @@ loader_receiver(struct loader *ld, config_setting_t *g, struct receiver *r)
 	}
 	if (get_string(ld, g, "name", &r->name) == 0)
 		loader_error(ld, r->line, "receiver has no 'name'");
-	else if (r->name != NULL && !valid_name(r->name))
-		loader_error(ld, r->line,
-		    "'%s' is not a valid receiver name (a-z, 0-9, _)", r->name);
+	else if (r->name != NULL && !valid_receiver_name(r->name))
+		loader_error(ld, r->line, "'%s' is not a valid receiver name "
+		    "(letters, digits, '_', '-' and '.')", r->name);
 	snprintf(what, sizeof(what), "receiver '%s'",
 	    r->name != NULL ? r->name : "?");
 
@@ -1007,14 +1157,14 @@ loader_receiver(struct loader *ld, config_setting_t *g, struct receiver *r)
 		loader_check_keys(ld, g, email_keys, what);
 	} else {
 		loader_error(ld,
-		    setting_line(config_setting_get_member(g, "type")),
+		    loader_line(ld, config_setting_get_member(g, "type")),
 		    "%s: unknown type '%s' (email, webhook or log)", what, type);
 		return;
 	}
 	if (get_string(ld, g, "rate", &rate) == 1 &&
 	    parse_rate(rate, &r->rate_count, &r->rate_period) == -1)
 		loader_error(ld,
-		    setting_line(config_setting_get_member(g, "rate")),
+		    loader_line(ld, config_setting_get_member(g, "rate")),
 		    "%s: 'rate' must look like \"20/min\" (sec, min, hour)",
 		    what);
 	get_int(ld, g, "timeout", 1, CONFIG_TIMEOUT_MAX, &r->timeout);
@@ -1054,11 +1204,15 @@ loader_receivers(struct loader *ld, config_setting_t *root)
 		return;
 	}
 	if (!config_setting_is_list(l)) {
-		loader_error(ld, setting_line(l),
+		loader_error(ld, loader_line(ld, l),
 		    "'receivers' must be a list: receivers = ( { ... } );");
 		return;
 	}
-	n = config_setting_length(l);
+	if ((n = config_setting_length(l)) == 0) {
+		loader_error(ld, loader_line(ld, l),
+		    "'receivers' is empty: nobody would be told");
+		return;
+	}
 	cfg->receivers = loader_alloc(ld, (size_t)n, sizeof(*cfg->receivers));
 	cfg->nreceivers = (size_t)n;
 	for (int i = 0; i < n; i++) {
@@ -1067,10 +1221,12 @@ loader_receivers(struct loader *ld, config_setting_t *root)
 		loader_receiver(ld, config_setting_get_elem(l, (unsigned)i), r);
 		for (int j = 0; r->name != NULL && j < i; j++)
 			if (cfg->receivers[j].name != NULL &&
-			    strcmp(cfg->receivers[j].name, r->name) == 0)
+			    strcmp(cfg->receivers[j].name, r->name) == 0) {
 				loader_error(ld, r->line,
 				    "duplicate receiver '%s' (first at line %d)",
 				    r->name, cfg->receivers[j].line);
+				break;
+			}
 	}
 }
 
@@ -1090,7 +1246,7 @@ loader_notify(struct loader *ld, const config_setting_t *group,
 		return r;
 	s = config_setting_get_member(group, "notify");
 	if (count == 0) {
-		loader_error(ld, setting_line(s),
+		loader_error(ld, loader_line(ld, s),
 		    "'notify' is empty: nobody would be told");
 		return -1;
 	}
@@ -1101,7 +1257,7 @@ loader_notify(struct loader *ld, const config_setting_t *group,
 			    strcmp(cfg->receivers[k].name, names[i]) == 0)
 				break;
 		if (k == cfg->nreceivers) {
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "unknown receiver '%s' in 'notify'", names[i]);
 			bad = 1;
 		}
@@ -1202,7 +1358,7 @@ loader_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 	int n, r;
 
 	c->file = ld->file;
-	c->line = setting_line(g);
+	c->line = loader_line(ld, g);
 	c->title = c->court = "";
 	if (!config_setting_is_group(g)) {
 		loader_error(ld, c->line,
@@ -1227,7 +1383,7 @@ loader_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		if (in_list(case_fields, 4, name))
 			continue;
 		if (!in_list(ld->events, ld->nevents, name)) {
-			loader_error(ld, setting_line(s),
+			loader_error(ld, loader_line(ld, s),
 			    "unknown key '%s' in %s (not a case field nor an "
 			    "event of any window)", name, what);
 			bad = true;
@@ -1236,7 +1392,7 @@ loader_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		struct case_event *e = &c->events[c->nevents];
 
 		e->name = loader_strdup(ld, name);
-		e->line = setting_line(s);
+		e->line = loader_line(ld, s);
 		snprintf(quoted, sizeof(quoted), "'%s'", name);
 		if (setting_date(ld, s, quoted, &e->date) == 0)
 			c->nevents++;
@@ -1258,7 +1414,7 @@ loader_cases_file(struct loader *ld, const char *path)
 	config_t cf;
 	int n;
 
-	if (loader_read(ld, &cf, path) == -1)
+	if (loader_read(ld, &cf, path, 0) == -1)
 		return;
 	ld->file = path;
 	loader_check_keys(ld, config_root_setting(&cf), keys, "a cases file");
@@ -1267,7 +1423,7 @@ loader_cases_file(struct loader *ld, const char *path)
 		return;
 	}
 	if (!config_setting_is_list(l)) {
-		loader_error(ld, setting_line(l),
+		loader_error(ld, loader_line(ld, l),
 		    "'cases' must be a list: cases = ( { ... } );");
 		config_destroy(&cf);
 		return;
@@ -1317,7 +1473,8 @@ loader_cases_dir(struct loader *ld, int line)
 		loader_error(ld, line, "cannot read cases_dir '%s': %s", dir,
 		    strerror(errno));
 	closedir(d);
-	qsort(names, n, sizeof(*names), loader_name_cmp);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), loader_name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		xasprintf(&path, "%s/%s", dir, names[i]);
 		loader_cases_file(ld, loader_strdup(ld, path));
@@ -1402,7 +1559,7 @@ loader_main(struct loader *ld, config_t *cf)
 		cfg->nnotify = cfg->nreceivers;
 	}
 	s = config_setting_get_member(root, "cases_dir");
-	loader_cases_dir(ld, s != NULL ? setting_line(s) : 0);
+	loader_cases_dir(ld, s != NULL ? loader_line(ld, s) : 0);
 	loader_duplicate_ids(ld);
 	calendar_finish(&cfg->calendar);
 }
@@ -1435,11 +1592,14 @@ config_load(const char *path, struct config_errors *errs)
 	free(dir);
 	ld.file = cfg->path;
 
-	if (loader_read(&ld, &cf, path) == 0) {
+	if (loader_read(&ld, &cf, path, 0) == 0) {
 		loader_main(&ld, &cf);
 		config_destroy(&cf);
 	}
 	free(ld.events);
+	for (size_t i = 0; i < ld.ntexts; i++)
+		free(ld.texts[i].text);
+	free(ld.texts);
 	if (errs->n > nerrs) {
 		config_free(cfg);
 		return NULL;

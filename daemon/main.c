@@ -65,6 +65,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	time_t when;
 	int ch;
 
 	memset(opt, 0, sizeof(*opt));
@@ -107,6 +108,13 @@ parse_options(int argc, char **argv, struct options *opt)
 		fprintf(stderr, "deadlined: unexpected argument '%s'\n",
 		    argv[optind]);
 		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	if (opt->now != NULL && clock_parse(opt->now, &when) == -1) {
+		/* Checked again once the configured zone is known. */
+		fprintf(stderr, "deadlined: --now '%s' is not a time "
+		    "(YYYY-MM-DDTHH:MM[:SS], optionally with Z or +HH:MM)\n",
+		    opt->now);
 		exit(EXIT_USAGE);
 	}
 	if (opt->json && !opt->list) {
