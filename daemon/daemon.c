@@ -41,6 +41,7 @@ static struct {
 	struct event *sighup, *sigterm, *sigint;
 	struct event *drain;
 	struct event *watchdog;
+	time_t next_plan;	/* the next timed alert, or -1 */
 	bool once;
 	bool stopping;
 	int status;
@@ -63,27 +64,37 @@ daemon_arm(time_t when)
 		fatal("timerfd_settime");
 }
 
+/* Sleep until the next planned alert or the next retry, whichever
+ * comes first. */
+static void
+daemon_sleep(void)
+{
+	time_t next = d.next_plan, retry;
+	char buf[CLOCK_RFC3339_BUFSZ];
+
+	if (d.once || d.stopping)
+		return;
+	if ((retry = outbox_next_try(d.ob, clock_now())) != -1 &&
+	    (next == -1 || retry < next))
+		next = retry;
+	if (next >= 0)
+		log_debug("next wake-up at %s", clock_rfc3339(next, buf));
+	daemon_arm(next);
+}
+
 /* Plan, start what is due, and sleep until the next thing to do. */
 static void
 daemon_plan(void)
 {
-	time_t now = clock_now(), next, retry;
-	char buf[CLOCK_RFC3339_BUFSZ];
+	time_t now = clock_now();
 
-	if ((next = schedule_plan(d.cfg, d.ob, now)) == -2) {
+	if ((d.next_plan = schedule_plan(d.cfg, d.ob, now)) == -2) {
 		/* The outbox failed us: try again shortly. */
 		log_warnx("planning failed; trying again in 10 seconds");
-		next = now + 10;
+		d.next_plan = now + 10;
 	}
 	deliver_kick(now);
-	if ((retry = outbox_next_try(d.ob, now)) != -1 &&
-	    (next == -1 || retry < next))
-		next = retry;
-	if (d.once)
-		return;
-	if (next >= 0)
-		log_debug("next wake-up at %s", clock_rfc3339(next, buf));
-	daemon_arm(next);
+	daemon_sleep();
 }
 
 /* The wake-up timer fired, or the wall clock was stepped. */
@@ -175,7 +186,8 @@ daemon_reload(void)
 	deliver_set_config(cfg);
 	config_free(d.cfg);
 	d.cfg = cfg;
-	log_info("reloaded: %zu cases", cfg->ncases);
+	log_info("reloaded: %zu case%s", cfg->ncases,
+	    cfg->ncases == 1 ? "" : "s");
 	daemon_plan();
 	sdnotify("READY=1");
 }
@@ -286,6 +298,7 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	if (deliver_init(d.base, d.ob) == -1)
 		fatalx("cannot set up libcurl");
 	deliver_set_config(d.cfg);
+	deliver_on_outcome(daemon_sleep);
 	log_info("started: %zu case%s, %zu receiver%s, state in %s",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);

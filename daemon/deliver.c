@@ -52,6 +52,7 @@ static struct {
 	size_t njobs;
 	size_t unsent;
 	bool stopping;		/* start nothing new */
+	void (*retry_fn)(void);	/* outcomes recorded: retries may be due */
 	void (*idle_fn)(void *);
 	void *idle_arg;
 } dl;
@@ -156,6 +157,12 @@ void
 deliver_set_config(const struct config *cfg)
 {
 	dl.cfg = cfg;
+}
+
+void
+deliver_on_outcome(void (*fn)(void))
+{
+	dl.retry_fn = fn;
 }
 
 size_t
@@ -314,8 +321,10 @@ deliver_finish(struct job *j, CURLcode rc)
 		wait = deliver_backoff(j->attempts + 1, j->t.retry_after);
 		log_warnx("delivery of %s to %s failed: %s; retry in %lds",
 		    j->what, j->receiver, desc, wait);
+		/* The clock reads whole seconds: one more so that the retry
+		 * never comes before the wait is over. */
 		outbox_mark_retry(dl.ob, j->alert_id, j->receiver, now,
-		    now + wait, code, desc);
+		    now + wait + 1, code, desc);
 		dl.unsent++;
 		break;
 	case OUTCOME_FAILED:
@@ -354,6 +363,8 @@ deliver_check_done(void)
 		return;
 	outbox_commit(dl.ob);
 	deliver_kick(clock_now());
+	if (dl.retry_fn != NULL)
+		dl.retry_fn();
 	if (dl.njobs == 0 && dl.idle_fn != NULL)
 		dl.idle_fn(dl.idle_arg);
 }

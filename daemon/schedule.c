@@ -109,16 +109,22 @@ plan_changes(struct plan *p, const struct case_info *c,
 		p->failed = 1;
 }
 
-/* Queue the latest timed alert of an open window due by now. */
+/* Queue the latest timed alert of an open window due by now.  A catch-up
+ * from an earlier day is left out when the window has an alert of its
+ * own later today: that one says the same, and says it as of today. */
 static void
 plan_due(struct plan *p, const struct case_info *c,
     const struct window_def *w, const struct window_state *ws)
 {
-	struct timed_alert a;
+	struct timed_alert a, later;
 	date_t upto;
 
 	upto = p->secs >= p->cfg->notify_at ? p->today : p->today - 1;
 	if (!deadline_last_alert(ws, &w->reminders, upto, &a))
+		return;
+	if (a.day < p->today && p->secs < p->cfg->notify_at &&
+	    deadline_next_alert(ws, &w->reminders, p->today, &later) &&
+	    later.day == p->today)
 		return;
 	plan_queue(p, c, w, ws, a.kind, a.occurrence,
 	    clock_local(a.day, p->cfg->notify_at));

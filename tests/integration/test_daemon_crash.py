@@ -1,0 +1,97 @@
+"""Never lost: an alert written to the outbox survives a SIGKILL in the
+middle of its delivery and is resent, with the same alert id and the same
+Idempotency-Key; SIGTERM lets a delivery in flight finish."""
+import signal
+import time
+
+from daemon_helpers import (Reply, case, cases_file, make_tree,
+                            webhook_receiver)
+from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
+
+NOW = "2025-07-04T10:00"
+
+
+def slow_for_first(n, delay):
+    """A responder: the first n requests wait delay seconds, then 200."""
+    count = [0]
+
+    def responder(req):
+        count[0] += 1
+        return Reply(200, delay=delay if count[0] <= n else 0.0)
+    return responder
+
+
+def test_sigkill_mid_transfer_then_restart_resends(tmp_path, hook, spawn):
+    # Two cases, each to a receiver of its own, so that each request
+    # carries one alert (alerts due together may go as one digest).
+    tree = make_tree(
+        tmp_path, [webhook_receiver("hook_a", hook.url("/a"), timeout=20),
+                   webhook_receiver("hook_b", hook.url("/b"), timeout=20)],
+        ["hook_a"],
+        {"a.conf": cases_file(case(transferred="2025-07-03"),
+                              case(case_id="B-2", transferred="2025-07-02",
+                                   notify=["hook_b"]))})
+    hook.responder = slow_for_first(2, 3.0)
+    d = spawn(tree, now=NOW)
+    first = hook.wait_requests(2, timeout=5)
+    assert all(r.responded is None for r in first)   # still in transfer
+    d.kill()                                        # kill -9, mid-transfer
+    rows = tree.deliveries()
+    assert len(rows) == 2 and {r["state"] for r in rows} == {"pending"}, rows
+
+    d2 = spawn(tree, now=NOW)
+    reqs = hook.wait_requests(4, timeout=8)
+    d2.wait_lines(r"delivered opened for case .* to hook_[ab]: HTTP 200", 2)
+    resent = reqs[2:4]
+    by_id = {r.alerts[0]["id"]: r for r in first}
+    assert len(by_id) == 2
+    assert all(len(r.alerts) == 1 for r in reqs)
+    for r in resent:
+        original = by_id[r.alerts[0]["id"]]     # the same alert id ...
+        assert r.header("Idempotency-Key") == \
+            original.header("Idempotency-Key")  # ... and the same key
+        assert r.alerts[0] == original.alerts[0]
+    assert {r.alerts[0]["case"]["id"] for r in resent} == \
+        {"(2025)沪0115执1234号", "B-2"}
+    tree.wait_states(["sent", "sent"])
+    time.sleep(1)
+    assert len(hook.snapshot()) == 4
+    d2.stop()
+
+
+def test_sigterm_lets_the_delivery_in_flight_finish(tmp_path, hook, spawn):
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    hook.responder = slow_for_first(1, 2.0)
+    d = spawn(tree, now=NOW)
+    hook.wait_requests(1, timeout=5)
+    t0 = time.monotonic()
+    d.signal(signal.SIGTERM)
+    assert d.wait_exit(timeout=10) == 0, d.text
+    assert time.monotonic() - t0 >= 1.0     # it waited for the answer
+    d.assert_clean()
+    assert d.grep(r"delivered opened for case .* to hook: HTTP 200")
+    rows = tree.deliveries()
+    assert len(rows) == 1 and rows[0]["state"] == "sent", rows
+    assert len(hook.snapshot()) == 1
+
+
+def test_reload_during_a_transfer(tmp_path, hook, spawn):
+    """A reload frees the old configuration while a transfer that was set
+    up from it is in flight: the transfer must finish unharmed."""
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    hook.responder = slow_for_first(1, 2.0)
+    d = spawn(tree, now=NOW)
+    hook.wait_requests(1, timeout=5)
+    tree.write_case_file("b.conf", cases_file(
+        case(case_id="B-3", transferred="2025-07-04")))
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"reloaded: 2 cases")
+    d.wait_line(r"delivered opened for case \(2025\).* to hook: HTTP 200")
+    d.wait_line(r"delivered opened for case B-3 window decision to hook: "
+                r"HTTP 200")
+    tree.wait_states(["sent", "sent"])
+    d.stop()

@@ -1,0 +1,125 @@
+"""The running daemon delivers by email through libcurl's SMTP to a real
+SMTP server (aiosmtpd, plain, with AUTH offered)."""
+import email.utils
+import re
+
+from daemon_helpers import (CASE_COURT, CASE_ID, CASE_TITLE, SMTP_PASSWORD,
+                            SMTP_USER, case, cases_file, email_receiver,
+                            make_tree, wait_until)
+from daemon_helpers import smtp, spawn  # noqa: F401  (fixtures)
+
+TO = ["legal@example.org", "ops@example.org", "lawyer@example.com"]
+FROM = "deadlined@example.org"
+
+
+def mail_tree(tmp_path, smtp):
+    receiver = email_receiver("mail", smtp.url, TO, sender=FROM, tls="none",
+                              username=SMTP_USER,
+                              password_file="secrets/smtp")
+    return make_tree(tmp_path, [receiver], ["mail"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))},
+                     secrets={"secrets/smtp": SMTP_PASSWORD + "\n"})
+
+
+def subject_kinds(subject):
+    """The alert kinds a subject names: "[deadlined] due: ..." or, for a
+    digest, "[deadlined] 2 alerts: 1 reminder, 1 opened; first ..."."""
+    m = re.match(r"\[deadlined\] (\d+) alerts: ([^;]*);", subject)
+    if m:
+        return {k for _, k in re.findall(r"(\d+) (\w+)", m.group(2))}
+    m = re.match(r"\[deadlined\] (\w+): ", subject)
+    return {m.group(1)} if m else set()
+
+
+def header_defects(msg):
+    return [(name, value.defects) for name, value in msg.items()
+            if getattr(value, "defects", None)]
+
+
+def test_due_day_mail_to_every_recipient(tmp_path, smtp, spawn):
+    tree = mail_tree(tmp_path, smtp)
+    # Deadline 2025-07-10.  The first start announces `opened` at once.
+    # It would catch up on the 1-day reminder of 07-09, but the due alert
+    # goes out at 09:00, two seconds later, and says it as of today: the
+    # stale reminder is left out.
+    d = spawn(tree, now="2025-07-10T08:59:58")
+
+    def subject(m):
+        return str(m.message["subject"])
+
+    def all_came():
+        mails = smtp.wait_mails(0)
+        kinds = set().union(*(subject_kinds(subject(m)) for m in mails))
+        if {"due", "opened"} <= kinds:
+            return mails
+    mails = wait_until(all_came, timeout=10, message="two alerts by mail")
+    due = [m for m in mails if subject(m).startswith("[deadlined] due:")]
+    assert len(due) == 1, [subject(m) for m in mails]
+    kinds = set().union(*(subject_kinds(subject(m)) for m in mails))
+    assert "reminder" not in kinds, [subject(m) for m in mails]
+    mail = due[0]
+    d.wait_line(r"delivered due for case .* window decision to mail: SMTP")
+
+    # The envelope: from the configured address, to every recipient.
+    assert mail.mail_from == FROM
+    assert sorted(mail.rcpt_tos) == sorted(TO)
+    # The password file was read and used.
+    assert mail.login == SMTP_USER.encode()
+    assert mail.password == SMTP_PASSWORD.encode()
+
+    msg = mail.message
+    assert not msg.defects, msg.defects
+    assert not header_defects(msg), header_defects(msg)
+    for name in ("From", "To", "Date", "Message-ID", "MIME-Version",
+                 "Subject"):
+        assert len(msg.get_all(name) or []) == 1, (name, msg.items())
+    assert msg["From"].addresses[0].addr_spec == FROM
+    assert sorted(a.addr_spec for a in msg["To"].addresses) == sorted(TO)
+    assert msg["Date"].datetime is not None
+    assert msg["Date"].datetime.utcoffset().total_seconds() == 8 * 3600
+    assert email.utils.parsedate_to_datetime(str(msg["Date"])) is not None
+    msgid = str(msg["Message-ID"])
+    assert msgid.startswith("<") and msgid.endswith(">") and "@" in msgid
+    assert str(msg["MIME-Version"]) == "1.0"
+
+    # The subject names the case (decoded from RFC 2047), the kind and
+    # the deadline.
+    subject = str(msg["Subject"])
+    assert CASE_ID in subject, subject
+    assert "due" in subject and "2025-07-10" in subject, subject
+
+    # The body decodes and names case, court and deadline.
+    assert msg.get_content_type() == "text/plain"
+    assert msg.get_content_charset() == "utf-8"
+    body = msg.get_content()
+    for text in (CASE_ID, CASE_COURT, CASE_TITLE, "2025-07-10"):
+        assert text in body, (text, body)
+
+    # Every message has a Message-ID of its own.
+    assert len({str(m.message["Message-ID"]) for m in mails}) == len(mails)
+    d.stop()
+    assert {r["state"] for r in tree.deliveries()} == {"sent"}
+
+
+def test_smtp_5xx_fails_for_good_and_4xx_is_retried(tmp_path, smtp, spawn):
+    tree = mail_tree(tmp_path, smtp)
+    smtp.data_reply = "554 5.7.1 message refused"
+    d = spawn(tree, now="2025-07-04T10:00")
+    smtp.wait_mails(1, timeout=5)
+    d.wait_line(r"delivery of opened for case .* to mail failed for good: "
+                r".*554")
+    rows = tree.wait_states(["failed"])
+    assert rows[0]["last_status"] == 554, rows
+    d.stop()
+
+    tree2 = mail_tree(tmp_path / "again", smtp)
+    smtp.data_reply = "451 4.3.0 try again later"
+    d2 = spawn(tree2, now="2025-07-04T10:00")
+    smtp.wait_mails(2, timeout=5)
+    d2.wait_line(r"delivery of opened for case .* to mail failed: .*451.*; "
+                 r"retry in \d+s")
+    rows = wait_until(lambda: [r for r in tree2.deliveries()
+                               if r["attempts"] == 1])
+    assert len(rows) == 1 and rows[0]["state"] == "pending", rows
+    assert rows[0]["last_status"] == 451, rows
+    d2.stop()

@@ -1,0 +1,70 @@
+"""While nothing is due the daemon makes no system call at all."""
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from daemon_helpers import case, cases_file, make_tree, webhook_receiver
+from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
+
+STRACE = shutil.which("strace") or "/usr/bin/strace"
+
+
+def strace_counts(pid, seconds, during=None):
+    """Attach strace -c -f to pid for seconds (calling during() half-way,
+    if given); {syscall: calls} and the raw summary."""
+    p = subprocess.Popen([STRACE, "-c", "-f", "-p", str(pid)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if during is not None:
+        time.sleep(seconds / 2)
+        during()
+        time.sleep(seconds / 2)
+    else:
+        time.sleep(seconds)
+    p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+        pytest.fail("strace did not detach")
+    text = (out + err).decode("utf-8", "replace")
+    if "attach: ptrace" in text or "Operation not permitted" in text:
+        pytest.fail(f"strace cannot attach here:\n{text}")
+    counts = {}
+    # Rows: % time, seconds, usecs/call, calls, [errors,] syscall
+    for line in text.splitlines():
+        m = re.match(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?"
+                     r"(\S+)\s*$", line)
+        if m:
+            counts[m.group(2)] = int(m.group(1))
+    return counts, text
+
+
+@pytest.mark.skipif(not shutil.which("strace"),
+                    reason="strace is not installed (make check installs it)")
+def test_idle_daemon_makes_no_system_calls(tmp_path, hook, spawn):
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    # 2025-07-04 10:00: the opened alert goes at once, the next alert (the
+    # 3-day reminder) on 07-07 at 09:00, days away.
+    d = spawn(tree, now="2025-07-04T10:00")
+    d.wait_line(r"delivered opened for case .* to hook: HTTP 200")
+    time.sleep(0.5)
+    counts, text = strace_counts(d.pid, 5)
+    assert "attached" in text, text
+    total = counts.pop("total", 0)
+    assert counts == {} and total == 0, (
+        f"system calls while idle:\n{text}")
+    assert d.running()
+
+    # The measurement does see the daemon's calls when it works: a reload.
+    counts, text = strace_counts(d.pid, 1.5,
+                                 lambda: d.signal(signal.SIGHUP))
+    assert counts.get("total", 0) > 0, text
+    d.wait_line(r"reloaded: ")
+    d.stop()

@@ -1,0 +1,103 @@
+"""SIGHUP reloads: a broken configuration is refused with FILE:LINE errors
+and the old one keeps running; a new case is announced; a recorded
+not_filed closes `decision` and opens `reasons`."""
+import re
+import signal
+import time
+
+from daemon_helpers import (CASE_ID, REASONS_TITLE, case, cases_file,
+                            make_tree, webhook_receiver)
+from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
+
+NOW = "2025-07-05T10:00"    # no timed alert due for either case today
+
+BROKEN = """cases = (
+  { id = "B-1"; title = "B"; court = "C";
+    transfered = "2025-07-04"; }
+);
+"""
+
+
+def kinds(alerts):
+    return sorted((a["case"]["id"], a["window"]["name"], a["kind"])
+                  for _, a in alerts)
+
+
+def test_reload(tmp_path, hook, spawn):
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    d = spawn(tree, now=NOW)
+    hook.wait_requests(1, timeout=5)
+    d.wait_line(r"delivered opened for case .* to hook: HTTP 200")
+    assert kinds(hook.alerts()) == [(CASE_ID, "decision", "opened")]
+
+    # 1. A broken case file: refused, FILE:LINE logged, old config kept.
+    bad = tree.write_case_file("b.conf", BROKEN)
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"reload failed", since=mark)
+    errors = d.grep(re.escape(str(bad)) + r":(\d+): (.*)", since=mark)
+    assert errors, d.text
+    assert [m.group(1) for m in errors] == ["3"], d.text
+    assert "transfered" in errors[0].group(2)
+    assert d.running()
+    time.sleep(1)
+    assert len(hook.snapshot()) == 1        # nothing from B-1
+
+    # 2. The case file fixed: B-1 is announced.
+    tree.write_case_file("b.conf", cases_file(
+        case(case_id="B-1", title="B", court="C", transferred="2025-07-04")))
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"reloaded: 2 cases", since=mark)
+    hook.wait_requests(2, timeout=5)
+    d.wait_line(r"delivered opened for case B-1 window decision to hook",
+                since=mark)
+    assert kinds(hook.alerts()) == [(CASE_ID, "decision", "opened"),
+                                    ("B-1", "decision", "opened")]
+
+    # 3. not_filed recorded: decision closes, reasons opens.
+    tree.write_case_file("a.conf", cases_file(
+        case(transferred="2025-07-03", not_filed="2025-07-05")))
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"reloaded: 2 cases", since=mark)
+    hook.wait_alerts(4)
+    new = hook.alerts()[2:]
+    assert kinds(new) == [(CASE_ID, "decision", "closed"),
+                          (CASE_ID, "reasons", "opened")]
+    reasons = next(a for _, a in new if a["window"]["name"] == "reasons")
+    assert reasons["window"]["title"] == REASONS_TITLE
+    assert reasons["window"]["opened"] == "2025-07-05"
+    # 07-12 is a Saturday: the deadline rolls to Monday 07-14.
+    assert reasons["window"]["deadline"] == "2025-07-14"
+
+    time.sleep(1)
+    assert len(hook.alerts()) == 4, kinds(hook.alerts())
+    d.stop()
+
+
+def test_reload_with_an_extension_announces_extended(tmp_path, hook, spawn):
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    d = spawn(tree, now=NOW)
+    hook.wait_alerts(1)
+    tree.write_case_file("a.conf", cases_file(
+        case(transferred="2025-07-03", extended="2025-07-05")))
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"reloaded: 1 case", since=mark)
+    hook.wait_alerts(2)
+    time.sleep(1)
+    assert kinds(hook.alerts()) == [(CASE_ID, "decision", "extended"),
+                                    (CASE_ID, "decision", "opened")]
+    ext = hook.alerts()[1][1]
+    assert ext["kind"] == "extended"
+    assert ext["window"]["extended"] is True
+    assert ext["window"]["days"] == 30
+    # 07-03 + 30 = Saturday 08-02: rolled to Monday 08-04.
+    assert ext["window"]["deadline"] == "2025-08-04"
+    assert ext["days_left"] == 30
+    d.stop()
