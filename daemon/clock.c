@@ -17,16 +17,29 @@
 
 static time_t clock_offset;
 
+/* The real time in whole seconds.  Not time(3): that reads the kernel's
+ * coarse clock, which can still show the previous second for a few
+ * milliseconds after a timerfd armed for the next one has fired. */
+static time_t
+clock_real_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return time(NULL);
+	return ts.tv_sec;
+}
+
 time_t
 clock_now(void)
 {
-	return time(NULL) + clock_offset;
+	return clock_real_now() + clock_offset;
 }
 
 void
 clock_shift_to(time_t when)
 {
-	clock_offset = when - time(NULL);
+	clock_offset = when - clock_real_now();
 }
 
 time_t

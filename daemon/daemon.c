@@ -65,16 +65,17 @@ daemon_arm(time_t when)
 }
 
 /* Sleep until the next planned alert or the next retry, whichever
- * comes first. */
+ * comes first.  now must be the time deliveries were last started at:
+ * a retry due by then has started, one due after it is ahead of us. */
 static void
-daemon_sleep(void)
+daemon_sleep(time_t now)
 {
 	time_t next = d.next_plan, retry;
 	char buf[CLOCK_RFC3339_BUFSZ];
 
 	if (d.once || d.stopping)
 		return;
-	if ((retry = outbox_next_try(d.ob, clock_now())) != -1 &&
+	if ((retry = outbox_next_try(d.ob, now)) != -1 &&
 	    (next == -1 || retry < next))
 		next = retry;
 	if (next >= 0)
@@ -94,7 +95,7 @@ daemon_plan(void)
 		d.next_plan = now + 10;
 	}
 	deliver_kick(now);
-	daemon_sleep();
+	daemon_sleep(now);
 }
 
 /* The wake-up timer fired, or the wall clock was stepped. */

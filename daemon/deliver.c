@@ -52,7 +52,7 @@ static struct {
 	size_t njobs;
 	size_t unsent;
 	bool stopping;		/* start nothing new */
-	void (*retry_fn)(void);	/* outcomes recorded: retries may be due */
+	void (*retry_fn)(time_t); /* outcomes recorded: retries may be due */
 	void (*idle_fn)(void *);
 	void *idle_arg;
 } dl;
@@ -160,7 +160,7 @@ deliver_set_config(const struct config *cfg)
 }
 
 void
-deliver_on_outcome(void (*fn)(void))
+deliver_on_outcome(void (*fn)(time_t))
 {
 	dl.retry_fn = fn;
 }
@@ -343,6 +343,7 @@ deliver_check_done(void)
 {
 	struct job *j;
 	CURLMsg *msg;
+	time_t now;
 	int left, done = 0;
 
 	while ((msg = curl_multi_info_read(dl.multi, &left)) != NULL) {
@@ -362,9 +363,10 @@ deliver_check_done(void)
 	if (done == 0)
 		return;
 	outbox_commit(dl.ob);
-	deliver_kick(clock_now());
+	now = clock_now();
+	deliver_kick(now);
 	if (dl.retry_fn != NULL)
-		dl.retry_fn();
+		dl.retry_fn(now);
 	if (dl.njobs == 0 && dl.idle_fn != NULL)
 		dl.idle_fn(dl.idle_arg);
 }

@@ -19,9 +19,9 @@ int deliver_init(struct event_base *base, struct outbox *ob);
 /* Use cfg's receivers and retry settings from now on. */
 void deliver_set_config(const struct config *cfg);
 
-/* Call fn after each batch of outcomes is recorded (a retry may now be
- * the next thing to wake up for). */
-void deliver_on_outcome(void (*fn)(void));
+/* Call fn(now) after each batch of outcomes is recorded and what was due
+ * by now started (a retry may now be the next thing to wake up for). */
+void deliver_on_outcome(void (*fn)(time_t));
 
 /* Start every pending delivery due by now that can start. */
 void deliver_kick(time_t now);

@@ -720,6 +720,9 @@ def spawn():
     problems = []
     for d in started:
         d.close()
+        # Shown by pytest only when the test fails.
+        print(f"--- stderr of deadlined (pid {d.pid}):")
+        print(d.text)
         try:
             d.assert_clean()
         except AssertionError as e:
