@@ -23,7 +23,7 @@ LIBS_PC    = libevent libcurl libconfig sqlite3 jansson libcrypto
 DEB_BUILD  = gcc make pkg-config libevent-dev libcurl4-openssl-dev \
              libconfig-dev libsqlite3-dev libjansson-dev libssl-dev tzdata
 DEB_CHECK  = $(DEB_BUILD) libcmocka-dev python3 python3-pytest \
-             python3-aiosmtpd groff-base strace
+             python3-aiosmtpd groff-base strace systemd
 
 ifeq ($(SAN),1)
 BUILD      = build/san

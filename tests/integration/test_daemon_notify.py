@@ -72,3 +72,32 @@ def test_notify_after_a_failed_reload_is_ready_again(tmp_path, notify_socket,
     assert fields(recv(sock)) == {"READY": "1"}
     d.wait_line(r"reload failed")
     d.stop()
+
+
+def test_watchdog_pings_when_asked(tmp_path, notify_socket, spawn):
+    sock, path = notify_socket
+    tree = make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    d = spawn(tree, now="2025-07-04T10:00",
+              env={"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"})
+    assert fields(recv(sock)) == {"READY": "1"}
+    start = time.monotonic()
+    pings = [fields(recv(sock, timeout=2)) for _ in range(3)]
+    assert pings == [{"WATCHDOG": "1"}] * 3
+    # Every half interval (0.2 s): three within about 0.6 s.
+    assert time.monotonic() - start < 1.5
+    d.stop()
+
+
+def test_no_watchdog_pings_for_another_pid(tmp_path, notify_socket, spawn):
+    sock, path = notify_socket
+    tree = make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    d = spawn(tree, now="2025-07-04T10:00",
+              env={"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000",
+                   "WATCHDOG_PID": "1"})
+    assert fields(recv(sock)) == {"READY": "1"}
+    sock.settimeout(1)
+    with pytest.raises(socket.timeout):
+        sock.recv(4096)
+    d.stop()

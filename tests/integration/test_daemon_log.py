@@ -1,0 +1,63 @@
+"""Logging: plain lines on a terminal or a pipe, syslog priorities when
+journald reads stderr (JOURNAL_STREAM names it), one line per delivery
+outcome."""
+import os
+import subprocess
+
+from daemon_helpers import (CASE_ID, binary, case, cases_file, log_receiver,
+                            make_tree)
+
+
+def run_once(tree, stderr, env=None):
+    full = dict(os.environ)
+    full.pop("JOURNAL_STREAM", None)
+    full.update(env or {})
+    return subprocess.run([binary(), "-c", str(tree.main), "--once",
+                           "--now", "2025-07-07T10:00"],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=stderr, env=full, timeout=30)
+
+
+def tree_of(tmp_path):
+    return make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+
+
+def test_priorities_under_journald(tmp_path):
+    tree = tree_of(tmp_path)
+    path = tmp_path / "stderr"
+    with open(path, "wb") as f:
+        st = os.fstat(f.fileno())
+        r = run_once(tree, f, {"JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"})
+    assert r.returncode == 0
+    lines = path.read_text().splitlines()
+    assert lines, "no log lines"
+    assert all(line[:3] in ("<3>", "<4>", "<6>", "<7>") for line in lines), \
+        lines
+    assert any(line.startswith("<6>ALERT opened: case " + CASE_ID)
+               for line in lines), lines
+
+
+def test_plain_lines_when_journal_stream_is_another_file(tmp_path):
+    tree = tree_of(tmp_path)
+    path = tmp_path / "stderr"
+    with open(path, "wb") as f:
+        r = run_once(tree, f, {"JOURNAL_STREAM": "1:2"})
+    assert r.returncode == 0
+    lines = path.read_text().splitlines()
+    assert lines and all(line.startswith("deadlined: ") for line in lines)
+
+
+def test_once_logs_each_alert(tmp_path):
+    tree = tree_of(tmp_path)
+    path = tmp_path / "stderr"
+    with open(path, "wb") as f:
+        assert run_once(tree, f).returncode == 0
+    text = path.read_text()
+    # First start: the window is announced, and the 3-day reminder of
+    # 07-07 09:00 (due an hour ago) goes out once.
+    assert text.count("ALERT opened: case " + CASE_ID) == 1, text
+    assert text.count("ALERT reminder: case " + CASE_ID) == 1, text
+    with open(path, "wb") as f:
+        assert run_once(tree, f).returncode == 0
+    assert "ALERT" not in path.read_text()
