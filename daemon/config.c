@@ -2,15 +2,16 @@
  * config.c -- read and check the configuration.
  *
  * The main file is read first, with the holiday files named by
- * calendar.include, then every *.conf in cases_dir in name order.  libconfig 1.5
- * has no include hooks, so each file is a separate config_t and the
- * directory is read here.  Every value is checked and every problem is
+ * calendar.include, then every *.conf in cases_dir in name order.
+ * libconfig 1.5 has no include hooks, so each file is a separate config_t
+ * and the directory is read here.  Every value is checked and every problem is
  * recorded as "FILE:LINE: message", and loading goes on after an error so
  * that one run shows them all.  Only a configuration without a single
  * error is handed to the caller: the daemon never runs on a half-read one.
  *
- * Defaults live in config_defaults() and in the built-in window and
- * receiver below, nowhere else.
+ * Defaults live in config_defaults() and in the built-in window below
+ * (and receiver.c's built-in log receiver), nowhere else.  The getters
+ * and error recording shared with receiver.c are in loader.c.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -26,60 +27,15 @@
 
 #include "clock.h"
 #include "config.h"
+#include "loader.h"
 #include "log.h"
-#include "utf8.h"
+#include "receiver.h"
 #include "xmalloc.h"
 
 #define CONFIG_DAYS_MAX		3650	/* ten years: longer is a typo */
-#define CONFIG_TIMEOUT_MAX	3600
-#define CONFIG_SECRET_MAX	65536
-
-/* Loading state: the configuration being built and where we are. */
-struct loader {
-	struct config *cfg;
-	struct config_errors *errs;
-	const char *dir;	/* the main file's directory */
-	const char *file;	/* the file being read, for messages */
-	const char **events;	/* every event name some window uses */
-	size_t nevents;
-	struct loader_text *texts; /* every file read, to place errors */
-	size_t ntexts;
-};
-
-/* The text of a file that was read. */
-struct loader_text {
-	const char *path;
-	char *text;
-};
 
 /* Case keys that are not events. */
 static const char *case_fields[] = {"id", "title", "court", "notify", NULL};
-
-/*
- * Recording errors.
- */
-
-/* Record "FILE:LINE: message"; line 0 leaves the line out. */
-static void __attribute__((format(printf, 3, 4)))
-loader_error(struct loader *ld, int line, const char *fmt, ...)
-{
-	struct config_errors *errs = ld->errs;
-	char *msg, *full;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatal("vasprintf");
-	va_end(ap);
-	if (line > 0)
-		xasprintf(&full, "%s:%d: %s", ld->file, line, msg);
-	else
-		xasprintf(&full, "%s: %s", ld->file, msg);
-	free(msg);
-	errs->msgs = xreallocarray(errs->msgs, errs->n + 1,
-	    sizeof(*errs->msgs));
-	errs->msgs[errs->n++] = full;
-}
 
 void
 config_errors_free(struct config_errors *errs)
@@ -91,469 +47,14 @@ config_errors_free(struct config_errors *errs)
 	errs->n = 0;
 }
 
-/*
- * Memory: everything lives in the configuration's arena.
- */
-
-static void *
-loader_alloc(struct loader *ld, size_t n, size_t size)
-{
-	void *p;
-
-	if ((p = arena_calloc(&ld->cfg->arena, n, size)) == NULL)
-		fatal("arena_calloc");
-	return p;
-}
-
-static const char *
-loader_strdup(struct loader *ld, const char *s)
-{
-	char *p;
-
-	if ((p = arena_strdup(&ld->cfg->arena, s)) == NULL)
-		fatal("arena_strdup");
-	return p;
-}
-
-/* path itself if absolute, else path under the main file's directory. */
-static const char *
-loader_path(struct loader *ld, const char *path)
-{
-	char *full;
-	const char *p;
-
-	if (path[0] == '/' || strcmp(ld->dir, ".") == 0)
-		return loader_strdup(ld, path);
-	xasprintf(&full, "%s/%s", ld->dir, path);
-	p = loader_strdup(ld, full);
-	free(full);
-	return p;
-}
-
-/*
- * Reading settings.  Each getter returns 1 when the key holds a value of
- * the right type, 0 when it is absent and -1 (error recorded) otherwise.
- */
-
-/* The line s is on, for messages.  libconfig 1.5 gives a list item the
- * line of the token after it, which for the last item of a list written
- * one item a line is the closing bracket's; so for a string item, look
- * back for the line that holds it. */
-static int
-loader_line(struct loader *ld, const config_setting_t *s)
-{
-	const char *file, *text = NULL, *value, *p, *end;
-	int line, l;
-	size_t vlen;
-
-	if (s == NULL)
-		return 0;
-	line = (int)config_setting_source_line(s);
-	if (config_setting_name(s) != NULL ||
-	    config_setting_type(s) != CONFIG_TYPE_STRING ||
-	    (file = config_setting_source_file(s)) == NULL)
-		return line;
-	for (size_t i = 0; i < ld->ntexts && text == NULL; i++)
-		if (strcmp(ld->texts[i].path, file) == 0)
-			text = ld->texts[i].text;
-	if (text == NULL)
-		return line;
-	value = config_setting_get_string(s);
-	vlen = strlen(value);
-	/* Find where line `line` starts, then walk back a few lines. */
-	for (p = text, l = 1; l < line && (p = strchr(p, '\n')) != NULL; l++)
-		p++;
-	for (; p != NULL && l >= 1 && l > line - 20; l--) {
-		end = strchr(p, '\n');
-		for (const char *q = p; (q = strchr(q, '"')) != NULL &&
-		    (end == NULL || q < end); q++)
-			if (strncmp(q + 1, value, vlen) == 0 && q[1 + vlen] == '"')
-				return l;
-		if (p == text)
-			break;
-		for (p -= 1; p > text && p[-1] != '\n'; p--)
-			;
-	}
-	return line;
-}
-
-/* Record an error for each key of group that is not in allowed. */
-static void
-loader_check_keys(struct loader *ld, const config_setting_t *group,
-    const char *const *allowed, const char *what)
-{
-	config_setting_t *s;
-	const char *name;
-	size_t i;
-	int n = config_setting_length(group);
-
-	for (int k = 0; k < n; k++) {
-		s = config_setting_get_elem(group, (unsigned)k);
-		name = config_setting_name(s);
-		for (i = 0; allowed[i] != NULL; i++)
-			if (strcmp(allowed[i], name) == 0)
-				break;
-		if (allowed[i] == NULL)
-			loader_error(ld, loader_line(ld, s),
-			    "unknown key '%s' in %s", name, what);
-	}
-}
-
-static int
-get_string(struct loader *ld, const config_setting_t *group, const char *key,
-    const char **out)
-{
-	config_setting_t *s = config_setting_get_member(group, key);
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		loader_error(ld, loader_line(ld, s), "'%s' must be a string", key);
-		return -1;
-	}
-	if (!utf8_valid(config_setting_get_string(s))) {
-		loader_error(ld, loader_line(ld, s), "'%s' is not valid UTF-8",
-		    key);
-		return -1;
-	}
-	*out = loader_strdup(ld, config_setting_get_string(s));
-	return 1;
-}
-
-static int
-get_int(struct loader *ld, const config_setting_t *group, const char *key,
-    int min, int max, int *out)
-{
-	config_setting_t *s = config_setting_get_member(group, key);
-	long long v;
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		loader_error(ld, loader_line(ld, s), "'%s' must be an integer",
-		    key);
-		return -1;
-	}
-	v = config_setting_get_int64(s);
-	if (v < min || v > max) {
-		loader_error(ld, loader_line(ld, s),
-		    "'%s' must be between %d and %d, not %lld", key, min, max,
-		    v);
-		return -1;
-	}
-	*out = (int)v;
-	return 1;
-}
-
-static int
-get_bool(struct loader *ld, const config_setting_t *group, const char *key,
-    bool *out)
-{
-	config_setting_t *s = config_setting_get_member(group, key);
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		loader_error(ld, loader_line(ld, s),
-		    "'%s' must be true or false", key);
-		return -1;
-	}
-	*out = config_setting_get_bool(s) != 0;
-	return 1;
-}
-
-/* A group member that must be a group. */
-static int
-get_group(struct loader *ld, const config_setting_t *group, const char *key,
-    config_setting_t **out)
-{
-	config_setting_t *s = config_setting_get_member(group, key);
-
-	if (s == NULL)
-		return 0;
-	if (!config_setting_is_group(s)) {
-		loader_error(ld, loader_line(ld, s),
-		    "'%s' must be a group: %s = { ... };", key, key);
-		return -1;
-	}
-	*out = s;
-	return 1;
-}
-
-/* A list or array of strings: [ "a", "b" ]. */
-static int
-get_strings(struct loader *ld, const config_setting_t *group, const char *key,
-    const char ***out, size_t *n)
-{
-	config_setting_t *s = config_setting_get_member(group, key), *e;
-	const char **v;
-	int len, bad = 0;
-
-	if (s == NULL)
-		return 0;
-	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-		loader_error(ld, loader_line(ld, s),
-		    "'%s' must be a list of strings: [ \"...\" ]", key);
-		return -1;
-	}
-	len = config_setting_length(s);
-	v = loader_alloc(ld, (size_t)len + 1, sizeof(*v));
-	for (int i = 0; i < len; i++) {
-		e = config_setting_get_elem(s, (unsigned)i);
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			loader_error(ld, loader_line(ld, e),
-			    "'%s' must hold only strings", key);
-			bad = 1;
-			continue;
-		}
-		if (!utf8_valid(config_setting_get_string(e))) {
-			loader_error(ld, loader_line(ld, e),
-			    "'%s' is not valid UTF-8", key);
-			bad = 1;
-			continue;
-		}
-		v[i] = loader_strdup(ld, config_setting_get_string(e));
-	}
-	if (bad)
-		return -1;
-	*out = v;
-	*n = (size_t)len;
-	return 1;
-}
-
-/* A date setting: exactly "YYYY-MM-DD", a day that exists. */
-static int
-setting_date(struct loader *ld, const config_setting_t *s, const char *what,
-    date_t *out)
-{
-	const char *v;
-
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		loader_error(ld, loader_line(ld, s),
-		    "%s must be a date string \"YYYY-MM-DD\"", what);
-		return -1;
-	}
-	v = config_setting_get_string(s);
-	if (date_parse(v, out) == -1) {
-		loader_error(ld, loader_line(ld, s),
-		    "%s: '%s' is not a valid date (YYYY-MM-DD)", what, v);
-		return -1;
-	}
-	return 0;
-}
-
-/* True if s is a name: a lower-case letter, then letters, digits, '_'. */
+/* True if d is one of the n days of list. */
 static bool
-valid_name(const char *s)
-{
-	if (*s < 'a' || *s > 'z')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		    *s == '_'))
-			return false;
-	return true;
-}
-
-/* True if s can name a receiver: letters, digits, '_', '-' and '.',
- * starting with a letter or digit, as in "legal-mail". */
-static bool
-valid_receiver_name(const char *s)
-{
-	if (!isalnum((unsigned char)*s))
-		return false;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && strchr("_-.", *s) == NULL)
-			return false;
-	return true;
-}
-
-static bool
-in_list(const char *const *list, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i], s) == 0)
-			return true;
-	return false;
-}
-
-static bool
-in_list_date(const date_t *list, size_t n, date_t d)
+config_in_dates(const date_t *list, size_t n, date_t d)
 {
 	for (size_t i = 0; i < n; i++)
 		if (list[i] == d)
 			return true;
 	return false;
-}
-
-/*
- * Reading files.
- */
-
-/* The line of an unterminated block comment in text, or 0 if none
- * (libconfig 1.5 silently drops everything after one). */
-static int
-loader_open_comment(const char *text)
-{
-	int line = 1, start = 0;
-	const char *p;
-
-	for (p = text; *p != '\0'; p++) {
-		if (*p == '\n')
-			line++;
-		else if (*p == '"') {
-			for (p++; *p != '\0' && *p != '"' && *p != '\n'; p++)
-				if (*p == '\\' && p[1] != '\0' && p[1] != '\n')
-					p++;
-			if (*p == '\n')
-				line++;
-			if (*p == '\0')
-				break;
-		} else if (*p == '#' || (*p == '/' && p[1] == '/')) {
-			while (p[1] != '\0' && p[1] != '\n')
-				p++;
-		} else if (*p == '/' && p[1] == '*') {
-			start = line;
-			for (p += 2; *p != '\0' && !(*p == '*' && p[1] == '/'); p++)
-				line += *p == '\n';
-			if (*p == '\0')
-				return start;
-			p++;
-		}
-	}
-	return 0;
-}
-
-/* Read the whole of path into a new string; NULL with errno set. */
-static char *
-loader_slurp(const char *path)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
-		if (S_ISDIR(st.st_mode))
-			errno = EISDIR;
-		close(fd);
-		return NULL;
-	}
-	do {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = xreallocarray(buf, cap, 1);
-		}
-	} while ((n = read(fd, buf + len, cap - len - 1)) > 0 &&
-	    (len += (size_t)n, 1));
-	if (n == -1) {
-		int saved = errno;
-
-		free(buf);
-		close(fd);
-		errno = saved;
-		return NULL;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
-/* Read a libconfig file into cf; on a syntax or I/O error record it and
- * return -1 (cf is then destroyed).  A file named at line `from` of the
- * current file has an I/O error reported there. */
-static int
-loader_read(struct loader *ld, config_t *cf, const char *path, int from)
-{
-	const char *file;
-	char *text;
-	int line;
-
-	if ((text = loader_slurp(path)) == NULL) {
-		if (from > 0) {
-			loader_error(ld, from, "cannot read '%s': %s", path,
-			    strerror(errno));
-			return -1;
-		}
-		ld->file = path;
-		loader_error(ld, 0, "cannot read: %s", strerror(errno));
-		return -1;
-	}
-	ld->texts = xreallocarray(ld->texts, ld->ntexts + 1,
-	    sizeof(*ld->texts));
-	ld->texts[ld->ntexts].path = path;
-	ld->texts[ld->ntexts++].text = text;
-	if ((line = loader_open_comment(text)) != 0) {
-		ld->file = path;
-		loader_error(ld, line, "unterminated /* comment");
-		return -1;
-	}
-	config_init(cf);
-	if (config_read_file(cf, path) == CONFIG_TRUE)
-		return 0;
-	if (config_error_type(cf) == CONFIG_ERR_FILE_IO) {
-		ld->file = path;
-		loader_error(ld, 0, "cannot read: %s", strerror(errno));
-	} else {
-		file = config_error_file(cf);
-		ld->file = file != NULL ? file : path;
-		loader_error(ld, config_error_line(cf), "%s",
-		    config_error_text(cf));
-	}
-	config_destroy(cf);
-	return -1;
-}
-
-/* Read a secret file (named relative to the main file) into a malloc'd
- * string without its trailing newline; NULL with an error recorded. */
-static char *
-loader_secret(struct loader *ld, const config_setting_t *group,
-    const char *key)
-{
-	config_setting_t *s = config_setting_get_member(group, key);
-	const char *rel, *path, *problem = NULL;
-	char *buf;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
-
-	if (get_string(ld, group, key, &rel) != 1)
-		return NULL;
-	path = loader_path(ld, rel);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		loader_error(ld, loader_line(ld, s), "cannot read %s '%s': %s",
-		    key, path, strerror(errno));
-		return NULL;
-	}
-	buf = xcalloc(1, CONFIG_SECRET_MAX + 1);
-	while ((n = read(fd, buf + len, CONFIG_SECRET_MAX + 1 - len)) > 0)
-		if ((len += (size_t)n) > CONFIG_SECRET_MAX)
-			break;
-	close(fd);
-	while (n != -1 && len > 0 && len <= CONFIG_SECRET_MAX &&
-	    (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		len--;
-	if (n == -1)
-		problem = strerror(errno);
-	else if (len > CONFIG_SECRET_MAX)
-		problem = "file too large";
-	else if (len == 0)
-		problem = "file is empty";
-	else if (memchr(buf, '\0', len) != NULL)
-		problem = "file holds a NUL byte";
-	if (problem != NULL) {
-		loader_error(ld, loader_line(ld, s), "cannot use %s '%s': %s",
-		    key, path, problem);
-		explicit_bzero(buf, CONFIG_SECRET_MAX + 1);
-		free(buf);
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
 }
 
 /*
@@ -583,7 +84,7 @@ static const struct reminders reminders_default = {
 
 /* Parse "HH:MM" into seconds after midnight; -1 if malformed. */
 static int
-parse_hhmm(const char *s)
+config_hhmm(const char *s)
 {
 	int h, m;
 	char end;
@@ -596,13 +97,13 @@ parse_hhmm(const char *s)
 }
 
 static void
-loader_globals(struct loader *ld, config_setting_t *root)
+config_globals(struct loader *ld, config_setting_t *root)
 {
 	struct config *cfg = ld->cfg;
 	config_setting_t *s;
 	const char *v;
 
-	if (get_string(ld, root, "timezone", &v) == 1) {
+	if (loader_string(ld, root, "timezone", &v) == 1) {
 		if (!clock_zone_valid(v))
 			loader_error(ld,
 			    loader_line(ld, config_setting_get_member(root,
@@ -611,12 +112,12 @@ loader_globals(struct loader *ld, config_setting_t *root)
 			    v);
 		cfg->timezone = v;
 	}
-	if (get_string(ld, root, "state_dir", &v) == 1)
+	if (loader_string(ld, root, "state_dir", &v) == 1)
 		cfg->state_dir = v;
-	if (get_string(ld, root, "cases_dir", &v) == 1)
+	if (loader_string(ld, root, "cases_dir", &v) == 1)
 		cfg->cases_dir = v;
-	if (get_string(ld, root, "notify_at", &v) == 1) {
-		if ((cfg->notify_at = parse_hhmm(v)) == -1)
+	if (loader_string(ld, root, "notify_at", &v) == 1) {
+		if ((cfg->notify_at = config_hhmm(v)) == -1)
 			loader_error(ld,
 			    loader_line(ld, config_setting_get_member(root,
 				"notify_at")),
@@ -626,12 +127,12 @@ loader_globals(struct loader *ld, config_setting_t *root)
 	cfg->state_dir = loader_path(ld, cfg->state_dir);
 	cfg->cases_dir = loader_path(ld, cfg->cases_dir);
 
-	if (get_group(ld, root, "retry", &s) == 1) {
+	if (loader_group(ld, root, "retry", &s) == 1) {
 		static const char *keys[] = {"first", "max", NULL};
 
 		loader_check_keys(ld, s, keys, "retry");
-		get_int(ld, s, "first", 1, 86400, &cfg->retry_first);
-		get_int(ld, s, "max", 1, 7 * 86400, &cfg->retry_max);
+		loader_int(ld, s, "first", 1, 86400, &cfg->retry_first);
+		loader_int(ld, s, "max", 1, 7 * 86400, &cfg->retry_max);
 		if (cfg->retry_max < cfg->retry_first)
 			loader_error(ld, loader_line(ld, s),
 			    "retry: 'max' (%d) is less than 'first' (%d)",
@@ -641,7 +142,7 @@ loader_globals(struct loader *ld, config_setting_t *root)
 
 /* Read the reminders group g over *rem (which holds the defaults). */
 static void
-loader_reminders(struct loader *ld, config_setting_t *g,
+config_reminders(struct loader *ld, config_setting_t *g,
     struct reminders *rem)
 {
 	static const char *keys[] = {"before", "on_due_day", "overdue_every",
@@ -651,9 +152,9 @@ loader_reminders(struct loader *ld, config_setting_t *g,
 	size_t i, j;
 
 	loader_check_keys(ld, g, keys, "reminders");
-	get_bool(ld, g, "on_due_day", &rem->on_due_day);
-	get_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX, &rem->overdue_every);
-	get_int(ld, g, "overdue_max", 0, CONFIG_DAYS_MAX, &rem->overdue_max);
+	loader_bool(ld, g, "on_due_day", &rem->on_due_day);
+	loader_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX, &rem->overdue_every);
+	loader_int(ld, g, "overdue_max", 0, CONFIG_DAYS_MAX, &rem->overdue_max);
 
 	if ((s = config_setting_get_member(g, "before")) == NULL)
 		return;
@@ -700,7 +201,7 @@ loader_reminders(struct loader *ld, config_setting_t *g,
 
 /* Add the dates listed under key in group as holidays (or workdays). */
 static void
-loader_days(struct loader *ld, const config_setting_t *group,
+config_days(struct loader *ld, const config_setting_t *group,
     const char *key, bool holiday)
 {
 	struct calendar *cal = &ld->cfg->calendar;
@@ -720,10 +221,10 @@ loader_days(struct loader *ld, const config_setting_t *group,
 	for (int i = 0; i < len; i++) {
 		e = config_setting_get_elem(s, (unsigned)i);
 		snprintf(what, sizeof(what), "'%s'", key);
-		if (setting_date(ld, e, what, &d) == -1)
+		if (loader_date(ld, e, what, &d) == -1)
 			continue;
-		if (holiday ? in_list_date(cal->workdays, cal->nworkdays, d) :
-		    in_list_date(cal->holidays, cal->nholidays, d)) {
+		if (holiday ? config_in_dates(cal->workdays, cal->nworkdays, d) :
+		    config_in_dates(cal->holidays, cal->nholidays, d)) {
 			char buf[DATE_BUFSZ];
 
 			loader_error(ld, loader_line(ld, e),
@@ -739,7 +240,7 @@ loader_days(struct loader *ld, const config_setting_t *group,
 
 /* Read one holiday file named by calendar.include at line. */
 static void
-loader_holiday_file(struct loader *ld, const char *path, int line)
+config_holiday_file(struct loader *ld, const char *path, int line)
 {
 	static const char *keys[] = {"holidays", "workdays", NULL};
 	const char *saved = ld->file;
@@ -749,15 +250,15 @@ loader_holiday_file(struct loader *ld, const char *path, int line)
 		ld->file = path;
 		loader_check_keys(ld, config_root_setting(&cf), keys,
 		    "a holiday file");
-		loader_days(ld, config_root_setting(&cf), "holidays", true);
-		loader_days(ld, config_root_setting(&cf), "workdays", false);
+		config_days(ld, config_root_setting(&cf), "holidays", true);
+		config_days(ld, config_root_setting(&cf), "workdays", false);
 		config_destroy(&cf);
 	}
 	ld->file = saved;
 }
 
 static void
-loader_calendar(struct loader *ld, config_setting_t *root)
+config_calendar(struct loader *ld, config_setting_t *root)
 {
 	static const char *keys[] = {"weekend", "include", "holidays",
 	    "workdays", "roll", NULL};
@@ -767,10 +268,10 @@ loader_calendar(struct loader *ld, config_setting_t *root)
 	size_t n;
 	int wd;
 
-	if (get_group(ld, root, "calendar", &g) != 1)
+	if (loader_group(ld, root, "calendar", &g) != 1)
 		return;
 	loader_check_keys(ld, g, keys, "calendar");
-	if (get_strings(ld, g, "weekend", &list, &n) == 1) {
+	if (loader_strings(ld, g, "weekend", &list, &n) == 1) {
 		s = config_setting_get_member(g, "weekend");
 		cfg->calendar.weekend = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -786,17 +287,17 @@ loader_calendar(struct loader *ld, config_setting_t *root)
 			loader_error(ld, loader_line(ld, s),
 			    "'weekend' leaves no working day in the week");
 	}
-	if (get_string(ld, g, "roll", &roll) == 1 &&
+	if (loader_string(ld, g, "roll", &roll) == 1 &&
 	    calendar_roll_parse(roll, &cfg->default_roll) == -1)
 		loader_error(ld,
 		    loader_line(ld, config_setting_get_member(g, "roll")),
 		    "unknown roll '%s' (next_working_day or none)", roll);
-	loader_days(ld, g, "holidays", true);
-	loader_days(ld, g, "workdays", false);
-	if (get_strings(ld, g, "include", &list, &n) == 1) {
+	config_days(ld, g, "holidays", true);
+	config_days(ld, g, "workdays", false);
+	if (loader_strings(ld, g, "include", &list, &n) == 1) {
 		s = config_setting_get_member(g, "include");
 		for (size_t i = 0; i < n; i++)
-			loader_holiday_file(ld, loader_path(ld, list[i]),
+			config_holiday_file(ld, loader_path(ld, list[i]),
 			    loader_line(ld, config_setting_get_elem(s,
 				(unsigned)i)));
 	}
@@ -808,20 +309,20 @@ loader_calendar(struct loader *ld, config_setting_t *root)
 
 /* Check that an event name may be used, and note it as a case key. */
 static void
-loader_event_name(struct loader *ld, const config_setting_t *s,
+config_event_name(struct loader *ld, const config_setting_t *s,
     const char *name)
 {
-	if (!valid_name(name)) {
+	if (!loader_valid_name(name)) {
 		loader_error(ld, loader_line(ld, s),
 		    "'%s' is not a valid event name (a-z, 0-9, _)", name);
 		return;
 	}
-	if (in_list(case_fields, 4, name)) {
+	if (loader_in_list(case_fields, 4, name)) {
 		loader_error(ld, loader_line(ld, s),
 		    "'%s' is a case field and cannot name an event", name);
 		return;
 	}
-	if (in_list(ld->events, ld->nevents, name))
+	if (loader_in_list(ld->events, ld->nevents, name))
 		return;
 	ld->events = xreallocarray(ld->events, ld->nevents + 1,
 	    sizeof(*ld->events));
@@ -829,7 +330,7 @@ loader_event_name(struct loader *ld, const config_setting_t *s,
 }
 
 static void
-loader_window(struct loader *ld, config_setting_t *g, struct window_def *w)
+config_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 {
 	static const char *keys[] = {"title", "opens", "closes", "days",
 	    "extended_days", "extended_by", "roll", "reminders", NULL};
@@ -850,40 +351,40 @@ loader_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 		    what, w->name);
 		return;
 	}
-	if (!valid_name(w->name))
+	if (!loader_valid_name(w->name))
 		loader_error(ld, w->line,
 		    "'%s' is not a valid window name (a-z, 0-9, _)", w->name);
 	loader_check_keys(ld, g, keys, what);
-	get_string(ld, g, "title", &w->title);
+	loader_string(ld, g, "title", &w->title);
 
-	if ((r = get_string(ld, g, "opens", &w->opens)) == 0)
+	if ((r = loader_string(ld, g, "opens", &w->opens)) == 0)
 		loader_error(ld, w->line, "%s has no 'opens' event", what);
 	else if (r == 1)
-		loader_event_name(ld, config_setting_get_member(g, "opens"),
+		config_event_name(ld, config_setting_get_member(g, "opens"),
 		    w->opens);
 
-	if ((r = get_strings(ld, g, "closes", &w->closes, &w->ncloses)) == 0 ||
+	if ((r = loader_strings(ld, g, "closes", &w->closes, &w->ncloses)) == 0 ||
 	    (r == 1 && w->ncloses == 0))
 		loader_error(ld, w->line, "%s has no 'closes' events", what);
 	for (size_t i = 0; r == 1 && i < w->ncloses; i++) {
 		s = config_setting_get_member(g, "closes");
-		loader_event_name(ld, s, w->closes[i]);
+		config_event_name(ld, s, w->closes[i]);
 		if (w->opens != NULL && strcmp(w->closes[i], w->opens) == 0)
 			loader_error(ld, loader_line(ld, s),
 			    "%s: '%s' cannot both open and close it", what,
 			    w->opens);
 	}
 
-	if ((r = get_int(ld, g, "days", 1, CONFIG_DAYS_MAX, &w->rule.days)) ==
+	if ((r = loader_int(ld, g, "days", 1, CONFIG_DAYS_MAX, &w->rule.days)) ==
 	    0)
 		loader_error(ld, w->line, "%s has no 'days'", what);
-	get_int(ld, g, "extended_days", 1, CONFIG_DAYS_MAX,
+	loader_int(ld, g, "extended_days", 1, CONFIG_DAYS_MAX,
 	    &w->rule.extended_days);
-	if ((r = get_string(ld, g, "extended_by", &w->extended_by)) == 1) {
+	if ((r = loader_string(ld, g, "extended_by", &w->extended_by)) == 1) {
 		s = config_setting_get_member(g, "extended_by");
-		loader_event_name(ld, s, w->extended_by);
+		config_event_name(ld, s, w->extended_by);
 		if ((w->opens != NULL && strcmp(w->extended_by, w->opens) == 0) ||
-		    in_list(w->closes, w->ncloses, w->extended_by))
+		    loader_in_list(w->closes, w->ncloses, w->extended_by))
 			loader_error(ld, loader_line(ld, s),
 			    "%s: 'extended_by' must be an event of its own",
 			    what);
@@ -892,19 +393,19 @@ loader_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 		loader_error(ld, w->line,
 		    "%s: 'extended_days' and 'extended_by' go together", what);
 
-	if (get_string(ld, g, "roll", &roll) == 1 &&
+	if (loader_string(ld, g, "roll", &roll) == 1 &&
 	    calendar_roll_parse(roll, &w->rule.roll) == -1)
 		loader_error(ld,
 		    loader_line(ld, config_setting_get_member(g, "roll")),
 		    "unknown roll '%s' (next_working_day or none)", roll);
-	if (get_group(ld, g, "reminders", &s) == 1)
-		loader_reminders(ld, s, &w->reminders);
+	if (loader_group(ld, g, "reminders", &s) == 1)
+		config_reminders(ld, s, &w->reminders);
 }
 
 /* The window every case has when the file defines none: the 2025
  * Opinions' police decision on opening a case. */
 static void
-loader_default_window(struct loader *ld)
+config_default_window(struct loader *ld)
 {
 	struct window_def *w;
 	const char **closes;
@@ -926,19 +427,19 @@ loader_default_window(struct loader *ld)
 	w->reminders = ld->cfg->reminders;
 	w->file = ld->file;
 	for (size_t i = 0; i < 2; i++)
-		loader_event_name(ld, NULL, closes[i]);
-	loader_event_name(ld, NULL, w->opens);
-	loader_event_name(ld, NULL, w->extended_by);
+		config_event_name(ld, NULL, closes[i]);
+	config_event_name(ld, NULL, w->opens);
+	config_event_name(ld, NULL, w->extended_by);
 }
 
 static void
-loader_windows(struct loader *ld, config_setting_t *root)
+config_windows(struct loader *ld, config_setting_t *root)
 {
 	config_setting_t *g;
 	int n;
 
 	if ((g = config_setting_get_member(root, "windows")) == NULL) {
-		loader_default_window(ld);
+		config_default_window(ld);
 		return;
 	}
 	if (!config_setting_is_group(g)) {
@@ -953,318 +454,8 @@ loader_windows(struct loader *ld, config_setting_t *root)
 	ld->cfg->windows = loader_alloc(ld, (size_t)n, sizeof(struct window_def));
 	ld->cfg->nwindows = (size_t)n;
 	for (int i = 0; i < n; i++)
-		loader_window(ld, config_setting_get_elem(g, (unsigned)i),
+		config_window(ld, config_setting_get_elem(g, (unsigned)i),
 		    &ld->cfg->windows[i]);
-}
-
-/*
- * Receivers.
- */
-
-/* Parse a rate "N/sec", "N/min" or "N/hour". */
-static int
-parse_rate(const char *s, int *count, int *period)
-{
-	char unit[8];
-	int n, len;
-
-	if (sscanf(s, "%d/%7[a-z]%n", &n, unit, &len) != 2 ||
-	    s[len] != '\0' || n < 1)
-		return -1;
-	if (strcmp(unit, "s") == 0 || strcmp(unit, "sec") == 0)
-		*period = 1;
-	else if (strcmp(unit, "min") == 0)
-		*period = 60;
-	else if (strcmp(unit, "h") == 0 || strcmp(unit, "hour") == 0)
-		*period = 3600;
-	else
-		return -1;
-	*count = n;
-	return 0;
-}
-
-/* True if s is "Name: value" with a valid header name and no CR or LF. */
-static bool
-valid_header(const char *s)
-{
-	const char *colon = strchr(s, ':');
-
-	if (colon == NULL || colon == s || strpbrk(s, "\r\n") != NULL)
-		return false;
-	for (const char *p = s; p < colon; p++)
-		if (*p <= ' ' || *p >= 127 || strchr("\"(),/:;<=>?@[\\]{}", *p))
-			return false;
-	return true;
-}
-
-/* True if s looks like a bare mail address: local@domain, no spaces. */
-static bool
-valid_address(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	return at != NULL && at != s && at[1] != '\0' &&
-	    strchr(at + 1, '@') == NULL && strpbrk(s, " \t\r\n<>,;\"") == NULL;
-}
-
-static bool
-has_prefix(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static void
-loader_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
-    const char *what)
-{
-	static const char *reserved[] = {"content-type", "idempotency-key",
-	    "x-deadlined-signature", "user-agent", "content-length", NULL};
-	config_setting_t *s;
-
-	if (r->url != NULL && !has_prefix(r->url, "https://") &&
-	    !has_prefix(r->url, "http://"))
-		loader_error(ld, loader_line(ld, config_setting_get_member(g,
-		    "url")), "%s: 'url' must start with https:// or http://",
-		    what);
-	r->format = "json";
-	if (get_string(ld, g, "format", &r->format) == 1 &&
-	    strcmp(r->format, "json") != 0)
-		loader_error(ld, loader_line(ld, config_setting_get_member(g,
-		    "format")), "%s: unknown format '%s' (json)", what,
-		    r->format);
-	r->secret = loader_secret(ld, g, "secret_file");
-	if (get_strings(ld, g, "headers", &r->headers, &r->nheaders) != 1)
-		return;
-	s = config_setting_get_member(g, "headers");
-	for (size_t i = 0; i < r->nheaders; i++) {
-		size_t len = strcspn(r->headers[i], ":");
-		size_t k;
-
-		if (!valid_header(r->headers[i])) {
-			loader_error(ld, loader_line(ld, s),
-			    "%s: header %zu is not \"Name: value\"", what,
-			    i + 1);
-			continue;
-		}
-		for (k = 0; reserved[k] != NULL; k++)
-			if (strlen(reserved[k]) == len &&
-			    strncasecmp(r->headers[i], reserved[k], len) == 0)
-				break;
-		if (reserved[k] != NULL)
-			loader_error(ld, loader_line(ld, s),
-			    "%s: header %zu sets %.*s, which deadlined sets "
-			    "itself", what, i + 1, (int)len, r->headers[i]);
-	}
-}
-
-static void
-loader_email(struct loader *ld, config_setting_t *g, struct receiver *r,
-    const char *what)
-{
-	config_setting_t *s;
-	const char *tls;
-	bool smtps;
-
-	smtps = r->url != NULL && has_prefix(r->url, "smtps://");
-	if (r->url != NULL && !smtps && !has_prefix(r->url, "smtp://"))
-		loader_error(ld, loader_line(ld, config_setting_get_member(g,
-		    "url")), "%s: 'url' must start with smtp:// or smtps://",
-		    what);
-	if (get_string(ld, g, "tls", &tls) == 1) {
-		s = config_setting_get_member(g, "tls");
-		if (strcmp(tls, "required") == 0)
-			r->tls = TLS_REQUIRED;
-		else if (strcmp(tls, "try") == 0)
-			r->tls = TLS_TRY;
-		else if (strcmp(tls, "none") == 0)
-			r->tls = TLS_NONE;
-		else
-			loader_error(ld, loader_line(ld, s),
-			    "%s: unknown tls '%s' (required, try or none)",
-			    what, tls);
-		if (smtps && r->tls != TLS_REQUIRED)
-			loader_error(ld, loader_line(ld, s),
-			    "%s: smtps:// is always TLS; 'tls' applies to "
-			    "smtp:// only", what);
-	}
-	get_string(ld, g, "username", &r->username);
-	if (config_setting_get_member(g, "password_file") != NULL) {
-		if (r->username == NULL)
-			loader_error(ld, loader_line(ld, config_setting_get_member(
-			    g, "password_file")),
-			    "%s: 'password_file' needs a 'username'", what);
-		r->password = loader_secret(ld, g, "password_file");
-	}
-	if (get_string(ld, g, "from", &r->from) == 0)
-		loader_error(ld, r->line, "%s has no 'from' address", what);
-	else if (r->from != NULL && !valid_address(r->from))
-		loader_error(ld, loader_line(ld, config_setting_get_member(g,
-		    "from")), "%s: 'from' is not a mail address", what);
-	if (get_strings(ld, g, "to", &r->to, &r->nto) == 0 || r->nto == 0) {
-		loader_error(ld, r->line, "%s has no 'to' addresses", what);
-		return;
-	}
-	s = config_setting_get_member(g, "to");
-	for (size_t i = 0; r->to != NULL && i < r->nto; i++)
-		if (!valid_address(r->to[i]))
-			loader_error(ld, loader_line(ld, s),
-			    "%s: 'to' address %zu is not a mail address", what,
-			    i + 1);
-}
-
-static void
-loader_receiver(struct loader *ld, config_setting_t *g, struct receiver *r)
-{
-	static const char *log_keys[] = {"name", "type", "rate", "timeout",
-	    NULL};
-	static const char *webhook_keys[] = {"name", "type", "rate",
-	    "timeout", "url", "format", "secret_file", "headers", NULL};
-	static const char *email_keys[] = {"name", "type", "rate", "timeout",
-	    "url", "tls", "username", "password_file", "from", "to", NULL};
-	const char *type = NULL, *rate;
-	char what[128];
-
-	r->file = ld->file;
-	r->line = loader_line(ld, g);
-	r->timeout = 30;
-	if (!config_setting_is_group(g)) {
-		loader_error(ld, r->line,
-		    "a receiver must be a group: { name = ...; type = ...; }");
-		return;
-	}
-	if (get_string(ld, g, "name", &r->name) == 0)
-		loader_error(ld, r->line, "receiver has no 'name'");
-	else if (r->name != NULL && !valid_receiver_name(r->name))
-		loader_error(ld, r->line, "'%s' is not a valid receiver name "
-		    "(letters, digits, '_', '-' and '.')", r->name);
-	snprintf(what, sizeof(what), "receiver '%s'",
-	    r->name != NULL ? r->name : "?");
-
-	if (get_string(ld, g, "type", &type) == 0) {
-		loader_error(ld, r->line, "%s has no 'type'", what);
-		return;
-	}
-	if (type == NULL)
-		return;
-	if (strcmp(type, "log") == 0) {
-		r->type = RECEIVER_LOG;
-		loader_check_keys(ld, g, log_keys, what);
-	} else if (strcmp(type, "webhook") == 0) {
-		r->type = RECEIVER_WEBHOOK;
-		loader_check_keys(ld, g, webhook_keys, what);
-	} else if (strcmp(type, "email") == 0) {
-		r->type = RECEIVER_EMAIL;
-		loader_check_keys(ld, g, email_keys, what);
-	} else {
-		loader_error(ld,
-		    loader_line(ld, config_setting_get_member(g, "type")),
-		    "%s: unknown type '%s' (email, webhook or log)", what, type);
-		return;
-	}
-	if (get_string(ld, g, "rate", &rate) == 1 &&
-	    parse_rate(rate, &r->rate_count, &r->rate_period) == -1)
-		loader_error(ld,
-		    loader_line(ld, config_setting_get_member(g, "rate")),
-		    "%s: 'rate' must look like \"20/min\" (sec, min, hour)",
-		    what);
-	get_int(ld, g, "timeout", 1, CONFIG_TIMEOUT_MAX, &r->timeout);
-	if (r->type == RECEIVER_LOG)
-		return;
-	if (get_string(ld, g, "url", &r->url) == 0)
-		loader_error(ld, r->line, "%s has no 'url'", what);
-	if (r->type == RECEIVER_WEBHOOK)
-		loader_webhook(ld, g, r, what);
-	else
-		loader_email(ld, g, r, what);
-}
-
-/* The receiver a configuration without any has: alerts go to the log. */
-static void
-loader_default_receiver(struct loader *ld)
-{
-	struct receiver *r;
-
-	r = ld->cfg->receivers = loader_alloc(ld, 1, sizeof(*r));
-	ld->cfg->nreceivers = 1;
-	r->name = "log";
-	r->type = RECEIVER_LOG;
-	r->timeout = 30;
-	r->file = ld->file;
-}
-
-static void
-loader_receivers(struct loader *ld, config_setting_t *root)
-{
-	struct config *cfg = ld->cfg;
-	config_setting_t *l;
-	int n;
-
-	if ((l = config_setting_get_member(root, "receivers")) == NULL) {
-		loader_default_receiver(ld);
-		return;
-	}
-	if (!config_setting_is_list(l)) {
-		loader_error(ld, loader_line(ld, l),
-		    "'receivers' must be a list: receivers = ( { ... } );");
-		return;
-	}
-	if ((n = config_setting_length(l)) == 0) {
-		loader_error(ld, loader_line(ld, l),
-		    "'receivers' is empty: nobody would be told");
-		return;
-	}
-	cfg->receivers = loader_alloc(ld, (size_t)n, sizeof(*cfg->receivers));
-	cfg->nreceivers = (size_t)n;
-	for (int i = 0; i < n; i++) {
-		struct receiver *r = &cfg->receivers[i];
-
-		loader_receiver(ld, config_setting_get_elem(l, (unsigned)i), r);
-		for (int j = 0; r->name != NULL && j < i; j++)
-			if (cfg->receivers[j].name != NULL &&
-			    strcmp(cfg->receivers[j].name, r->name) == 0) {
-				loader_error(ld, r->line,
-				    "duplicate receiver '%s' (first at line %d)",
-				    r->name, cfg->receivers[j].line);
-				break;
-			}
-	}
-}
-
-/* Resolve the receiver names under key to indexes; 1 if given, 0 if not,
- * -1 on error. */
-static int
-loader_notify(struct loader *ld, const config_setting_t *group,
-    size_t **out, size_t *n)
-{
-	struct config *cfg = ld->cfg;
-	config_setting_t *s;
-	const char **names;
-	size_t count, i, k;
-	int r, bad = 0;
-
-	if ((r = get_strings(ld, group, "notify", &names, &count)) != 1)
-		return r;
-	s = config_setting_get_member(group, "notify");
-	if (count == 0) {
-		loader_error(ld, loader_line(ld, s),
-		    "'notify' is empty: nobody would be told");
-		return -1;
-	}
-	*out = loader_alloc(ld, count, sizeof(**out));
-	for (i = 0; i < count; i++) {
-		for (k = 0; k < cfg->nreceivers; k++)
-			if (cfg->receivers[k].name != NULL &&
-			    strcmp(cfg->receivers[k].name, names[i]) == 0)
-				break;
-		if (k == cfg->nreceivers) {
-			loader_error(ld, loader_line(ld, s),
-			    "unknown receiver '%s' in 'notify'", names[i]);
-			bad = 1;
-		}
-		(*out)[i] = k;
-	}
-	*n = count;
-	return bad ? -1 : 1;
 }
 
 /*
@@ -1307,7 +498,7 @@ config_window_events(const struct window_def *w, const struct case_info *c,
 
 /* Check that the events of case c make sense for each window. */
 static void
-loader_case_windows(struct loader *ld, const struct case_info *c,
+config_case_windows(struct loader *ld, const struct case_info *c,
     const char *what)
 {
 	const struct case_event *open, *e;
@@ -1349,7 +540,7 @@ loader_case_windows(struct loader *ld, const struct case_info *c,
 }
 
 static void
-loader_case(struct loader *ld, config_setting_t *g, struct case_info *c)
+config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 {
 	config_setting_t *s;
 	const char *name;
@@ -1365,24 +556,24 @@ loader_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		    "a case must be a group: { id = ...; transferred = ...; }");
 		return;
 	}
-	if ((r = get_string(ld, g, "id", &c->id)) == 0)
+	if ((r = loader_string(ld, g, "id", &c->id)) == 0)
 		loader_error(ld, c->line, "case has no 'id'");
 	else if (r == 1 && c->id[0] == '\0')
 		loader_error(ld, c->line, "case has an empty 'id'");
 	snprintf(what, sizeof(what), "case \"%s\"",
 	    c->id != NULL ? c->id : "?");
-	get_string(ld, g, "title", &c->title);
-	get_string(ld, g, "court", &c->court);
-	loader_notify(ld, g, &c->notify, &c->nnotify);
+	loader_string(ld, g, "title", &c->title);
+	loader_string(ld, g, "court", &c->court);
+	receiver_notify(ld, g, &c->notify, &c->nnotify);
 
 	n = config_setting_length(g);
 	c->events = loader_alloc(ld, (size_t)n, sizeof(*c->events));
 	for (int i = 0; i < n; i++) {
 		s = config_setting_get_elem(g, (unsigned)i);
 		name = config_setting_name(s);
-		if (in_list(case_fields, 4, name))
+		if (loader_in_list(case_fields, 4, name))
 			continue;
-		if (!in_list(ld->events, ld->nevents, name)) {
+		if (!loader_in_list(ld->events, ld->nevents, name)) {
 			loader_error(ld, loader_line(ld, s),
 			    "unknown key '%s' in %s (not a case field nor an "
 			    "event of any window)", name, what);
@@ -1394,19 +585,19 @@ loader_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		e->name = loader_strdup(ld, name);
 		e->line = loader_line(ld, s);
 		snprintf(quoted, sizeof(quoted), "'%s'", name);
-		if (setting_date(ld, s, quoted, &e->date) == 0)
+		if (loader_date(ld, s, quoted, &e->date) == 0)
 			c->nevents++;
 		else
 			bad = true;
 	}
 	/* With an event already wrong, how they fit together says nothing. */
 	if (!bad)
-		loader_case_windows(ld, c, what);
+		config_case_windows(ld, c, what);
 }
 
 /* Read the cases of one file in cases_dir. */
 static void
-loader_cases_file(struct loader *ld, const char *path)
+config_cases_file(struct loader *ld, const char *path)
 {
 	static const char *keys[] = {"cases", NULL};
 	struct config *cfg = ld->cfg;
@@ -1435,20 +626,20 @@ loader_cases_file(struct loader *ld, const char *path)
 		struct case_info *c = &cfg->cases[cfg->ncases++];
 
 		memset(c, 0, sizeof(*c));
-		loader_case(ld, config_setting_get_elem(l, (unsigned)i), c);
+		config_case(ld, config_setting_get_elem(l, (unsigned)i), c);
 	}
 	config_destroy(&cf);
 }
 
 static int
-loader_name_cmp(const void *a, const void *b)
+config_name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Read every *.conf in cases_dir, in name order. */
 static void
-loader_cases_dir(struct loader *ld, int line)
+config_cases_dir(struct loader *ld, int line)
 {
 	const char *dir = ld->cfg->cases_dir, *main_file = ld->file;
 	struct dirent *de;
@@ -1474,10 +665,10 @@ loader_cases_dir(struct loader *ld, int line)
 		    strerror(errno));
 	closedir(d);
 	if (n > 0)
-		qsort(names, n, sizeof(*names), loader_name_cmp);
+		qsort(names, n, sizeof(*names), config_name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		xasprintf(&path, "%s/%s", dir, names[i]);
-		loader_cases_file(ld, loader_strdup(ld, path));
+		config_cases_file(ld, loader_strdup(ld, path));
 		free(path);
 		free(names[i]);
 	}
@@ -1486,7 +677,7 @@ loader_cases_dir(struct loader *ld, int line)
 }
 
 static int
-loader_case_cmp(const void *a, const void *b)
+config_case_cmp(const void *a, const void *b)
 {
 	const struct case_info *x = *(struct case_info *const *)a;
 	const struct case_info *y = *(struct case_info *const *)b;
@@ -1499,7 +690,7 @@ loader_case_cmp(const void *a, const void *b)
 
 /* Report every case whose id an earlier case already has. */
 static void
-loader_duplicate_ids(struct loader *ld)
+config_duplicate_ids(struct loader *ld)
 {
 	struct config *cfg = ld->cfg;
 	struct case_info **v, *first;
@@ -1510,7 +701,7 @@ loader_duplicate_ids(struct loader *ld)
 	for (size_t i = 0; i < cfg->ncases; i++)
 		if (cfg->cases[i].id != NULL)
 			v[n++] = &cfg->cases[i];
-	qsort(v, n, sizeof(*v), loader_case_cmp);
+	qsort(v, n, sizeof(*v), config_case_cmp);
 	for (size_t i = 1; i < n; i++) {
 		if (strcmp(v[i]->id, v[i - 1]->id) != 0)
 			continue;
@@ -1532,7 +723,7 @@ loader_duplicate_ids(struct loader *ld)
  */
 
 static void
-loader_main(struct loader *ld, config_t *cf)
+config_main(struct loader *ld, config_t *cf)
 {
 	static const char *keys[] = {"timezone", "state_dir", "cases_dir",
 	    "notify_at", "retry", "calendar", "windows", "reminders",
@@ -1542,15 +733,15 @@ loader_main(struct loader *ld, config_t *cf)
 	int r;
 
 	loader_check_keys(ld, root, keys, "the main configuration");
-	loader_globals(ld, root);
+	config_globals(ld, root);
 	cfg->reminders = reminders_default;
-	if (get_group(ld, root, "reminders", &s) == 1)
-		loader_reminders(ld, s, &cfg->reminders);
-	loader_calendar(ld, root);
+	if (loader_group(ld, root, "reminders", &s) == 1)
+		config_reminders(ld, s, &cfg->reminders);
+	config_calendar(ld, root);
 	ld->file = cfg->path;
-	loader_windows(ld, root);
-	loader_receivers(ld, root);
-	if ((r = loader_notify(ld, root, &cfg->notify, &cfg->nnotify)) == 0) {
+	config_windows(ld, root);
+	receiver_load(ld, root);
+	if ((r = receiver_notify(ld, root, &cfg->notify, &cfg->nnotify)) == 0) {
 		/* No default list: a case without its own tells everyone. */
 		cfg->notify = loader_alloc(ld, cfg->nreceivers + 1,
 		    sizeof(*cfg->notify));
@@ -1559,8 +750,8 @@ loader_main(struct loader *ld, config_t *cf)
 		cfg->nnotify = cfg->nreceivers;
 	}
 	s = config_setting_get_member(root, "cases_dir");
-	loader_cases_dir(ld, s != NULL ? loader_line(ld, s) : 0);
-	loader_duplicate_ids(ld);
+	config_cases_dir(ld, s != NULL ? loader_line(ld, s) : 0);
+	config_duplicate_ids(ld);
 	calendar_finish(&cfg->calendar);
 }
 
@@ -1593,7 +784,7 @@ config_load(const char *path, struct config_errors *errs)
 	ld.file = cfg->path;
 
 	if (loader_read(&ld, &cf, path, 0) == 0) {
-		loader_main(&ld, &cf);
+		config_main(&ld, &cf);
 		config_destroy(&cf);
 	}
 	free(ld.events);

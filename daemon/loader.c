@@ -1,0 +1,498 @@
+/*
+ * loader.c -- the reading and checking that every part of the
+ * configuration shares: errors as "FILE:LINE: message", typed getters
+ * that report a wrong type where it is, names, dates, files and secrets.
+ *
+ * Getters return 1 when the key holds a value of the right type, 0 when
+ * it is absent, and -1 (with the error recorded) otherwise, so a caller
+ * can go on after an error and one run reports every problem.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "log.h"
+#include "utf8.h"
+#include "xmalloc.h"
+
+#define LOADER_SECRET_MAX 65536
+
+/*
+ * Recording errors.
+ */
+
+/* Record "FILE:LINE: message"; line 0 leaves the line out. */
+void
+loader_error(struct loader *ld, int line, const char *fmt, ...)
+{
+	struct config_errors *errs = ld->errs;
+	char *msg, *full;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (line > 0)
+		xasprintf(&full, "%s:%d: %s", ld->file, line, msg);
+	else
+		xasprintf(&full, "%s: %s", ld->file, msg);
+	free(msg);
+	errs->msgs = xreallocarray(errs->msgs, errs->n + 1,
+	    sizeof(*errs->msgs));
+	errs->msgs[errs->n++] = full;
+}
+
+
+/*
+ * Memory: everything lives in the configuration's arena.
+ */
+
+void *
+loader_alloc(struct loader *ld, size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = arena_calloc(&ld->cfg->arena, n, size)) == NULL)
+		fatal("arena_calloc");
+	return p;
+}
+
+const char *
+loader_strdup(struct loader *ld, const char *s)
+{
+	char *p;
+
+	if ((p = arena_strdup(&ld->cfg->arena, s)) == NULL)
+		fatal("arena_strdup");
+	return p;
+}
+
+/* path itself if absolute, else path under the main file's directory. */
+const char *
+loader_path(struct loader *ld, const char *path)
+{
+	char *full;
+	const char *p;
+
+	if (path[0] == '/' || strcmp(ld->dir, ".") == 0)
+		return loader_strdup(ld, path);
+	xasprintf(&full, "%s/%s", ld->dir, path);
+	p = loader_strdup(ld, full);
+	free(full);
+	return p;
+}
+
+/*
+ * Reading settings.  Each getter returns 1 when the key holds a value of
+ * the right type, 0 when it is absent and -1 (error recorded) otherwise.
+ */
+
+/* The line s is on, for messages.  libconfig 1.5 gives a list item the
+ * line of the token after it, which for the last item of a list written
+ * one item a line is the closing bracket's; so for a string item, look
+ * back for the line that holds it. */
+int
+loader_line(struct loader *ld, const config_setting_t *s)
+{
+	const char *file, *text = NULL, *value, *p, *end;
+	int line, l;
+	size_t vlen;
+
+	if (s == NULL)
+		return 0;
+	line = (int)config_setting_source_line(s);
+	if (config_setting_name(s) != NULL ||
+	    config_setting_type(s) != CONFIG_TYPE_STRING ||
+	    (file = config_setting_source_file(s)) == NULL)
+		return line;
+	for (size_t i = 0; i < ld->ntexts && text == NULL; i++)
+		if (strcmp(ld->texts[i].path, file) == 0)
+			text = ld->texts[i].text;
+	if (text == NULL)
+		return line;
+	value = config_setting_get_string(s);
+	vlen = strlen(value);
+	/* Find where line `line` starts, then walk back a few lines. */
+	for (p = text, l = 1; l < line && (p = strchr(p, '\n')) != NULL; l++)
+		p++;
+	for (; p != NULL && l >= 1 && l > line - 20; l--) {
+		end = strchr(p, '\n');
+		for (const char *q = p; (q = strchr(q, '"')) != NULL &&
+		    (end == NULL || q < end); q++)
+			if (strncmp(q + 1, value, vlen) == 0 && q[1 + vlen] == '"')
+				return l;
+		if (p == text)
+			break;
+		for (p -= 1; p > text && p[-1] != '\n'; p--)
+			;
+	}
+	return line;
+}
+
+/* Record an error for each key of group that is not in allowed. */
+void
+loader_check_keys(struct loader *ld, const config_setting_t *group,
+    const char *const *allowed, const char *what)
+{
+	config_setting_t *s;
+	const char *name;
+	size_t i;
+	int n = config_setting_length(group);
+
+	for (int k = 0; k < n; k++) {
+		s = config_setting_get_elem(group, (unsigned)k);
+		name = config_setting_name(s);
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(allowed[i], name) == 0)
+				break;
+		if (allowed[i] == NULL)
+			loader_error(ld, loader_line(ld, s),
+			    "unknown key '%s' in %s", name, what);
+	}
+}
+
+int
+loader_string(struct loader *ld, const config_setting_t *group, const char *key,
+    const char **out)
+{
+	config_setting_t *s = config_setting_get_member(group, key);
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		loader_error(ld, loader_line(ld, s), "'%s' must be a string", key);
+		return -1;
+	}
+	if (!utf8_valid(config_setting_get_string(s))) {
+		loader_error(ld, loader_line(ld, s), "'%s' is not valid UTF-8",
+		    key);
+		return -1;
+	}
+	*out = loader_strdup(ld, config_setting_get_string(s));
+	return 1;
+}
+
+int
+loader_int(struct loader *ld, const config_setting_t *group, const char *key,
+    int min, int max, int *out)
+{
+	config_setting_t *s = config_setting_get_member(group, key);
+	long long v;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		loader_error(ld, loader_line(ld, s), "'%s' must be an integer",
+		    key);
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		loader_error(ld, loader_line(ld, s),
+		    "'%s' must be between %d and %d, not %lld", key, min, max,
+		    v);
+		return -1;
+	}
+	*out = (int)v;
+	return 1;
+}
+
+int
+loader_bool(struct loader *ld, const config_setting_t *group, const char *key,
+    bool *out)
+{
+	config_setting_t *s = config_setting_get_member(group, key);
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		loader_error(ld, loader_line(ld, s),
+		    "'%s' must be true or false", key);
+		return -1;
+	}
+	*out = config_setting_get_bool(s) != 0;
+	return 1;
+}
+
+/* A group member that must be a group. */
+int
+loader_group(struct loader *ld, const config_setting_t *group, const char *key,
+    config_setting_t **out)
+{
+	config_setting_t *s = config_setting_get_member(group, key);
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_group(s)) {
+		loader_error(ld, loader_line(ld, s),
+		    "'%s' must be a group: %s = { ... };", key, key);
+		return -1;
+	}
+	*out = s;
+	return 1;
+}
+
+/* A list or array of strings: [ "a", "b" ]. */
+int
+loader_strings(struct loader *ld, const config_setting_t *group, const char *key,
+    const char ***out, size_t *n)
+{
+	config_setting_t *s = config_setting_get_member(group, key), *e;
+	const char **v;
+	int len, bad = 0;
+
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		loader_error(ld, loader_line(ld, s),
+		    "'%s' must be a list of strings: [ \"...\" ]", key);
+		return -1;
+	}
+	len = config_setting_length(s);
+	v = loader_alloc(ld, (size_t)len + 1, sizeof(*v));
+	for (int i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			loader_error(ld, loader_line(ld, e),
+			    "'%s' must hold only strings", key);
+			bad = 1;
+			continue;
+		}
+		if (!utf8_valid(config_setting_get_string(e))) {
+			loader_error(ld, loader_line(ld, e),
+			    "'%s' is not valid UTF-8", key);
+			bad = 1;
+			continue;
+		}
+		v[i] = loader_strdup(ld, config_setting_get_string(e));
+	}
+	if (bad)
+		return -1;
+	*out = v;
+	*n = (size_t)len;
+	return 1;
+}
+
+/* A date setting: exactly "YYYY-MM-DD", a day that exists. */
+int
+loader_date(struct loader *ld, const config_setting_t *s, const char *what,
+    date_t *out)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		loader_error(ld, loader_line(ld, s),
+		    "%s must be a date string \"YYYY-MM-DD\"", what);
+		return -1;
+	}
+	v = config_setting_get_string(s);
+	if (date_parse(v, out) == -1) {
+		loader_error(ld, loader_line(ld, s),
+		    "%s: '%s' is not a valid date (YYYY-MM-DD)", what, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* True if s is a name: a lower-case letter, then letters, digits, '_'. */
+bool
+loader_valid_name(const char *s)
+{
+	if (*s < 'a' || *s > 'z')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_'))
+			return false;
+	return true;
+}
+
+
+bool
+loader_in_list(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+
+/*
+ * Reading files.
+ */
+
+/* The line of an unterminated block comment in text, or 0 if none
+ * (libconfig 1.5 silently drops everything after one). */
+static int
+loader_open_comment(const char *text)
+{
+	int line = 1, start = 0;
+	const char *p;
+
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '\n')
+			line++;
+		else if (*p == '"') {
+			for (p++; *p != '\0' && *p != '"' && *p != '\n'; p++)
+				if (*p == '\\' && p[1] != '\0' && p[1] != '\n')
+					p++;
+			if (*p == '\n')
+				line++;
+			if (*p == '\0')
+				break;
+		} else if (*p == '#' || (*p == '/' && p[1] == '/')) {
+			while (p[1] != '\0' && p[1] != '\n')
+				p++;
+		} else if (*p == '/' && p[1] == '*') {
+			start = line;
+			for (p += 2; *p != '\0' && !(*p == '*' && p[1] == '/'); p++)
+				line += *p == '\n';
+			if (*p == '\0')
+				return start;
+			p++;
+		}
+	}
+	return 0;
+}
+
+/* Read the whole of path into a new string; NULL with errno set. */
+static char *
+loader_slurp(const char *path)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			errno = EISDIR;
+		close(fd);
+		return NULL;
+	}
+	do {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = xreallocarray(buf, cap, 1);
+		}
+	} while ((n = read(fd, buf + len, cap - len - 1)) > 0 &&
+	    (len += (size_t)n, 1));
+	if (n == -1) {
+		int saved = errno;
+
+		free(buf);
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Read a libconfig file into cf; on a syntax or I/O error record it and
+ * return -1 (cf is then destroyed).  A file named at line `from` of the
+ * current file has an I/O error reported there. */
+int
+loader_read(struct loader *ld, config_t *cf, const char *path, int from)
+{
+	const char *file;
+	char *text;
+	int line;
+
+	if ((text = loader_slurp(path)) == NULL) {
+		if (from > 0) {
+			loader_error(ld, from, "cannot read '%s': %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		ld->file = path;
+		loader_error(ld, 0, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	ld->texts = xreallocarray(ld->texts, ld->ntexts + 1,
+	    sizeof(*ld->texts));
+	ld->texts[ld->ntexts].path = path;
+	ld->texts[ld->ntexts++].text = text;
+	if ((line = loader_open_comment(text)) != 0) {
+		ld->file = path;
+		loader_error(ld, line, "unterminated /* comment");
+		return -1;
+	}
+	config_init(cf);
+	if (config_read_file(cf, path) == CONFIG_TRUE)
+		return 0;
+	if (config_error_type(cf) == CONFIG_ERR_FILE_IO) {
+		ld->file = path;
+		loader_error(ld, 0, "cannot read: %s", strerror(errno));
+	} else {
+		file = config_error_file(cf);
+		ld->file = file != NULL ? file : path;
+		loader_error(ld, config_error_line(cf), "%s",
+		    config_error_text(cf));
+	}
+	config_destroy(cf);
+	return -1;
+}
+
+/* Read a secret file (named relative to the main file) into a malloc'd
+ * string without its trailing newline; NULL with an error recorded. */
+char *
+loader_secret(struct loader *ld, const config_setting_t *group,
+    const char *key)
+{
+	config_setting_t *s = config_setting_get_member(group, key);
+	const char *rel, *path, *problem = NULL;
+	char *buf;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	if (loader_string(ld, group, key, &rel) != 1)
+		return NULL;
+	path = loader_path(ld, rel);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		loader_error(ld, loader_line(ld, s), "cannot read %s '%s': %s",
+		    key, path, strerror(errno));
+		return NULL;
+	}
+	buf = xcalloc(1, LOADER_SECRET_MAX + 1);
+	while ((n = read(fd, buf + len, LOADER_SECRET_MAX + 1 - len)) > 0)
+		if ((len += (size_t)n) > LOADER_SECRET_MAX)
+			break;
+	close(fd);
+	while (n != -1 && len > 0 && len <= LOADER_SECRET_MAX &&
+	    (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	if (n == -1)
+		problem = strerror(errno);
+	else if (len > LOADER_SECRET_MAX)
+		problem = "file too large";
+	else if (len == 0)
+		problem = "file is empty";
+	else if (memchr(buf, '\0', len) != NULL)
+		problem = "file holds a NUL byte";
+	if (problem != NULL) {
+		loader_error(ld, loader_line(ld, s), "cannot use %s '%s': %s",
+		    key, path, problem);
+		explicit_bzero(buf, LOADER_SECRET_MAX + 1);
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}

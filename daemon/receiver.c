@@ -1,0 +1,339 @@
+/*
+ * receiver.c -- the receivers of alerts: reading and checking the
+ * `receivers` list and the `notify` lists that name them.
+ *
+ * A receiver is the daemon's log, a list of mail addresses behind an SMTP
+ * server, or a webhook.  Secrets (password_file, secret_file) are read
+ * here, once, at load; they live in the configuration only, are wiped
+ * when it is freed, and never go into a message, a log line or an error.
+ */
+#include <ctype.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "loader.h"
+#include "receiver.h"
+
+#define RECEIVER_TIMEOUT_MAX 3600
+
+/* True if s can name a receiver: letters, digits, '_', '-' and '.',
+ * starting with a letter or digit, as in "legal-mail". */
+static bool
+receiver_valid_name(const char *s)
+{
+	if (!isalnum((unsigned char)*s))
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("_-.", *s) == NULL)
+			return false;
+	return true;
+}
+
+/* Parse a rate "N/sec", "N/min" or "N/hour". */
+static int
+receiver_rate(const char *s, int *count, int *period)
+{
+	char unit[8];
+	int n, len;
+
+	if (sscanf(s, "%d/%7[a-z]%n", &n, unit, &len) != 2 ||
+	    s[len] != '\0' || n < 1)
+		return -1;
+	if (strcmp(unit, "s") == 0 || strcmp(unit, "sec") == 0)
+		*period = 1;
+	else if (strcmp(unit, "min") == 0)
+		*period = 60;
+	else if (strcmp(unit, "h") == 0 || strcmp(unit, "hour") == 0)
+		*period = 3600;
+	else
+		return -1;
+	*count = n;
+	return 0;
+}
+
+/* True if s is "Name: value" with a valid header name and no CR or LF. */
+static bool
+receiver_valid_header(const char *s)
+{
+	const char *colon = strchr(s, ':');
+
+	if (colon == NULL || colon == s || strpbrk(s, "\r\n") != NULL)
+		return false;
+	for (const char *p = s; p < colon; p++)
+		if (*p <= ' ' || *p >= 127 || strchr("\"(),/:;<=>?@[\\]{}", *p))
+			return false;
+	return true;
+}
+
+/* True if s looks like a bare mail address: local@domain, no spaces. */
+static bool
+receiver_valid_address(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	return at != NULL && at != s && at[1] != '\0' &&
+	    strchr(at + 1, '@') == NULL && strpbrk(s, " \t\r\n<>,;\"") == NULL;
+}
+
+static bool
+receiver_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void
+receiver_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
+    const char *what)
+{
+	static const char *reserved[] = {"content-type", "idempotency-key",
+	    "x-deadlined-signature", "user-agent", "content-length", NULL};
+	config_setting_t *s;
+
+	if (r->url != NULL && !receiver_has_prefix(r->url, "https://") &&
+	    !receiver_has_prefix(r->url, "http://"))
+		loader_error(ld, loader_line(ld, config_setting_get_member(g,
+		    "url")), "%s: 'url' must start with https:// or http://",
+		    what);
+	r->format = "json";
+	if (loader_string(ld, g, "format", &r->format) == 1 &&
+	    strcmp(r->format, "json") != 0)
+		loader_error(ld, loader_line(ld, config_setting_get_member(g,
+		    "format")), "%s: unknown format '%s' (json)", what,
+		    r->format);
+	r->secret = loader_secret(ld, g, "secret_file");
+	if (loader_strings(ld, g, "headers", &r->headers, &r->nheaders) != 1)
+		return;
+	s = config_setting_get_member(g, "headers");
+	for (size_t i = 0; i < r->nheaders; i++) {
+		size_t len = strcspn(r->headers[i], ":");
+		size_t k;
+
+		if (!receiver_valid_header(r->headers[i])) {
+			loader_error(ld, loader_line(ld, s),
+			    "%s: header %zu is not \"Name: value\"", what,
+			    i + 1);
+			continue;
+		}
+		for (k = 0; reserved[k] != NULL; k++)
+			if (strlen(reserved[k]) == len &&
+			    strncasecmp(r->headers[i], reserved[k], len) == 0)
+				break;
+		if (reserved[k] != NULL)
+			loader_error(ld, loader_line(ld, s),
+			    "%s: header %zu sets %.*s, which deadlined sets "
+			    "itself", what, i + 1, (int)len, r->headers[i]);
+	}
+}
+
+static void
+receiver_email(struct loader *ld, config_setting_t *g, struct receiver *r,
+    const char *what)
+{
+	config_setting_t *s;
+	const char *tls;
+	bool smtps;
+
+	smtps = r->url != NULL && receiver_has_prefix(r->url, "smtps://");
+	if (r->url != NULL && !smtps && !receiver_has_prefix(r->url, "smtp://"))
+		loader_error(ld, loader_line(ld, config_setting_get_member(g,
+		    "url")), "%s: 'url' must start with smtp:// or smtps://",
+		    what);
+	if (loader_string(ld, g, "tls", &tls) == 1) {
+		s = config_setting_get_member(g, "tls");
+		if (strcmp(tls, "required") == 0)
+			r->tls = TLS_REQUIRED;
+		else if (strcmp(tls, "try") == 0)
+			r->tls = TLS_TRY;
+		else if (strcmp(tls, "none") == 0)
+			r->tls = TLS_NONE;
+		else
+			loader_error(ld, loader_line(ld, s),
+			    "%s: unknown tls '%s' (required, try or none)",
+			    what, tls);
+		if (smtps && r->tls != TLS_REQUIRED)
+			loader_error(ld, loader_line(ld, s),
+			    "%s: smtps:// is always TLS; 'tls' applies to "
+			    "smtp:// only", what);
+	}
+	loader_string(ld, g, "username", &r->username);
+	if (config_setting_get_member(g, "password_file") != NULL) {
+		if (r->username == NULL)
+			loader_error(ld, loader_line(ld, config_setting_get_member(
+			    g, "password_file")),
+			    "%s: 'password_file' needs a 'username'", what);
+		r->password = loader_secret(ld, g, "password_file");
+	}
+	if (loader_string(ld, g, "from", &r->from) == 0)
+		loader_error(ld, r->line, "%s has no 'from' address", what);
+	else if (r->from != NULL && !receiver_valid_address(r->from))
+		loader_error(ld, loader_line(ld, config_setting_get_member(g,
+		    "from")), "%s: 'from' is not a mail address", what);
+	if (loader_strings(ld, g, "to", &r->to, &r->nto) == 0 || r->nto == 0) {
+		loader_error(ld, r->line, "%s has no 'to' addresses", what);
+		return;
+	}
+	s = config_setting_get_member(g, "to");
+	for (size_t i = 0; r->to != NULL && i < r->nto; i++)
+		if (!receiver_valid_address(r->to[i]))
+			loader_error(ld, loader_line(ld, s),
+			    "%s: 'to' address %zu is not a mail address", what,
+			    i + 1);
+}
+
+static void
+receiver_one(struct loader *ld, config_setting_t *g, struct receiver *r)
+{
+	static const char *log_keys[] = {"name", "type", "rate", "timeout",
+	    NULL};
+	static const char *webhook_keys[] = {"name", "type", "rate",
+	    "timeout", "url", "format", "secret_file", "headers", NULL};
+	static const char *email_keys[] = {"name", "type", "rate", "timeout",
+	    "url", "tls", "username", "password_file", "from", "to", NULL};
+	const char *type = NULL, *rate;
+	char what[128];
+
+	r->file = ld->file;
+	r->line = loader_line(ld, g);
+	r->timeout = 30;
+	if (!config_setting_is_group(g)) {
+		loader_error(ld, r->line,
+		    "a receiver must be a group: { name = ...; type = ...; }");
+		return;
+	}
+	if (loader_string(ld, g, "name", &r->name) == 0)
+		loader_error(ld, r->line, "receiver has no 'name'");
+	else if (r->name != NULL && !receiver_valid_name(r->name))
+		loader_error(ld, r->line, "'%s' is not a valid receiver name "
+		    "(letters, digits, '_', '-' and '.')", r->name);
+	snprintf(what, sizeof(what), "receiver '%s'",
+	    r->name != NULL ? r->name : "?");
+
+	if (loader_string(ld, g, "type", &type) == 0) {
+		loader_error(ld, r->line, "%s has no 'type'", what);
+		return;
+	}
+	if (type == NULL)
+		return;
+	if (strcmp(type, "log") == 0) {
+		r->type = RECEIVER_LOG;
+		loader_check_keys(ld, g, log_keys, what);
+	} else if (strcmp(type, "webhook") == 0) {
+		r->type = RECEIVER_WEBHOOK;
+		loader_check_keys(ld, g, webhook_keys, what);
+	} else if (strcmp(type, "email") == 0) {
+		r->type = RECEIVER_EMAIL;
+		loader_check_keys(ld, g, email_keys, what);
+	} else {
+		loader_error(ld,
+		    loader_line(ld, config_setting_get_member(g, "type")),
+		    "%s: unknown type '%s' (email, webhook or log)", what, type);
+		return;
+	}
+	if (loader_string(ld, g, "rate", &rate) == 1 &&
+	    receiver_rate(rate, &r->rate_count, &r->rate_period) == -1)
+		loader_error(ld,
+		    loader_line(ld, config_setting_get_member(g, "rate")),
+		    "%s: 'rate' must look like \"20/min\" (sec, min, hour)",
+		    what);
+	loader_int(ld, g, "timeout", 1, RECEIVER_TIMEOUT_MAX, &r->timeout);
+	if (r->type == RECEIVER_LOG)
+		return;
+	if (loader_string(ld, g, "url", &r->url) == 0)
+		loader_error(ld, r->line, "%s has no 'url'", what);
+	if (r->type == RECEIVER_WEBHOOK)
+		receiver_webhook(ld, g, r, what);
+	else
+		receiver_email(ld, g, r, what);
+}
+
+/* The receiver a configuration without any has: alerts go to the log. */
+static void
+receiver_default(struct loader *ld)
+{
+	struct receiver *r;
+
+	r = ld->cfg->receivers = loader_alloc(ld, 1, sizeof(*r));
+	ld->cfg->nreceivers = 1;
+	r->name = "log";
+	r->type = RECEIVER_LOG;
+	r->timeout = 30;
+	r->file = ld->file;
+}
+
+void
+receiver_load(struct loader *ld, const config_setting_t *root)
+{
+	struct config *cfg = ld->cfg;
+	config_setting_t *l;
+	int n;
+
+	if ((l = config_setting_get_member(root, "receivers")) == NULL) {
+		receiver_default(ld);
+		return;
+	}
+	if (!config_setting_is_list(l)) {
+		loader_error(ld, loader_line(ld, l),
+		    "'receivers' must be a list: receivers = ( { ... } );");
+		return;
+	}
+	if ((n = config_setting_length(l)) == 0) {
+		loader_error(ld, loader_line(ld, l),
+		    "'receivers' is empty: nobody would be told");
+		return;
+	}
+	cfg->receivers = loader_alloc(ld, (size_t)n, sizeof(*cfg->receivers));
+	cfg->nreceivers = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		struct receiver *r = &cfg->receivers[i];
+
+		receiver_one(ld, config_setting_get_elem(l, (unsigned)i), r);
+		for (int j = 0; r->name != NULL && j < i; j++)
+			if (cfg->receivers[j].name != NULL &&
+			    strcmp(cfg->receivers[j].name, r->name) == 0) {
+				loader_error(ld, r->line,
+				    "duplicate receiver '%s' (first at line %d)",
+				    r->name, cfg->receivers[j].line);
+				break;
+			}
+	}
+}
+
+/* Resolve the receiver names under key to indexes; 1 if given, 0 if not,
+ * -1 on error. */
+int
+receiver_notify(struct loader *ld, const config_setting_t *group,
+    size_t **out, size_t *n)
+{
+	struct config *cfg = ld->cfg;
+	config_setting_t *s;
+	const char **names;
+	size_t count, i, k;
+	int r, bad = 0;
+
+	if ((r = loader_strings(ld, group, "notify", &names, &count)) != 1)
+		return r;
+	s = config_setting_get_member(group, "notify");
+	if (count == 0) {
+		loader_error(ld, loader_line(ld, s),
+		    "'notify' is empty: nobody would be told");
+		return -1;
+	}
+	*out = loader_alloc(ld, count, sizeof(**out));
+	for (i = 0; i < count; i++) {
+		for (k = 0; k < cfg->nreceivers; k++)
+			if (cfg->receivers[k].name != NULL &&
+			    strcmp(cfg->receivers[k].name, names[i]) == 0)
+				break;
+		if (k == cfg->nreceivers) {
+			loader_error(ld, loader_line(ld, s),
+			    "unknown receiver '%s' in 'notify'", names[i]);
+			bad = 1;
+		}
+		(*out)[i] = k;
+	}
+	*n = count;
+	return bad ? -1 : 1;
+}

@@ -1,0 +1,84 @@
+/*
+ * loader.h -- shared by the parts of the configuration loader (config.c,
+ * receiver.c): the loading state and the checked getters.
+ *
+ * Getters return 1 when the key holds a value of the right type, 0 when
+ * it is absent and -1 (error recorded) otherwise.
+ */
+#ifndef DEADLINED_LOADER_H
+#define DEADLINED_LOADER_H
+
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+/* The text of a file that was read, to place errors in it. */
+struct loader_text {
+	const char *path;
+	char *text;
+};
+
+/* Loading state: the configuration being built and where we are. */
+struct loader {
+	struct config *cfg;
+	struct config_errors *errs;
+	const char *dir;	/* the main file's directory */
+	const char *file;	/* the file being read, for messages */
+	const char **events;	/* every event name some window uses */
+	size_t nevents;
+	struct loader_text *texts;
+	size_t ntexts;
+};
+
+/* Record "FILE:LINE: message" for the current file; line 0 leaves the
+ * line out. */
+void loader_error(struct loader *ld, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Memory from the configuration's arena (fatal when exhausted). */
+void *loader_alloc(struct loader *ld, size_t n, size_t size);
+const char *loader_strdup(struct loader *ld, const char *s);
+
+/* path itself if absolute, else path under the main file's directory. */
+const char *loader_path(struct loader *ld, const char *path);
+
+/* The line a setting is on (0 for NULL). */
+int loader_line(struct loader *ld, const config_setting_t *s);
+
+/* Record an error for each key of group not in allowed (NULL-ended). */
+void loader_check_keys(struct loader *ld, const config_setting_t *group,
+    const char *const *allowed, const char *what);
+
+int loader_string(struct loader *ld, const config_setting_t *group,
+    const char *key, const char **out);
+int loader_int(struct loader *ld, const config_setting_t *group,
+    const char *key, int min, int max, int *out);
+int loader_bool(struct loader *ld, const config_setting_t *group,
+    const char *key, bool *out);
+int loader_group(struct loader *ld, const config_setting_t *group,
+    const char *key, config_setting_t **out);
+int loader_strings(struct loader *ld, const config_setting_t *group,
+    const char *key, const char ***out, size_t *n);
+
+/* A date setting, exactly "YYYY-MM-DD"; 0 or -1 (error recorded). */
+int loader_date(struct loader *ld, const config_setting_t *s,
+    const char *what, date_t *out);
+
+/* True if s is a name: a lower-case letter, then a-z, 0-9 and '_'. */
+bool loader_valid_name(const char *s);
+
+/* True if s is one of the n strings of list. */
+bool loader_in_list(const char *const *list, size_t n, const char *s);
+
+/* Read path into cf, keeping its text; -1 with the error recorded (an
+ * I/O error at line `from` of the current file when from > 0). */
+int loader_read(struct loader *ld, config_t *cf, const char *path, int from);
+
+/* The secret in the file named by key, without trailing newlines, as a
+ * malloc'd string; NULL if absent or unusable (error recorded). */
+char *loader_secret(struct loader *ld, const config_setting_t *group,
+    const char *key);
+
+#endif
