@@ -30,6 +30,16 @@ clock_real_now(void)
 	return ts.tv_sec;
 }
 
+long long
+clock_real_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return (long long)time(NULL) * 1000;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 time_t
 clock_now(void)
 {

@@ -78,6 +78,9 @@ daemon_sleep(time_t now)
 	if ((retry = outbox_next_try(d.ob, now)) != -1 &&
 	    (next == -1 || retry < next))
 		next = retry;
+	if ((retry = deliver_next_wake()) != -1 &&
+	    (next == -1 || retry < next))
+		next = retry;
 	if (next >= 0)
 		log_debug("next wake-up at %s", clock_rfc3339(next, buf));
 	daemon_arm(next);
@@ -89,7 +92,7 @@ daemon_plan(void)
 {
 	time_t now = clock_now();
 
-	if ((d.next_plan = schedule_plan(d.cfg, d.ob, now)) == -2) {
+	if ((d.next_plan = schedule_plan(d.cfg, d.ob, now, !d.once)) == -2) {
 		/* The outbox failed us: try again shortly. */
 		log_warnx("planning failed; trying again in 10 seconds");
 		d.next_plan = now + 10;

@@ -11,6 +11,12 @@
  *
  * A delivery in flight holds copies of everything it needs, so a reload
  * may free the configuration under it.
+ *
+ * Alerts due for the same receiver when deliver_kick runs go out as one
+ * message (a digest), up to a per-format number of alerts, so that 200
+ * reminders due at 09:00 make a handful of requests, not 200.  A
+ * receiver's `rate` and a cap on transfers in flight decide how many
+ * messages may start; the rest waits in the outbox for its turn.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +27,23 @@
 #include "clock.h"
 #include "deliver.h"
 #include "log.h"
+#include "rate.h"
 #include "xmalloc.h"
 
 #define DELIVER_PER_RECEIVER	4	/* transfers in flight to one receiver */
 #define DELIVER_CONNECT_TIMEOUT	10	/* seconds */
 
+/* One message in flight: the alerts it carries to one receiver. */
 struct job {
 	TAILQ_ENTRY(job) entry;
-	char alert_id[ALERT_ID_LEN + 1];
+	char (*ids)[ALERT_ID_LEN + 1];	/* the alerts */
+	char **whats;		/* "reminder for case X window Y", per alert */
+	size_t nalerts;
 	char delivery_id[ALERT_ID_LEN + 1];
 	char *receiver;
-	char *what;		/* "reminder for case X window Y", for logs */
 	enum receiver_type type;
-	int attempts;
+	enum receiver_format format;
+	int attempts;		/* the most any of its alerts has had */
 	struct transfer t;
 };
 
@@ -52,6 +62,7 @@ static struct {
 	size_t njobs;
 	size_t unsent;
 	bool stopping;		/* start nothing new */
+	time_t rate_wake;	/* when a rate-limited receiver may go on */
 	void (*retry_fn)(time_t); /* outcomes recorded: retries may be due */
 	void (*idle_fn)(void *);
 	void *idle_arg;
@@ -186,16 +197,6 @@ deliver_on_idle(void (*fn)(void *), void *arg)
 		fn(arg);
 }
 
-/* The configured receiver called name, or NULL. */
-static const struct receiver *
-deliver_receiver(const char *name)
-{
-	for (size_t i = 0; i < dl.cfg->nreceivers; i++)
-		if (strcmp(dl.cfg->receivers[i].name, name) == 0)
-			return &dl.cfg->receivers[i];
-	return NULL;
-}
-
 /* Transfers in flight to receiver name. */
 static size_t
 deliver_busy(const char *name)
@@ -214,10 +215,13 @@ deliver_in_flight(const char *alert_id, const char *receiver)
 {
 	struct job *j;
 
-	TAILQ_FOREACH(j, &dl.jobs, entry)
-		if (strcmp(j->alert_id, alert_id) == 0 &&
-		    strcmp(j->receiver, receiver) == 0)
-			return true;
+	TAILQ_FOREACH(j, &dl.jobs, entry) {
+		if (strcmp(j->receiver, receiver) != 0)
+			continue;
+		for (size_t i = 0; i < j->nalerts; i++)
+			if (strcmp(j->ids[i], alert_id) == 0)
+				return true;
+	}
 	return false;
 }
 
@@ -230,8 +234,11 @@ deliver_job_free(struct job *j)
 	curl_slist_free_all(j->t.rcpt);
 	free(j->t.body);
 	free(j->t.response);
+	for (size_t i = 0; i < j->nalerts; i++)
+		free(j->whats[i]);
+	free(j->whats);
+	free(j->ids);
 	free(j->receiver);
-	free(j->what);
 	free(j);
 }
 
@@ -302,38 +309,76 @@ deliver_describe(const struct job *j, CURLcode rc, long code, char *buf,
 		snprintf(buf, len, "%s %ld", proto, code);
 }
 
-/* Record how a transfer ended and log one line about it. */
+/* The outcome of a transfer, with the description logged and stored. */
+static enum outcome
+deliver_result(const struct job *j, CURLcode rc, char *desc, size_t len)
+{
+	enum outcome out;
+	char msg[256];
+	long code = 0;
+	size_t used;
+
+	curl_easy_getinfo(j->t.easy, CURLINFO_RESPONSE_CODE, &code);
+	deliver_describe(j, rc, code, desc, len);
+	out = deliver_classify(j, rc, code);
+	if (out != OUTCOME_SENT || j->type != RECEIVER_WEBHOOK ||
+	    j->format == FORMAT_JSON)
+		return out;
+	/* Chat robots answer 200 and put their verdict in the body. */
+	msg[0] = '\0';
+	switch (chat_verdict(j->format, j->t.response, msg, sizeof(msg))) {
+	case CHAT_OK:
+		return OUTCOME_SENT;
+	case CHAT_RETRY:
+		out = OUTCOME_RETRY;
+		break;
+	case CHAT_FAIL:
+		out = OUTCOME_FAILED;
+		break;
+	}
+	used = strlen(desc);
+	snprintf(desc + used, len - used, ", refused: %s",
+	    msg[0] != '\0' ? msg : "(no message)");
+	return out;
+}
+
+/* Record how a transfer ended, one log line and one row per alert. */
 static void
 deliver_finish(struct job *j, CURLcode rc)
 {
 	time_t now = clock_now();
-	char desc[CURL_ERROR_SIZE + 64];
+	char desc[CURL_ERROR_SIZE + 320];
 	long code = 0, wait;
+	enum outcome out;
 
+	out = deliver_result(j, rc, desc, sizeof(desc));
 	curl_easy_getinfo(j->t.easy, CURLINFO_RESPONSE_CODE, &code);
-	deliver_describe(j, rc, code, desc, sizeof(desc));
-	switch (deliver_classify(j, rc, code)) {
-	case OUTCOME_SENT:
-		log_info("delivered %s to %s: %s", j->what, j->receiver, desc);
-		outbox_mark_sent(dl.ob, j->alert_id, j->receiver, now, code);
-		break;
-	case OUTCOME_RETRY:
-		wait = deliver_backoff(j->attempts + 1, j->t.retry_after);
-		log_warnx("delivery of %s to %s failed: %s; retry in %lds",
-		    j->what, j->receiver, desc, wait);
-		/* The clock reads whole seconds: one more so that the retry
-		 * never comes before the wait is over. */
-		outbox_mark_retry(dl.ob, j->alert_id, j->receiver, now,
-		    now + wait + 1, code, desc);
-		dl.unsent++;
-		break;
-	case OUTCOME_FAILED:
-		log_warnx("delivery of %s to %s failed for good: %s", j->what,
-		    j->receiver, desc);
-		outbox_mark_failed(dl.ob, j->alert_id, j->receiver, now, code,
-		    desc);
-		dl.unsent++;
-		break;
+	wait = deliver_backoff(j->attempts + 1, j->t.retry_after);
+	for (size_t i = 0; i < j->nalerts; i++) {
+		switch (out) {
+		case OUTCOME_SENT:
+			log_info("delivered %s to %s: %s", j->whats[i],
+			    j->receiver, desc);
+			outbox_mark_sent(dl.ob, j->ids[i], j->receiver, now,
+			    code);
+			break;
+		case OUTCOME_RETRY:
+			log_warnx("delivery of %s to %s failed: %s; retry in "
+			    "%lds", j->whats[i], j->receiver, desc, wait);
+			/* The clock reads whole seconds: one more so that the
+			 * retry never comes before the wait is over. */
+			outbox_mark_retry(dl.ob, j->ids[i], j->receiver, now,
+			    now + wait + 1, code, desc);
+			dl.unsent++;
+			break;
+		case OUTCOME_FAILED:
+			log_warnx("delivery of %s to %s failed for good: %s",
+			    j->whats[i], j->receiver, desc);
+			outbox_mark_failed(dl.ob, j->ids[i], j->receiver, now,
+			    code, desc);
+			dl.unsent++;
+			break;
+		}
 	}
 }
 
@@ -377,6 +422,7 @@ struct deliver_row {
 	char *receiver;
 	char *payload;
 	int attempts;
+	bool taken;		/* handled in this kick */
 };
 
 struct deliver_rows {
@@ -397,6 +443,7 @@ deliver_collect(const struct outbox_pending *p, void *arg)
 	r->receiver = xstrdup(p->receiver);
 	r->payload = xstrdup(p->payload);
 	r->attempts = p->attempts;
+	r->taken = false;
 	return 0;
 }
 
@@ -431,35 +478,42 @@ deliver_to_log(const struct deliver_row *row, json_t *alert)
 	outbox_mark_sent(dl.ob, row->alert_id, row->receiver, clock_now(), 0);
 }
 
-/* Start the transfer of one delivery; false if it could not start. */
-static bool
-deliver_start(const struct receiver *r, const struct deliver_row *row,
-    json_t *alert)
+/* How many alerts one message to r may carry: as many as its format
+ * shows well (WeCom's 4096 bytes hold about ten). */
+static size_t
+deliver_digest_max(const struct receiver *r)
 {
-	char err[256];
-	json_t *alerts;
-	struct job *j;
+	if (r->type == RECEIVER_EMAIL)
+		return 50;
+	switch (r->format) {
+	case FORMAT_JSON:
+		return 100;
+	case FORMAT_WECOM:
+		return strcmp(r->msgtype, "text") == 0 ? 5 : 10;
+	default:
+		return 20;
+	}
+}
+
+/* Set up the transfer of j to r; 0, or -1 with err. */
+static int
+deliver_setup(struct job *j, const struct receiver *r, json_t *alerts,
+    bool test, char *err, size_t errlen)
+{
+	time_t now = clock_now();
 	int rc;
 
-	j = xcalloc(1, sizeof(*j));
-	memcpy(j->alert_id, row->alert_id, sizeof(j->alert_id));
-	alert_delivery_id(row->alert_id, r->name, j->delivery_id);
-	j->receiver = xstrdup(r->name);
-	j->what = deliver_what(alert);
-	j->type = r->type;
-	j->attempts = row->attempts;
 	if ((j->t.easy = curl_easy_init()) == NULL)
 		fatalx("curl_easy_init");
-	if ((alerts = json_array()) == NULL ||
-	    json_array_append(alerts, alert) == -1)
-		fatalx("json_array");
-	err[0] = '\0';
-	rc = r->type == RECEIVER_WEBHOOK ?
-	    webhook_setup(&j->t, r, j->delivery_id, alerts, clock_now(), false,
-		err, sizeof(err)) :
-	    email_setup(&j->t, r, j->delivery_id, alerts, clock_now(), false,
-		err, sizeof(err));
-	json_decref(alerts);
+	if (r->type == RECEIVER_EMAIL)
+		rc = email_setup(&j->t, r, j->delivery_id, alerts, now, test,
+		    err, errlen);
+	else if (r->format == FORMAT_JSON)
+		rc = webhook_setup(&j->t, r, j->delivery_id, alerts, now, test,
+		    err, errlen);
+	else
+		rc = chat_setup(&j->t, r, j->delivery_id, alerts, now, test,
+		    err, errlen);
 	if (rc == -1 ||
 	    curl_easy_setopt(j->t.easy, CURLOPT_PRIVATE, j) != CURLE_OK ||
 	    curl_easy_setopt(j->t.easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
@@ -467,49 +521,158 @@ deliver_start(const struct receiver *r, const struct deliver_row *row,
 		(long)(r->timeout < DELIVER_CONNECT_TIMEOUT ? r->timeout :
 		DELIVER_CONNECT_TIMEOUT)) != CURLE_OK ||
 	    curl_easy_setopt(j->t.easy, CURLOPT_TIMEOUT, (long)r->timeout) !=
-		CURLE_OK ||
-	    curl_multi_add_handle(dl.multi, j->t.easy) != CURLM_OK) {
-		log_warnx("cannot start delivery of %s to %s: %s", j->what,
-		    r->name, err[0] != '\0' ? err : "curl set-up failed");
-		deliver_job_free(j);
-		return false;
+		CURLE_OK) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "curl set-up failed");
+		return -1;
 	}
-	TAILQ_INSERT_TAIL(&dl.jobs, j, entry);
-	dl.njobs++;
-	log_debug("sending %s to %s (attempt %d)", j->what, r->name,
-	    row->attempts + 1);
-	return true;
+	return 0;
 }
 
-/* Deliver one pending row if its receiver exists and has room. */
-static void
-deliver_row(const struct deliver_row *row)
+/* A new job for receiver r. */
+static struct job *
+deliver_job_new(const struct receiver *r)
 {
-	const struct receiver *r;
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->receiver = xstrdup(r->name);
+	j->type = r->type;
+	j->format = r->format;
+	return j;
+}
+
+/* The Idempotency-Key of a message: for one alert, the alert and the
+ * receiver; for a digest, every alert in it and the receiver. */
+static void
+deliver_job_id(struct job *j)
+{
+	char *all;
+	size_t len = j->nalerts * (ALERT_ID_LEN + 1) + 1;
+
+	if (j->nalerts == 1) {
+		alert_delivery_id(j->ids[0], j->receiver, j->delivery_id);
+		return;
+	}
+	all = xcalloc(len, 1);
+	for (size_t i = 0; i < j->nalerts; i++) {
+		strcat(all, j->ids[i]);
+		strcat(all, ",");
+	}
+	alert_delivery_id(all, j->receiver, j->delivery_id);
+	free(all);
+}
+
+/* The alerts of rows idx[0..n) as a JSON array. */
+static json_t *
+deliver_alerts(struct deliver_row *rows, const size_t *idx, size_t n)
+{
+	json_t *alerts, *alert;
+
+	if ((alerts = json_array()) == NULL)
+		fatalx("json_array");
+	for (size_t i = 0; i < n; i++) {
+		if ((alert = json_loads(rows[idx[i]].payload, 0, NULL)) == NULL)
+			fatalx("alert %s: payload is not JSON",
+			    rows[idx[i]].alert_id);
+		if (json_array_append_new(alerts, alert) == -1)
+			fatalx("json_array_append_new");
+	}
+	return alerts;
+}
+
+/* Start one message to r carrying the first of the rows idx[0..n) that
+ * it shows whole; how many it took, 0 if it could not start (its rows
+ * stay pending). */
+static size_t
+deliver_start(const struct receiver *r, struct deliver_row *rows,
+    const size_t *idx, size_t n)
+{
+	char err[256] = "";
+	json_t *alerts = deliver_alerts(rows, idx, n);
+	struct job *j = deliver_job_new(r);
+
+	if (r->type == RECEIVER_WEBHOOK && r->format != FORMAT_JSON &&
+	    (n = chat_fits(r, alerts)) < json_array_size(alerts)) {
+		json_decref(alerts);
+		alerts = deliver_alerts(rows, idx, n);
+	}
+	j->ids = xcalloc(n, sizeof(*j->ids));
+	j->whats = xcalloc(n, sizeof(*j->whats));
+	for (size_t i = 0; i < n; i++) {
+		struct deliver_row *row = &rows[idx[i]];
+
+		memcpy(j->ids[j->nalerts], row->alert_id, ALERT_ID_LEN + 1);
+		j->whats[j->nalerts++] = deliver_what(json_array_get(alerts,
+		    i));
+		if (row->attempts > j->attempts)
+			j->attempts = row->attempts;
+	}
+	deliver_job_id(j);
+	if (deliver_setup(j, r, alerts, false, err, sizeof(err)) == -1 ||
+	    curl_multi_add_handle(dl.multi, j->t.easy) != CURLM_OK) {
+		if (err[0] == '\0')
+			snprintf(err, sizeof(err), "curl_multi_add_handle");
+		log_warnx("cannot start delivery of %s to %s: %s; retry in "
+		    "%ds", j->whats[0], r->name, err, dl.cfg->retry_first);
+		for (size_t i = 0; i < n; i++)
+			outbox_mark_retry(dl.ob, j->ids[i], r->name, clock_now(),
+			    clock_now() + dl.cfg->retry_first, 0, err);
+		json_decref(alerts);
+		deliver_job_free(j);
+		return 0;
+	}
+	json_decref(alerts);
+	TAILQ_INSERT_TAIL(&dl.jobs, j, entry);
+	dl.njobs++;
+	log_debug("sending %zu alert%s to %s (attempt %d)", n,
+	    n == 1 ? "" : "s", r->name, j->attempts + 1);
+	return n;
+}
+
+/* Deliver the due rows of receiver r: to the log at once, or as
+ * messages of up to deliver_digest_max alerts while r has room. */
+static void
+deliver_receiver_rows(const struct receiver *r, struct deliver_rows *rows,
+    time_t now)
+{
+	size_t *idx, n = 0, max = deliver_digest_max(r), off, took;
 	json_t *alert;
 
-	if (deliver_in_flight(row->alert_id, row->receiver))
-		return;
-	if ((r = deliver_receiver(row->receiver)) == NULL) {
-		log_debug("alert %s waits for receiver %s, which is not "
-		    "configured", row->alert_id, row->receiver);
-		return;
-	}
-	if (r->type != RECEIVER_LOG &&
-	    deliver_busy(r->name) >= DELIVER_PER_RECEIVER)
-		return;
-	if ((alert = json_loads(row->payload, 0, NULL)) == NULL) {
-		log_warnx("alert %s in the outbox is not valid JSON",
-		    row->alert_id);
-		outbox_mark_failed(dl.ob, row->alert_id, row->receiver,
-		    clock_now(), 0, "payload is not valid JSON");
-		return;
-	}
-	if (r->type == RECEIVER_LOG)
+	idx = xcalloc(rows->n, sizeof(*idx));
+	for (size_t i = 0; i < rows->n; i++) {
+		struct deliver_row *row = &rows->v[i];
+
+		if (row->taken || strcmp(row->receiver, r->name) != 0)
+			continue;
+		row->taken = true;
+		if (deliver_in_flight(row->alert_id, row->receiver))
+			continue;
+		if (r->type != RECEIVER_LOG) {
+			idx[n++] = i;
+			continue;
+		}
+		if ((alert = json_loads(row->payload, 0, NULL)) == NULL)
+			fatalx("alert %s: payload is not JSON", row->alert_id);
 		deliver_to_log(row, alert);
-	else
-		deliver_start(r, row, alert);
-	json_decref(alert);
+		json_decref(alert);
+	}
+	for (off = 0; off < n; off += took) {
+		if (deliver_busy(r->name) >= DELIVER_PER_RECEIVER)
+			break;
+		if (!rate_allow(r)) {
+			/* Whole seconds, rounded up: never too early. */
+			time_t t = now + (time_t)((rate_wait_ms(r) + 999) / 1000);
+
+			if (dl.rate_wake == -1 || t < dl.rate_wake)
+				dl.rate_wake = t;
+			break;
+		}
+		if ((took = deliver_start(r, rows->v, idx + off,
+		    n - off < max ? n - off : max)) == 0)
+			break;
+		rate_note(r);
+	}
+	free(idx);
 }
 
 void
@@ -517,18 +680,30 @@ deliver_kick(time_t now)
 {
 	struct deliver_rows rows = {NULL, 0};
 
+	dl.rate_wake = -1;
 	if (dl.stopping || dl.cfg == NULL)
 		return;
 	if (outbox_pending(dl.ob, now, deliver_collect, &rows) == -1)
 		return;
 	outbox_begin(dl.ob);
+	for (size_t k = 0; k < dl.cfg->nreceivers && rows.n > 0; k++)
+		deliver_receiver_rows(&dl.cfg->receivers[k], &rows, now);
+	outbox_commit(dl.ob);
 	for (size_t i = 0; i < rows.n; i++) {
-		deliver_row(&rows.v[i]);
+		if (!rows.v[i].taken)
+			log_debug("alert %s waits for receiver %s, which is not "
+			    "configured", rows.v[i].alert_id,
+			    rows.v[i].receiver);
 		free(rows.v[i].receiver);
 		free(rows.v[i].payload);
 	}
-	outbox_commit(dl.ob);
 	free(rows.v);
+}
+
+time_t
+deliver_next_wake(void)
+{
+	return dl.rate_wake;
 }
 
 void
@@ -543,8 +718,9 @@ deliver_shutdown(void)
 	struct job *j;
 
 	while ((j = TAILQ_FIRST(&dl.jobs)) != NULL) {
-		log_warnx("abandoning %s to %s: it stays queued for the next "
-		    "start", j->what, j->receiver);
+		log_warnx("abandoning %s%s to %s: it stays queued for the "
+		    "next start", j->whats[0], j->nalerts > 1 ? " and more" : "",
+		    j->receiver);
 		curl_multi_remove_handle(dl.multi, j->t.easy);
 		TAILQ_REMOVE(&dl.jobs, j, entry);
 		deliver_job_free(j);
@@ -554,6 +730,40 @@ deliver_shutdown(void)
 		curl_multi_cleanup(dl.multi);
 	if (dl.timer != NULL)
 		event_free(dl.timer);
+	rate_free();
 	dl.multi = NULL;
 	dl.timer = NULL;
+}
+int
+deliver_test(const struct receiver *r, char *result, size_t len)
+{
+	char err[256] = "", desc[CURL_ERROR_SIZE + 320];
+	struct job *j;
+	json_t *alerts;
+	CURLcode rc;
+	int status;
+
+	if (r->type == RECEIVER_LOG) {
+		log_info("TEST message for receiver %s: deadlined can write "
+		    "alerts to this log", r->name);
+		snprintf(result, len, "written to the log");
+		return 0;
+	}
+	j = deliver_job_new(r);
+	alert_delivery_id("test", r->name, j->delivery_id);
+	if ((alerts = json_array()) == NULL)
+		fatalx("json_array");
+	if (deliver_setup(j, r, alerts, true, err, sizeof(err)) == -1) {
+		snprintf(result, len, "cannot set up: %s", err);
+		json_decref(alerts);
+		deliver_job_free(j);
+		return -1;
+	}
+	json_decref(alerts);
+	rc = curl_easy_perform(j->t.easy);
+	status = deliver_result(j, rc, desc, sizeof(desc)) == OUTCOME_SENT ?
+	    0 : -1;
+	snprintf(result, len, "%s", desc);
+	deliver_job_free(j);
+	return status;
 }

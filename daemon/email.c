@@ -6,8 +6,11 @@
  * email_message writes the whole message into memory: headers in ASCII
  * (the subject as RFC 2047 encoded-words when it is not plain ASCII or
  * would not fit on one line), then a text/plain UTF-8 body in base64,
- * with CRLF line endings throughout.  The body tells a reader everything
- * about each alert, in English and then in Chinese, with what to do next.
+ * with CRLF line endings throughout.  The words (subject and text, in the
+ * receiver's language, Chinese unless it says English, or from its
+ * templates) come from message.c, as for every channel; this file only
+ * frames them as mail.
+ *
  * email_setup hands the message to curl through a read callback over
  * t->body, which the struct transfer owns.  Neither the password nor the
  * URL (which may hold a token) is ever written into a message or an error.
@@ -21,9 +24,8 @@
 
 #include "channel.h"
 #include "clock.h"
-#include "date.h"
-#include "deadline.h"
 #include "log.h"
+#include "message.h"
 #include "xmalloc.h"
 
 #ifndef VERSION
@@ -53,29 +55,6 @@ struct email_buf {
 	size_t len;
 	size_t cap;
 };
-
-/* One alert, read out of its JSON object; missing strings are "". */
-struct email_alert {
-	const char *id;
-	int kind; /* enum alert_kind, or -1 if unknown */
-	const char *kind_name;
-	const char *case_id;
-	const char *title;
-	const char *court;
-	const char *window;
-	const char *wtitle;
-	const char *opened;
-	const char *deadline;
-	int days;
-	bool extended;
-	int days_left;
-	int wday; /* of the deadline: 0 = Monday, -1 unknown */
-};
-
-static const char *email_wday_en[] = {"Monday", "Tuesday", "Wednesday",
-    "Thursday", "Friday", "Saturday", "Sunday"};
-static const char *email_wday_zh[] = {
-    "星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"};
 
 static void email_add(struct email_buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
@@ -138,391 +117,42 @@ email_crlf(struct email_buf *b)
 	email_addn(b, "\r\n", 2);
 }
 
-/* Member key of object o as a string, or "" (o may be NULL). */
-static const char *
-email_str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-/* The enum alert_kind named name, or -1. */
-static int
-email_kind(const char *name)
-{
-	for (int k = ALERT_REMINDER; k <= ALERT_CLOSED; k++)
-		if (strcmp(deadline_kind_name((enum alert_kind)k), name) == 0)
-			return k;
-	return -1;
-}
-
-/* Read alert object o into a. */
+/* Append text with every line ending made CRLF (a lone CR is dropped). */
 static void
-email_alert_read(json_t *o, struct email_alert *a)
+email_crlf_text(struct email_buf *b, const char *text)
 {
-	json_t *c = json_object_get(o, "case");
-	json_t *w = json_object_get(o, "window");
-	date_t dl;
+	size_t n;
 
-	a->id = email_str(o, "id");
-	a->kind_name = email_str(o, "kind");
-	a->kind = email_kind(a->kind_name);
-	a->days_left = (int)json_integer_value(json_object_get(o, "days_left"));
-	a->case_id = email_str(c, "id");
-	a->title = email_str(c, "title");
-	a->court = email_str(c, "court");
-	a->window = email_str(w, "name");
-	a->wtitle = email_str(w, "title");
-	if (*a->wtitle == '\0')
-		a->wtitle = a->window;
-	a->opened = email_str(w, "opened");
-	a->deadline = email_str(w, "deadline");
-	a->days = (int)json_integer_value(json_object_get(w, "days"));
-	a->extended = json_is_true(json_object_get(w, "extended"));
-	a->wday = date_parse(a->deadline, &dl) == 0 ? date_weekday(dl) : -1;
-}
-
-/* "1 day" or "n days". */
-static const char *
-email_days(int n, char *buf, size_t len)
-{
-	snprintf(buf, len, "%d day%s", n, n == 1 ? "" : "s");
-	return buf;
-}
-
-/* The first line of an alert, in English. */
-static void
-email_headline_en(struct email_buf *b, const struct email_alert *a)
-{
-	char d[32];
-
-	switch (a->kind) {
-	case ALERT_REMINDER:
-		email_line(b, "REMINDER: the deadline is in %s.",
-		    email_days(a->days_left, d, sizeof(d)));
-		break;
-	case ALERT_DUE:
-		email_line(b, "DUE TODAY: the deadline is the end of today.");
-		break;
-	case ALERT_OVERDUE:
-		email_line(b, "OVERDUE: the statutory deadline passed %s ago.",
-		    email_days(-a->days_left, d, sizeof(d)));
-		break;
-	case ALERT_OPENED:
-		email_line(b, "OPENED: a new deadline is being tracked.");
-		break;
-	case ALERT_EXTENDED:
-		email_line(b, "EXTENDED: the deadline has moved.");
-		break;
-	case ALERT_CLOSED:
-		email_line(b, "CLOSED: a closing event was recorded.");
-		break;
-	default:
-		email_line(b, "ALERT (%s)", a->kind_name);
-		break;
+	while (*text != '\0') {
+		n = strcspn(text, "\r\n");
+		email_addn(b, text, n);
+		text += n;
+		if (*text == '\n')
+			email_crlf(b);
+		if (*text != '\0')
+			text++;
 	}
 }
 
-/* The first line of an alert, in Chinese. */
-static void
-email_headline_zh(struct email_buf *b, const struct email_alert *a)
-{
-	switch (a->kind) {
-	case ALERT_REMINDER:
-		email_line(b, "【提醒】距期限届满还有%d天。", a->days_left);
-		break;
-	case ALERT_DUE:
-		email_line(b, "【到期】期限于今日届满。");
-		break;
-	case ALERT_OVERDUE:
-		email_line(
-		    b, "【逾期】法定期限已过，已逾期%d天。", -a->days_left);
-		break;
-	case ALERT_OPENED:
-		email_line(b, "【开始】新的期限开始计算。");
-		break;
-	case ALERT_EXTENDED:
-		email_line(b, "【延长】期限已延长。");
-		break;
-	case ALERT_CLOSED:
-		email_line(b, "【结束】已记录结束事件。");
-		break;
-	default:
-		email_line(b, "【通知】（%s）", a->kind_name);
-		break;
-	}
-}
-
-/* Days left or days overdue, in English; nothing once closed. */
-static void
-email_days_en(struct email_buf *b, const struct email_alert *a)
-{
-	if (a->kind == ALERT_CLOSED)
-		return;
-	if (a->days_left > 0)
-		email_line(b, "  Days left:    %d", a->days_left);
-	else if (a->days_left == 0)
-		email_line(b, "  Days left:    0 (the deadline is today)");
-	else
-		email_line(b, "  Days overdue: %d", -a->days_left);
-}
-
-/* Days left or days overdue, in Chinese; nothing once closed. */
-static void
-email_days_zh(struct email_buf *b, const struct email_alert *a)
-{
-	if (a->kind == ALERT_CLOSED)
-		return;
-	if (a->days_left > 0)
-		email_line(b, "  剩余天数：%d天", a->days_left);
-	else if (a->days_left == 0)
-		email_line(b, "  剩余天数：0天（今日到期）");
-	else
-		email_line(b, "  已逾期%d天", -a->days_left);
-}
-
-/* What to do next, or what changed, in English. */
-static void
-email_advice_en(struct email_buf *b, const struct email_alert *a)
-{
-	switch (a->kind) {
-	case ALERT_REMINDER:
-	case ALERT_DUE:
-		email_line(b, "  Next step:    chase the police for a decision "
-		              "before the deadline");
-		email_line(b, "                (the end of %s).", a->deadline);
-		break;
-	case ALERT_OVERDUE:
-		email_line(b, "  Next step:    the police missed the statutory "
-		              "deadline. Ask the procuratorate to supervise");
-		email_line(b, "                (require the police to explain "
-		              "why no decision was made), or prepare a");
-		email_line(b, "                private prosecution.");
-		break;
-	case ALERT_OPENED:
-		email_line(b,
-		    "  What changed: the window opened on %s; the "
-		    "police have %d days, until the end",
-		    a->opened, a->days);
-		email_line(b,
-		    "                of %s. Reminders will follow "
-		    "before the deadline.",
-		    a->deadline);
-		break;
-	case ALERT_EXTENDED:
-		email_line(b,
-		    "  What changed: the period was extended to %d "
-		    "days; the new deadline is the end of %s.",
-		    a->days, a->deadline);
-		break;
-	case ALERT_CLOSED:
-		email_line(b, "  What changed: a closing event was recorded; "
-		              "this window is no longer tracked");
-		email_line(b, "                and no further alerts will be "
-		              "sent for it.");
-		break;
-	}
-}
-
-/* What to do next, or what changed, in Chinese. */
-static void
-email_advice_zh(struct email_buf *b, const struct email_alert *a)
-{
-	switch (a->kind) {
-	case ALERT_REMINDER:
-	case ALERT_DUE:
-		email_line(b,
-		    "  建议：督促公安机关在期限届满前（%s当日结束前）"
-		    "依法作出决定。",
-		    a->deadline);
-		break;
-	case ALERT_OVERDUE:
-		email_line(b,
-		    "  建议：公安机关未在法定期限内作出决定。"
-		    "请求检察院立案监督（要求公安机关说明理由），或准备自诉。");
-		break;
-	case ALERT_OPENED:
-		email_line(b,
-		    "  变化：期限自%s起算，公安机关须在%d天内、"
-		    "即%s当日结束前作出决定。届满前将发送提醒。",
-		    a->opened, a->days, a->deadline);
-		break;
-	case ALERT_EXTENDED:
-		email_line(b, "  变化：期间已延长至%d天，新的截止日为%s。",
-		    a->days, a->deadline);
-		break;
-	case ALERT_CLOSED:
-		email_line(b, "  变化：已记录结束事件，此期限不再跟踪，"
-		              "也不再发送提醒。");
-		break;
-	}
-}
-
-/* One alert in English. */
-static void
-email_alert_en(struct email_buf *b, const struct email_alert *a)
-{
-	email_headline_en(b, a);
-	email_line(b, "  Case:         %s", a->case_id);
-	if (*a->title != '\0')
-		email_line(b, "  Title:        %s", a->title);
-	if (*a->court != '\0')
-		email_line(b, "  Court:        %s", a->court);
-	email_line(b, "  Window:       %s (%s)", a->wtitle, a->window);
-	email_line(b, "  Opened:       %s", a->opened);
-	email_line(b, "  Period:       %d days%s", a->days,
-	    a->extended ? " (extended)" : "");
-	email_line(b, "  Deadline:     %s (%s), end of day", a->deadline,
-	    a->wday >= 0 ? email_wday_en[a->wday] : "?");
-	email_days_en(b, a);
-	email_advice_en(b, a);
-}
-
-/* One alert in Chinese. */
-static void
-email_alert_zh(struct email_buf *b, const struct email_alert *a)
-{
-	email_headline_zh(b, a);
-	email_line(b, "  案件：%s", a->case_id);
-	if (*a->title != '\0')
-		email_line(b, "  案件名称：%s", a->title);
-	if (*a->court != '\0')
-		email_line(b, "  法院：%s", a->court);
-	email_line(b, "  期限：%s（%s）", a->wtitle, a->window);
-	email_line(b, "  起算日：%s", a->opened);
-	email_line(
-	    b, "  期间：%d天%s", a->days, a->extended ? "（已延长）" : "");
-	email_line(b, "  截止日：%s（%s）当日结束", a->deadline,
-	    a->wday >= 0 ? email_wday_zh[a->wday] : "?");
-	email_days_zh(b, a);
-	email_advice_zh(b, a);
-}
-
-/* The plain text of a message carrying alerts. */
-static void
-email_text_alerts(struct email_buf *b, const struct receiver *r, json_t *alerts)
-{
-	struct email_alert a;
-	size_t i, n = json_array_size(alerts);
-
-	email_line(b, "deadlined has %zu alert%s for receiver %s.", n,
-	    n == 1 ? "" : "s", r->name);
-	email_line(b, "deadlined 给接收者 %s 的提醒共 %zu 条。", r->name, n);
-	for (i = 0; i < n; i++) {
-		email_alert_read(json_array_get(alerts, i), &a);
-		email_crlf(b);
-		if (n > 1)
-			email_line(b, "--- %zu/%zu ---", i + 1, n);
-		email_alert_en(b, &a);
-		email_crlf(b);
-		email_alert_zh(b, &a);
-		email_crlf(b);
-		email_line(b, "  Alert id / 提醒编号: %s", a.id);
-	}
-}
-
-/* The plain text of a test message. */
-static void
-email_text_test(
-    struct email_buf *b, const struct receiver *r, const char *sent_at)
-{
-	email_line(b, "This is a test message from deadlined to receiver %s,",
-	    r->name);
-	email_line(b, "sent at %s. It carries no alerts: if you can read it,",
-	    sent_at);
-	email_line(b, "mail from deadlined reaches you.");
-	email_crlf(b);
-	email_line(b, "这是 deadlined 发给接收者 %s 的测试消息，发送时间 %s。",
-	    r->name, sent_at);
-	email_line(
-	    b, "本消息不含提醒。能读到它，说明 deadlined 的邮件可以送达。");
-}
-
-/* The whole plain text (UTF-8, CRLF) of the message. */
+/* The whole plain text (UTF-8, CRLF) of the message: message.c's text in
+ * the receiver's language, then a signature naming the delivery. */
 static char *
 email_text(const struct receiver *r, const char *delivery_id, json_t *alerts,
     time_t now, bool test)
 {
-	char sent_at[CLOCK_RFC3339_BUFSZ];
+	char sent_at[CLOCK_RFC3339_BUFSZ], *text;
 	struct email_buf b = {NULL, 0, 0};
 
 	clock_rfc3339(now, sent_at);
-	if (test)
-		email_text_test(&b, r, sent_at);
-	else
-		email_text_alerts(&b, r, alerts);
+	text = message_body(r, alerts, test, MESSAGE_TEXT);
+	email_crlf_text(&b, text);
+	free(text);
+	if (b.len < 2 || strcmp(b.s + b.len - 2, "\r\n") != 0)
+		email_crlf(&b);
 	email_crlf(&b);
 	email_line(&b, "-- ");
 	email_line(
 	    &b, "deadlined %s, %s, delivery %s", VERSION, sent_at, delivery_id);
-	return b.s;
-}
-
-/* How the subject describes where an alert stands. */
-static const char *
-email_subject_state(const struct email_alert *a, char *buf, size_t len)
-{
-	if (a->kind == ALERT_CLOSED)
-		snprintf(buf, len, "closed");
-	else if (a->days_left > 0)
-		snprintf(buf, len, "%d day%s left", a->days_left,
-		    a->days_left == 1 ? "" : "s");
-	else if (a->days_left == 0)
-		snprintf(buf, len, "due today");
-	else
-		snprintf(buf, len, "%d day%s overdue", -a->days_left,
-		    a->days_left == -1 ? "" : "s");
-	return buf;
-}
-
-/* "3 reminder, 2 overdue": how many alerts there are of each kind. */
-static void
-email_subject_counts(struct email_buf *b, json_t *alerts)
-{
-	size_t count[ALERT_CLOSED + 2] = {0};
-	const char *sep = "";
-	int k;
-
-	for (size_t i = 0; i < json_array_size(alerts); i++) {
-		k = email_kind(email_str(json_array_get(alerts, i), "kind"));
-		count[k == -1 ? ALERT_CLOSED + 1 : k]++;
-	}
-	for (k = ALERT_REMINDER; k <= ALERT_CLOSED + 1; k++) {
-		if (count[k] == 0)
-			continue;
-		email_add(b, "%s%zu %s", sep, count[k],
-		    k <= ALERT_CLOSED ? deadline_kind_name((enum alert_kind)k)
-		                      : "other");
-		sep = ", ";
-	}
-}
-
-/* The subject's words, before control characters are blanked out. */
-static char *
-email_subject_text(const struct receiver *r, json_t *alerts, bool test)
-{
-	struct email_buf b = {NULL, 0, 0};
-	struct email_alert a;
-	size_t n = json_array_size(alerts);
-	char state[64];
-
-	if (test) {
-		email_add(
-		    &b, "[deadlined] test message from receiver %s", r->name);
-		return b.s;
-	}
-	email_alert_read(json_array_get(alerts, 0), &a);
-	if (n == 1) {
-		email_add(&b, "[deadlined] %s: %s %s deadline %s (%s)",
-		    a.kind_name, a.case_id, a.window, a.deadline,
-		    email_subject_state(&a, state, sizeof(state)));
-		return b.s;
-	}
-	email_add(&b, "[deadlined] %zu alerts: ", n);
-	email_subject_counts(&b, alerts);
-	email_add(&b, "; first %s %s deadline %s (%s)", a.case_id, a.window,
-	    a.deadline, email_subject_state(&a, state, sizeof(state)));
 	return b.s;
 }
 
@@ -531,7 +161,7 @@ email_subject_text(const struct receiver *r, json_t *alerts, bool test)
 static char *
 email_subject(const struct receiver *r, json_t *alerts, bool test)
 {
-	char *s = email_subject_text(r, alerts, test);
+	char *s = message_subject(r, alerts, test);
 
 	for (char *p = s; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)

@@ -1,6 +1,7 @@
 /*
  * main.c -- deadlined: command line, start-up and the modes it runs in.
  */
+#include <curl/curl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "clock.h"
 #include "config.h"
 #include "daemon.h"
+#include "deliver.h"
 #include "list.h"
 #include "log.h"
 
@@ -23,6 +25,7 @@
 struct options {
 	const char *config;
 	const char *now;
+	const char *test_receiver;
 	bool check;
 	bool list;
 	bool json;
@@ -36,12 +39,16 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: deadlined [-c FILE] [-t] [--list [--json]] [--once] "
 	    "[--now TIME] [-v] [-V]\n"
+	    "       deadlined [-c FILE] --test-receiver NAME\n"
 	    "  -c, --config FILE  main configuration (default %s)\n"
 	    "  -t, --check        check the configuration, print ok or errors\n"
 	    "      --list         print every case's windows (--json: as JSON)\n"
 	    "      --once         send what is due now, then exit\n"
 	    "      --now TIME     act as if the clock read TIME "
 	    "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])\n"
+	    "      --test-receiver NAME\n"
+	    "                     send a test message through NAME, print "
+	    "the outcome\n"
 	    "  -v, --verbose      log debug messages\n"
 	    "  -V, --version      print the version\n"
 	    "  -h, --help         print this help\n",
@@ -52,7 +59,7 @@ usage(FILE *fp)
 static void
 parse_options(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_LIST = 256, OPT_JSON, OPT_ONCE, OPT_NOW };
+	enum { OPT_LIST = 256, OPT_JSON, OPT_ONCE, OPT_NOW, OPT_TEST };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"check", no_argument, NULL, 't'},
@@ -60,6 +67,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{"json", no_argument, NULL, OPT_JSON},
 		{"once", no_argument, NULL, OPT_ONCE},
 		{"now", required_argument, NULL, OPT_NOW},
+		{"test-receiver", required_argument, NULL, OPT_TEST},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -89,6 +97,9 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_NOW:
 			opt->now = optarg;
+			break;
+		case OPT_TEST:
+			opt->test_receiver = optarg;
 			break;
 		case 'v':
 			opt->verbose++;
@@ -136,6 +147,28 @@ load(const char *path)
 			fprintf(stderr, "%s\n", errs.msgs[i]);
 	config_errors_free(&errs);
 	return cfg;
+}
+
+/* --test-receiver: send one test message and say how it went. */
+static int
+test_receiver(const struct config *cfg, const char *name)
+{
+	char result[1024];
+	int rc;
+
+	for (size_t i = 0; i < cfg->nreceivers; i++) {
+		if (strcmp(cfg->receivers[i].name, name) != 0)
+			continue;
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			fatalx("curl_global_init");
+		rc = deliver_test(&cfg->receivers[i], result, sizeof(result));
+		curl_global_cleanup();
+		printf("%s: %s: %s\n", name, rc == 0 ? "ok" : "failed", result);
+		return rc == 0 && fflush(stdout) != EOF ? 0 : 1;
+	}
+	fprintf(stderr, "deadlined: no receiver named '%s' in %s\n", name,
+	    cfg->path);
+	return 1;
 }
 
 /* Count the windows the cases have opened. */
@@ -195,6 +228,8 @@ main(int argc, char **argv)
 
 	if (opt.check)
 		rc = check_summary(cfg);
+	else if (opt.test_receiver != NULL)
+		rc = test_receiver(cfg, opt.test_receiver);
 	else if (opt.list)
 		rc = list_print(cfg, clock_now(), opt.json, stdout) == -1 ||
 		    fflush(stdout) == EOF;

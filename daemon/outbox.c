@@ -91,7 +91,7 @@ static const char *outbox_sql[ST_COUNT] = {
 	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_ADD_DELIVERY] = "INSERT OR IGNORE INTO deliveries (alert_id,"
 	    " receiver, state, created_at, next_try) VALUES"
-	    " (?1, ?2, 'pending', ?3, ?3)",
+	    " (?1, ?2, 'pending', ?3, ?4)",
 	[ST_PENDING] = "SELECT d.alert_id, d.receiver, d.attempts, a.payload,"
 	    " a.due_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id"
 	    " WHERE d.state = 'pending' AND d.next_try <= ?1"
@@ -281,7 +281,7 @@ outbox_has(struct outbox *ob, const char *alert_id, const char *receiver)
 int
 outbox_add(struct outbox *ob, const char *alert_id, const char *case_id,
     const char *window, const char *kind, time_t due_at, const char *payload,
-    const char *receiver, time_t now)
+    const char *receiver, time_t now, time_t not_before)
 {
 	sqlite3_stmt *st = ob->st[ST_ADD_ALERT];
 
@@ -298,6 +298,7 @@ outbox_add(struct outbox *ob, const char *alert_id, const char *case_id,
 	bind_text(st, 1, alert_id);
 	bind_text(st, 2, receiver);
 	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, not_before);
 	if (outbox_step_done(ob, ST_ADD_DELIVERY, "add delivery") == -1)
 		return -1;
 	return sqlite3_changes(ob->db) > 0;

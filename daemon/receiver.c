@@ -16,8 +16,12 @@
 
 #include "loader.h"
 #include "receiver.h"
+#include "template.h"
 
-#define RECEIVER_TIMEOUT_MAX 3600
+#define RECEIVER_TIMEOUT_DEFAULT	30	/* seconds for a transfer */
+#define RECEIVER_TIMEOUT_MAX		3600
+#define RECEIVER_GROUP_WAIT_DEFAULT	2	/* seconds */
+#define RECEIVER_GROUP_WAIT_MAX		300
 
 /* True if s can name a receiver: letters, digits, '_', '-' and '.',
  * starting with a letter or digit, as in "legal-mail". */
@@ -84,6 +88,116 @@ receiver_has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* The body shapes a webhook can take, and what each allows. */
+static const struct receiver_format_info {
+	const char *name;
+	enum receiver_format format;
+	const char *msgtypes[4];	/* the first is the default */
+	bool secret;			/* secret_file signs requests */
+	bool mentions;			/* at_mobiles, at_all */
+	int rate_count;			/* the robot's own limit, per minute */
+} receiver_formats[] = {
+	{"json", FORMAT_JSON, {NULL}, true, false, 0},
+	{"dingtalk", FORMAT_DINGTALK, {"markdown", "text", NULL}, true, true,
+	    20},
+	{"wecom", FORMAT_WECOM, {"markdown", "text", NULL}, false, true, 20},
+	{"feishu", FORMAT_FEISHU, {"post", "text", "interactive", NULL}, true,
+	    false, 0},
+	{"slack", FORMAT_SLACK, {"text", "blocks", NULL}, false, false, 0},
+	{"teams", FORMAT_TEAMS, {NULL}, false, false, 0},
+};
+
+/* The line of key in g, or of g itself. */
+static int
+receiver_line(struct loader *ld, const config_setting_t *g, const char *key)
+{
+	config_setting_t *s = config_setting_get_member(g, key);
+
+	return loader_line(ld, s != NULL ? s : g);
+}
+
+/* Read format, msgtype and the mentions, and check they fit together. */
+static void
+receiver_format(struct loader *ld, config_setting_t *g, struct receiver *r,
+    const char *what)
+{
+	const struct receiver_format_info *f = &receiver_formats[0];
+	const char *name = "json", *msgtype = NULL;
+	size_t i, n = sizeof(receiver_formats) / sizeof(*receiver_formats);
+
+	if (loader_string(ld, g, "format", &name) == 1) {
+		for (i = 0; i < n && strcmp(receiver_formats[i].name, name); i++)
+			;
+		if (i == n) {
+			loader_error(ld, receiver_line(ld, g, "format"),
+			    "%s: unknown format '%s' (json, dingtalk, wecom, "
+			    "feishu, slack or teams)", what, name);
+			return;
+		}
+		f = &receiver_formats[i];
+	}
+	r->format = f->format;
+	r->msgtype = f->msgtypes[0];
+	if (loader_string(ld, g, "msgtype", &msgtype) == 1) {
+		for (i = 0; f->msgtypes[i] != NULL &&
+		    strcmp(f->msgtypes[i], msgtype) != 0; i++)
+			;
+		if (f->msgtypes[i] == NULL)
+			loader_error(ld, receiver_line(ld, g, "msgtype"),
+			    "%s: format %s has no msgtype '%s'", what, f->name,
+			    msgtype);
+		r->msgtype = msgtype;
+	}
+	if (!f->secret && config_setting_get_member(g, "secret_file"))
+		loader_error(ld, receiver_line(ld, g, "secret_file"),
+		    "%s: format %s does not sign requests: 'secret_file' has "
+		    "no use", what, f->name);
+	loader_strings(ld, g, "at_mobiles", &r->at_mobiles, &r->nat_mobiles);
+	loader_bool(ld, g, "at_all", &r->at_all);
+	if (!f->mentions && (config_setting_get_member(g, "at_mobiles") ||
+	    config_setting_get_member(g, "at_all")))
+		loader_error(ld, receiver_line(ld, g, "at_mobiles"),
+		    "%s: format %s cannot @ people", what, f->name);
+	if (f->format == FORMAT_WECOM && strcmp(r->msgtype, "markdown") == 0 &&
+	    (r->nat_mobiles > 0 || r->at_all))
+		loader_error(ld, receiver_line(ld, g, "at_mobiles"),
+		    "%s: WeCom markdown cannot @ people: use msgtype = "
+		    "\"text\"", what);
+	if (r->rate_period == 0 && f->rate_count > 0) {
+		r->rate_count = f->rate_count;
+		r->rate_period = 60;
+	}
+}
+
+/* Read the language and the templates, checking every placeholder. */
+static void
+receiver_texts(struct loader *ld, config_setting_t *g, struct receiver *r,
+    const char *what)
+{
+	static const char *keys[] = {"subject", "body"};
+	const char *lang, **tmpl;
+	char err[128];
+
+	if (loader_string(ld, g, "language", &lang) == 1) {
+		if (strcmp(lang, "zh") == 0)
+			r->language = LANGUAGE_ZH;
+		else if (strcmp(lang, "en") == 0)
+			r->language = LANGUAGE_EN;
+		else
+			loader_error(ld, receiver_line(ld, g, "language"),
+			    "%s: unknown language '%s' (zh or en)", what, lang);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		tmpl = i == 0 ? &r->subject : &r->body;
+		if (loader_string(ld, g, keys[i], tmpl) == 1 &&
+		    template_check(*tmpl, err, sizeof(err)) == -1)
+			loader_error(ld, receiver_line(ld, g, keys[i]),
+			    "%s: '%s': %s", what, keys[i], err);
+	}
+	loader_int(ld, g, "group_wait", 0, RECEIVER_GROUP_WAIT_MAX,
+	    &r->group_wait);
+}
+
 static void
 receiver_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
     const char *what)
@@ -97,12 +211,7 @@ receiver_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
 		loader_error(ld, loader_line(ld, config_setting_get_member(g,
 		    "url")), "%s: 'url' must start with https:// or http://",
 		    what);
-	r->format = "json";
-	if (loader_string(ld, g, "format", &r->format) == 1 &&
-	    strcmp(r->format, "json") != 0)
-		loader_error(ld, loader_line(ld, config_setting_get_member(g,
-		    "format")), "%s: unknown format '%s' (json)", what,
-		    r->format);
+	receiver_format(ld, g, r, what);
 	r->secret = loader_secret(ld, g, "secret_file");
 	if (loader_strings(ld, g, "headers", &r->headers, &r->nheaders) != 1)
 		return;
@@ -186,18 +295,21 @@ receiver_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 static void
 receiver_one(struct loader *ld, config_setting_t *g, struct receiver *r)
 {
-	static const char *log_keys[] = {"name", "type", "rate", "timeout",
-	    NULL};
-	static const char *webhook_keys[] = {"name", "type", "rate",
-	    "timeout", "url", "format", "secret_file", "headers", NULL};
-	static const char *email_keys[] = {"name", "type", "rate", "timeout",
-	    "url", "tls", "username", "password_file", "from", "to", NULL};
+#define COMMON_KEYS "name", "type", "rate", "timeout", "language", \
+	    "subject", "body", "group_wait"
+	static const char *log_keys[] = {COMMON_KEYS, NULL};
+	static const char *webhook_keys[] = {COMMON_KEYS, "url", "format",
+	    "msgtype", "secret_file", "headers", "at_mobiles", "at_all", NULL};
+	static const char *email_keys[] = {COMMON_KEYS, "url", "tls",
+	    "username", "password_file", "from", "to", NULL};
+#undef COMMON_KEYS
 	const char *type = NULL, *rate;
 	char what[128];
 
 	r->file = ld->file;
 	r->line = loader_line(ld, g);
-	r->timeout = 30;
+	r->timeout = RECEIVER_TIMEOUT_DEFAULT;
+	r->group_wait = RECEIVER_GROUP_WAIT_DEFAULT;
 	if (!config_setting_is_group(g)) {
 		loader_error(ld, r->line,
 		    "a receiver must be a group: { name = ...; type = ...; }");
@@ -239,6 +351,7 @@ receiver_one(struct loader *ld, config_setting_t *g, struct receiver *r)
 		    "%s: 'rate' must look like \"20/min\" (sec, min, hour)",
 		    what);
 	loader_int(ld, g, "timeout", 1, RECEIVER_TIMEOUT_MAX, &r->timeout);
+	receiver_texts(ld, g, r, what);
 	if (r->type == RECEIVER_LOG)
 		return;
 	if (loader_string(ld, g, "url", &r->url) == 0)
@@ -259,7 +372,8 @@ receiver_default(struct loader *ld)
 	ld->cfg->nreceivers = 1;
 	r->name = "log";
 	r->type = RECEIVER_LOG;
-	r->timeout = 30;
+	r->timeout = RECEIVER_TIMEOUT_DEFAULT;
+	r->group_wait = RECEIVER_GROUP_WAIT_DEFAULT;
 	r->file = ld->file;
 }
 

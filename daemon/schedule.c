@@ -25,6 +25,7 @@ struct plan {
 	time_t now;
 	date_t today;
 	int secs;
+	bool group;		/* hold announcements for group_wait */
 	int failed;
 	size_t queued;
 };
@@ -48,18 +49,19 @@ plan_queue(struct plan *p, const struct case_info *c,
     enum alert_kind kind, int occurrence, time_t due_at)
 {
 	char id[ALERT_ID_LEN + 1];
+	const struct receiver *r;
 	const size_t *rcv;
-	const char *name;
 	json_t *payload = NULL;
 	char *text = NULL;
+	time_t not_before;
 	size_t n;
 	int rc;
 
 	alert_id(c->id, w->name, kind, ws->deadline, occurrence, id);
 	rcv = plan_receivers(p, c, &n);
 	for (size_t i = 0; i < n && !p->failed; i++) {
-		name = p->cfg->receivers[rcv[i]].name;
-		if ((rc = outbox_has(p->ob, id, name)) != 0) {
+		r = &p->cfg->receivers[rcv[i]];
+		if ((rc = outbox_has(p->ob, id, r->name)) != 0) {
 			p->failed |= rc == -1;
 			continue;
 		}
@@ -68,13 +70,20 @@ plan_queue(struct plan *p, const struct case_info *c,
 			if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
 				fatalx("json_dumps: alert %s", id);
 		}
+		/* Announcements come in bursts (a first start, a reload):
+		 * held for group_wait, they go out together as digests.  A
+		 * timed alert is never held back. */
+		not_before = p->now;
+		if (p->group && kind >= ALERT_OPENED)
+			not_before += r->group_wait;
 		if (outbox_add(p->ob, id, c->id, w->name,
-		    deadline_kind_name(kind), due_at, text, name, p->now) == -1)
+		    deadline_kind_name(kind), due_at, text, r->name, p->now,
+		    not_before) == -1)
 			p->failed = 1;
 		else {
 			p->queued++;
 			log_debug("queued %s %s/%s for %s", deadline_kind_name(kind),
-			    c->id, w->name, name);
+			    c->id, w->name, r->name);
 		}
 	}
 	free(text);
@@ -145,9 +154,10 @@ plan_next(const struct plan *p, const struct window_def *w,
 }
 
 time_t
-schedule_plan(const struct config *cfg, struct outbox *ob, time_t now)
+schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
+    bool group)
 {
-	struct plan p = {.cfg = cfg, .ob = ob, .now = now};
+	struct plan p = {.cfg = cfg, .ob = ob, .now = now, .group = group};
 	struct window_state ws;
 	time_t next = -1, t;
 

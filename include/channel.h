@@ -59,4 +59,49 @@ int email_setup(struct transfer *t, const struct receiver *r,
 char *email_message(const struct receiver *r, const char *delivery_id,
     json_t *alerts, time_t now, bool test);
 
+/*
+ * Set up t->easy to POST the alerts to a chat robot (DingTalk, WeCom,
+ * Feishu, Slack or Teams, by r->format) in the robot's own body shape and,
+ * for DingTalk and Feishu with a secret, its signature over the real
+ * time (never the --now clock).  0, or -1 with err.
+ */
+int chat_setup(struct transfer *t, const struct receiver *r,
+    const char *delivery_id, json_t *alerts, time_t now, bool test,
+    char *err, size_t errlen);
+
+/* How many of the alerts, from the first, one message to chat robot r
+ * shows whole (at least 1): a digest larger than that would end in
+ * "... and N more", so the rest go in a message of their own. */
+size_t chat_fits(const struct receiver *r, json_t *alerts);
+
+/* The request body chat_setup sends, as a new string (signing fields
+ * included for Feishu); NULL on error.  real_ms is the real time. */
+char *chat_body(const struct receiver *r, json_t *alerts, bool test,
+    long long real_ms);
+
+enum chat_verdict {
+	CHAT_OK,		/* the robot took it */
+	CHAT_RETRY,		/* refused for now: retry like a 5xx */
+	CHAT_FAIL,		/* refused for good */
+};
+
+/*
+ * What a robot's 2xx answer says: DingTalk and WeCom put a non-zero
+ * "errcode" in the body, Feishu a non-zero "code", when they refused the
+ * message.  The provider's message goes into msg.  Formats that answer
+ * with a plain status are always CHAT_OK.
+ */
+enum chat_verdict chat_verdict(enum receiver_format format,
+    const char *response, char *msg, size_t msglen);
+
+/* DingTalk: URL-encoded base64 HMAC-SHA256, key secret, over
+ * "<timestamp_ms>\n<secret>", into out. */
+void chat_dingtalk_sign(const char *secret, long long timestamp_ms,
+    char *out, size_t outlen);
+
+/* Feishu: base64 HMAC-SHA256 with key "<timestamp_s>\n<secret>" over an
+ * empty message, into out. */
+void chat_feishu_sign(const char *secret, long long timestamp_s, char *out,
+    size_t outlen);
+
 #endif

@@ -22,6 +22,10 @@ time_t clock_now(void);
 /* Make clock_now read as if it were `when` now; it keeps running. */
 void clock_shift_to(time_t when);
 
+/* The real time in milliseconds, never shifted by --now: for signatures
+ * that a provider checks against its own clock. */
+long long clock_real_ms(void);
+
 /* The real (unshifted) time at which clock_now will read t. */
 time_t clock_real(time_t t);
 

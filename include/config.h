@@ -39,6 +39,21 @@ enum receiver_type {
 	RECEIVER_WEBHOOK,
 };
 
+/* What a webhook's body looks like. */
+enum receiver_format {
+	FORMAT_JSON,		/* deadlined's own, version 1 */
+	FORMAT_DINGTALK,	/* DingTalk custom robot */
+	FORMAT_WECOM,		/* WeCom (企业微信) group robot */
+	FORMAT_FEISHU,		/* Feishu / Lark custom bot */
+	FORMAT_SLACK,		/* Slack incoming webhook */
+	FORMAT_TEAMS,		/* Microsoft Teams Workflows webhook */
+};
+
+enum receiver_language {
+	LANGUAGE_ZH,
+	LANGUAGE_EN,
+};
+
 enum receiver_tls {
 	TLS_REQUIRED,
 	TLS_TRY,
@@ -52,8 +67,16 @@ struct receiver {
 	int rate_count;		/* at most rate_count per rate_period s; */
 	int rate_period;	/* 0 when there is no limit */
 	int timeout;		/* seconds for a whole transfer */
+	int group_wait;		/* seconds announcements are collected */
+	enum receiver_language language;
+	const char *subject;	/* template, or NULL for the default text */
+	const char *body;	/* template, or NULL */
 	/* webhook */
-	const char *format;
+	enum receiver_format format;
+	const char *msgtype;	/* chat formats: "markdown", "text", ... */
+	const char **at_mobiles; /* DingTalk, WeCom: people to @ */
+	size_t nat_mobiles;
+	bool at_all;
 	char *secret;		/* from secret_file; malloc'd, wiped on free */
 	const char **headers;	/* "Name: value" */
 	size_t nheaders;

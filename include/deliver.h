@@ -26,6 +26,13 @@ void deliver_on_outcome(void (*fn)(time_t));
 /* Start every pending delivery due by now that can start. */
 void deliver_kick(time_t now);
 
+/* When a receiver held back by its rate may send again, or -1. */
+time_t deliver_next_wake(void);
+
+/* Send a test message through r now, blocking (for --test-receiver):
+ * 0 if it was accepted, else -1; what happened goes into result. */
+int deliver_test(const struct receiver *r, char *result, size_t len);
+
 /* Transfers in flight. */
 size_t deliver_inflight(void);
 

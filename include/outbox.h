@@ -56,11 +56,11 @@ int outbox_window_put(struct outbox *ob, const char *case_id,
 /* 1 if alert_id is already queued or sent to receiver, 0 if not, -1. */
 int outbox_has(struct outbox *ob, const char *alert_id, const char *receiver);
 
-/* Queue alert_id for receiver, due now; the alert row is written once.
- * 1 if queued, 0 if it already was, -1 on error. */
+/* Queue alert_id for receiver, to be sent from not_before on; the alert
+ * row is written once.  1 if queued, 0 if it already was, -1 on error. */
 int outbox_add(struct outbox *ob, const char *alert_id, const char *case_id,
     const char *window, const char *kind, time_t due_at, const char *payload,
-    const char *receiver, time_t now);
+    const char *receiver, time_t now, time_t not_before);
 
 /* Call fn for each pending delivery whose next try is at or before now,
  * oldest first, until fn returns non-zero; 0 or -1. */

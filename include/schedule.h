@@ -5,6 +5,7 @@
 #ifndef DEADLINED_SCHEDULE_H
 #define DEADLINED_SCHEDULE_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "config.h"
@@ -17,8 +18,10 @@
  * (after downtime that is the catch-up: the most recent one missed, not a
  * burst of stale ones).  All in one transaction.  Returns the time the
  * next timed alert falls due after now, -1 if none, or -2 on an outbox
- * error (nothing of the pass is then kept).
+ * error (nothing of the pass is then kept).  With group, announcements
+ * wait each receiver's group_wait so that a burst goes out as digests.
  */
-time_t schedule_plan(const struct config *cfg, struct outbox *ob, time_t now);
+time_t schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
+    bool group);
 
 #endif

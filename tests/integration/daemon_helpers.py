@@ -119,6 +119,24 @@ def webhook_receiver(name, url, secret_file=None, headers=None,
     return "{ " + "; ".join(items) + "; }"
 
 
+def chat_receiver(name, url, fmt, msgtype=None, secret_file=None,
+                  at_mobiles=None, at_all=None, language=None,
+                  group_wait=None, rate=None, headers=None):
+    """A webhook receiver in a chat robot's format ("dingtalk", "wecom",
+    "feishu", "slack" or "teams"); None leaves a key out."""
+    items = [f"name = {q(name)}", 'type = "webhook"', f"format = {q(fmt)}",
+             f"url = {q(url)}"]
+    for key, value in (("msgtype", msgtype), ("secret_file", secret_file),
+                       ("at_mobiles", at_mobiles), ("at_all", at_all),
+                       ("language", language), ("group_wait", group_wait),
+                       ("rate", rate), ("headers", headers)):
+        if isinstance(value, tuple):
+            value = list(value)
+        if value is not None:
+            items.append(f"{key} = {q(value)}")
+    return "{ " + "; ".join(items) + "; }"
+
+
 def email_receiver(name, url, to, sender="deadlined@example.org",
                    tls="none", username=None, password_file=None):
     items = [f"name = {q(name)}", 'type = "email"', f"url = {q(url)}"]

@@ -21,14 +21,19 @@ def mail_tree(tmp_path, smtp):
                      secrets={"secrets/smtp": SMTP_PASSWORD + "\n"})
 
 
+# The kinds as the default (Chinese) subjects name them.
+ZH_KINDS = {"提醒": "reminder", "到期": "due", "逾期": "overdue",
+            "窗口开启": "opened", "期限延长": "extended", "窗口关闭": "closed"}
+
+
 def subject_kinds(subject):
-    """The alert kinds a subject names: "[deadlined] due: ..." or, for a
-    digest, "[deadlined] 2 alerts: 1 reminder, 1 opened; first ..."."""
-    m = re.match(r"\[deadlined\] (\d+) alerts: ([^;]*);", subject)
+    """The alert kinds a subject names: "【到期】..." or, for a digest,
+    "【期限提醒】2 条：1 条提醒，1 条窗口开启；首件 ..."."""
+    m = re.match(r"【期限提醒】(\d+) 条：([^；]*)；", subject)
     if m:
-        return {k for _, k in re.findall(r"(\d+) (\w+)", m.group(2))}
-    m = re.match(r"\[deadlined\] (\w+): ", subject)
-    return {m.group(1)} if m else set()
+        return {ZH_KINDS[k] for k in re.findall(r"\d+ 条(\w+)", m.group(2))}
+    m = re.match(r"【(\w+)】", subject)
+    return {ZH_KINDS[m.group(1)]} if m and m.group(1) in ZH_KINDS else set()
 
 
 def header_defects(msg):
@@ -53,7 +58,8 @@ def test_due_day_mail_to_every_recipient(tmp_path, smtp, spawn):
         if {"due", "opened"} <= kinds:
             return mails
     mails = wait_until(all_came, timeout=10, message="two alerts by mail")
-    due = [m for m in mails if subject(m).startswith("[deadlined] due:")]
+    # The due alert, alone or in a digest with `opened`.
+    due = [m for m in mails if "due" in subject_kinds(subject(m))]
     assert len(due) == 1, [subject(m) for m in mails]
     kinds = set().union(*(subject_kinds(subject(m)) for m in mails))
     assert "reminder" not in kinds, [subject(m) for m in mails]
@@ -86,7 +92,7 @@ def test_due_day_mail_to_every_recipient(tmp_path, smtp, spawn):
     # the deadline.
     subject = str(msg["Subject"])
     assert CASE_ID in subject, subject
-    assert "due" in subject and "2025-07-10" in subject, subject
+    assert "到期" in subject and "2025-07-10" in subject, subject
 
     # The body decodes and names case, court and deadline.
     assert msg.get_content_type() == "text/plain"

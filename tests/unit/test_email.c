@@ -2,9 +2,10 @@
  * test_email.c -- the email channel: the RFC 5322 message email_message
  * writes (CRLF, each header once, the RFC 2047 subject decoded back to
  * the original UTF-8, the base64 body decoded back to text that says
- * what a reader needs), digests, test messages, that no secret leaks,
- * and one real SMTP conversation over the loopback with a small server
- * in a child process.
+ * what a reader needs, in Chinese by default or in English; the words
+ * themselves are message.c's, see test_message.c), digests, test
+ * messages, that no secret leaks, and one real SMTP conversation over
+ * the loopback with a small server in a child process.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +31,7 @@
 
 #define CASE_ID  "(2025)沪0115执1234号"
 #define COURT    "上海市浦东新区人民法院"
+#define WTITLE   "Police decision on opening a case"
 #define NOW      ((time_t)1751850001) /* 2025-07-07T09:00:01+08:00 */
 #define PASSWORD "smtp-password-DO-NOT-LEAK"
 #define SECRET   "hook-secret-DO-NOT-LEAK"
@@ -46,10 +48,9 @@ make_alert(const char *kind, int days_left, const char *case_id)
 	                      "s:{s:s, s:s, s:s, s:i, s:b, s:s, s:s}}",
 	    "id", "0123456789abcdef0123456789abcdef", "kind", kind, "days_left",
 	    days_left, "case", "id", case_id, "title", "张三诉李四拒不执行判决",
-	    "court", COURT, "window", "name", "decision", "title",
-	    "Police decision on opening a case", "opened", "2025-07-03", "days",
-	    7, "extended", 0, "deadline", "2025-07-10", "deadline_at",
-	    "2025-07-10T23:59:59+08:00");
+	    "court", COURT, "window", "name", "decision", "title", WTITLE,
+	    "opened", "2025-07-03", "days", 7, "extended", 0, "deadline",
+	    "2025-07-10", "deadline_at", "2025-07-10T23:59:59+08:00");
 
 	assert_non_null(a);
 	return a;
@@ -241,19 +242,41 @@ assert_no_secret(const char *msg)
 	free(subject);
 }
 
-/* The message for one alert of kind; a new string. */
+/* The message for one alert of kind to a receiver in lang; a new
+ * string. */
 static char *
-message_of(const char *kind, int days_left)
+message_in(enum receiver_language lang, const char *kind, int days_left)
 {
 	json_t *alerts = json_pack("[o]", make_alert(kind, days_left, CASE_ID));
 	struct receiver r;
 	char *msg;
 
 	make_receiver(&r);
+	r.language = lang;
 	msg = email_message(&r, "0f1e2d3c", alerts, NOW, false);
 	assert_non_null(msg);
 	json_decref(alerts);
 	return msg;
+}
+
+/* The message for one alert of kind, in the default language. */
+static char *
+message_of(const char *kind, int days_left)
+{
+	return message_in(LANGUAGE_ZH, kind, days_left);
+}
+
+/* Checks the subject of a one-alert message decodes to want. */
+static void
+assert_subject(enum receiver_language lang, const char *kind, int days_left,
+    const char *want)
+{
+	char *msg = message_in(lang, kind, days_left), *s;
+
+	s = subject_decode(msg);
+	assert_string_equal(s, want);
+	free(s);
+	free(msg);
 }
 
 static int
@@ -302,30 +325,26 @@ test_message_headers(void **state)
 	free(msg);
 }
 
-/* Checks the subject decodes back to the UTF-8 it was made from. */
+/* Checks the subject decodes back to the UTF-8 it was made from: in
+ * Chinese by default, in English when the receiver says so. */
 static void
 test_subject_reminder(void **state)
 {
-	char *msg = message_of("reminder", 3), *s;
-
 	(void)state;
-	s = subject_decode(msg);
-	assert_string_equal(s, "[deadlined] reminder: " CASE_ID
-	                       " decision deadline 2025-07-10 (3 days left)");
-	free(s);
-	free(msg);
-	msg = message_of("overdue", -1);
-	s = subject_decode(msg);
-	assert_string_equal(s, "[deadlined] overdue: " CASE_ID
-	                       " decision deadline 2025-07-10 (1 day overdue)");
-	free(s);
-	free(msg);
-	msg = message_of("due", 0);
-	s = subject_decode(msg);
-	assert_string_equal(s, "[deadlined] due: " CASE_ID
-	                       " decision deadline 2025-07-10 (due today)");
-	free(s);
-	free(msg);
+	assert_subject(LANGUAGE_ZH, "reminder", 3,
+	    "【提醒】" CASE_ID " " WTITLE " 期限 2025-07-10 (周四)，还有 3 天");
+	assert_subject(LANGUAGE_ZH, "overdue", -1,
+	    "【逾期】" CASE_ID " " WTITLE
+	    " 期限 2025-07-10 (周四)，已逾期 1 天");
+	assert_subject(LANGUAGE_EN, "reminder", 3,
+	    "[deadlined] reminder: " CASE_ID " " WTITLE
+	    ", deadline 2025-07-10 (Thu), 3 days left");
+	assert_subject(LANGUAGE_EN, "overdue", -1,
+	    "[deadlined] overdue: " CASE_ID " " WTITLE
+	    ", deadline 2025-07-10 (Thu), 1 day overdue");
+	assert_subject(LANGUAGE_EN, "due", 0,
+	    "[deadlined] due: " CASE_ID " " WTITLE
+	    ", deadline 2025-07-10 (Thu), due today");
 }
 
 /* Checks a long subject of 4-byte characters splits between them. */
@@ -344,9 +363,7 @@ test_subject_long(void **state)
 	assert_non_null(msg = email_message(&r, "x", alerts, NOW, false));
 	s = subject_decode(msg);
 	snprintf(want, sizeof(want),
-	    "[deadlined] reminder: %s decision "
-	    "deadline 2025-07-10 (1 day left)",
-	    id);
+	    "【提醒】%s " WTITLE " 期限 2025-07-10 (周四)，还有 1 天", id);
 	assert_string_equal(s, want);
 	assert_crlf(msg);
 	free(s);
@@ -354,7 +371,8 @@ test_subject_long(void **state)
 	json_decref(alerts);
 }
 
-/* Checks an ASCII subject stays plain, and a long one still decodes. */
+/* Checks an ASCII subject too long for one line is encoded and decodes
+ * back, and that a CR LF in a case id cannot add a header. */
 static void
 test_subject_ascii(void **state)
 {
@@ -364,11 +382,15 @@ test_subject_ascii(void **state)
 
 	(void)state;
 	make_receiver(&r);
+	r.language = LANGUAGE_EN;
 	alerts = json_pack("[o]", make_alert("due", 0, "A-1"));
 	msg = email_message(&r, "x", alerts, NOW, false);
 	v = header_value(msg, "Subject:");
-	assert_string_equal(v, "[deadlined] due: A-1 decision deadline "
-	                       "2025-07-10 (due today)");
+	assert_non_null(strstr(v, "=?UTF-8?B?"));
+	s = subject_decode(msg);
+	assert_string_equal(s, "[deadlined] due: A-1 " WTITLE
+	                       ", deadline 2025-07-10 (Thu), due today");
+	free(s);
 	free(v);
 	free(msg);
 	json_decref(alerts);
@@ -387,33 +409,49 @@ test_subject_ascii(void **state)
 	json_decref(alerts);
 }
 
-/* Checks the body of a reminder says what a reader needs, twice. */
+/* Checks the decoded body of msg is UTF-8 with CRLF lines, holds every
+ * string of want, and shows no secret. */
+static void
+assert_body_has(const char *msg, const char *const *want)
+{
+	char *text = body_decode(msg);
+
+	assert_true(utf8_valid(text));
+	assert_crlf(text);
+	for (size_t i = 0; want[i] != NULL; i++)
+		if (strstr(text, want[i]) == NULL)
+			fail_msg("no \"%s\" in:\n%s", want[i], text);
+	assert_no_secret(msg);
+	free(text);
+}
+
+/* Checks the body of a reminder says what a reader needs, in Chinese by
+ * default and in English when asked. */
 static void
 test_body_reminder(void **state)
 {
-	char *msg = message_of("reminder", 3), *text;
+	static const char *const zh[] = {CASE_ID, "张三诉李四拒不执行判决",
+	    COURT, WTITLE, "2025-07-03 (周四)", "2025-07-10 (周四)", "【提醒】",
+	    "案件：" CASE_ID, "法院：" COURT, "还有 3 天", "督促公安机关",
+	    "编号：0123456789abcdef0123456789abcdef", "-- \r\ndeadlined ",
+	    "delivery 0f1e2d3c", NULL};
+	static const char *const en[] = {CASE_ID, "张三诉李四拒不执行判决",
+	    COURT, WTITLE, "2025-07-03 (Thu)", "2025-07-10 (Thu)", "Reminder",
+	    "Case: " CASE_ID, "Court: " COURT, "3 days left",
+	    "Chase the police to decide", NULL};
+	char *msg, *text;
 
 	(void)state;
+	msg = message_of("reminder", 3);
+	assert_body_has(msg, zh);
 	text = body_decode(msg);
-	assert_true(utf8_valid(text));
-	assert_crlf(text);
-	assert_non_null(strstr(text, CASE_ID));
-	assert_non_null(strstr(text, "张三诉李四拒不执行判决"));
-	assert_non_null(strstr(text, COURT));
-	assert_non_null(strstr(text, "Police decision on opening a case"));
-	assert_non_null(strstr(text, "2025-07-03"));
-	assert_non_null(strstr(text, "2025-07-10 (Thursday)"));
-	assert_non_null(strstr(text, "2025-07-10（星期四）"));
-	assert_non_null(strstr(text, "Days left:    3"));
-	assert_non_null(strstr(text, "chase the police for a decision"));
-	assert_non_null(strstr(text, "提醒"));
-	assert_non_null(strstr(text, "案件：" CASE_ID));
-	assert_non_null(strstr(text, "法院：" COURT));
-	assert_non_null(strstr(text, "剩余天数：3天"));
-	assert_non_null(strstr(text, "督促公安机关"));
-	/* English first, then Chinese. */
-	assert_true(strstr(text, "REMINDER") < strstr(text, "【提醒】"));
-	assert_no_secret(msg);
+	assert_null(strstr(text, "Chase the police"));
+	free(text);
+	free(msg);
+	msg = message_in(LANGUAGE_EN, "reminder", 3);
+	assert_body_has(msg, en);
+	text = body_decode(msg);
+	assert_null(strstr(text, "督促"));
 	free(text);
 	free(msg);
 }
@@ -422,20 +460,24 @@ test_body_reminder(void **state)
 static void
 test_body_overdue(void **state)
 {
-	char *msg = message_of("overdue", -2), *text;
+	static const char *const zh[] = {
+	    CASE_ID, "【逾期】", "已逾期 2 天", "检察院立案监督", "自诉", NULL};
+	static const char *const en[] = {CASE_ID, "Overdue", "2 days overdue",
+	    "missed the statutory", "procuratorate to supervise",
+	    "private prosecution", NULL};
+	char *msg, *text;
 
 	(void)state;
+	msg = message_of("overdue", -2);
+	assert_body_has(msg, zh);
 	text = body_decode(msg);
-	assert_non_null(strstr(text, CASE_ID));
-	assert_non_null(strstr(text, "Days overdue: 2"));
-	assert_non_null(strstr(text, "missed the statutory"));
-	assert_non_null(strstr(text, "procuratorate to supervise"));
-	assert_non_null(strstr(text, "private prosecution"));
-	assert_non_null(strstr(text, "逾期"));
-	assert_non_null(strstr(text, "已逾期2天"));
-	assert_non_null(strstr(text, "检察院立案监督"));
-	assert_non_null(strstr(text, "自诉"));
-	assert_null(strstr(text, "Days left"));
+	assert_null(strstr(text, "还有"));
+	free(text);
+	free(msg);
+	msg = message_in(LANGUAGE_EN, "overdue", -2);
+	assert_body_has(msg, en);
+	text = body_decode(msg);
+	assert_null(strstr(text, "days left"));
 	free(text);
 	free(msg);
 }
@@ -447,75 +489,92 @@ test_body_state_changes(void **state)
 	static const struct {
 		const char *kind, *en, *zh;
 	} c[] = {
-	    {"due", "DUE TODAY", "到期"},
-	    {"opened", "What changed: the window opened on 2025-07-03",
-	        "期限自2025-07-03起算"},
-	    {"extended", "What changed: the period was extended", "延长"},
+	    {"due", "due today", "今日到期"},
+	    {"opened", "The window opened on 2025-07-03 (Thu)",
+	        "期限自 2025-07-03 (周四) 起算"},
+	    {"extended", "The period was extended", "期间延长至"},
 	    {"closed", "no longer tracked", "不再跟踪"},
 	};
-	char *msg, *text;
+	const char *want[3] = {CASE_ID, NULL, NULL};
+	char *msg;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		msg = message_of(c[i].kind, 0);
-		text = body_decode(msg);
-		assert_non_null(strstr(text, c[i].en));
-		assert_non_null(strstr(text, c[i].zh));
-		assert_non_null(strstr(text, CASE_ID));
-		free(text);
+		want[1] = c[i].zh;
+		assert_body_has(msg, want);
+		free(msg);
+		msg = message_in(LANGUAGE_EN, c[i].kind, 0);
+		want[1] = c[i].en;
+		assert_body_has(msg, want);
 		free(msg);
 	}
 }
 
-/* Checks a digest: its subject counts kinds and names the first case. */
+/* Checks a digest: its subject counts kinds and names the first case,
+ * its body has a line per alert. */
 static void
 test_digest(void **state)
 {
+	static const char *const zh[] = {"5 条期限提醒", CASE_ID, "【逾期】D ",
+	    "已逾期 5 天", "【提醒】E ", NULL};
+	static const char *const en[] = {"5 alerts", CASE_ID, "Overdue: D ",
+	    "5 days overdue", "Reminder: E ", NULL};
 	json_t *alerts =
 	    json_pack("[o, o, o, o, o]", make_alert("reminder", 3, CASE_ID),
 	        make_alert("overdue", -2, "B"), make_alert("reminder", 3, "C"),
 	        make_alert("overdue", -5, "D"), make_alert("reminder", 1, "E"));
 	struct receiver r;
-	char *msg, *s, *text;
+	char *msg, *s;
 
 	(void)state;
 	make_receiver(&r);
 	assert_non_null(msg = email_message(&r, "dg", alerts, NOW, false));
 	s = subject_decode(msg);
 	assert_string_equal(s,
-	    "[deadlined] 5 alerts: 3 reminder, 2 overdue; "
-	    "first " CASE_ID " decision deadline 2025-07-10 (3 days left)");
-	text = body_decode(msg);
-	assert_non_null(strstr(text, "5 alerts"));
-	assert_non_null(strstr(text, "--- 5/5 ---"));
-	assert_non_null(strstr(text, "已逾期5天"));
-	assert_no_secret(msg);
-	free(text);
+	    "【期限提醒】5 条：3 条提醒，2 条逾期；首件 " CASE_ID " " WTITLE
+	    " 期限 2025-07-10 (周四)，还有 3 天");
+	assert_body_has(msg, zh);
+	free(s);
+	free(msg);
+	r.language = LANGUAGE_EN;
+	assert_non_null(msg = email_message(&r, "dg", alerts, NOW, false));
+	s = subject_decode(msg);
+	assert_string_equal(s,
+	    "[deadlined] 5 alerts: 3 reminder, 2 overdue; first " CASE_ID
+	    " " WTITLE ", deadline 2025-07-10 (Thu), 3 days left");
+	assert_body_has(msg, en);
 	free(s);
 	free(msg);
 	json_decref(alerts);
 }
 
-/* Checks a test message's subject and body. */
+/* Checks a test message's subject and body in both languages. */
 static void
 test_test_message(void **state)
 {
+	static const char *const zh[] = {
+	    "测试消息", "legal_mail", "2025-07-07T09:00:01+08:00", NULL};
+	static const char *const en[] = {
+	    "test message", "legal_mail", "2025-07-07T09:00:01+08:00", NULL};
 	struct receiver r;
-	char *msg, *v, *text;
+	char *msg, *v;
 
 	(void)state;
 	make_receiver(&r);
 	assert_non_null(msg = email_message(&r, "t1", NULL, NOW, true));
 	assert_crlf(msg);
+	v = subject_decode(msg);
+	assert_string_equal(v, "【deadlined】测试消息（接收方 legal_mail）");
+	assert_body_has(msg, zh);
+	free(v);
+	free(msg);
+	r.language = LANGUAGE_EN;
+	assert_non_null(msg = email_message(&r, "t1", NULL, NOW, true));
 	v = header_value(msg, "Subject:");
 	assert_string_equal(v, "[deadlined] test message from receiver "
 	                       "legal_mail");
-	text = body_decode(msg);
-	assert_non_null(strstr(text, "test message"));
-	assert_non_null(strstr(text, "2025-07-07T09:00:01+08:00"));
-	assert_non_null(strstr(text, "测试消息"));
-	assert_no_secret(msg);
-	free(text);
+	assert_body_has(msg, en);
 	free(v);
 	free(msg);
 	/* Not a test and nothing to say: no message. */

@@ -56,7 +56,7 @@ make_receiver(struct receiver *r, char *secret)
 	r->name = "ops_hook";
 	r->type = RECEIVER_WEBHOOK;
 	r->url = "https://hooks.example.org/deadlines?token=URLTOKEN";
-	r->format = "json";
+	r->format = FORMAT_JSON;
 	r->secret = secret;
 	r->headers = headers;
 	r->nheaders = 3;

@@ -1,0 +1,1002 @@
+/*
+ * message.c -- the words of an alert, in Chinese (the default) or English.
+ *
+ * Each alert object (alert.h) is first read into a struct message_alert:
+ * copies of its strings with control characters blanked, so that a case
+ * title can neither add a line to a subject nor break a digest's one line
+ * per alert.  The default texts are built from these; a receiver's
+ * `subject` and `body` templates are rendered by template.c through
+ * message_value, which hands out the same fields.  Values are only ever
+ * inserted as text: a channel that writes JSON escapes them itself.
+ *
+ * A body is assembled from parts: a head (a digest's header line, or a
+ * test message), one part per alert, and a tail that depends on how many
+ * alerts were kept ("... and N more", and for a digest the advice of the
+ * alerts shown).  message_body_max drops whole alerts from the end until
+ * the parts fit, without rebuilding what it keeps; only when not even one
+ * alert fits is the text cut, at a UTF-8 character boundary.
+ *
+ * Nothing here sees a receiver's URL, password or secret: only its name,
+ * language and templates.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "deadline.h"
+#include "log.h"
+#include "message.h"
+#include "template.h"
+#include "xmalloc.h"
+
+#define MESSAGE_OTHER    (ALERT_CLOSED + 1) /* an unknown kind */
+#define MESSAGE_DATE_LEN 32
+
+/* A growing string; s is NUL-terminated whenever it is not NULL. */
+struct message_buf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+/* One alert, read out of its JSON object; missing strings are "". */
+struct message_alert {
+	char *id;
+	char *kind_name;
+	char *case_id;
+	char *title;
+	char *court;
+	char *window;
+	char *wtitle; /* the window's title, or its name */
+	char *opened;
+	char *deadline;
+	int kind; /* enum alert_kind, or MESSAGE_OTHER */
+	int days;
+	bool extended;
+	int days_left;
+	int wday; /* of the deadline: 0 = Monday, -1 unknown */
+	char opened_date[MESSAGE_DATE_LEN]; /* with its weekday */
+	char deadline_date[MESSAGE_DATE_LEN];
+};
+
+/* The windows deadlined's example configuration defines, whose advice
+ * can be specific; any other window gets generic words. */
+enum message_window {
+	WINDOW_DECISION,
+	WINDOW_REASONS,
+	WINDOW_REPLY,
+	WINDOW_OTHER,
+};
+
+/* What the reader can do before a deadline (reminder, due), by
+ * enum message_window. */
+static const char *const message_before_zh[] = {
+    "督促公安机关在期限内作出是否立案的决定。",
+    "督促公安机关在期限内书面告知不立案的理由。",
+    "督促公安机关在期限内答复检察院的立案监督通知。",
+    "督促有关机关在期限内依法办理。",
+};
+static const char *const message_before_en[] = {
+    "Chase the police to decide whether to open a case before the "
+    "deadline.",
+    "Chase the police for their written reasons for not opening a case "
+    "before the deadline.",
+    "Chase the police to reply to the procuratorate's supervision notice "
+    "before the deadline.",
+    "Chase the responsible authority to act before the deadline.",
+};
+
+/* What the reader can do once the deadline has passed: the police
+ * missed it, so ask the procuratorate to supervise or prepare a private
+ * prosecution (DOMAIN.md), keeping the dates as evidence. */
+static const char *const message_overdue_zh[] = {
+    "公安机关未在法定期限内作出是否立案的决定。可请求检察院立案监督，"
+    "要求公安机关说明理由；或准备自诉材料。"
+    "请保留移送、提醒和期限届满的日期作为证据。",
+    "公安机关未在期限内书面告知不立案的理由。可请求检察院立案监督，"
+    "要求公安机关说明理由；或准备自诉材料。请保留相关日期作为证据。",
+    "公安机关未在期限内答复检察院。可请检察院跟进：理由不成立的，"
+    "由检察院通知公安机关立案；也可准备自诉材料。"
+    "请保留相关日期作为证据。",
+    "期限已过。可请求检察院监督，或准备自诉材料。"
+    "请保留相关日期作为证据。",
+};
+static const char *const message_overdue_en[] = {
+    "The police missed the statutory deadline to decide whether to open "
+    "a case. Ask the procuratorate to supervise (it requires the police "
+    "to explain why), or prepare a private prosecution; keep the dates "
+    "of transfer, reminders and this deadline as evidence.",
+    "The police did not give their written reasons in time. Ask the "
+    "procuratorate to supervise (it requires the police to explain why), "
+    "or prepare a private prosecution; keep the dates as evidence.",
+    "The police did not reply to the procuratorate in time. Ask the "
+    "procuratorate to follow up (if the reasons do not hold, it tells "
+    "the police to open the case), or prepare a private prosecution; "
+    "keep the dates as evidence.",
+    "The deadline has passed. Consider asking the procuratorate to "
+    "supervise or preparing a private prosecution; keep the dates as "
+    "evidence.",
+};
+
+/* The kinds by enum alert_kind, then MESSAGE_OTHER. */
+static const char *const message_kind_zh[] = {
+    "提醒", "到期", "逾期", "窗口开启", "期限延长", "窗口关闭", "通知"};
+static const char *const message_kind_en[] = {"Reminder", "Due today",
+    "Overdue", "Window opened", "Deadline extended", "Window closed", "Alert"};
+
+/* The days of the week from Monday. */
+static const char *const message_wday_zh[] = {
+    "周一", "周二", "周三", "周四", "周五", "周六", "周日"};
+static const char *const message_wday_en[] = {
+    "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+
+/* The fixed words of one language. */
+struct message_words {
+	const char *const *kind;
+	const char *const *wday;
+	const char *const *before;
+	const char *const *overdue;
+	const char *closed;
+	const char *colon;
+	const char *sep; /* between the fields of a digest entry */
+	const char *l_case, *l_court, *l_opened, *l_deadline;
+	const char *l_next, *l_changed, *l_id, *l_steps;
+};
+
+static const struct message_words message_words[2] = {
+    [LANGUAGE_ZH] = {.kind = message_kind_zh,
+        .wday = message_wday_zh,
+        .before = message_before_zh,
+        .overdue = message_overdue_zh,
+        .closed = "已记录结束事件：此期限不再跟踪，也不会再发送提醒。",
+        .colon = "：",
+        .sep = "，",
+        .l_case = "案件",
+        .l_court = "法院",
+        .l_opened = "起算日",
+        .l_deadline = "截止日",
+        .l_next = "下一步",
+        .l_changed = "变化",
+        .l_id = "编号",
+        .l_steps = "下一步："},
+    [LANGUAGE_EN] = {.kind = message_kind_en,
+        .wday = message_wday_en,
+        .before = message_before_en,
+        .overdue = message_overdue_en,
+        .closed = "A closing event was recorded: this window is no longer "
+                  "tracked and no more alerts will be sent for it.",
+        .colon = ": ",
+        .sep = "; ",
+        .l_case = "Case",
+        .l_court = "Court",
+        .l_opened = "Opened",
+        .l_deadline = "Deadline",
+        .l_next = "Next step",
+        .l_changed = "What changed",
+        .l_id = "Alert id",
+        .l_steps = "Next steps:"},
+};
+
+/* A body in parts: head, then item[0..k), then a tail made for k. */
+struct message_parts {
+	const struct receiver *r;
+	bool en;
+	enum message_style style;
+	struct message_alert *alerts;
+	size_t n;
+	bool digest; /* default digest: entries and advice */
+	bool tmpl;   /* the receiver's body template */
+	char *head;
+	char **item;
+};
+
+/* The template values of one alert. */
+struct message_values {
+	const struct message_alert *a;
+	bool en;
+	size_t count;
+	char num[32]; /* the last number handed out */
+	char *advice;
+};
+
+static void message_add(struct message_buf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+static void message_field(struct message_buf *, const struct message_parts *,
+    const char *, const char *, ...) __attribute__((format(printf, 4, 5)));
+
+/* Append n bytes of s to b. */
+static void
+message_addn(struct message_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/* Append a formatted string to b. */
+static void
+message_add(struct message_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		fatal("vasprintf");
+	message_addn(b, s, (size_t)n);
+	free(s);
+}
+
+/* The string b holds, handed over: "" rather than NULL. */
+static char *
+message_done(struct message_buf *b)
+{
+	return b->s != NULL ? b->s : xstrdup("");
+}
+
+/* The words of r's language: Chinese unless it says English. */
+static bool
+message_en(const struct receiver *r)
+{
+	return r != NULL && r->language == LANGUAGE_EN;
+}
+
+/* The fixed words in English or in Chinese. */
+static const struct message_words *
+message_w(bool en)
+{
+	return &message_words[en ? LANGUAGE_EN : LANGUAGE_ZH];
+}
+
+/* A copy of member key of object o, control characters blanked; "" if
+ * it is missing (o may be NULL). */
+static char *
+message_str(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	char *s = xstrdup(v != NULL ? v : "");
+
+	for (char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return s;
+}
+
+/* The enum alert_kind named name, or MESSAGE_OTHER. */
+static int
+message_kind(const char *name)
+{
+	for (int k = ALERT_REMINDER; k <= ALERT_CLOSED; k++)
+		if (strcmp(deadline_kind_name((enum alert_kind)k), name) == 0)
+			return k;
+	return MESSAGE_OTHER;
+}
+
+/* The window a name stands for, as far as advice goes. */
+static enum message_window
+message_window(const char *name)
+{
+	if (strcmp(name, "decision") == 0)
+		return WINDOW_DECISION;
+	if (strcmp(name, "reasons") == 0)
+		return WINDOW_REASONS;
+	if (strcmp(name, "supervision_reply") == 0)
+		return WINDOW_REPLY;
+	return WINDOW_OTHER;
+}
+
+/* Read alert object o into a, dates written in r's language. */
+static void
+message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
+{
+	json_t *c = json_object_get(o, "case"),
+	       *w = json_object_get(o, "window");
+	date_t dl;
+
+	a->id = message_str(o, "id");
+	a->kind_name = message_str(o, "kind");
+	a->kind = message_kind(a->kind_name);
+	a->days_left = (int)json_integer_value(json_object_get(o, "days_left"));
+	a->case_id = message_str(c, "id");
+	a->title = message_str(c, "title");
+	a->court = message_str(c, "court");
+	a->window = message_str(w, "name");
+	a->wtitle = message_str(w, "title");
+	if (*a->wtitle == '\0') {
+		free(a->wtitle);
+		a->wtitle = xstrdup(a->window);
+	}
+	a->opened = message_str(w, "opened");
+	a->deadline = message_str(w, "deadline");
+	a->days = (int)json_integer_value(json_object_get(w, "days"));
+	a->extended = json_is_true(json_object_get(w, "extended"));
+	a->wday = date_parse(a->deadline, &dl) == 0 ? date_weekday(dl) : -1;
+	message_date(r, a->opened, a->opened_date, sizeof(a->opened_date));
+	message_date(
+	    r, a->deadline, a->deadline_date, sizeof(a->deadline_date));
+}
+
+/* Free the strings of a. */
+static void
+message_alert_free(struct message_alert *a)
+{
+	free(a->id);
+	free(a->kind_name);
+	free(a->case_id);
+	free(a->title);
+	free(a->court);
+	free(a->window);
+	free(a->wtitle);
+	free(a->opened);
+	free(a->deadline);
+}
+
+/* Every alert of the array read, in order; *n of them.  A new array. */
+static struct message_alert *
+message_alerts_read(const struct receiver *r, json_t *alerts, size_t *n)
+{
+	struct message_alert *a;
+
+	*n = json_array_size(alerts);
+	a = xcalloc(*n + 1, sizeof(*a));
+	for (size_t i = 0; i < *n; i++)
+		message_alert_read(r, json_array_get(alerts, i), &a[i]);
+	return a;
+}
+
+/* Free n alerts and their array. */
+static void
+message_alerts_free(struct message_alert *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		message_alert_free(&a[i]);
+	free(a);
+}
+
+char *
+message_date(const struct receiver *r, const char *day, char *buf, size_t len)
+{
+	date_t dt;
+
+	if (date_parse(day, &dt) == 0)
+		snprintf(buf, len, "%s (%s)", day,
+		    message_w(message_en(r))->wday[date_weekday(dt)]);
+	else
+		snprintf(buf, len, "%s", day);
+	return buf;
+}
+
+/* Where the alert stands: "3 days left", "due today", "2 days
+ * overdue", "closed". */
+static void
+message_state(struct message_buf *b, const struct message_alert *a, bool en)
+{
+	int n = a->days_left < 0 ? -a->days_left : a->days_left;
+	const char *s = n == 1 ? "" : "s";
+
+	if (a->kind == ALERT_CLOSED)
+		message_add(b, "%s", en ? "closed" : "已结束");
+	else if (a->days_left > 0 && en)
+		message_add(b, "%d day%s left", n, s);
+	else if (a->days_left > 0)
+		message_add(b, "还有 %d 天", n);
+	else if (a->days_left == 0)
+		message_add(b, "%s", en ? "due today" : "今日到期");
+	else if (en)
+		message_add(b, "%d day%s overdue", n, s);
+	else
+		message_add(b, "已逾期 %d 天", n);
+}
+
+/* What to do now that a window is open or moved, by where it stands. */
+static void
+message_advice_now(
+    struct message_buf *b, const struct message_alert *a, bool en)
+{
+	const struct message_words *w = message_w(en);
+	enum message_window win = message_window(a->window);
+
+	if (a->days_left < 0)
+		message_add(b, "%s%s", en ? " " : "", w->overdue[win]);
+	else if (a->days_left == 0 || a->kind == ALERT_EXTENDED)
+		message_add(b, "%s%s", en ? " " : "", w->before[win]);
+	else if (en)
+		message_add(b, " Reminders will follow before the deadline.");
+	else
+		message_add(b, "届满前将发送提醒。");
+}
+
+/* What changed when a window opened. */
+static void
+message_advice_opened(
+    struct message_buf *b, const struct message_alert *a, bool en)
+{
+	if (en)
+		message_add(b, "The window opened on %s: %d days, deadline %s.",
+		    a->opened_date, a->days, a->deadline_date);
+	else
+		message_add(b, "期限自 %s 起算，共 %d 天，截止日 %s。",
+		    a->opened_date, a->days, a->deadline_date);
+	message_advice_now(b, a, en);
+}
+
+/* What changed when a deadline moved. */
+static void
+message_advice_extended(
+    struct message_buf *b, const struct message_alert *a, bool en)
+{
+	if (en)
+		message_add(b,
+		    "The period was extended to %d days; the new "
+		    "deadline is %s.",
+		    a->days, a->deadline_date);
+	else
+		message_add(b, "期间延长至 %d 天，新的截止日为 %s。", a->days,
+		    a->deadline_date);
+	message_advice_now(b, a, en);
+}
+
+/* What the reader can do about a reminder, due or overdue alert: one of
+ * the fixed texts; NULL for the other kinds. */
+static const char *
+message_action(const struct message_alert *a, bool en)
+{
+	const struct message_words *w = message_w(en);
+
+	if (a->kind == ALERT_REMINDER || a->kind == ALERT_DUE)
+		return w->before[message_window(a->window)];
+	if (a->kind == ALERT_OVERDUE)
+		return w->overdue[message_window(a->window)];
+	return NULL;
+}
+
+/* What the reader can do next, or what changed; nothing for an unknown
+ * kind. */
+static void
+message_advice(struct message_buf *b, const struct message_alert *a, bool en)
+{
+	const char *action = message_action(a, en);
+
+	if (action != NULL) {
+		message_add(b, "%s", action);
+		return;
+	}
+	switch (a->kind) {
+	case ALERT_OPENED:
+		message_advice_opened(b, a, en);
+		break;
+	case ALERT_EXTENDED:
+		message_advice_extended(b, a, en);
+		break;
+	case ALERT_CLOSED:
+		message_add(b, "%s", message_w(en)->closed);
+		break;
+	}
+}
+
+/* "3 reminder, 2 overdue" or "3 条提醒，2 条逾期": the alerts by kind. */
+static void
+message_counts(
+    struct message_buf *b, const struct message_alert *a, size_t n, bool en)
+{
+	size_t count[MESSAGE_OTHER + 1] = {0};
+	const char *sep = "";
+
+	for (size_t i = 0; i < n; i++)
+		count[a[i].kind]++;
+	for (int k = ALERT_REMINDER; k <= MESSAGE_OTHER; k++) {
+		if (count[k] == 0)
+			continue;
+		if (en)
+			message_add(b, "%s%zu %s", sep, count[k],
+			    k == MESSAGE_OTHER
+			        ? "other"
+			        : deadline_kind_name((enum alert_kind)k));
+		else
+			message_add(b, "%s%zu 条%s", sep, count[k],
+			    message_w(false)->kind[k]);
+		sep = en ? ", " : "，";
+	}
+}
+
+/* "CASE WINDOW, deadline DAY (Thu), STATE" or its Chinese. */
+static void
+message_subject_alert(
+    struct message_buf *b, const struct message_alert *a, bool en)
+{
+	if (en)
+		message_add(b, "%s %s, deadline %s, ", a->case_id, a->wtitle,
+		    a->deadline_date);
+	else
+		message_add(b, "%s %s 期限 %s，", a->case_id, a->wtitle,
+		    a->deadline_date);
+	message_state(b, a, en);
+}
+
+/* The default subject of a message with n alerts (n > 0). */
+static void
+message_subject_default(
+    struct message_buf *b, const struct message_alert *a, size_t n, bool en)
+{
+	if (n == 1 && en)
+		message_add(b, "[deadlined] %s: ", a->kind_name);
+	else if (n == 1)
+		message_add(b, "【%s】", message_w(false)->kind[a->kind]);
+	else
+		message_add(b,
+		    en ? "[deadlined] %zu alerts: " : "【期限提醒】%zu 条：",
+		    n);
+	if (n > 1) {
+		message_counts(b, a, n, en);
+		message_add(b, "%s", en ? "; first " : "；首件 ");
+	}
+	message_subject_alert(b, a, en);
+}
+
+/* The string field of the alert that placeholder name stands for, or
+ * NULL. */
+static const char *
+message_value_field(const char *name, const struct message_alert *a)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} fields[] = {
+	    {"case.id", offsetof(struct message_alert, case_id)},
+	    {"case.title", offsetof(struct message_alert, title)},
+	    {"case.court", offsetof(struct message_alert, court)},
+	    {"window.name", offsetof(struct message_alert, window)},
+	    {"window.title", offsetof(struct message_alert, wtitle)},
+	    {"window.opened", offsetof(struct message_alert, opened)},
+	    {"window.deadline", offsetof(struct message_alert, deadline)},
+	    {"kind", offsetof(struct message_alert, kind_name)},
+	    {"alert.id", offsetof(struct message_alert, id)},
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(name, fields[i].name) == 0)
+			return *(
+			    char *const *)((const char *)a + fields[i].off);
+	return NULL;
+}
+
+/* Template callback: the value of placeholder name for one alert. */
+static const char *
+message_value_cb(const char *name, void *arg)
+{
+	struct message_values *v = arg;
+	const struct message_alert *a = v->a;
+	long long n;
+
+	if (strcmp(name, "window.weekday") == 0)
+		return a->wday >= 0 ? message_w(v->en)->wday[a->wday] : "";
+	if (strcmp(name, "kind_text") == 0)
+		return message_w(v->en)->kind[a->kind];
+	if (strcmp(name, "advice") == 0)
+		return v->advice;
+	if (strcmp(name, "window.days") == 0)
+		n = a->days;
+	else if (strcmp(name, "days_left") == 0)
+		n = a->days_left;
+	else if (strcmp(name, "days_overdue") == 0)
+		n = a->days_left < 0 ? -a->days_left : 0;
+	else if (strcmp(name, "count") == 0)
+		n = (long long)v->count;
+	else
+		return message_value_field(name, a);
+	snprintf(v->num, sizeof(v->num), "%lld", n);
+	return v->num;
+}
+
+/* tmpl rendered with alert a's values and count; a new string. */
+static char *
+message_render(
+    const char *tmpl, const struct message_alert *a, bool en, size_t count)
+{
+	struct message_buf advice = {NULL, 0, 0};
+	struct message_values v;
+	char *s;
+
+	message_advice(&advice, a, en);
+	memset(&v, 0, sizeof(v));
+	v.a = a;
+	v.en = en;
+	v.count = count;
+	v.advice = message_done(&advice);
+	s = template_render(tmpl, message_value_cb, &v);
+	free(v.advice);
+	return s;
+}
+
+char *
+message_subject(const struct receiver *r, json_t *alerts, bool test)
+{
+	struct message_buf b = {NULL, 0, 0};
+	struct message_alert *a;
+	bool en = message_en(r);
+	size_t n;
+	char *s;
+
+	a = message_alerts_read(r, test ? NULL : alerts, &n);
+	if (test)
+		message_add(&b,
+		    en ? "[deadlined] test message from receiver %s"
+		       : "【deadlined】测试消息（接收方 %s）",
+		    r->name);
+	else if (n == 0)
+		message_add(&b, "%s",
+		    en ? "[deadlined] no alerts" : "【deadlined】没有提醒");
+	else if (r->subject != NULL) {
+		s = message_render(r->subject, &a[0], en, n);
+		message_add(&b, "%s", s);
+		free(s);
+	} else
+		message_subject_default(&b, a, n, en);
+	message_alerts_free(a, n);
+	s = message_done(&b);
+	for (char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' '; /* one line, whatever a template says */
+	return s;
+}
+
+/* Append one "label: value" line of an alert's block, a list item with
+ * the label in bold in Markdown. */
+static void
+message_field(struct message_buf *b, const struct message_parts *p,
+    const char *label, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (p->style == MESSAGE_MARKDOWN)
+		message_add(
+		    b, "- **%s**%s%s\n", label, message_w(p->en)->colon, s);
+	else
+		message_add(b, "%s%s%s\n", label, message_w(p->en)->colon, s);
+	free(s);
+}
+
+/* The first line of an alert's block: kind, window and where it stands. */
+static void
+message_headline(struct message_buf *b, const struct message_parts *p,
+    const struct message_alert *a)
+{
+	if (p->style == MESSAGE_MARKDOWN)
+		message_add(b, "### ");
+	if (p->en)
+		message_add(
+		    b, "%s: %s, ", message_w(true)->kind[a->kind], a->wtitle);
+	else
+		message_add(
+		    b, "【%s】%s ", message_w(false)->kind[a->kind], a->wtitle);
+	message_state(b, a, p->en);
+	message_add(b, "%s", p->style == MESSAGE_MARKDOWN ? "\n\n" : "\n");
+}
+
+/* The opened line's value: the day, the period and whether extended. */
+static void
+message_period(struct message_buf *b, const struct message_parts *p,
+    const struct message_alert *a)
+{
+	const struct message_words *w = message_w(p->en);
+
+	if (a->days <= 0) {
+		message_field(b, p, w->l_opened, "%s", a->opened_date);
+		return;
+	}
+	if (p->en)
+		message_field(b, p, w->l_opened, "%s, period %d days%s",
+		    a->opened_date, a->days, a->extended ? " (extended)" : "");
+	else
+		message_field(b, p, w->l_opened, "%s，期间 %d 天%s",
+		    a->opened_date, a->days, a->extended ? "（已延长）" : "");
+}
+
+/* The last lines of an alert's block: advice, and the alert's id. */
+static void
+message_block_end(struct message_buf *b, const struct message_parts *p,
+    const struct message_alert *a)
+{
+	const struct message_words *w = message_w(p->en);
+	const char *label =
+	    message_action(a, p->en) != NULL ? w->l_next : w->l_changed;
+
+	if (a->kind != MESSAGE_OTHER && p->style == MESSAGE_MARKDOWN)
+		message_add(b, "\n**%s**%s", label, w->colon);
+	else if (a->kind != MESSAGE_OTHER)
+		message_add(b, "%s%s", label, w->colon);
+	message_advice(b, a, p->en);
+	if (a->kind != MESSAGE_OTHER)
+		message_add(b, "\n");
+	if (p->style == MESSAGE_TEXT)
+		message_add(b, "%s%s%s\n", w->l_id, w->colon, a->id);
+}
+
+/* The whole block of a single alert; a new string. */
+static char *
+message_block(const struct message_parts *p, const struct message_alert *a)
+{
+	const struct message_words *w = message_w(p->en);
+	struct message_buf b = {NULL, 0, 0};
+
+	message_headline(&b, p, a);
+	message_field(&b, p, w->l_case, "%s%s%s", a->case_id,
+	    *a->title != '\0' ? " " : "", a->title);
+	if (*a->court != '\0')
+		message_field(&b, p, w->l_court, "%s", a->court);
+	if (*a->opened != '\0')
+		message_period(&b, p, a);
+	message_field(&b, p, w->l_deadline, "%s%s", a->deadline_date,
+	    p->en ? ", end of day" : " 当日结束");
+	message_block_end(&b, p, a);
+	return message_done(&b);
+}
+
+/* A digest's entry for one alert, on one line; a new string. */
+static char *
+message_entry(const struct message_parts *p, const struct message_alert *a)
+{
+	const struct message_words *w = message_w(p->en);
+	struct message_buf b = {NULL, 0, 0};
+	bool md = p->style == MESSAGE_MARKDOWN;
+
+	if (p->en)
+		message_add(&b, "%s%s:%s %s", md ? "- **" : "",
+		    w->kind[a->kind], md ? "**" : "", a->case_id);
+	else
+		message_add(&b, "%s【%s】%s%s", md ? "- **" : "",
+		    w->kind[a->kind], md ? "** " : "", a->case_id);
+	if (*a->title != '\0')
+		message_add(&b, " %s", a->title);
+	if (*a->court != '\0')
+		message_add(&b, "%s%s", w->sep, a->court);
+	message_add(&b, "%s%s%s%s %s", w->sep, a->wtitle, w->sep,
+	    p->en ? "deadline" : "截止", a->deadline_date);
+	message_add(&b, "%s", w->sep);
+	message_state(&b, a, p->en);
+	message_add(&b, "\n");
+	return message_done(&b);
+}
+
+/* The header line of a digest: how many alerts, of which kinds. */
+static char *
+message_digest_head(const struct message_parts *p)
+{
+	struct message_buf b = {NULL, 0, 0};
+
+	if (p->style == MESSAGE_MARKDOWN)
+		message_add(&b, "### ");
+	if (p->en)
+		message_add(&b, "deadlined: %zu alerts (", p->n);
+	else
+		message_add(&b, "deadlined：%zu 条期限提醒（", p->n);
+	message_counts(&b, p->alerts, p->n, p->en);
+	message_add(&b, "%s", p->en ? ")\n" : "）\n");
+	if (p->style == MESSAGE_MARKDOWN)
+		message_add(&b, "\n");
+	return message_done(&b);
+}
+
+/* The text of a test message, or of one without alerts; a new string. */
+static char *
+message_test_text(const struct message_parts *p, bool test)
+{
+	struct message_buf b = {NULL, 0, 0};
+
+	if (p->style == MESSAGE_MARKDOWN)
+		message_add(&b, "### %s\n\n",
+		    !test   ? "deadlined"
+		    : p->en ? "deadlined test message"
+		            : "deadlined 测试消息");
+	if (!test)
+		message_add(&b, "%s",
+		    p->en ? "deadlined: nothing is due.\n"
+		          : "deadlined：没有需要提醒的期限。\n");
+	else if (p->en)
+		message_add(&b,
+		    "This is a test message from deadlined for "
+		    "receiver %s. Nothing is due; no action is needed.\n",
+		    p->r->name);
+	else
+		message_add(&b,
+		    "这是 deadlined 发给接收方 %s 的测试消息。"
+		    "目前没有到期的期限，无需处理。\n",
+		    p->r->name);
+	return message_done(&b);
+}
+
+/* Alert i as rendered by the receiver's body template, after a blank
+ * line unless it is the first; a new string. */
+static char *
+message_tmpl_item(const struct message_parts *p, size_t i)
+{
+	char *s = message_render(p->r->body, &p->alerts[i], p->en, p->n), *t;
+	size_t len = strlen(s);
+
+	while (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	if (i == 0)
+		return s;
+	xasprintf(&t, "\n\n%s", s);
+	free(s);
+	return t;
+}
+
+/* Split the message into head and items. */
+static void
+message_parts_make(struct message_parts *p, bool test)
+{
+	p->item = xcalloc(p->n + 1, sizeof(*p->item));
+	if (p->n == 0) {
+		p->head = message_test_text(p, test);
+		return;
+	}
+	p->tmpl = p->r->body != NULL;
+	p->digest = !p->tmpl && p->n > 1;
+	p->head = p->digest ? message_digest_head(p) : xstrdup("");
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->tmpl)
+			p->item[i] = message_tmpl_item(p, i);
+		else if (p->digest)
+			p->item[i] = message_entry(p, &p->alerts[i]);
+		else
+			p->item[i] = message_block(p, &p->alerts[i]);
+	}
+}
+
+/* Free what message_parts_make made. */
+static void
+message_parts_free(struct message_parts *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->item[i]);
+	free(p->item);
+	free(p->head);
+}
+
+/* A digest's closing advice: each distinct next step of the first k
+ * alerts, once, in the order they first come.  There are only so many
+ * fixed texts, so the ones said are kept in a small array. */
+static void
+message_steps(struct message_buf *b, const struct message_parts *p, size_t k)
+{
+	const struct message_words *w = message_w(p->en);
+	const char *said[2 * (WINDOW_OTHER + 1)], *text;
+	size_t nsaid = 0, j;
+
+	for (size_t i = 0; i < k; i++) {
+		if ((text = message_action(&p->alerts[i], p->en)) == NULL)
+			continue;
+		for (j = 0; j < nsaid && said[j] != text; j++)
+			;
+		if (j < nsaid)
+			continue;
+		if (nsaid == 0 && p->style == MESSAGE_MARKDOWN)
+			message_add(b, "\n**%s**\n\n", w->l_steps);
+		else if (nsaid == 0)
+			message_add(b, "\n%s\n", w->l_steps);
+		message_add(b, "- %s\n", text);
+		said[nsaid++] = text;
+	}
+}
+
+/* What follows the first k alerts: "... and N more" when some were left
+ * out, then a digest's advice; a new string. */
+static char *
+message_tail(const struct message_parts *p, size_t k)
+{
+	struct message_buf b = {NULL, 0, 0};
+	bool md = p->style == MESSAGE_MARKDOWN;
+
+	if (k < p->n) {
+		if (p->tmpl)
+			message_add(&b, "\n\n");
+		else if (md)
+			message_add(&b, "\n");
+		message_add(&b, p->en ? "... and %zu more" : "…… 另有 %zu 条",
+		    p->n - k);
+		if (!p->tmpl)
+			message_add(&b, "\n");
+	}
+	if (p->digest)
+		message_steps(&b, p, k);
+	return message_done(&b);
+}
+
+/* Cut s to at most max bytes without splitting a UTF-8 character,
+ * ending it with "…" when there is room to say it was cut. */
+static void
+message_cut(char *s, size_t max)
+{
+	size_t n;
+	bool dots = max >= 3;
+
+	if (strlen(s) <= max)
+		return;
+	n = dots ? max - 3 : max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	if (dots) {
+		memcpy(s + n, "…", 3);
+		n += 3;
+	}
+	s[n] = '\0';
+}
+
+/* The head, the first k items and tail joined; a new string. */
+static char *
+message_join(const struct message_parts *p, size_t k, const char *tail)
+{
+	struct message_buf b = {NULL, 0, 0};
+
+	message_addn(&b, p->head, strlen(p->head));
+	for (size_t i = 0; i < k; i++)
+		message_addn(&b, p->item[i], strlen(p->item[i]));
+	message_addn(&b, tail, strlen(tail));
+	return message_done(&b);
+}
+
+/* The most alerts that fit in max bytes with their tail, at least one
+ * (if there are any); that tail in *tail. */
+static size_t
+message_fit(const struct message_parts *p, size_t max, char **tail)
+{
+	size_t k = p->n, len = strlen(p->head);
+
+	for (size_t i = 0; i < p->n; i++)
+		len += strlen(p->item[i]);
+	for (;;) {
+		*tail = message_tail(p, k);
+		if (len + strlen(*tail) <= max || k <= 1)
+			return k;
+		free(*tail);
+		len -= strlen(p->item[--k]);
+	}
+}
+
+char *
+message_body_max(const struct receiver *r, json_t *alerts, bool test,
+    enum message_style style, size_t max)
+{
+	struct message_parts p;
+	char *tail, *s;
+	size_t k;
+
+	memset(&p, 0, sizeof(p));
+	p.r = r;
+	p.en = message_en(r);
+	p.style = style;
+	p.alerts = message_alerts_read(r, test ? NULL : alerts, &p.n);
+	message_parts_make(&p, test);
+	k = message_fit(&p, max, &tail);
+	s = message_join(&p, k, tail);
+	message_cut(s, max);
+	free(tail);
+	message_alerts_free(p.alerts, p.n);
+	message_parts_free(&p);
+	return s;
+}
+
+char *
+message_body(const struct receiver *r, json_t *alerts, bool test,
+    enum message_style style)
+{
+	return message_body_max(r, alerts, test, style, SIZE_MAX);
+}

@@ -1,0 +1,49 @@
+/*
+ * message.h -- the words of an alert: the default texts in Chinese and
+ * English, and administrators' templates.
+ *
+ * Every channel that writes for people (email and the chat robots) asks
+ * here for a message's subject and body, so an alert reads the same
+ * wherever it lands.  Input is the JSON array of alert objects described
+ * in alert.h; output is plain text or Markdown, UTF-8, never a secret.
+ *
+ * Templates (a receiver's `subject` and `body`, see template.h) are
+ * rendered here with an alert's values.  The body template is rendered
+ * once per alert; a message with several alerts (a digest) joins them.
+ */
+#ifndef DEADLINED_MESSAGE_H
+#define DEADLINED_MESSAGE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+enum message_style {
+	MESSAGE_TEXT,		/* plain text */
+	MESSAGE_MARKDOWN,	/* the Markdown the chat robots render */
+};
+
+/* One line naming the kind(s), the (first) case and its deadline; for a
+ * test message, one saying so.  A new string. */
+char *message_subject(const struct receiver *r, json_t *alerts, bool test);
+
+/* The whole text of a message: every alert with its case, court, window,
+ * opened, deadline with weekday, days left or overdue and what to do
+ * next.  A new string. */
+char *message_body(const struct receiver *r, json_t *alerts, bool test,
+    enum message_style style);
+
+/* As message_body, but at most max bytes: whole alerts are dropped from
+ * the end and "... and N more" (in the receiver's language) put in their
+ * place.  A new string. */
+char *message_body_max(const struct receiver *r, json_t *alerts, bool test,
+    enum message_style style, size_t max);
+
+/* "2025-07-10 (周四)" or "2025-07-10 (Thu)" for a YYYY-MM-DD day into buf
+ * (at least 32 bytes); the day alone if it does not parse. */
+char *message_date(const struct receiver *r, const char *day, char *buf,
+    size_t len);
+
+#endif
