@@ -22,6 +22,7 @@
 
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "channel.h"
 #include "clock.h"
 #include "log.h"
@@ -37,95 +38,37 @@
 #define EMAIL_B64_LINE      57 /* bytes per 76-character body line */
 #define EMAIL_LINE_MAX      78 /* where a header line folds */
 
-/* curl_easy_setopt, or return -1 from the caller with the option in err
- * (the caller's err and errlen). */
-#define EMAIL_SETOPT(easy, opt, val)                                           \
-	do {                                                                   \
-		CURLcode rc_ = curl_easy_setopt(easy, opt, val);               \
-		if (rc_ != CURLE_OK) {                                         \
-			snprintf(err, errlen, "%s: %s", #opt,                  \
-			    curl_easy_strerror(rc_));                          \
-			return -1;                                             \
-		}                                                              \
-	} while (0)
-
-/* A growing string; s is NUL-terminated whenever it is not NULL. */
-struct email_buf {
-	char *s;
-	size_t len;
-	size_t cap;
-};
-
-static void email_add(struct email_buf *, const char *, ...)
+static void email_line(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
-static void email_line(struct email_buf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Append n bytes of s to b. */
-static void
-email_addn(struct email_buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xreallocarray(b->s, b->cap, 1);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-/* Append a formatted string to b. */
-static void
-email_vadd(struct email_buf *b, const char *fmt, va_list ap)
-{
-	char *s;
-	int n;
-
-	if ((n = vasprintf(&s, fmt, ap)) == -1)
-		fatal("vasprintf");
-	email_addn(b, s, (size_t)n);
-	free(s);
-}
-
-/* Append a formatted string to b. */
-static void
-email_add(struct email_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	email_vadd(b, fmt, ap);
-	va_end(ap);
-}
 
 /* Append a formatted line and its CRLF to b. */
 static void
-email_line(struct email_buf *b, const char *fmt, ...)
+email_line(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	email_vadd(b, fmt, ap);
+	buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	email_addn(b, "\r\n", 2);
+	buf_addn(b, "\r\n", 2);
 }
 
 /* Append CRLF to b: an empty line when at the start of one. */
 static void
-email_crlf(struct email_buf *b)
+email_crlf(struct buf *b)
 {
-	email_addn(b, "\r\n", 2);
+	buf_addn(b, "\r\n", 2);
 }
 
 /* Append text with every line ending made CRLF (a lone CR is dropped). */
 static void
-email_crlf_text(struct email_buf *b, const char *text)
+email_crlf_text(struct buf *b, const char *text)
 {
 	size_t n;
 
 	while (*text != '\0') {
 		n = strcspn(text, "\r\n");
-		email_addn(b, text, n);
+		buf_addn(b, text, n);
 		text += n;
 		if (*text == '\n')
 			email_crlf(b);
@@ -141,7 +84,7 @@ email_text(const struct receiver *r, const char *delivery_id, json_t *alerts,
     time_t now, bool test)
 {
 	char sent_at[CLOCK_RFC3339_BUFSZ], *text;
-	struct email_buf b = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0};
 
 	clock_rfc3339(now, sent_at);
 	text = message_body(r, alerts, test, MESSAGE_TEXT);
@@ -187,7 +130,7 @@ email_utf8_cut(const unsigned char *s, size_t max)
  * fits the line, else as RFC 2047 "B" encoded-words of at most 75
  * characters, each on its own line of at most 76. */
 static void
-email_subject_header(struct email_buf *b, const char *subject)
+email_subject_header(struct buf *b, const char *subject)
 {
 	const unsigned char *s = (const unsigned char *)subject;
 	unsigned char word[EMAIL_SUBJECT_NEXT / 3 * 4 + 1];
@@ -200,43 +143,43 @@ email_subject_header(struct email_buf *b, const char *subject)
 		email_line(b, "Subject: %s", subject);
 		return;
 	}
-	email_add(b, "Subject: ");
+	buf_printf(b, "Subject: ");
 	while (*s != '\0') {
 		n = email_utf8_cut(s, max);
 		EVP_EncodeBlock(word, s, (int)n);
-		email_add(b, "%s=?UTF-8?B?%s?=",
+		buf_printf(b, "%s=?UTF-8?B?%s?=",
 		    max == EMAIL_SUBJECT_FIRST ? "" : "\r\n ", word);
 		s += n;
 		max = EMAIL_SUBJECT_NEXT;
 	}
-	email_addn(b, "\r\n", 2);
+	buf_addn(b, "\r\n", 2);
 }
 
 /* Append "To: " and every recipient, folding before a line gets long. */
 static void
-email_to_header(struct email_buf *b, const struct receiver *r)
+email_to_header(struct buf *b, const struct receiver *r)
 {
 	size_t col = 4, len;
 
-	email_add(b, "To: ");
+	buf_printf(b, "To: ");
 	for (size_t i = 0; i < r->nto; i++) {
 		len = strlen(r->to[i]);
 		if (i > 0 && col + 2 + len > EMAIL_LINE_MAX) {
-			email_add(b, ",\r\n ");
+			buf_printf(b, ",\r\n ");
 			col = 1;
 		} else if (i > 0) {
-			email_add(b, ", ");
+			buf_printf(b, ", ");
 			col += 2;
 		}
-		email_add(b, "%s", r->to[i]);
+		buf_printf(b, "%s", r->to[i]);
 		col += len;
 	}
-	email_addn(b, "\r\n", 2);
+	buf_addn(b, "\r\n", 2);
 }
 
 /* Append "Date: " and now as RFC 5322 local time with a numeric offset. */
 static void
-email_date_header(struct email_buf *b, time_t now)
+email_date_header(struct buf *b, time_t now)
 {
 	static const char *wday[] = {
 	    "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -255,7 +198,7 @@ email_date_header(struct email_buf *b, time_t now)
 
 /* Append text in base64, 76 characters a line. */
 static void
-email_base64_body(struct email_buf *b, const char *text)
+email_base64_body(struct buf *b, const char *text)
 {
 	unsigned char line[EMAIL_B64_LINE / 3 * 4 + 1];
 	size_t len = strlen(text), n;
@@ -270,7 +213,7 @@ email_base64_body(struct email_buf *b, const char *text)
 
 /* Append every header and the blank line that ends them. */
 static void
-email_headers(struct email_buf *b, const struct receiver *r,
+email_headers(struct buf *b, const struct receiver *r,
     const char *delivery_id, const char *subject, time_t now)
 {
 	const char *at = strrchr(r->from, '@');
@@ -293,7 +236,7 @@ char *
 email_message(const struct receiver *r, const char *delivery_id, json_t *alerts,
     time_t now, bool test)
 {
-	struct email_buf b = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0};
 	char *subject, *text;
 
 	if (r->from == NULL || r->nto == 0 ||
@@ -367,21 +310,21 @@ email_options(
 		snprintf(err, errlen, "the from address is too long");
 		return -1;
 	}
-	EMAIL_SETOPT(e, CURLOPT_URL, r->url);
-	EMAIL_SETOPT(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	EMAIL_SETOPT(e, CURLOPT_ERRORBUFFER, t->errbuf);
-	EMAIL_SETOPT(e, CURLOPT_USE_SSL, email_use_ssl(r));
+	CHANNEL_SETOPT(e, CURLOPT_URL, r->url);
+	CHANNEL_SETOPT(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	CHANNEL_SETOPT(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	CHANNEL_SETOPT(e, CURLOPT_USE_SSL, email_use_ssl(r));
 	if (r->username != NULL) {
-		EMAIL_SETOPT(e, CURLOPT_USERNAME, r->username);
+		CHANNEL_SETOPT(e, CURLOPT_USERNAME, r->username);
 		if (r->password != NULL)
-			EMAIL_SETOPT(e, CURLOPT_PASSWORD, r->password);
+			CHANNEL_SETOPT(e, CURLOPT_PASSWORD, r->password);
 	}
-	EMAIL_SETOPT(e, CURLOPT_MAIL_FROM, from);
-	EMAIL_SETOPT(e, CURLOPT_MAIL_RCPT, t->rcpt);
-	EMAIL_SETOPT(e, CURLOPT_UPLOAD, 1L);
-	EMAIL_SETOPT(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)t->len);
-	EMAIL_SETOPT(e, CURLOPT_READFUNCTION, email_read_cb);
-	EMAIL_SETOPT(e, CURLOPT_READDATA, t);
+	CHANNEL_SETOPT(e, CURLOPT_MAIL_FROM, from);
+	CHANNEL_SETOPT(e, CURLOPT_MAIL_RCPT, t->rcpt);
+	CHANNEL_SETOPT(e, CURLOPT_UPLOAD, 1L);
+	CHANNEL_SETOPT(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)t->len);
+	CHANNEL_SETOPT(e, CURLOPT_READFUNCTION, email_read_cb);
+	CHANNEL_SETOPT(e, CURLOPT_READDATA, t);
 	return 0;
 }
 

@@ -139,17 +139,6 @@ http_write_cb(char *buf, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* curl_easy_setopt, or return -1 from http_post with the option named. */
-#define HTTP_SETOPT(easy, opt, val)                                         \
-	do {                                                                \
-		CURLcode rc_ = curl_easy_setopt(easy, opt, val);            \
-		if (rc_ != CURLE_OK) {                                      \
-			snprintf(err, errlen, "%s: %s", #opt,               \
-			    curl_easy_strerror(rc_));                       \
-			return -1;                                          \
-		}                                                           \
-	} while (0)
-
 int
 http_post(struct transfer *t, const char *url, char *err, size_t errlen)
 {
@@ -158,15 +147,15 @@ http_post(struct transfer *t, const char *url, char *err, size_t errlen)
 	t->off = 0;
 	t->retry_after = 0;
 	t->errbuf[0] = '\0';
-	HTTP_SETOPT(e, CURLOPT_URL, url);
-	HTTP_SETOPT(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	HTTP_SETOPT(e, CURLOPT_ERRORBUFFER, t->errbuf);
-	HTTP_SETOPT(e, CURLOPT_HTTPHEADER, t->headers);
-	HTTP_SETOPT(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->len);
-	HTTP_SETOPT(e, CURLOPT_POSTFIELDS, t->body);
-	HTTP_SETOPT(e, CURLOPT_HEADERFUNCTION, http_header_cb);
-	HTTP_SETOPT(e, CURLOPT_HEADERDATA, t);
-	HTTP_SETOPT(e, CURLOPT_WRITEFUNCTION, http_write_cb);
-	HTTP_SETOPT(e, CURLOPT_WRITEDATA, t);
+	CHANNEL_SETOPT(e, CURLOPT_URL, url);
+	CHANNEL_SETOPT(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	CHANNEL_SETOPT(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	CHANNEL_SETOPT(e, CURLOPT_HTTPHEADER, t->headers);
+	CHANNEL_SETOPT(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->len);
+	CHANNEL_SETOPT(e, CURLOPT_POSTFIELDS, t->body);
+	CHANNEL_SETOPT(e, CURLOPT_HEADERFUNCTION, http_header_cb);
+	CHANNEL_SETOPT(e, CURLOPT_HEADERDATA, t);
+	CHANNEL_SETOPT(e, CURLOPT_WRITEFUNCTION, http_write_cb);
+	CHANNEL_SETOPT(e, CURLOPT_WRITEDATA, t);
 	return 0;
 }

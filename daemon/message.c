@@ -30,19 +30,13 @@
 #include "date.h"
 #include "deadline.h"
 #include "log.h"
+#include "buf.h"
 #include "message.h"
 #include "template.h"
 #include "xmalloc.h"
 
 #define MESSAGE_OTHER    (ALERT_CLOSED + 1) /* an unknown kind */
 #define MESSAGE_DATE_LEN 32
-
-/* A growing string; s is NUL-terminated whenever it is not NULL. */
-struct message_buf {
-	char *s;
-	size_t len;
-	size_t cap;
-};
 
 /* One alert, read out of its JSON object; missing strings are "". */
 struct message_alert {
@@ -204,47 +198,8 @@ struct message_values {
 	char *advice;
 };
 
-static void message_add(struct message_buf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-static void message_field(struct message_buf *, const struct message_parts *,
+static void message_field(struct buf *, const struct message_parts *,
     const char *, const char *, ...) __attribute__((format(printf, 4, 5)));
-
-/* Append n bytes of s to b. */
-static void
-message_addn(struct message_buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xreallocarray(b->s, b->cap, 1);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-/* Append a formatted string to b. */
-static void
-message_add(struct message_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n == -1)
-		fatal("vasprintf");
-	message_addn(b, s, (size_t)n);
-	free(s);
-}
-
-/* The string b holds, handed over: "" rather than NULL. */
-static char *
-message_done(struct message_buf *b)
-{
-	return b->s != NULL ? b->s : xstrdup("");
-}
 
 /* The words of r's language: Chinese unless it says English. */
 static bool
@@ -381,53 +336,53 @@ message_date(const struct receiver *r, const char *day, char *buf, size_t len)
 /* Where the alert stands: "3 days left", "due today", "2 days
  * overdue", "closed". */
 static void
-message_state(struct message_buf *b, const struct message_alert *a, bool en)
+message_state(struct buf *b, const struct message_alert *a, bool en)
 {
 	int n = a->days_left < 0 ? -a->days_left : a->days_left;
 	const char *s = n == 1 ? "" : "s";
 
 	if (a->kind == ALERT_CLOSED)
-		message_add(b, "%s", en ? "closed" : "已结束");
+		buf_printf(b, "%s", en ? "closed" : "已结束");
 	else if (a->days_left > 0 && en)
-		message_add(b, "%d day%s left", n, s);
+		buf_printf(b, "%d day%s left", n, s);
 	else if (a->days_left > 0)
-		message_add(b, "还有 %d 天", n);
+		buf_printf(b, "还有 %d 天", n);
 	else if (a->days_left == 0)
-		message_add(b, "%s", en ? "due today" : "今日到期");
+		buf_printf(b, "%s", en ? "due today" : "今日到期");
 	else if (en)
-		message_add(b, "%d day%s overdue", n, s);
+		buf_printf(b, "%d day%s overdue", n, s);
 	else
-		message_add(b, "已逾期 %d 天", n);
+		buf_printf(b, "已逾期 %d 天", n);
 }
 
 /* What to do now that a window is open or moved, by where it stands. */
 static void
 message_advice_now(
-    struct message_buf *b, const struct message_alert *a, bool en)
+    struct buf *b, const struct message_alert *a, bool en)
 {
 	const struct message_words *w = message_w(en);
 	enum message_window win = message_window(a->window);
 
 	if (a->days_left < 0)
-		message_add(b, "%s%s", en ? " " : "", w->overdue[win]);
+		buf_printf(b, "%s%s", en ? " " : "", w->overdue[win]);
 	else if (a->days_left == 0 || a->kind == ALERT_EXTENDED)
-		message_add(b, "%s%s", en ? " " : "", w->before[win]);
+		buf_printf(b, "%s%s", en ? " " : "", w->before[win]);
 	else if (en)
-		message_add(b, " Reminders will follow before the deadline.");
+		buf_printf(b, " Reminders will follow before the deadline.");
 	else
-		message_add(b, "届满前将发送提醒。");
+		buf_printf(b, "届满前将发送提醒。");
 }
 
 /* What changed when a window opened. */
 static void
 message_advice_opened(
-    struct message_buf *b, const struct message_alert *a, bool en)
+    struct buf *b, const struct message_alert *a, bool en)
 {
 	if (en)
-		message_add(b, "The window opened on %s: %d days, deadline %s.",
+		buf_printf(b, "The window opened on %s: %d days, deadline %s.",
 		    a->opened_date, a->days, a->deadline_date);
 	else
-		message_add(b, "期限自 %s 起算，共 %d 天，截止日 %s。",
+		buf_printf(b, "期限自 %s 起算，共 %d 天，截止日 %s。",
 		    a->opened_date, a->days, a->deadline_date);
 	message_advice_now(b, a, en);
 }
@@ -435,15 +390,15 @@ message_advice_opened(
 /* What changed when a deadline moved. */
 static void
 message_advice_extended(
-    struct message_buf *b, const struct message_alert *a, bool en)
+    struct buf *b, const struct message_alert *a, bool en)
 {
 	if (en)
-		message_add(b,
+		buf_printf(b,
 		    "The period was extended to %d days; the new "
 		    "deadline is %s.",
 		    a->days, a->deadline_date);
 	else
-		message_add(b, "期间延长至 %d 天，新的截止日为 %s。", a->days,
+		buf_printf(b, "期间延长至 %d 天，新的截止日为 %s。", a->days,
 		    a->deadline_date);
 	message_advice_now(b, a, en);
 }
@@ -465,12 +420,12 @@ message_action(const struct message_alert *a, bool en)
 /* What the reader can do next, or what changed; nothing for an unknown
  * kind. */
 static void
-message_advice(struct message_buf *b, const struct message_alert *a, bool en)
+message_advice(struct buf *b, const struct message_alert *a, bool en)
 {
 	const char *action = message_action(a, en);
 
 	if (action != NULL) {
-		message_add(b, "%s", action);
+		buf_printf(b, "%s", action);
 		return;
 	}
 	switch (a->kind) {
@@ -481,7 +436,7 @@ message_advice(struct message_buf *b, const struct message_alert *a, bool en)
 		message_advice_extended(b, a, en);
 		break;
 	case ALERT_CLOSED:
-		message_add(b, "%s", message_w(en)->closed);
+		buf_printf(b, "%s", message_w(en)->closed);
 		break;
 	}
 }
@@ -489,7 +444,7 @@ message_advice(struct message_buf *b, const struct message_alert *a, bool en)
 /* "3 reminder, 2 overdue" or "3 条提醒，2 条逾期": the alerts by kind. */
 static void
 message_counts(
-    struct message_buf *b, const struct message_alert *a, size_t n, bool en)
+    struct buf *b, const struct message_alert *a, size_t n, bool en)
 {
 	size_t count[MESSAGE_OTHER + 1] = {0};
 	const char *sep = "";
@@ -500,12 +455,12 @@ message_counts(
 		if (count[k] == 0)
 			continue;
 		if (en)
-			message_add(b, "%s%zu %s", sep, count[k],
+			buf_printf(b, "%s%zu %s", sep, count[k],
 			    k == MESSAGE_OTHER
 			        ? "other"
 			        : deadline_kind_name((enum alert_kind)k));
 		else
-			message_add(b, "%s%zu 条%s", sep, count[k],
+			buf_printf(b, "%s%zu 条%s", sep, count[k],
 			    message_w(false)->kind[k]);
 		sep = en ? ", " : "，";
 	}
@@ -514,13 +469,13 @@ message_counts(
 /* "CASE WINDOW, deadline DAY (Thu), STATE" or its Chinese. */
 static void
 message_subject_alert(
-    struct message_buf *b, const struct message_alert *a, bool en)
+    struct buf *b, const struct message_alert *a, bool en)
 {
 	if (en)
-		message_add(b, "%s %s, deadline %s, ", a->case_id, a->wtitle,
+		buf_printf(b, "%s %s, deadline %s, ", a->case_id, a->wtitle,
 		    a->deadline_date);
 	else
-		message_add(b, "%s %s 期限 %s，", a->case_id, a->wtitle,
+		buf_printf(b, "%s %s 期限 %s，", a->case_id, a->wtitle,
 		    a->deadline_date);
 	message_state(b, a, en);
 }
@@ -528,19 +483,19 @@ message_subject_alert(
 /* The default subject of a message with n alerts (n > 0). */
 static void
 message_subject_default(
-    struct message_buf *b, const struct message_alert *a, size_t n, bool en)
+    struct buf *b, const struct message_alert *a, size_t n, bool en)
 {
 	if (n == 1 && en)
-		message_add(b, "[deadlined] %s: ", a->kind_name);
+		buf_printf(b, "[deadlined] %s: ", a->kind_name);
 	else if (n == 1)
-		message_add(b, "【%s】", message_w(false)->kind[a->kind]);
+		buf_printf(b, "【%s】", message_w(false)->kind[a->kind]);
 	else
-		message_add(b,
+		buf_printf(b,
 		    en ? "[deadlined] %zu alerts: " : "【期限提醒】%zu 条：",
 		    n);
 	if (n > 1) {
 		message_counts(b, a, n, en);
-		message_add(b, "%s", en ? "; first " : "；首件 ");
+		buf_printf(b, "%s", en ? "; first " : "；首件 ");
 	}
 	message_subject_alert(b, a, en);
 }
@@ -605,7 +560,7 @@ static char *
 message_render(
     const char *tmpl, const struct message_alert *a, bool en, size_t count)
 {
-	struct message_buf advice = {NULL, 0, 0};
+	struct buf advice = {NULL, 0, 0};
 	struct message_values v;
 	char *s;
 
@@ -614,7 +569,7 @@ message_render(
 	v.a = a;
 	v.en = en;
 	v.count = count;
-	v.advice = message_done(&advice);
+	v.advice = buf_take(&advice);
 	s = template_render(tmpl, message_value_cb, &v);
 	free(v.advice);
 	return s;
@@ -623,7 +578,7 @@ message_render(
 char *
 message_subject(const struct receiver *r, json_t *alerts, bool test)
 {
-	struct message_buf b = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0};
 	struct message_alert *a;
 	bool en = message_en(r);
 	size_t n;
@@ -631,21 +586,21 @@ message_subject(const struct receiver *r, json_t *alerts, bool test)
 
 	a = message_alerts_read(r, test ? NULL : alerts, &n);
 	if (test)
-		message_add(&b,
+		buf_printf(&b,
 		    en ? "[deadlined] test message from receiver %s"
 		       : "【deadlined】测试消息（接收方 %s）",
 		    r->name);
 	else if (n == 0)
-		message_add(&b, "%s",
+		buf_printf(&b, "%s",
 		    en ? "[deadlined] no alerts" : "【deadlined】没有提醒");
 	else if (r->subject != NULL) {
 		s = message_render(r->subject, &a[0], en, n);
-		message_add(&b, "%s", s);
+		buf_printf(&b, "%s", s);
 		free(s);
 	} else
 		message_subject_default(&b, a, n, en);
 	message_alerts_free(a, n);
-	s = message_done(&b);
+	s = buf_take(&b);
 	for (char *p = s; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' '; /* one line, whatever a template says */
@@ -655,7 +610,7 @@ message_subject(const struct receiver *r, json_t *alerts, bool test)
 /* Append one "label: value" line of an alert's block, a list item with
  * the label in bold in Markdown. */
 static void
-message_field(struct message_buf *b, const struct message_parts *p,
+message_field(struct buf *b, const struct message_parts *p,
     const char *label, const char *fmt, ...)
 {
 	va_list ap;
@@ -666,33 +621,33 @@ message_field(struct message_buf *b, const struct message_parts *p,
 		fatal("vasprintf");
 	va_end(ap);
 	if (p->style == MESSAGE_MARKDOWN)
-		message_add(
+		buf_printf(
 		    b, "- **%s**%s%s\n", label, message_w(p->en)->colon, s);
 	else
-		message_add(b, "%s%s%s\n", label, message_w(p->en)->colon, s);
+		buf_printf(b, "%s%s%s\n", label, message_w(p->en)->colon, s);
 	free(s);
 }
 
 /* The first line of an alert's block: kind, window and where it stands. */
 static void
-message_headline(struct message_buf *b, const struct message_parts *p,
+message_headline(struct buf *b, const struct message_parts *p,
     const struct message_alert *a)
 {
 	if (p->style == MESSAGE_MARKDOWN)
-		message_add(b, "### ");
+		buf_printf(b, "### ");
 	if (p->en)
-		message_add(
+		buf_printf(
 		    b, "%s: %s, ", message_w(true)->kind[a->kind], a->wtitle);
 	else
-		message_add(
+		buf_printf(
 		    b, "【%s】%s ", message_w(false)->kind[a->kind], a->wtitle);
 	message_state(b, a, p->en);
-	message_add(b, "%s", p->style == MESSAGE_MARKDOWN ? "\n\n" : "\n");
+	buf_printf(b, "%s", p->style == MESSAGE_MARKDOWN ? "\n\n" : "\n");
 }
 
 /* The opened line's value: the day, the period and whether extended. */
 static void
-message_period(struct message_buf *b, const struct message_parts *p,
+message_period(struct buf *b, const struct message_parts *p,
     const struct message_alert *a)
 {
 	const struct message_words *w = message_w(p->en);
@@ -711,7 +666,7 @@ message_period(struct message_buf *b, const struct message_parts *p,
 
 /* The last lines of an alert's block: advice, and the alert's id. */
 static void
-message_block_end(struct message_buf *b, const struct message_parts *p,
+message_block_end(struct buf *b, const struct message_parts *p,
     const struct message_alert *a)
 {
 	const struct message_words *w = message_w(p->en);
@@ -719,14 +674,14 @@ message_block_end(struct message_buf *b, const struct message_parts *p,
 	    message_action(a, p->en) != NULL ? w->l_next : w->l_changed;
 
 	if (a->kind != MESSAGE_OTHER && p->style == MESSAGE_MARKDOWN)
-		message_add(b, "\n**%s**%s", label, w->colon);
+		buf_printf(b, "\n**%s**%s", label, w->colon);
 	else if (a->kind != MESSAGE_OTHER)
-		message_add(b, "%s%s", label, w->colon);
+		buf_printf(b, "%s%s", label, w->colon);
 	message_advice(b, a, p->en);
 	if (a->kind != MESSAGE_OTHER)
-		message_add(b, "\n");
+		buf_printf(b, "\n");
 	if (p->style == MESSAGE_TEXT)
-		message_add(b, "%s%s%s\n", w->l_id, w->colon, a->id);
+		buf_printf(b, "%s%s%s\n", w->l_id, w->colon, a->id);
 }
 
 /* The whole block of a single alert; a new string. */
@@ -734,7 +689,7 @@ static char *
 message_block(const struct message_parts *p, const struct message_alert *a)
 {
 	const struct message_words *w = message_w(p->en);
-	struct message_buf b = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0};
 
 	message_headline(&b, p, a);
 	message_field(&b, p, w->l_case, "%s%s%s", a->case_id,
@@ -746,7 +701,7 @@ message_block(const struct message_parts *p, const struct message_alert *a)
 	message_field(&b, p, w->l_deadline, "%s%s", a->deadline_date,
 	    p->en ? ", end of day" : " 当日结束");
 	message_block_end(&b, p, a);
-	return message_done(&b);
+	return buf_take(&b);
 }
 
 /* A digest's entry for one alert, on one line; a new string. */
@@ -754,72 +709,72 @@ static char *
 message_entry(const struct message_parts *p, const struct message_alert *a)
 {
 	const struct message_words *w = message_w(p->en);
-	struct message_buf b = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0};
 	bool md = p->style == MESSAGE_MARKDOWN;
 
 	if (p->en)
-		message_add(&b, "%s%s:%s %s", md ? "- **" : "",
+		buf_printf(&b, "%s%s:%s %s", md ? "- **" : "",
 		    w->kind[a->kind], md ? "**" : "", a->case_id);
 	else
-		message_add(&b, "%s【%s】%s%s", md ? "- **" : "",
+		buf_printf(&b, "%s【%s】%s%s", md ? "- **" : "",
 		    w->kind[a->kind], md ? "** " : "", a->case_id);
 	if (*a->title != '\0')
-		message_add(&b, " %s", a->title);
+		buf_printf(&b, " %s", a->title);
 	if (*a->court != '\0')
-		message_add(&b, "%s%s", w->sep, a->court);
-	message_add(&b, "%s%s%s%s %s", w->sep, a->wtitle, w->sep,
+		buf_printf(&b, "%s%s", w->sep, a->court);
+	buf_printf(&b, "%s%s%s%s %s", w->sep, a->wtitle, w->sep,
 	    p->en ? "deadline" : "截止", a->deadline_date);
-	message_add(&b, "%s", w->sep);
+	buf_printf(&b, "%s", w->sep);
 	message_state(&b, a, p->en);
-	message_add(&b, "\n");
-	return message_done(&b);
+	buf_printf(&b, "\n");
+	return buf_take(&b);
 }
 
 /* The header line of a digest: how many alerts, of which kinds. */
 static char *
 message_digest_head(const struct message_parts *p)
 {
-	struct message_buf b = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0};
 
 	if (p->style == MESSAGE_MARKDOWN)
-		message_add(&b, "### ");
+		buf_printf(&b, "### ");
 	if (p->en)
-		message_add(&b, "deadlined: %zu alerts (", p->n);
+		buf_printf(&b, "deadlined: %zu alerts (", p->n);
 	else
-		message_add(&b, "deadlined：%zu 条期限提醒（", p->n);
+		buf_printf(&b, "deadlined：%zu 条期限提醒（", p->n);
 	message_counts(&b, p->alerts, p->n, p->en);
-	message_add(&b, "%s", p->en ? ")\n" : "）\n");
+	buf_printf(&b, "%s", p->en ? ")\n" : "）\n");
 	if (p->style == MESSAGE_MARKDOWN)
-		message_add(&b, "\n");
-	return message_done(&b);
+		buf_printf(&b, "\n");
+	return buf_take(&b);
 }
 
 /* The text of a test message, or of one without alerts; a new string. */
 static char *
 message_test_text(const struct message_parts *p, bool test)
 {
-	struct message_buf b = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0};
 
 	if (p->style == MESSAGE_MARKDOWN)
-		message_add(&b, "### %s\n\n",
+		buf_printf(&b, "### %s\n\n",
 		    !test   ? "deadlined"
 		    : p->en ? "deadlined test message"
 		            : "deadlined 测试消息");
 	if (!test)
-		message_add(&b, "%s",
+		buf_printf(&b, "%s",
 		    p->en ? "deadlined: nothing is due.\n"
 		          : "deadlined：没有需要提醒的期限。\n");
 	else if (p->en)
-		message_add(&b,
+		buf_printf(&b,
 		    "This is a test message from deadlined for "
 		    "receiver %s. Nothing is due; no action is needed.\n",
 		    p->r->name);
 	else
-		message_add(&b,
+		buf_printf(&b,
 		    "这是 deadlined 发给接收方 %s 的测试消息。"
 		    "目前没有到期的期限，无需处理。\n",
 		    p->r->name);
-	return message_done(&b);
+	return buf_take(&b);
 }
 
 /* Alert i as rendered by the receiver's body template, after a blank
@@ -875,7 +830,7 @@ message_parts_free(struct message_parts *p)
  * alerts, once, in the order they first come.  There are only so many
  * fixed texts, so the ones said are kept in a small array. */
 static void
-message_steps(struct message_buf *b, const struct message_parts *p, size_t k)
+message_steps(struct buf *b, const struct message_parts *p, size_t k)
 {
 	const struct message_words *w = message_w(p->en);
 	const char *said[2 * (WINDOW_OTHER + 1)], *text;
@@ -889,10 +844,10 @@ message_steps(struct message_buf *b, const struct message_parts *p, size_t k)
 		if (j < nsaid)
 			continue;
 		if (nsaid == 0 && p->style == MESSAGE_MARKDOWN)
-			message_add(b, "\n**%s**\n\n", w->l_steps);
+			buf_printf(b, "\n**%s**\n\n", w->l_steps);
 		else if (nsaid == 0)
-			message_add(b, "\n%s\n", w->l_steps);
-		message_add(b, "- %s\n", text);
+			buf_printf(b, "\n%s\n", w->l_steps);
+		buf_printf(b, "- %s\n", text);
 		said[nsaid++] = text;
 	}
 }
@@ -902,22 +857,22 @@ message_steps(struct message_buf *b, const struct message_parts *p, size_t k)
 static char *
 message_tail(const struct message_parts *p, size_t k)
 {
-	struct message_buf b = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0};
 	bool md = p->style == MESSAGE_MARKDOWN;
 
 	if (k < p->n) {
 		if (p->tmpl)
-			message_add(&b, "\n\n");
+			buf_printf(&b, "\n\n");
 		else if (md)
-			message_add(&b, "\n");
-		message_add(&b, p->en ? "... and %zu more" : "…… 另有 %zu 条",
+			buf_printf(&b, "\n");
+		buf_printf(&b, p->en ? "... and %zu more" : "…… 另有 %zu 条",
 		    p->n - k);
 		if (!p->tmpl)
-			message_add(&b, "\n");
+			buf_printf(&b, "\n");
 	}
 	if (p->digest)
 		message_steps(&b, p, k);
-	return message_done(&b);
+	return buf_take(&b);
 }
 
 /* Cut s to at most max bytes without splitting a UTF-8 character,
@@ -944,13 +899,13 @@ message_cut(char *s, size_t max)
 static char *
 message_join(const struct message_parts *p, size_t k, const char *tail)
 {
-	struct message_buf b = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0};
 
-	message_addn(&b, p->head, strlen(p->head));
+	buf_addn(&b, p->head, strlen(p->head));
 	for (size_t i = 0; i < k; i++)
-		message_addn(&b, p->item[i], strlen(p->item[i]));
-	message_addn(&b, tail, strlen(tail));
-	return message_done(&b);
+		buf_addn(&b, p->item[i], strlen(p->item[i]));
+	buf_addn(&b, tail, strlen(tail));
+	return buf_take(&b);
 }
 
 /* The most alerts that fit in max bytes with their tail, at least one

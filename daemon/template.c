@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "template.h"
 #include "xmalloc.h"
 
@@ -60,36 +61,22 @@ template_check(const char *tmpl, char *err, size_t errlen)
 	return 0;
 }
 
-/* Append n bytes of s to the growing string *buf. */
-static void
-template_add(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		while (*len + n + 1 > *cap)
-			*cap = *cap ? *cap * 2 : 256;
-		*buf = xreallocarray(*buf, *cap, 1);
-	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-}
-
 char *
 template_render(const char *tmpl,
     const char *(*value)(const char *name, void *arg), void *arg)
 {
-	char *buf = NULL, name[64];
-	size_t len = 0, cap = 0, n;
+	struct buf b = {NULL, 0, 0};
 	const char *p, *end, *v;
+	char name[64];
+	size_t n;
 
-	template_add(&buf, &len, &cap, "", 0);
 	for (p = tmpl; *p != '\0'; p++) {
 		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-			template_add(&buf, &len, &cap, p++, 1);
+			buf_addn(&b, p++, 1);
 			continue;
 		}
 		if (*p != '{' || (end = strchr(p + 1, '}')) == NULL) {
-			template_add(&buf, &len, &cap, p, 1);
+			buf_addn(&b, p, 1);
 			continue;
 		}
 		n = (size_t)(end - p - 1);
@@ -97,9 +84,9 @@ template_render(const char *tmpl,
 			memcpy(name, p + 1, n);
 			name[n] = '\0';
 			if ((v = value(name, arg)) != NULL)
-				template_add(&buf, &len, &cap, v, strlen(v));
+				buf_adds(&b, v);
 		}
 		p = end;
 	}
-	return buf;
+	return buf_take(&b);
 }

@@ -17,6 +17,18 @@
 
 #include "config.h"
 
+/* curl_easy_setopt, or return -1 from the calling function with the
+ * option named in its err (the caller has char *err, size_t errlen). */
+#define CHANNEL_SETOPT(easy, opt, val)                                      \
+	do {                                                                \
+		CURLcode rc_ = curl_easy_setopt(easy, opt, val);            \
+		if (rc_ != CURLE_OK) {                                      \
+			snprintf(err, errlen, "%s: %s", #opt,               \
+			    curl_easy_strerror(rc_));                       \
+			return -1;                                          \
+		}                                                           \
+	} while (0)
+
 struct transfer {
 	CURL *easy;
 	struct curl_slist *headers;	/* HTTP headers; freed by deliver */
