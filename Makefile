@@ -53,7 +53,7 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 MANS       = daemon/deadlined.8 daemon/deadlined.conf.5
 
 .PHONY: all clean run check check-deps build-deps unit integration \
-        lint-man install uninstall format
+        lint-man install uninstall format bench
 
 all: $(BUILD)/deadlined
 
@@ -125,6 +125,18 @@ unit: $(UNIT_BINS)
 integration: $(BUILD)/deadlined
 	DEADLINED=$(CURDIR)/$(BUILD)/deadlined $(PYTHON) -m pytest -q \
 	    -p no:cacheprovider tests/integration
+
+# Benchmarks report ratios against a baseline measured in the same run;
+# they are not part of `make check` (these machines are shared and noisy).
+BENCH_SRCS = $(wildcard tests/bench/bench_*.c)
+BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=build/bench/%)
+
+build/bench/%: tests/bench/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+bench: $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do $$b; done
 
 lint-man:
 	@for m in $(MANS); do \
