@@ -8,8 +8,8 @@ the outbox, never by dropping them.
 import subprocess
 import time
 
-from daemon_helpers import (binary, case, cases_file, make_tree,
-                            webhook_receiver, Reply)
+from daemon_helpers import (binary, case, cases_file, chat_receiver,
+                            make_tree, webhook_receiver, Reply)
 from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
 
 
@@ -176,3 +176,40 @@ def test_known_placeholders_pass_check(tmp_path):
     r = subprocess.run([binary(), "-t", "-c", str(tree.main)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
+
+
+def test_test_receiver_shows_the_robots_refusal(tmp_path, hook):
+    hook.default = Reply(200, body=b'{"errcode":310000,'
+                         b'"errmsg":"keywords not in content"}')
+    tree = make_tree(tmp_path, [chat_receiver(
+        "ding", hook.url("/robot/send", token="tok-ding-1"), "dingtalk")],
+        ["ding"], many_cases(1))
+    r = run_test_receiver(tree, "ding")
+    assert r.returncode == 1
+    assert r.stdout.startswith("ding: failed: HTTP 200"), r.stdout
+    assert "errcode 310000: keywords not in content" in r.stdout
+    assert "tok-ding-1" not in r.stdout + r.stderr
+    (req,) = hook.snapshot()
+    assert req.json["msgtype"] == "markdown"
+
+
+def test_test_receiver_robot_accepts(tmp_path, hook):
+    hook.default = Reply(200, body=b'{"errcode":0,"errmsg":"ok"}')
+    tree = make_tree(tmp_path, [chat_receiver(
+        "wecom", hook.url("/cgi-bin/webhook/send"), "wecom")],
+        ["wecom"], many_cases(1))
+    r = run_test_receiver(tree, "wecom")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.startswith("wecom: ok: HTTP 200")
+    (req,) = hook.snapshot()
+    assert "deadlined" in req.json["markdown"]["content"]
+
+
+def test_wecom_markdown_cannot_mention(tmp_path):
+    tree = make_tree(tmp_path, [chat_receiver(
+        "wecom", "http://127.0.0.1:9/send?key=k", "wecom",
+        at_mobiles=["13800000000"])], ["wecom"], many_cases(1))
+    r = subprocess.run([binary(), "-t", "-c", str(tree.main)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1
+    assert "WeCom markdown cannot @ people" in r.stderr
