@@ -43,6 +43,8 @@ static struct {
 	struct event *watchdog;
 	time_t next_plan;	/* the next timed alert, or -1 */
 	bool once;
+	bool once_done;		/* --once: nothing is left to send */
+	struct event *once_timer;
 	bool stopping;
 	int status;
 } d;
@@ -124,6 +126,35 @@ daemon_idle(void *arg)
 {
 	(void)arg;
 	event_base_loopbreak(d.base);
+}
+
+/* --once: everything in flight has ended.  Messages a rate limit holds
+ * back are due now too: wait for their turn, then leave. */
+static void
+daemon_once_idle(void *arg)
+{
+	time_t wake = deliver_next_wake(), now = clock_now();
+	struct timeval tv = {0, 0};
+
+	(void)arg;
+	if (wake == -1) {
+		d.once_done = true;
+		event_base_loopbreak(d.base);
+		return;
+	}
+	tv.tv_sec = wake > now ? wake - now : 0;
+	if (evtimer_add(d.once_timer, &tv) == -1)
+		fatalx("evtimer_add");
+}
+
+/* --once: a rate limit lets the next message go. */
+static void
+daemon_once_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what, (void)arg;
+	deliver_kick(clock_now());
+	if (deliver_inflight() == 0)
+		daemon_once_idle(NULL);
 }
 
 /* SIGTERM's grace period is over. */
@@ -270,6 +301,8 @@ daemon_teardown(void)
 	deliver_shutdown();
 	if (d.drain != NULL)
 		event_free(d.drain);
+	if (d.once_timer != NULL)
+		event_free(d.once_timer);
 	if (d.watchdog != NULL)
 		event_free(d.watchdog);
 	event_free(d.sighup);
@@ -306,15 +339,17 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	log_info("started: %zu case%s, %zu receiver%s, state in %s",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);
+	if (once && (d.once_timer = evtimer_new(d.base, daemon_once_cb,
+	    NULL)) == NULL)
+		fatalx("evtimer_new");
 	daemon_plan();
 	if (!once)
 		sdnotify("READY=1");
 	else
-		deliver_on_idle(daemon_idle, NULL);
+		deliver_on_idle(daemon_once_idle, NULL);
 	/* A loopbreak before the loop runs is forgotten: --once with
-	 * nothing in flight is already done. */
-	if ((!once || deliver_inflight() > 0) &&
-	    event_base_dispatch(d.base) == -1)
+	 * nothing in flight and nothing held is already done. */
+	if (!d.once_done && event_base_dispatch(d.base) == -1)
 		fatalx("event_base_dispatch");
 	if (once && deliver_unsent() > 0)
 		d.status = 1;

@@ -737,7 +737,7 @@ deliver_shutdown(void)
 int
 deliver_test(const struct receiver *r, char *result, size_t len)
 {
-	char err[256] = "", desc[CURL_ERROR_SIZE + 320];
+	char err[256] = "", desc[CURL_ERROR_SIZE + 320], tag[64];
 	struct job *j;
 	json_t *alerts;
 	CURLcode rc;
@@ -750,7 +750,10 @@ deliver_test(const struct receiver *r, char *result, size_t len)
 		return 0;
 	}
 	j = deliver_job_new(r);
-	alert_delivery_id("test", r->name, j->delivery_id);
+	/* Each test its own key: a receiver that drops repeats must not
+	 * drop the second test. */
+	snprintf(tag, sizeof(tag), "test-%lld", clock_real_ms());
+	alert_delivery_id(tag, r->name, j->delivery_id);
 	if ((alerts = json_array()) == NULL)
 		fatalx("json_array");
 	if (deliver_setup(j, r, alerts, true, err, sizeof(err)) == -1) {

@@ -213,3 +213,15 @@ def test_wecom_markdown_cannot_mention(tmp_path):
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 1
     assert "WeCom markdown cannot @ people" in r.stderr
+
+
+def test_once_waits_for_the_rate_limit(tmp_path, hook):
+    # --once sends everything due now: what the rate holds back too.
+    receiver = webhook_receiver("hook", hook.url())[:-1] + 'rate = "1/sec"; }'
+    tree = make_tree(tmp_path, [receiver], ["hook"], many_cases(250))
+    r = subprocess.run([binary(), "-c", str(tree.main), "--once", "--now",
+                        "2025-07-04T10:00"], capture_output=True, text=True,
+                       timeout=60, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    assert len(hook.snapshot()) == 3
+    assert len({a["id"] for _, a in hook.alerts()}) == 250
