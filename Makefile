@@ -23,7 +23,7 @@ LIBS_PC    = libevent libcurl libconfig sqlite3 jansson libcrypto
 DEB_BUILD  = gcc make pkg-config libevent-dev libcurl4-openssl-dev \
              libconfig-dev libsqlite3-dev libjansson-dev libssl-dev tzdata
 DEB_CHECK  = $(DEB_BUILD) libcmocka-dev python3 python3-pytest \
-             python3-aiosmtpd groff-base strace systemd
+             python3-aiosmtpd groff-base strace systemd clang-format
 
 ifeq ($(SAN),1)
 BUILD      = build/san
@@ -53,7 +53,7 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 MANS       = daemon/deadlined.8 daemon/deadlined.conf.5
 
 .PHONY: all clean run check check-deps build-deps unit integration \
-        lint-man install uninstall format bench
+        lint-man install uninstall format format-check bench
 
 all: $(BUILD)/deadlined
 
@@ -115,7 +115,7 @@ check: check-deps
 	$(MAKE) all
 	$(MAKE) SAN=1 all unit-bins
 	$(MAKE) SAN=1 unit integration
-	$(MAKE) lint-man
+	$(MAKE) lint-man format-check
 
 unit-bins: $(UNIT_BINS)
 
@@ -172,8 +172,15 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/deadlined.conf.5
 	rm -rf $(DESTDIR)$(DATADIR)
 
+C_FILES = daemon/*.c include/*.h tests/unit/*.c tests/unit/*.h \
+          tests/bench/*.c
+
 format:
-	clang-format -i daemon/*.c include/*.h tests/unit/*.c
+	clang-format -i $(C_FILES)
+
+format-check:
+	clang-format --dry-run -Werror $(C_FILES)
+	@echo "sources: formatted as .clang-format says"
 
 clean:
 	rm -rf build

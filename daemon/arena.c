@@ -16,7 +16,7 @@
 
 struct arena_chunk {
 	struct arena_chunk *next;
-	size_t size;		/* bytes in data */
+	size_t size; /* bytes in data */
 	size_t used;
 	alignas(max_align_t) unsigned char data[];
 };

@@ -140,8 +140,8 @@ calendar_roll_parse(const char *s, enum roll *out)
 int
 calendar_weekday_parse(const char *s)
 {
-	static const char *names[] = {"mon", "tue", "wed", "thu", "fri",
-	    "sat", "sun"};
+	static const char *names[] = {"mon", "tue", "wed", "thu", "fri", "sat",
+	    "sun"};
 
 	for (int i = 0; i < 7; i++)
 		if (strcmp(s, names[i]) == 0)

@@ -62,9 +62,9 @@
 #define CHAT_SLACK_SECTION  3000
 #define CHAT_TEAMS_MAX      20000
 
-#define CHAT_B64_MAX      64    /* base64 of an HMAC-SHA256, NUL-ended */
-#define CHAT_SIGN_MAX     160   /* the same, URL-encoded */
-#define CHAT_ERRMSG_MAX   160   /* bytes of a provider's message kept */
+#define CHAT_B64_MAX    64  /* base64 of an HMAC-SHA256, NUL-ended */
+#define CHAT_SIGN_MAX   160 /* the same, URL-encoded */
+#define CHAT_ERRMSG_MAX 160 /* bytes of a provider's message kept */
 
 /* Set when chat_text had to leave alerts out ("... and N more"). */
 static bool chat_trimmed;
@@ -323,8 +323,8 @@ chat_mobiles(const struct receiver *r, bool all)
 /* The DingTalk body: markdown (title, text) or text (content), with the
  * people to @ both in "at" and, as "@mobile", in the text. */
 static json_t *
-chat_dingtalk(
-    const struct receiver *r, json_t *alerts, bool test, const char *subject)
+chat_dingtalk(const struct receiver *r, json_t *alerts, bool test,
+    const char *subject)
 {
 	bool text = chat_msgtype(r, "text");
 	char *head, *tail, *s;
@@ -339,8 +339,8 @@ chat_dingtalk(
 	if (s == NULL)
 		return NULL;
 	if (text)
-		doc = json_pack(
-		    "{s:s, s:{s:s}}", "msgtype", "text", "text", "content", s);
+		doc = json_pack("{s:s, s:{s:s}}", "msgtype", "text", "text",
+		    "content", s);
 	else
 		doc = json_pack("{s:s, s:{s:s, s:s}}", "msgtype", "markdown",
 		    "markdown", "title", subject, "text", s);
@@ -361,8 +361,8 @@ chat_dingtalk(
  * Markdown cannot @ anyone by mobile, so mentions go with text only.
  */
 static json_t *
-chat_wecom(
-    const struct receiver *r, json_t *alerts, bool test, const char *subject)
+chat_wecom(const struct receiver *r, json_t *alerts, bool test,
+    const char *subject)
 {
 	bool text = chat_msgtype(r, "text");
 	json_t *doc;
@@ -382,8 +382,8 @@ chat_wecom(
 		    "text", "content", s, "mentioned_mobile_list",
 		    chat_mobiles(r, r->at_all));
 	else
-		doc = json_pack(
-		    "{s:s, s:{s:s}}", "msgtype", "text", "text", "content", s);
+		doc = json_pack("{s:s, s:{s:s}}", "msgtype", "text", "text",
+		    "content", s);
 	free(s);
 	return doc;
 }
@@ -415,19 +415,19 @@ chat_feishu_paragraphs(const char *text)
 
 /* A Feishu text message: "text". */
 static json_t *
-chat_feishu_text(
-    const struct receiver *r, json_t *alerts, bool test, const char *subject)
+chat_feishu_text(const struct receiver *r, json_t *alerts, bool test,
+    const char *subject)
 {
 	json_t *v = NULL;
 	char *head, *s;
 
 	head = chat_head(r, "", subject, "\n\n");
-	s = chat_text(
-	    r, alerts, test, MESSAGE_TEXT, head, "", CHAT_FEISHU_MAX, NULL);
+	s = chat_text(r, alerts, test, MESSAGE_TEXT, head, "", CHAT_FEISHU_MAX,
+	    NULL);
 	free(head);
 	if (s != NULL)
-		v = json_pack(
-		    "{s:s, s:{s:s}}", "msg_type", "text", "content", "text", s);
+		v = json_pack("{s:s, s:{s:s}}", "msg_type", "text", "content",
+		    "text", s);
 	free(s);
 	return v;
 }
@@ -435,8 +435,8 @@ chat_feishu_text(
 /* A Feishu rich text ("post") message, titled with the subject, in the
  * receiver's language. */
 static json_t *
-chat_feishu_post(
-    const struct receiver *r, json_t *alerts, bool test, const char *subject)
+chat_feishu_post(const struct receiver *r, json_t *alerts, bool test,
+    const char *subject)
 {
 	const char *lang = r->language == LANGUAGE_EN ? "en_us" : "zh_cn";
 	json_t *v = NULL;
@@ -454,8 +454,8 @@ chat_feishu_post(
 /* A Feishu card ("interactive"): the subject as its header, the text
  * as one Markdown element. */
 static json_t *
-chat_feishu_card(
-    const struct receiver *r, json_t *alerts, bool test, const char *subject)
+chat_feishu_card(const struct receiver *r, json_t *alerts, bool test,
+    const char *subject)
 {
 	json_t *v = NULL;
 	char *s;
@@ -501,8 +501,8 @@ chat_feishu(const struct receiver *r, json_t *alerts, bool test,
 /* The Slack body: "text", and with msgtype blocks a section of mrkdwn
  * ("text" is then the notification's fallback: the subject). */
 static json_t *
-chat_slack(
-    const struct receiver *r, json_t *alerts, bool test, const char *subject)
+chat_slack(const struct receiver *r, json_t *alerts, bool test,
+    const char *subject)
 {
 	bool blocks = chat_msgtype(r, "blocks");
 	char *head, *esc, *s;
@@ -580,8 +580,8 @@ chat_teams_blocks(const char *subject, const char *text)
 
 /* The Teams body: a message with one Adaptive Card. */
 static json_t *
-chat_teams(
-    const struct receiver *r, json_t *alerts, bool test, const char *subject)
+chat_teams(const struct receiver *r, json_t *alerts, bool test,
+    const char *subject)
 {
 	json_t *blocks;
 	char *s;
@@ -626,8 +626,8 @@ chat_doc(const struct receiver *r, json_t *alerts, bool test,
 /* The request body chat_setup sends, as a new string; NULL on error.
  * A test message is written about an empty list of alerts. */
 char *
-chat_body(
-    const struct receiver *r, json_t *alerts, bool test, long long real_ms)
+chat_body(const struct receiver *r, json_t *alerts, bool test,
+    long long real_ms)
 {
 	json_t *list, *doc;
 	char *subject, *body = NULL;
@@ -670,8 +670,8 @@ chat_hmac_b64(const char *key, size_t keylen, const char *data, size_t len,
 /* DingTalk's sign: base64 HMAC-SHA256 with key secret over
  * "<timestamp_ms>\n<secret>", URL-encoded; "" if out is too small. */
 void
-chat_dingtalk_sign(
-    const char *secret, long long timestamp_ms, char *out, size_t outlen)
+chat_dingtalk_sign(const char *secret, long long timestamp_ms, char *out,
+    size_t outlen)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char b64[CHAT_B64_MAX], *tosign;
@@ -682,8 +682,8 @@ chat_dingtalk_sign(
 		return;
 	out[0] = '\0';
 	len = xasprintf(&tosign, "%lld\n%s", timestamp_ms, secret);
-	chat_hmac_b64(
-	    secret, strlen(secret), tosign, (size_t)len, b64, sizeof(b64));
+	chat_hmac_b64(secret, strlen(secret), tosign, (size_t)len, b64,
+	    sizeof(b64));
 	explicit_bzero(tosign, (size_t)len);
 	free(tosign);
 	for (const char *p = b64; *p != '\0'; p++) {
@@ -705,8 +705,8 @@ chat_dingtalk_sign(
 /* Feishu's sign: base64 HMAC-SHA256 with key "<timestamp_s>\n<secret>"
  * over an empty message; "" if out is too small. */
 void
-chat_feishu_sign(
-    const char *secret, long long timestamp_s, char *out, size_t outlen)
+chat_feishu_sign(const char *secret, long long timestamp_s, char *out,
+    size_t outlen)
 {
 	char *key;
 	int len;
@@ -735,18 +735,19 @@ chat_url(const struct receiver *r, long long real_ms)
 		sep = "";
 	else
 		sep = strchr(r->url, '?') != NULL ? "&" : "?";
-	xasprintf(
-	    &url, "%s%stimestamp=%lld&sign=%s", r->url, sep, real_ms, sign);
+	xasprintf(&url, "%s%stimestamp=%lld&sign=%s", r->url, sep, real_ms,
+	    sign);
 	return url;
 }
 
 /* Build every request header into t->headers. */
 static void
-chat_headers(
-    struct transfer *t, const struct receiver *r, const char *delivery_id)
+chat_headers(struct transfer *t, const struct receiver *r,
+    const char *delivery_id)
 {
-	http_header(&t->headers, "Content-Type: application/json; "
-	                         "charset=utf-8");
+	http_header(&t->headers,
+	    "Content-Type: application/json; "
+	    "charset=utf-8");
 	http_header(&t->headers, "Idempotency-Key: %s", delivery_id);
 	http_header(&t->headers, "User-Agent: deadlined/%s", VERSION);
 	http_header(&t->headers, "Expect:"); /* no 100-continue wait */
@@ -825,8 +826,8 @@ chat_setup(struct transfer *t, const struct receiver *r,
 /* "<key> <code>: <text>" into msg, the provider's text cut short and
  * stripped of control characters, as it goes into the log. */
 static void
-chat_errmsg(
-    char *msg, size_t msglen, const char *key, long long code, const char *text)
+chat_errmsg(char *msg, size_t msglen, const char *key, long long code,
+    const char *text)
 {
 	char clean[CHAT_ERRMSG_MAX];
 	size_t i;
@@ -861,8 +862,8 @@ chat_code_verdict(enum receiver_format format, long long code)
 /* Read a 2xx answer: DingTalk and WeCom say errcode/errmsg, Feishu
  * code/msg (or, in older answers, StatusCode/StatusMessage). */
 enum chat_verdict
-chat_verdict(
-    enum receiver_format format, const char *response, char *msg, size_t msglen)
+chat_verdict(enum receiver_format format, const char *response, char *msg,
+    size_t msglen)
 {
 	const char *key = "errcode", *text = "errmsg";
 	enum chat_verdict v;

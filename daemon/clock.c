@@ -131,10 +131,9 @@ clock_rfc3339(time_t t, char *buf)
 	localtime_r(&t, &tm);
 	off = tm.tm_gmtoff / 60;
 	snprintf(buf, CLOCK_RFC3339_BUFSZ,
-	    "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60,
-	    labs(off) % 60);
+	    "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
 	return buf;
 }
 
@@ -165,8 +164,8 @@ clock_parse(const char *s, time_t *out)
 	if (date_parse(day, &dt) == -1)
 		return -1;
 	p = s + 11;
-	if (strnlen(p, 5) < 5 || (hh = clock_field(p, 23)) < 0 ||
-	    p[2] != ':' || (mm = clock_field(p + 3, 59)) < 0)
+	if (strnlen(p, 5) < 5 || (hh = clock_field(p, 23)) < 0 || p[2] != ':' ||
+	    (mm = clock_field(p + 3, 59)) < 0)
 		return -1;
 	p += 5;
 	if (*p == ':') {

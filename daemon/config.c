@@ -32,7 +32,7 @@
 #include "receiver.h"
 #include "xmalloc.h"
 
-#define CONFIG_DAYS_MAX		3650	/* ten years: longer is a typo */
+#define CONFIG_DAYS_MAX 3650 /* ten years: longer is a typo */
 
 /* Case keys that are not events. */
 static const char *case_fields[] = {"id", "title", "court", "notify", NULL};
@@ -75,11 +75,11 @@ config_defaults(struct config *cfg)
 }
 
 static const struct reminders reminders_default = {
-	.before = {3, 1},
-	.nbefore = 2,
-	.on_due_day = true,
-	.overdue_every = 1,
-	.overdue_max = 30,
+    .before = {3, 1},
+    .nbefore = 2,
+    .on_due_day = true,
+    .overdue_every = 1,
+    .overdue_max = 30,
 };
 
 /* Parse "HH:MM" into seconds after midnight; -1 if malformed. */
@@ -106,8 +106,8 @@ config_globals(struct loader *ld, config_setting_t *root)
 	if (loader_string(ld, root, "timezone", &v) == 1) {
 		if (!clock_zone_valid(v))
 			loader_error(ld,
-			    loader_line(ld, config_setting_get_member(root,
-				"timezone")),
+			    loader_line(ld,
+			        config_setting_get_member(root, "timezone")),
 			    "unknown time zone '%s' (not in the tz database)",
 			    v);
 		cfg->timezone = v;
@@ -119,8 +119,8 @@ config_globals(struct loader *ld, config_setting_t *root)
 	if (loader_string(ld, root, "notify_at", &v) == 1) {
 		if ((cfg->notify_at = config_hhmm(v)) == -1)
 			loader_error(ld,
-			    loader_line(ld, config_setting_get_member(root,
-				"notify_at")),
+			    loader_line(ld,
+			        config_setting_get_member(root, "notify_at")),
 			    "'notify_at' must be a time \"HH:MM\", not '%s'",
 			    v);
 	}
@@ -142,8 +142,7 @@ config_globals(struct loader *ld, config_setting_t *root)
 
 /* Read the reminders group g over *rem (which holds the defaults). */
 static void
-config_reminders(struct loader *ld, config_setting_t *g,
-    struct reminders *rem)
+config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 {
 	static const char *keys[] = {"before", "on_due_day", "overdue_every",
 	    "overdue_max", NULL};
@@ -153,7 +152,8 @@ config_reminders(struct loader *ld, config_setting_t *g,
 
 	loader_check_keys(ld, g, keys, "reminders");
 	loader_bool(ld, g, "on_due_day", &rem->on_due_day);
-	loader_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX, &rem->overdue_every);
+	loader_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX,
+	    &rem->overdue_every);
 	loader_int(ld, g, "overdue_max", 0, CONFIG_DAYS_MAX, &rem->overdue_max);
 
 	if ((s = config_setting_get_member(g, "before")) == NULL)
@@ -165,7 +165,8 @@ config_reminders(struct loader *ld, config_setting_t *g,
 	}
 	if ((len = config_setting_length(s)) > REMINDERS_BEFORE_MAX) {
 		loader_error(ld, loader_line(ld, s),
-		    "'before' has more than %d reminders", REMINDERS_BEFORE_MAX);
+		    "'before' has more than %d reminders",
+		    REMINDERS_BEFORE_MAX);
 		return;
 	}
 	rem->nbefore = 0;
@@ -201,8 +202,8 @@ config_reminders(struct loader *ld, config_setting_t *g,
 
 /* Add the dates listed under key in group as holidays (or workdays). */
 static void
-config_days(struct loader *ld, const config_setting_t *group,
-    const char *key, bool holiday)
+config_days(struct loader *ld, const config_setting_t *group, const char *key,
+    bool holiday)
 {
 	struct calendar *cal = &ld->cfg->calendar;
 	config_setting_t *s = config_setting_get_member(group, key), *e;
@@ -223,8 +224,9 @@ config_days(struct loader *ld, const config_setting_t *group,
 		snprintf(what, sizeof(what), "'%s'", key);
 		if (loader_date(ld, e, what, &d) == -1)
 			continue;
-		if (holiday ? config_in_dates(cal->workdays, cal->nworkdays, d) :
-		    config_in_dates(cal->holidays, cal->nholidays, d)) {
+		if (holiday
+		        ? config_in_dates(cal->workdays, cal->nworkdays, d)
+		        : config_in_dates(cal->holidays, cal->nholidays, d)) {
 			char buf[DATE_BUFSZ];
 
 			loader_error(ld, loader_line(ld, e),
@@ -232,8 +234,8 @@ config_days(struct loader *ld, const config_setting_t *group,
 			    date_format(d, buf));
 			continue;
 		}
-		if ((holiday ? calendar_add_holiday(cal, d) :
-		    calendar_add_workday(cal, d)) == -1)
+		if ((holiday ? calendar_add_holiday(cal, d)
+		             : calendar_add_workday(cal, d)) == -1)
 			fatal("calendar");
 	}
 }
@@ -298,8 +300,8 @@ config_calendar(struct loader *ld, config_setting_t *root)
 		s = config_setting_get_member(g, "include");
 		for (size_t i = 0; i < n; i++)
 			config_holiday_file(ld, loader_path(ld, list[i]),
-			    loader_line(ld, config_setting_get_elem(s,
-				(unsigned)i)));
+			    loader_line(ld,
+			        config_setting_get_elem(s, (unsigned)i)));
 	}
 }
 
@@ -324,8 +326,8 @@ config_event_name(struct loader *ld, const config_setting_t *s,
 	}
 	if (loader_in_list(ld->events, ld->nevents, name))
 		return;
-	ld->events = xreallocarray(ld->events, ld->nevents + 1,
-	    sizeof(*ld->events));
+	ld->events =
+	    xreallocarray(ld->events, ld->nevents + 1, sizeof(*ld->events));
 	ld->events[ld->nevents++] = name;
 }
 
@@ -363,7 +365,8 @@ config_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 		config_event_name(ld, config_setting_get_member(g, "opens"),
 		    w->opens);
 
-	if ((r = loader_strings(ld, g, "closes", &w->closes, &w->ncloses)) == 0 ||
+	if ((r = loader_strings(ld, g, "closes", &w->closes, &w->ncloses)) ==
+	        0 ||
 	    (r == 1 && w->ncloses == 0))
 		loader_error(ld, w->line, "%s has no 'closes' events", what);
 	for (size_t i = 0; r == 1 && i < w->ncloses; i++) {
@@ -375,15 +378,16 @@ config_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 			    w->opens);
 	}
 
-	if ((r = loader_int(ld, g, "days", 1, CONFIG_DAYS_MAX, &w->rule.days)) ==
-	    0)
+	if ((r = loader_int(ld, g, "days", 1, CONFIG_DAYS_MAX,
+	         &w->rule.days)) == 0)
 		loader_error(ld, w->line, "%s has no 'days'", what);
 	loader_int(ld, g, "extended_days", 1, CONFIG_DAYS_MAX,
 	    &w->rule.extended_days);
 	if ((r = loader_string(ld, g, "extended_by", &w->extended_by)) == 1) {
 		s = config_setting_get_member(g, "extended_by");
 		config_event_name(ld, s, w->extended_by);
-		if ((w->opens != NULL && strcmp(w->extended_by, w->opens) == 0) ||
+		if ((w->opens != NULL &&
+		        strcmp(w->extended_by, w->opens) == 0) ||
 		    loader_in_list(w->closes, w->ncloses, w->extended_by))
 			loader_error(ld, loader_line(ld, s),
 			    "%s: 'extended_by' must be an event of its own",
@@ -444,14 +448,17 @@ config_windows(struct loader *ld, config_setting_t *root)
 	}
 	if (!config_setting_is_group(g)) {
 		loader_error(ld, loader_line(ld, g),
-		    "'windows' must be a group: windows = { name = { ... }; };");
+		    "'windows' must be a group: windows = { name = { ... }; "
+		    "};");
 		return;
 	}
 	if ((n = config_setting_length(g)) == 0) {
-		loader_error(ld, loader_line(ld, g), "'windows' defines no window");
+		loader_error(ld, loader_line(ld, g),
+		    "'windows' defines no window");
 		return;
 	}
-	ld->cfg->windows = loader_alloc(ld, (size_t)n, sizeof(struct window_def));
+	ld->cfg->windows =
+	    loader_alloc(ld, (size_t)n, sizeof(struct window_def));
 	ld->cfg->nwindows = (size_t)n;
 	for (int i = 0; i < n; i++)
 		config_window(ld, config_setting_get_elem(g, (unsigned)i),
@@ -513,8 +520,8 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 		open = config_case_event(c, w->opens);
 		any |= open != NULL;
 		for (size_t k = 0; k <= w->ncloses; k++) {
-			const char *name = k < w->ncloses ? w->closes[k] :
-			    w->extended_by;
+			const char *name =
+			    k < w->ncloses ? w->closes[k] : w->extended_by;
 
 			if (name == NULL ||
 			    (e = config_case_event(c, name)) == NULL)
@@ -522,8 +529,8 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 			if (open == NULL)
 				loader_error(ld, e->line,
 				    "%s records '%s' but not '%s', which opens "
-				    "window '%s'", what, name, w->opens,
-				    w->name);
+				    "window '%s'",
+				    what, name, w->opens, w->name);
 			else if (e->date < open->date)
 				loader_error(ld, e->line,
 				    "%s: '%s' (%s) is before '%s' (%s)", what,
@@ -534,9 +541,11 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 	if (!any)
 		loader_error(ld, c->line,
 		    "%s records no event that opens a window "
-		    "(such as '%s'): nothing to watch", what,
-		    ld->cfg->nwindows > 0 && ld->cfg->windows[0].opens != NULL ?
-		    ld->cfg->windows[0].opens : "transferred");
+		    "(such as '%s'): nothing to watch",
+		    what,
+		    ld->cfg->nwindows > 0 && ld->cfg->windows[0].opens != NULL
+		        ? ld->cfg->windows[0].opens
+		        : "transferred");
 }
 
 static void
@@ -576,7 +585,8 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		if (!loader_in_list(ld->events, ld->nevents, name)) {
 			loader_error(ld, loader_line(ld, s),
 			    "unknown key '%s' in %s (not a case field nor an "
-			    "event of any window)", name, what);
+			    "event of any window)",
+			    name, what);
 			bad = true;
 			continue;
 		}
@@ -705,8 +715,8 @@ config_duplicate_ids(struct loader *ld)
 	for (size_t i = 1; i < n; i++) {
 		if (strcmp(v[i]->id, v[i - 1]->id) != 0)
 			continue;
-		for (first = v[i - 1]; i < n && strcmp(v[i]->id,
-		    first->id) == 0; i++) {
+		for (first = v[i - 1];
+		     i < n && strcmp(v[i]->id, first->id) == 0; i++) {
 			ld->file = v[i]->file;
 			loader_error(ld, v[i]->line,
 			    "duplicate case id \"%s\" (first defined at %s:%d)",
@@ -743,8 +753,8 @@ config_main(struct loader *ld, config_t *cf)
 	receiver_load(ld, root);
 	if ((r = receiver_notify(ld, root, &cfg->notify, &cfg->nnotify)) == 0) {
 		/* No default list: a case without its own tells everyone. */
-		cfg->notify = loader_alloc(ld, cfg->nreceivers + 1,
-		    sizeof(*cfg->notify));
+		cfg->notify =
+		    loader_alloc(ld, cfg->nreceivers + 1, sizeof(*cfg->notify));
 		for (size_t i = 0; i < cfg->nreceivers; i++)
 			cfg->notify[i] = i;
 		cfg->nnotify = cfg->nreceivers;

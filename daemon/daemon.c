@@ -29,7 +29,7 @@
 #include "schedule.h"
 #include "sdnotify.h"
 
-#define DAEMON_DRAIN_SECONDS 10	/* SIGTERM: how long in-flight may take */
+#define DAEMON_DRAIN_SECONDS 10 /* SIGTERM: how long in-flight may take */
 
 static struct {
 	struct event_base *base;
@@ -41,9 +41,9 @@ static struct {
 	struct event *sighup, *sigterm, *sigint;
 	struct event *drain;
 	struct event *watchdog;
-	time_t next_plan;	/* the next timed alert, or -1 */
+	time_t next_plan; /* the next timed alert, or -1 */
 	bool once;
-	bool once_done;		/* --once: nothing is left to send */
+	bool once_done; /* --once: nothing is left to send */
 	struct event *once_timer;
 	bool stopping;
 	int status;
@@ -62,7 +62,7 @@ daemon_arm(time_t when)
 			its.it_value.tv_sec = 1;
 	}
 	if (timerfd_settime(d.tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
-	    &its, NULL) == -1)
+	        &its, NULL) == -1)
 		fatal("timerfd_settime");
 }
 
@@ -80,8 +80,7 @@ daemon_sleep(time_t now)
 	if ((retry = outbox_next_try(d.ob, now)) != -1 &&
 	    (next == -1 || retry < next))
 		next = retry;
-	if ((retry = deliver_next_wake()) != -1 &&
-	    (next == -1 || retry < next))
+	if ((retry = deliver_next_wake()) != -1 && (next == -1 || retry < next))
 		next = retry;
 	if (next >= 0)
 		log_debug("next wake-up at %s", clock_rfc3339(next, buf));
@@ -183,7 +182,8 @@ daemon_stop(void)
 		log_info("stopping: waiting for %zu deliveries in flight",
 		    deliver_inflight());
 		if ((d.drain = evtimer_new(d.base, daemon_drain_cb, NULL)) ==
-		    NULL || evtimer_add(d.drain, &tv) == -1)
+		        NULL ||
+		    evtimer_add(d.drain, &tv) == -1)
 			fatalx("evtimer_new");
 	}
 	deliver_on_idle(daemon_idle, NULL);
@@ -202,7 +202,8 @@ daemon_reload(void)
 		for (size_t i = 0; i < errs.n; i++)
 			log_warnx("%s", errs.msgs[i]);
 		log_warnx("reload failed: %zu error%s; still running on the "
-		    "previous configuration", errs.n, errs.n == 1 ? "" : "s");
+		          "previous configuration",
+		    errs.n, errs.n == 1 ? "" : "s");
 		config_errors_free(&errs);
 		sdnotify("READY=1");
 		return;
@@ -217,7 +218,8 @@ daemon_reload(void)
 	}
 	if (strcmp(cfg->state_dir, d.cfg->state_dir) != 0)
 		log_warnx("state_dir changed to %s: it takes effect at the "
-		    "next start", cfg->state_dir);
+		          "next start",
+		    cfg->state_dir);
 	deliver_set_config(cfg);
 	config_free(d.cfg);
 	d.cfg = cfg;
@@ -269,10 +271,11 @@ daemon_setup(void)
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	if ((d.tfd = timerfd_create(CLOCK_REALTIME,
-	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
+	         TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
 		fatal("timerfd_create");
 	if ((d.wake = event_new(d.base, d.tfd, EV_READ | EV_PERSIST,
-	    daemon_wake_cb, NULL)) == NULL || event_add(d.wake, NULL) == -1)
+	         daemon_wake_cb, NULL)) == NULL ||
+	    event_add(d.wake, NULL) == -1)
 		fatalx("event_new");
 	d.sighup = evsignal_new(d.base, SIGHUP, daemon_signal_cb, NULL);
 	d.sigterm = evsignal_new(d.base, SIGTERM, daemon_signal_cb, NULL);
@@ -288,7 +291,7 @@ daemon_setup(void)
 		tv.tv_sec = (time_t)(wd / 2 / 1000000);
 		tv.tv_usec = (suseconds_t)(wd / 2 % 1000000);
 		if ((d.watchdog = event_new(d.base, -1, EV_PERSIST,
-		    daemon_watchdog_cb, NULL)) == NULL ||
+		         daemon_watchdog_cb, NULL)) == NULL ||
 		    event_add(d.watchdog, &tv) == -1)
 			fatalx("event_new");
 	}
@@ -339,8 +342,8 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	log_info("started: %zu case%s, %zu receiver%s, state in %s",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);
-	if (once && (d.once_timer = evtimer_new(d.base, daemon_once_cb,
-	    NULL)) == NULL)
+	if (once &&
+	    (d.once_timer = evtimer_new(d.base, daemon_once_cb, NULL)) == NULL)
 		fatalx("evtimer_new");
 	daemon_plan();
 	if (!once)

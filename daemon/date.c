@@ -44,8 +44,8 @@ date_to_ymd(date_t dt, int *y, int *m, int *d)
 static int
 date_month_days(int y, int m)
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31};
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+	    31};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : days[m - 1];

@@ -51,8 +51,8 @@ deadline_status(const struct window_state *ws, const struct reminders *rem,
 
 /* Fill a timed alert falling on day. */
 static void
-deadline_alert(const struct window_state *ws, enum alert_kind kind,
-    date_t day, struct timed_alert *out)
+deadline_alert(const struct window_state *ws, enum alert_kind kind, date_t day,
+    struct timed_alert *out)
 {
 	out->kind = kind;
 	out->day = day;
@@ -87,15 +87,15 @@ deadline_overdue_last(const struct reminders *rem)
 
 /* The day of overdue alert n (n = 0 is the day after the deadline). */
 static long
-deadline_overdue_day(const struct window_state *ws,
-    const struct reminders *rem, long n)
+deadline_overdue_day(const struct window_state *ws, const struct reminders *rem,
+    long n)
 {
 	return (long)ws->deadline + 1 + n * rem->overdue_every;
 }
 
 bool
-deadline_next_alert(const struct window_state *ws,
-    const struct reminders *rem, date_t from, struct timed_alert *out)
+deadline_next_alert(const struct window_state *ws, const struct reminders *rem,
+    date_t from, struct timed_alert *out)
 {
 	bool found = false;
 	long n, day;
@@ -105,7 +105,8 @@ deadline_next_alert(const struct window_state *ws,
 	for (size_t i = 0; i < rem->nbefore; i++) {
 		day = (long)ws->deadline - rem->before[i];
 		if (day > ws->opened && day >= from)
-			deadline_pick(ws, ALERT_REMINDER, day, true, &found, out);
+			deadline_pick(ws, ALERT_REMINDER, day, true, &found,
+			    out);
 	}
 	if (rem->on_due_day && ws->deadline >= from)
 		deadline_pick(ws, ALERT_DUE, ws->deadline, true, &found, out);
@@ -122,8 +123,8 @@ deadline_next_alert(const struct window_state *ws,
 }
 
 bool
-deadline_last_alert(const struct window_state *ws,
-    const struct reminders *rem, date_t upto, struct timed_alert *out)
+deadline_last_alert(const struct window_state *ws, const struct reminders *rem,
+    date_t upto, struct timed_alert *out)
 {
 	bool found = false;
 	long n, day;
@@ -143,7 +144,8 @@ deadline_last_alert(const struct window_state *ws,
 	if (upto > ws->deadline) {
 		n = 0;
 		if (rem->overdue_every > 0)
-			n = ((long)upto - ws->deadline - 1) / rem->overdue_every;
+			n = ((long)upto - ws->deadline - 1) /
+			    rem->overdue_every;
 		if (n > deadline_overdue_last(rem))
 			n = deadline_overdue_last(rem);
 		day = deadline_overdue_day(ws, rem, n);

@@ -30,20 +30,20 @@
 #include "rate.h"
 #include "xmalloc.h"
 
-#define DELIVER_PER_RECEIVER	4	/* transfers in flight to one receiver */
-#define DELIVER_CONNECT_TIMEOUT	10	/* seconds */
+#define DELIVER_PER_RECEIVER    4  /* transfers in flight to one receiver */
+#define DELIVER_CONNECT_TIMEOUT 10 /* seconds */
 
 /* One message in flight: the alerts it carries to one receiver. */
 struct job {
 	TAILQ_ENTRY(job) entry;
-	char (*ids)[ALERT_ID_LEN + 1];	/* the alerts */
-	char **whats;		/* "reminder for case X window Y", per alert */
+	char (*ids)[ALERT_ID_LEN + 1]; /* the alerts */
+	char **whats; /* "reminder for case X window Y", per alert */
 	size_t nalerts;
 	char delivery_id[ALERT_ID_LEN + 1];
 	char *receiver;
 	enum receiver_type type;
 	enum receiver_format format;
-	int attempts;		/* the most any of its alerts has had */
+	int attempts; /* the most any of its alerts has had */
 	struct transfer t;
 };
 
@@ -61,8 +61,8 @@ static struct {
 	TAILQ_HEAD(, job) jobs;
 	size_t njobs;
 	size_t unsent;
-	bool stopping;		/* start nothing new */
-	time_t rate_wake;	/* when a rate-limited receiver may go on */
+	bool stopping;            /* start nothing new */
+	time_t rate_wake;         /* when a rate-limited receiver may go on */
 	void (*retry_fn)(time_t); /* outcomes recorded: retries may be due */
 	void (*idle_fn)(void *);
 	void *idle_arg;
@@ -93,7 +93,7 @@ deliver_timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd, (void)what, (void)arg;
 	if (curl_multi_socket_action(dl.multi, CURL_SOCKET_TIMEOUT, 0,
-	    &running) != CURLM_OK)
+	        &running) != CURLM_OK)
 		log_warnx("curl_multi_socket_action failed");
 	deliver_check_done();
 }
@@ -123,7 +123,8 @@ deliver_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 	} else
 		event_free(ds->ev);
 	if ((ds->ev = event_new(dl.base, s, kind, deliver_event_cb, NULL)) ==
-	    NULL || event_add(ds->ev, NULL) == -1)
+	        NULL ||
+	    event_add(ds->ev, NULL) == -1)
 		fatalx("event_new/event_add for a curl socket");
 	return 0;
 }
@@ -157,9 +158,9 @@ deliver_init(struct event_base *base, struct outbox *ob)
 	if ((dl.timer = evtimer_new(base, deliver_timeout_cb, NULL)) == NULL)
 		return -1;
 	if (curl_multi_setopt(dl.multi, CURLMOPT_SOCKETFUNCTION,
-	    deliver_socket_cb) != CURLM_OK ||
+	        deliver_socket_cb) != CURLM_OK ||
 	    curl_multi_setopt(dl.multi, CURLMOPT_TIMERFUNCTION,
-	    deliver_timer_cb) != CURLM_OK)
+	        deliver_timer_cb) != CURLM_OK)
 		return -1;
 	return 0;
 }
@@ -255,7 +256,8 @@ static enum outcome
 deliver_classify(const struct job *j, CURLcode rc, long code)
 {
 	if (j->type == RECEIVER_WEBHOOK) {
-		if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
+		if (rc == CURLE_URL_MALFORMAT ||
+		    rc == CURLE_UNSUPPORTED_PROTOCOL)
 			return OUTCOME_FAILED;
 		if (rc != CURLE_OK)
 			return OUTCOME_RETRY;
@@ -300,11 +302,12 @@ deliver_describe(const struct job *j, CURLcode rc, long code, char *buf,
 
 	if (rc != CURLE_OK && code > 0)
 		snprintf(buf, len, "%s %ld: %s", proto, code,
-		    j->t.errbuf[0] != '\0' ? j->t.errbuf :
-		    curl_easy_strerror(rc));
+		    j->t.errbuf[0] != '\0' ? j->t.errbuf
+		                           : curl_easy_strerror(rc));
 	else if (rc != CURLE_OK)
-		snprintf(buf, len, "%s", j->t.errbuf[0] != '\0' ? j->t.errbuf :
-		    curl_easy_strerror(rc));
+		snprintf(buf, len, "%s",
+		    j->t.errbuf[0] != '\0' ? j->t.errbuf
+		                           : curl_easy_strerror(rc));
 	else
 		snprintf(buf, len, "%s %ld", proto, code);
 }
@@ -364,7 +367,8 @@ deliver_finish(struct job *j, CURLcode rc)
 			break;
 		case OUTCOME_RETRY:
 			log_warnx("delivery of %s to %s failed: %s; retry in "
-			    "%lds", j->whats[i], j->receiver, desc, wait);
+			          "%lds",
+			    j->whats[i], j->receiver, desc, wait);
 			/* The clock reads whole seconds: one more so that the
 			 * retry never comes before the wait is over. */
 			outbox_mark_retry(dl.ob, j->ids[i], j->receiver, now,
@@ -395,7 +399,8 @@ deliver_check_done(void)
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-		    (char **)&j) != CURLE_OK || j == NULL)
+		        (char **)&j) != CURLE_OK ||
+		    j == NULL)
 			fatalx("curl handle without its job");
 		if (done++ == 0)
 			outbox_begin(dl.ob);
@@ -422,7 +427,7 @@ struct deliver_row {
 	char *receiver;
 	char *payload;
 	int attempts;
-	bool taken;		/* handled in this kick */
+	bool taken; /* handled in this kick */
 };
 
 struct deliver_rows {
@@ -468,13 +473,14 @@ deliver_to_log(const struct deliver_row *row, json_t *alert)
 	const char *deadline = "";
 	int left = 0;
 
-	json_unpack(alert, "{s:s, s:i, s:{s:s, s:s}, s:{s:s, s:s}}",
-	    "kind", &kind, "days_left", &left, "case", "id", &case_id,
-	    "court", &court, "window", "title", &title, "deadline", &deadline);
+	json_unpack(alert, "{s:s, s:i, s:{s:s, s:s}, s:{s:s, s:s}}", "kind",
+	    &kind, "days_left", &left, "case", "id", &case_id, "court", &court,
+	    "window", "title", &title, "deadline", &deadline);
 	log_info("ALERT %s: case %s (%s): %s, deadline %s, %d day%s %s "
-	    "[%s, alert %s]", kind, case_id, court, title, deadline,
-	    left < 0 ? -left : left, left == 1 || left == -1 ? "" : "s",
-	    left < 0 ? "overdue" : "left", row->receiver, row->alert_id);
+	         "[%s, alert %s]",
+	    kind, case_id, court, title, deadline, left < 0 ? -left : left,
+	    left == 1 || left == -1 ? "" : "s", left < 0 ? "overdue" : "left",
+	    row->receiver, row->alert_id);
 	outbox_mark_sent(dl.ob, row->alert_id, row->receiver, clock_now(), 0);
 }
 
@@ -518,10 +524,11 @@ deliver_setup(struct job *j, const struct receiver *r, json_t *alerts,
 	    curl_easy_setopt(j->t.easy, CURLOPT_PRIVATE, j) != CURLE_OK ||
 	    curl_easy_setopt(j->t.easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(j->t.easy, CURLOPT_CONNECTTIMEOUT,
-		(long)(r->timeout < DELIVER_CONNECT_TIMEOUT ? r->timeout :
-		DELIVER_CONNECT_TIMEOUT)) != CURLE_OK ||
+	        (long)(r->timeout < DELIVER_CONNECT_TIMEOUT
+	                ? r->timeout
+	                : DELIVER_CONNECT_TIMEOUT)) != CURLE_OK ||
 	    curl_easy_setopt(j->t.easy, CURLOPT_TIMEOUT, (long)r->timeout) !=
-		CURLE_OK) {
+	        CURLE_OK) {
 		if (err[0] == '\0')
 			snprintf(err, errlen, "curl set-up failed");
 		return -1;
@@ -602,8 +609,8 @@ deliver_start(const struct receiver *r, struct deliver_row *rows,
 		struct deliver_row *row = &rows[idx[i]];
 
 		memcpy(j->ids[j->nalerts], row->alert_id, ALERT_ID_LEN + 1);
-		j->whats[j->nalerts++] = deliver_what(json_array_get(alerts,
-		    i));
+		j->whats[j->nalerts++] =
+		    deliver_what(json_array_get(alerts, i));
 		if (row->attempts > j->attempts)
 			j->attempts = row->attempts;
 	}
@@ -613,10 +620,12 @@ deliver_start(const struct receiver *r, struct deliver_row *rows,
 		if (err[0] == '\0')
 			snprintf(err, sizeof(err), "curl_multi_add_handle");
 		log_warnx("cannot start delivery of %s to %s: %s; retry in "
-		    "%ds", j->whats[0], r->name, err, dl.cfg->retry_first);
+		          "%ds",
+		    j->whats[0], r->name, err, dl.cfg->retry_first);
 		for (size_t i = 0; i < n; i++)
-			outbox_mark_retry(dl.ob, j->ids[i], r->name, clock_now(),
-			    clock_now() + dl.cfg->retry_first, 0, err);
+			outbox_mark_retry(dl.ob, j->ids[i], r->name,
+			    clock_now(), clock_now() + dl.cfg->retry_first, 0,
+			    err);
 		json_decref(alerts);
 		deliver_job_free(j);
 		return 0;
@@ -661,14 +670,15 @@ deliver_receiver_rows(const struct receiver *r, struct deliver_rows *rows,
 			break;
 		if (!rate_allow(r)) {
 			/* Whole seconds, rounded up: never too early. */
-			time_t t = now + (time_t)((rate_wait_ms(r) + 999) / 1000);
+			time_t t =
+			    now + (time_t)((rate_wait_ms(r) + 999) / 1000);
 
 			if (dl.rate_wake == -1 || t < dl.rate_wake)
 				dl.rate_wake = t;
 			break;
 		}
 		if ((took = deliver_start(r, rows->v, idx + off,
-		    n - off < max ? n - off : max)) == 0)
+		         n - off < max ? n - off : max)) == 0)
 			break;
 		rate_note(r);
 	}
@@ -691,9 +701,10 @@ deliver_kick(time_t now)
 	outbox_commit(dl.ob);
 	for (size_t i = 0; i < rows.n; i++) {
 		if (!rows.v[i].taken)
-			log_debug("alert %s waits for receiver %s, which is not "
-			    "configured", rows.v[i].alert_id,
-			    rows.v[i].receiver);
+			log_debug(
+			    "alert %s waits for receiver %s, which is not "
+			    "configured",
+			    rows.v[i].alert_id, rows.v[i].receiver);
 		free(rows.v[i].receiver);
 		free(rows.v[i].payload);
 	}
@@ -719,7 +730,8 @@ deliver_shutdown(void)
 
 	while ((j = TAILQ_FIRST(&dl.jobs)) != NULL) {
 		log_warnx("abandoning %s%s to %s: it stays queued for the "
-		    "next start", j->whats[0], j->nalerts > 1 ? " and more" : "",
+		          "next start",
+		    j->whats[0], j->nalerts > 1 ? " and more" : "",
 		    j->receiver);
 		curl_multi_remove_handle(dl.multi, j->t.easy);
 		TAILQ_REMOVE(&dl.jobs, j, entry);
@@ -745,7 +757,8 @@ deliver_test(const struct receiver *r, char *result, size_t len)
 
 	if (r->type == RECEIVER_LOG) {
 		log_info("TEST message for receiver %s: deadlined can write "
-		    "alerts to this log", r->name);
+		         "alerts to this log",
+		    r->name);
 		snprintf(result, len, "written to the log");
 		return 0;
 	}
@@ -764,8 +777,8 @@ deliver_test(const struct receiver *r, char *result, size_t len)
 	}
 	json_decref(alerts);
 	rc = curl_easy_perform(j->t.easy);
-	status = deliver_result(j, rc, desc, sizeof(desc)) == OUTCOME_SENT ?
-	    0 : -1;
+	status =
+	    deliver_result(j, rc, desc, sizeof(desc)) == OUTCOME_SENT ? 0 : -1;
 	snprintf(result, len, "%s", desc);
 	deliver_job_free(j);
 	return status;

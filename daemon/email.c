@@ -94,8 +94,8 @@ email_text(const struct receiver *r, const char *delivery_id, json_t *alerts,
 		email_crlf(&b);
 	email_crlf(&b);
 	email_line(&b, "-- ");
-	email_line(
-	    &b, "deadlined %s, %s, delivery %s", VERSION, sent_at, delivery_id);
+	email_line(&b, "deadlined %s, %s, delivery %s", VERSION, sent_at,
+	    delivery_id);
 	return b.s;
 }
 
@@ -181,8 +181,8 @@ email_to_header(struct buf *b, const struct receiver *r)
 static void
 email_date_header(struct buf *b, time_t now)
 {
-	static const char *wday[] = {
-	    "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *wday[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
+	    "Sat"};
 	static const char *mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	struct tm tm;
@@ -205,16 +205,16 @@ email_base64_body(struct buf *b, const char *text)
 
 	for (size_t off = 0; off < len; off += n) {
 		n = len - off < EMAIL_B64_LINE ? len - off : EMAIL_B64_LINE;
-		EVP_EncodeBlock(
-		    line, (const unsigned char *)text + off, (int)n);
+		EVP_EncodeBlock(line, (const unsigned char *)text + off,
+		    (int)n);
 		email_line(b, "%s", (const char *)line);
 	}
 }
 
 /* Append every header and the blank line that ends them. */
 static void
-email_headers(struct buf *b, const struct receiver *r,
-    const char *delivery_id, const char *subject, time_t now)
+email_headers(struct buf *b, const struct receiver *r, const char *delivery_id,
+    const char *subject, time_t now)
 {
 	const char *at = strrchr(r->from, '@');
 
@@ -299,8 +299,8 @@ email_use_ssl(const struct receiver *r)
 
 /* Set the options of an SMTP upload of t->body to t->rcpt. */
 static int
-email_options(
-    struct transfer *t, const struct receiver *r, char *err, size_t errlen)
+email_options(struct transfer *t, const struct receiver *r, char *err,
+    size_t errlen)
 {
 	CURL *e = t->easy;
 	char from[512];
@@ -341,8 +341,8 @@ email_setup(struct transfer *t, const struct receiver *r,
 	}
 	t->body = email_message(r, delivery_id, alerts, now, test);
 	if (t->body == NULL) {
-		snprintf(
-		    err, errlen, "receiver '%s': no alerts to send", r->name);
+		snprintf(err, errlen, "receiver '%s': no alerts to send",
+		    r->name);
 		return -1;
 	}
 	t->len = strlen(t->body);

@@ -61,8 +61,8 @@ list_rows(const struct config *cfg, time_t now, struct list_row **out)
 			snprintf(r->days, sizeof(r->days), "%d", r->days_left);
 			r->state = deadline_status_name(
 			    deadline_status(&ws, &w->reminders, today));
-			r->has_next = window_next_alert(cfg, w, &ws, now,
-			    &alert, &when);
+			r->has_next =
+			    window_next_alert(cfg, w, &ws, now, &alert, &when);
 			if (r->has_next)
 				clock_rfc3339(when, r->next);
 			else
@@ -84,10 +84,10 @@ list_json(const struct list_row *rows, size_t n, FILE *fp)
 	for (size_t i = 0; i < n; i++) {
 		const struct list_row *r = &rows[i];
 
-		obj = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o}",
-		    "case", r->c->id, "window", r->w->name, "opened", r->opened,
-		    "deadline", r->deadline, "days_left", r->days_left,
-		    "state", r->state, "next_alert",
+		obj = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o}", "case",
+		    r->c->id, "window", r->w->name, "opened", r->opened,
+		    "deadline", r->deadline, "days_left", r->days_left, "state",
+		    r->state, "next_alert",
 		    r->has_next ? json_string(r->next) : json_null());
 		if (obj == NULL || json_array_append_new(arr, obj) == -1) {
 			json_decref(arr);

@@ -46,11 +46,10 @@ loader_error(struct loader *ld, int line, const char *fmt, ...)
 	else
 		xasprintf(&full, "%s: %s", ld->file, msg);
 	free(msg);
-	errs->msgs = xreallocarray(errs->msgs, errs->n + 1,
-	    sizeof(*errs->msgs));
+	errs->msgs =
+	    xreallocarray(errs->msgs, errs->n + 1, sizeof(*errs->msgs));
 	errs->msgs[errs->n++] = full;
 }
-
 
 /*
  * Memory: everything lives in the configuration's arena.
@@ -126,9 +125,11 @@ loader_line(struct loader *ld, const config_setting_t *s)
 		p++;
 	for (; p != NULL && l >= 1 && l > line - 20; l--) {
 		end = strchr(p, '\n');
-		for (const char *q = p; (q = strchr(q, '"')) != NULL &&
-		    (end == NULL || q < end); q++)
-			if (strncmp(q + 1, value, vlen) == 0 && q[1 + vlen] == '"')
+		for (const char *q = p;
+		     (q = strchr(q, '"')) != NULL && (end == NULL || q < end);
+		     q++)
+			if (strncmp(q + 1, value, vlen) == 0 &&
+			    q[1 + vlen] == '"')
 				return l;
 		if (p == text)
 			break;
@@ -169,7 +170,8 @@ loader_string(struct loader *ld, const config_setting_t *group, const char *key,
 	if (s == NULL)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		loader_error(ld, loader_line(ld, s), "'%s' must be a string", key);
+		loader_error(ld, loader_line(ld, s), "'%s' must be a string",
+		    key);
 		return -1;
 	}
 	if (!utf8_valid(config_setting_get_string(s))) {
@@ -244,8 +246,8 @@ loader_group(struct loader *ld, const config_setting_t *group, const char *key,
 
 /* A list or array of strings: [ "a", "b" ]. */
 int
-loader_strings(struct loader *ld, const config_setting_t *group, const char *key,
-    const char ***out, size_t *n)
+loader_strings(struct loader *ld, const config_setting_t *group,
+    const char *key, const char ***out, size_t *n)
 {
 	config_setting_t *s = config_setting_get_member(group, key), *e;
 	const char **v;
@@ -312,11 +314,10 @@ loader_valid_name(const char *s)
 		return false;
 	for (; *s != '\0'; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		    *s == '_'))
+		        *s == '_'))
 			return false;
 	return true;
 }
-
 
 bool
 loader_in_list(const char *const *list, size_t n, const char *s)
@@ -326,7 +327,6 @@ loader_in_list(const char *const *list, size_t n, const char *s)
 			return true;
 	return false;
 }
-
 
 /*
  * Reading files.
@@ -356,7 +356,8 @@ loader_open_comment(const char *text)
 				p++;
 		} else if (*p == '/' && p[1] == '*') {
 			start = line;
-			for (p += 2; *p != '\0' && !(*p == '*' && p[1] == '/'); p++)
+			for (p += 2; *p != '\0' && !(*p == '*' && p[1] == '/');
+			     p++)
 				line += *p == '\n';
 			if (*p == '\0')
 				return start;
@@ -424,8 +425,8 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 		loader_error(ld, 0, "cannot read: %s", strerror(errno));
 		return -1;
 	}
-	ld->texts = xreallocarray(ld->texts, ld->ntexts + 1,
-	    sizeof(*ld->texts));
+	ld->texts =
+	    xreallocarray(ld->texts, ld->ntexts + 1, sizeof(*ld->texts));
 	ld->texts[ld->ntexts].path = path;
 	ld->texts[ld->ntexts++].text = text;
 	if ((line = loader_open_comment(text)) != 0) {
@@ -452,8 +453,7 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 /* Read a secret file (named relative to the main file) into a malloc'd
  * string without its trailing newline; NULL with an error recorded. */
 char *
-loader_secret(struct loader *ld, const config_setting_t *group,
-    const char *key)
+loader_secret(struct loader *ld, const config_setting_t *group, const char *key)
 {
 	config_setting_t *s = config_setting_get_member(group, key);
 	const char *rel, *path, *problem = NULL;

@@ -11,10 +11,10 @@
 
 #include "log.h"
 
-#define LOG_ERR_PRI	3
-#define LOG_WARN_PRI	4
-#define LOG_INFO_PRI	6
-#define LOG_DEBUG_PRI	7
+#define LOG_ERR_PRI   3
+#define LOG_WARN_PRI  4
+#define LOG_INFO_PRI  6
+#define LOG_DEBUG_PRI 7
 
 static int log_verbose;
 static bool log_journald;
@@ -51,7 +51,8 @@ log_vwrite(int pri, int err, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (log_journald) {
 		if (err != 0)
-			fprintf(stderr, "<%d>%s: %s\n", pri, msg, strerror(err));
+			fprintf(stderr, "<%d>%s: %s\n", pri, msg,
+			    strerror(err));
 		else
 			fprintf(stderr, "<%d>%s\n", pri, msg);
 		return;

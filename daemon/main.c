@@ -42,7 +42,8 @@ usage(FILE *fp)
 	    "       deadlined [-c FILE] --test-receiver NAME\n"
 	    "  -c, --config FILE  main configuration (default %s)\n"
 	    "  -t, --check        check the configuration, print ok or errors\n"
-	    "      --list         print every case's windows (--json: as JSON)\n"
+	    "      --list         print every case's windows (--json: as "
+	    "JSON)\n"
 	    "      --once         send what is due now, then exit\n"
 	    "      --now TIME     act as if the clock read TIME "
 	    "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])\n"
@@ -61,17 +62,17 @@ parse_options(int argc, char **argv, struct options *opt)
 {
 	enum { OPT_LIST = 256, OPT_JSON, OPT_ONCE, OPT_NOW, OPT_TEST };
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"check", no_argument, NULL, 't'},
-		{"list", no_argument, NULL, OPT_LIST},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"once", no_argument, NULL, OPT_ONCE},
-		{"now", required_argument, NULL, OPT_NOW},
-		{"test-receiver", required_argument, NULL, OPT_TEST},
-		{"verbose", no_argument, NULL, 'v'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check", no_argument, NULL, 't'},
+	    {"list", no_argument, NULL, OPT_LIST},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"once", no_argument, NULL, OPT_ONCE},
+	    {"now", required_argument, NULL, OPT_NOW},
+	    {"test-receiver", required_argument, NULL, OPT_TEST},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	time_t when;
 	int ch;
@@ -123,7 +124,8 @@ parse_options(int argc, char **argv, struct options *opt)
 	}
 	if (opt->now != NULL && clock_parse(opt->now, &when) == -1) {
 		/* Checked again once the configured zone is known. */
-		fprintf(stderr, "deadlined: --now '%s' is not a time "
+		fprintf(stderr,
+		    "deadlined: --now '%s' is not a time "
 		    "(YYYY-MM-DDTHH:MM[:SS], optionally with Z or +HH:MM)\n",
 		    opt->now);
 		exit(EXIT_USAGE);
@@ -193,7 +195,7 @@ check_summary(const struct config *cfg)
 {
 	printf("ok\n");
 	printf("%zu case%s, %zu window%s (%zu opened by cases), "
-	    "%zu receiver%s\n",
+	       "%zu receiver%s\n",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nwindows,
 	    cfg->nwindows == 1 ? "" : "s", count_open_windows(cfg),
 	    cfg->nreceivers, cfg->nreceivers == 1 ? "" : "s");
@@ -217,9 +219,11 @@ main(int argc, char **argv)
 		fatalx("cannot use time zone %s", cfg->timezone);
 	if (opt.now != NULL) {
 		if (clock_parse(opt.now, &now) == -1) {
-			fprintf(stderr, "deadlined: --now '%s' is not a time "
+			fprintf(stderr,
+			    "deadlined: --now '%s' is not a time "
 			    "(YYYY-MM-DDTHH:MM[:SS], optionally with Z or "
-			    "+HH:MM)\n", opt.now);
+			    "+HH:MM)\n",
+			    opt.now);
 			config_free(cfg);
 			return EXIT_USAGE;
 		}

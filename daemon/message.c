@@ -118,16 +118,16 @@ static const char *const message_overdue_en[] = {
 };
 
 /* The kinds by enum alert_kind, then MESSAGE_OTHER. */
-static const char *const message_kind_zh[] = {
-    "提醒", "到期", "逾期", "窗口开启", "期限延长", "窗口关闭", "通知"};
+static const char *const message_kind_zh[] = {"提醒", "到期", "逾期",
+    "窗口开启", "期限延长", "窗口关闭", "通知"};
 static const char *const message_kind_en[] = {"Reminder", "Due today",
     "Overdue", "Window opened", "Deadline extended", "Window closed", "Alert"};
 
 /* The days of the week from Monday. */
-static const char *const message_wday_zh[] = {
-    "周一", "周二", "周三", "周四", "周五", "周六", "周日"};
-static const char *const message_wday_en[] = {
-    "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+static const char *const message_wday_zh[] = {"周一", "周二", "周三", "周四",
+    "周五", "周六", "周日"};
+static const char *const message_wday_en[] = {"Mon", "Tue", "Wed", "Thu", "Fri",
+    "Sat", "Sun"};
 
 /* The fixed words of one language. */
 struct message_words {
@@ -279,8 +279,8 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->extended = json_is_true(json_object_get(w, "extended"));
 	a->wday = date_parse(a->deadline, &dl) == 0 ? date_weekday(dl) : -1;
 	message_date(r, a->opened, a->opened_date, sizeof(a->opened_date));
-	message_date(
-	    r, a->deadline, a->deadline_date, sizeof(a->deadline_date));
+	message_date(r, a->deadline, a->deadline_date,
+	    sizeof(a->deadline_date));
 }
 
 /* Free the strings of a. */
@@ -357,8 +357,7 @@ message_state(struct buf *b, const struct message_alert *a, bool en)
 
 /* What to do now that a window is open or moved, by where it stands. */
 static void
-message_advice_now(
-    struct buf *b, const struct message_alert *a, bool en)
+message_advice_now(struct buf *b, const struct message_alert *a, bool en)
 {
 	const struct message_words *w = message_w(en);
 	enum message_window win = message_window(a->window);
@@ -375,8 +374,7 @@ message_advice_now(
 
 /* What changed when a window opened. */
 static void
-message_advice_opened(
-    struct buf *b, const struct message_alert *a, bool en)
+message_advice_opened(struct buf *b, const struct message_alert *a, bool en)
 {
 	if (en)
 		buf_printf(b, "The window opened on %s: %d days, deadline %s.",
@@ -389,8 +387,7 @@ message_advice_opened(
 
 /* What changed when a deadline moved. */
 static void
-message_advice_extended(
-    struct buf *b, const struct message_alert *a, bool en)
+message_advice_extended(struct buf *b, const struct message_alert *a, bool en)
 {
 	if (en)
 		buf_printf(b,
@@ -443,8 +440,7 @@ message_advice(struct buf *b, const struct message_alert *a, bool en)
 
 /* "3 reminder, 2 overdue" or "3 条提醒，2 条逾期": the alerts by kind. */
 static void
-message_counts(
-    struct buf *b, const struct message_alert *a, size_t n, bool en)
+message_counts(struct buf *b, const struct message_alert *a, size_t n, bool en)
 {
 	size_t count[MESSAGE_OTHER + 1] = {0};
 	const char *sep = "";
@@ -468,8 +464,7 @@ message_counts(
 
 /* "CASE WINDOW, deadline DAY (Thu), STATE" or its Chinese. */
 static void
-message_subject_alert(
-    struct buf *b, const struct message_alert *a, bool en)
+message_subject_alert(struct buf *b, const struct message_alert *a, bool en)
 {
 	if (en)
 		buf_printf(b, "%s %s, deadline %s, ", a->case_id, a->wtitle,
@@ -482,8 +477,8 @@ message_subject_alert(
 
 /* The default subject of a message with n alerts (n > 0). */
 static void
-message_subject_default(
-    struct buf *b, const struct message_alert *a, size_t n, bool en)
+message_subject_default(struct buf *b, const struct message_alert *a, size_t n,
+    bool en)
 {
 	if (n == 1 && en)
 		buf_printf(b, "[deadlined] %s: ", a->kind_name);
@@ -557,8 +552,8 @@ message_value_cb(const char *name, void *arg)
 
 /* tmpl rendered with alert a's values and count; a new string. */
 static char *
-message_render(
-    const char *tmpl, const struct message_alert *a, bool en, size_t count)
+message_render(const char *tmpl, const struct message_alert *a, bool en,
+    size_t count)
 {
 	struct buf advice = {NULL, 0, 0};
 	struct message_values v;
@@ -610,8 +605,8 @@ message_subject(const struct receiver *r, json_t *alerts, bool test)
 /* Append one "label: value" line of an alert's block, a list item with
  * the label in bold in Markdown. */
 static void
-message_field(struct buf *b, const struct message_parts *p,
-    const char *label, const char *fmt, ...)
+message_field(struct buf *b, const struct message_parts *p, const char *label,
+    const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -621,8 +616,8 @@ message_field(struct buf *b, const struct message_parts *p,
 		fatal("vasprintf");
 	va_end(ap);
 	if (p->style == MESSAGE_MARKDOWN)
-		buf_printf(
-		    b, "- **%s**%s%s\n", label, message_w(p->en)->colon, s);
+		buf_printf(b, "- **%s**%s%s\n", label, message_w(p->en)->colon,
+		    s);
 	else
 		buf_printf(b, "%s%s%s\n", label, message_w(p->en)->colon, s);
 	free(s);
@@ -636,11 +631,11 @@ message_headline(struct buf *b, const struct message_parts *p,
 	if (p->style == MESSAGE_MARKDOWN)
 		buf_printf(b, "### ");
 	if (p->en)
-		buf_printf(
-		    b, "%s: %s, ", message_w(true)->kind[a->kind], a->wtitle);
+		buf_printf(b, "%s: %s, ", message_w(true)->kind[a->kind],
+		    a->wtitle);
 	else
-		buf_printf(
-		    b, "【%s】%s ", message_w(false)->kind[a->kind], a->wtitle);
+		buf_printf(b, "【%s】%s ", message_w(false)->kind[a->kind],
+		    a->wtitle);
 	message_state(b, a, p->en);
 	buf_printf(b, "%s", p->style == MESSAGE_MARKDOWN ? "\n\n" : "\n");
 }
@@ -713,8 +708,8 @@ message_entry(const struct message_parts *p, const struct message_alert *a)
 	bool md = p->style == MESSAGE_MARKDOWN;
 
 	if (p->en)
-		buf_printf(&b, "%s%s:%s %s", md ? "- **" : "",
-		    w->kind[a->kind], md ? "**" : "", a->case_id);
+		buf_printf(&b, "%s%s:%s %s", md ? "- **" : "", w->kind[a->kind],
+		    md ? "**" : "", a->case_id);
 	else
 		buf_printf(&b, "%s【%s】%s%s", md ? "- **" : "",
 		    w->kind[a->kind], md ? "** " : "", a->case_id);
@@ -757,9 +752,9 @@ message_test_text(const struct message_parts *p, bool test)
 
 	if (p->style == MESSAGE_MARKDOWN)
 		buf_printf(&b, "### %s\n\n",
-		    !test   ? "deadlined"
-		    : p->en ? "deadlined test message"
-		            : "deadlined 测试消息");
+		    !test       ? "deadlined"
+		        : p->en ? "deadlined test message"
+		                : "deadlined 测试消息");
 	if (!test)
 		buf_printf(&b, "%s",
 		    p->en ? "deadlined: nothing is due.\n"

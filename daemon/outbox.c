@@ -77,44 +77,47 @@ enum outbox_stmt {
 };
 
 static const char *outbox_sql[ST_COUNT] = {
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_WINDOW_GET] = "SELECT opened, deadline, closed FROM windows"
-	    " WHERE case_id = ?1 AND window = ?2",
-	[ST_WINDOW_PUT] = "INSERT INTO windows VALUES (?1, ?2, ?3, ?4, ?5)"
-	    " ON CONFLICT (case_id, window) DO UPDATE SET opened = ?3,"
-	    " deadline = ?4, closed = ?5",
-	[ST_HAS] = "SELECT 1 FROM deliveries WHERE alert_id = ?1"
-	    " AND receiver = ?2",
-	[ST_ADD_ALERT] = "INSERT OR IGNORE INTO alerts VALUES"
-	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[ST_ADD_DELIVERY] = "INSERT OR IGNORE INTO deliveries (alert_id,"
-	    " receiver, state, created_at, next_try) VALUES"
-	    " (?1, ?2, 'pending', ?3, ?4)",
-	[ST_PENDING] = "SELECT d.alert_id, d.receiver, d.attempts, a.payload,"
-	    " a.due_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id"
-	    " WHERE d.state = 'pending' AND d.next_try <= ?1"
-	    " ORDER BY d.next_try, d.rowid",
-	[ST_NEXT_TRY] = "SELECT min(next_try) FROM deliveries"
-	    " WHERE state = 'pending' AND next_try > ?1",
-	[ST_SENT] = "UPDATE deliveries SET state = 'sent',"
-	    " attempts = attempts + 1, last_try = ?3, sent_at = ?3,"
-	    " last_status = ?4, last_error = NULL"
-	    " WHERE alert_id = ?1 AND receiver = ?2",
-	[ST_RETRY] = "UPDATE deliveries SET attempts = attempts + 1,"
-	    " last_try = ?3, next_try = ?4, last_status = ?5, last_error = ?6"
-	    " WHERE alert_id = ?1 AND receiver = ?2",
-	[ST_FAILED] = "UPDATE deliveries SET state = 'failed',"
-	    " attempts = attempts + 1, last_try = ?3, last_status = ?4,"
-	    " last_error = ?5 WHERE alert_id = ?1 AND receiver = ?2",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_WINDOW_GET] = "SELECT opened, deadline, closed FROM windows"
+                      " WHERE case_id = ?1 AND window = ?2",
+    [ST_WINDOW_PUT] =
+        "INSERT INTO windows VALUES (?1, ?2, ?3, ?4, ?5)"
+        " ON CONFLICT (case_id, window) DO UPDATE SET opened = ?3,"
+        " deadline = ?4, closed = ?5",
+    [ST_HAS] = "SELECT 1 FROM deliveries WHERE alert_id = ?1"
+               " AND receiver = ?2",
+    [ST_ADD_ALERT] = "INSERT OR IGNORE INTO alerts VALUES"
+                     " (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_ADD_DELIVERY] = "INSERT OR IGNORE INTO deliveries (alert_id,"
+                        " receiver, state, created_at, next_try) VALUES"
+                        " (?1, ?2, 'pending', ?3, ?4)",
+    [ST_PENDING] =
+        "SELECT d.alert_id, d.receiver, d.attempts, a.payload,"
+        " a.due_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id"
+        " WHERE d.state = 'pending' AND d.next_try <= ?1"
+        " ORDER BY d.next_try, d.rowid",
+    [ST_NEXT_TRY] = "SELECT min(next_try) FROM deliveries"
+                    " WHERE state = 'pending' AND next_try > ?1",
+    [ST_SENT] = "UPDATE deliveries SET state = 'sent',"
+                " attempts = attempts + 1, last_try = ?3, sent_at = ?3,"
+                " last_status = ?4, last_error = NULL"
+                " WHERE alert_id = ?1 AND receiver = ?2",
+    [ST_RETRY] =
+        "UPDATE deliveries SET attempts = attempts + 1,"
+        " last_try = ?3, next_try = ?4, last_status = ?5, last_error = ?6"
+        " WHERE alert_id = ?1 AND receiver = ?2",
+    [ST_FAILED] = "UPDATE deliveries SET state = 'failed',"
+                  " attempts = attempts + 1, last_try = ?3, last_status = ?4,"
+                  " last_error = ?5 WHERE alert_id = ?1 AND receiver = ?2",
 };
 
 struct outbox {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *st[ST_COUNT];
-	int depth;		/* outbox_begin nesting */
+	int depth; /* outbox_begin nesting */
 };
 
 /* Log the database's last error for what we were doing. */
@@ -135,8 +138,10 @@ outbox_open(const char *dir)
 	}
 	ob = xcalloc(1, sizeof(*ob));
 	xasprintf(&ob->path, "%s/outbox.db", dir);
-	if (sqlite3_open_v2(ob->path, &ob->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(ob->path, &ob->db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	            SQLITE_OPEN_NOMUTEX,
+	        NULL) != SQLITE_OK) {
 		outbox_error(ob, "open");
 		outbox_close(ob);
 		return NULL;
@@ -150,7 +155,8 @@ outbox_open(const char *dir)
 	}
 	for (int i = 0; i < ST_COUNT; i++) {
 		if (sqlite3_prepare_v3(ob->db, outbox_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &ob->st[i], NULL) != SQLITE_OK) {
+		        SQLITE_PREPARE_PERSISTENT, &ob->st[i],
+		        NULL) != SQLITE_OK) {
 			outbox_error(ob, "prepare");
 			outbox_close(ob);
 			return NULL;
@@ -352,8 +358,8 @@ outbox_next_try(struct outbox *ob, time_t after)
 }
 
 int
-outbox_mark_sent(struct outbox *ob, const char *alert_id,
-    const char *receiver, time_t now, long status)
+outbox_mark_sent(struct outbox *ob, const char *alert_id, const char *receiver,
+    time_t now, long status)
 {
 	sqlite3_stmt *st = ob->st[ST_SENT];
 
@@ -365,9 +371,8 @@ outbox_mark_sent(struct outbox *ob, const char *alert_id,
 }
 
 int
-outbox_mark_retry(struct outbox *ob, const char *alert_id,
-    const char *receiver, time_t now, time_t next_try, long status,
-    const char *error)
+outbox_mark_retry(struct outbox *ob, const char *alert_id, const char *receiver,
+    time_t now, time_t next_try, long status, const char *error)
 {
 	sqlite3_stmt *st = ob->st[ST_RETRY];
 

@@ -18,10 +18,10 @@
 
 struct rate_state {
 	char *name;
-	long long *sent;	/* ring of the last `size` start times, ms */
+	long long *sent; /* ring of the last `size` start times, ms */
 	int size;
-	int n;			/* entries in use */
-	int head;		/* index of the oldest */
+	int n;    /* entries in use */
+	int head; /* index of the oldest */
 };
 
 static struct rate_state *rates;

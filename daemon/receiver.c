@@ -18,10 +18,10 @@
 #include "receiver.h"
 #include "template.h"
 
-#define RECEIVER_TIMEOUT_DEFAULT	30	/* seconds for a transfer */
-#define RECEIVER_TIMEOUT_MAX		3600
-#define RECEIVER_GROUP_WAIT_DEFAULT	2	/* seconds */
-#define RECEIVER_GROUP_WAIT_MAX		300
+#define RECEIVER_TIMEOUT_DEFAULT    30 /* seconds for a transfer */
+#define RECEIVER_TIMEOUT_MAX        3600
+#define RECEIVER_GROUP_WAIT_DEFAULT 2 /* seconds */
+#define RECEIVER_GROUP_WAIT_MAX     300
 
 /* True if s can name a receiver: letters, digits, '_', '-' and '.',
  * starting with a letter or digit, as in "legal-mail". */
@@ -43,8 +43,8 @@ receiver_rate(const char *s, int *count, int *period)
 	char unit[8];
 	int n, len;
 
-	if (sscanf(s, "%d/%7[a-z]%n", &n, unit, &len) != 2 ||
-	    s[len] != '\0' || n < 1)
+	if (sscanf(s, "%d/%7[a-z]%n", &n, unit, &len) != 2 || s[len] != '\0' ||
+	    n < 1)
 		return -1;
 	if (strcmp(unit, "s") == 0 || strcmp(unit, "sec") == 0)
 		*period = 1;
@@ -92,19 +92,18 @@ receiver_has_prefix(const char *s, const char *prefix)
 static const struct receiver_format_info {
 	const char *name;
 	enum receiver_format format;
-	const char *msgtypes[4];	/* the first is the default */
-	bool secret;			/* secret_file signs requests */
-	bool mentions;			/* at_mobiles, at_all */
-	int rate_count;			/* the robot's own limit, per minute */
+	const char *msgtypes[4]; /* the first is the default */
+	bool secret;             /* secret_file signs requests */
+	bool mentions;           /* at_mobiles, at_all */
+	int rate_count;          /* the robot's own limit, per minute */
 } receiver_formats[] = {
-	{"json", FORMAT_JSON, {NULL}, true, false, 0},
-	{"dingtalk", FORMAT_DINGTALK, {"markdown", "text", NULL}, true, true,
-	    20},
-	{"wecom", FORMAT_WECOM, {"markdown", "text", NULL}, false, true, 20},
-	{"feishu", FORMAT_FEISHU, {"post", "text", "interactive", NULL}, true,
-	    false, 0},
-	{"slack", FORMAT_SLACK, {"text", "blocks", NULL}, false, false, 0},
-	{"teams", FORMAT_TEAMS, {NULL}, false, false, 0},
+    {"json", FORMAT_JSON, {NULL}, true, false, 0},
+    {"dingtalk", FORMAT_DINGTALK, {"markdown", "text", NULL}, true, true, 20},
+    {"wecom", FORMAT_WECOM, {"markdown", "text", NULL}, false, true, 20},
+    {"feishu", FORMAT_FEISHU, {"post", "text", "interactive", NULL}, true,
+        false, 0},
+    {"slack", FORMAT_SLACK, {"text", "blocks", NULL}, false, false, 0},
+    {"teams", FORMAT_TEAMS, {NULL}, false, false, 0},
 };
 
 /* The line of key in g, or of g itself. */
@@ -126,12 +125,14 @@ receiver_format(struct loader *ld, config_setting_t *g, struct receiver *r,
 	size_t i, n = sizeof(receiver_formats) / sizeof(*receiver_formats);
 
 	if (loader_string(ld, g, "format", &name) == 1) {
-		for (i = 0; i < n && strcmp(receiver_formats[i].name, name); i++)
+		for (i = 0; i < n && strcmp(receiver_formats[i].name, name);
+		     i++)
 			;
 		if (i == n) {
 			loader_error(ld, receiver_line(ld, g, "format"),
 			    "%s: unknown format '%s' (json, dingtalk, wecom, "
-			    "feishu, slack or teams)", what, name);
+			    "feishu, slack or teams)",
+			    what, name);
 			return;
 		}
 		f = &receiver_formats[i];
@@ -140,7 +141,8 @@ receiver_format(struct loader *ld, config_setting_t *g, struct receiver *r,
 	r->msgtype = f->msgtypes[0];
 	if (loader_string(ld, g, "msgtype", &msgtype) == 1) {
 		for (i = 0; f->msgtypes[i] != NULL &&
-		    strcmp(f->msgtypes[i], msgtype) != 0; i++)
+		     strcmp(f->msgtypes[i], msgtype) != 0;
+		     i++)
 			;
 		if (f->msgtypes[i] == NULL)
 			loader_error(ld, receiver_line(ld, g, "msgtype"),
@@ -151,18 +153,21 @@ receiver_format(struct loader *ld, config_setting_t *g, struct receiver *r,
 	if (!f->secret && config_setting_get_member(g, "secret_file"))
 		loader_error(ld, receiver_line(ld, g, "secret_file"),
 		    "%s: format %s does not sign requests: 'secret_file' has "
-		    "no use", what, f->name);
+		    "no use",
+		    what, f->name);
 	loader_strings(ld, g, "at_mobiles", &r->at_mobiles, &r->nat_mobiles);
 	loader_bool(ld, g, "at_all", &r->at_all);
-	if (!f->mentions && (config_setting_get_member(g, "at_mobiles") ||
-	    config_setting_get_member(g, "at_all")))
+	if (!f->mentions &&
+	    (config_setting_get_member(g, "at_mobiles") ||
+	        config_setting_get_member(g, "at_all")))
 		loader_error(ld, receiver_line(ld, g, "at_mobiles"),
 		    "%s: format %s cannot @ people", what, f->name);
 	if (f->format == FORMAT_WECOM && strcmp(r->msgtype, "markdown") == 0 &&
 	    (r->nat_mobiles > 0 || r->at_all))
 		loader_error(ld, receiver_line(ld, g, "at_mobiles"),
 		    "%s: WeCom markdown cannot @ people: use msgtype = "
-		    "\"text\"", what);
+		    "\"text\"",
+		    what);
 	if (r->rate_period == 0 && f->rate_count > 0) {
 		r->rate_count = f->rate_count;
 		r->rate_period = 60;
@@ -208,9 +213,9 @@ receiver_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
 
 	if (r->url != NULL && !receiver_has_prefix(r->url, "https://") &&
 	    !receiver_has_prefix(r->url, "http://"))
-		loader_error(ld, loader_line(ld, config_setting_get_member(g,
-		    "url")), "%s: 'url' must start with https:// or http://",
-		    what);
+		loader_error(ld,
+		    loader_line(ld, config_setting_get_member(g, "url")),
+		    "%s: 'url' must start with https:// or http://", what);
 	receiver_format(ld, g, r, what);
 	r->secret = loader_secret(ld, g, "secret_file");
 	if (loader_strings(ld, g, "headers", &r->headers, &r->nheaders) != 1)
@@ -233,7 +238,8 @@ receiver_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
 		if (reserved[k] != NULL)
 			loader_error(ld, loader_line(ld, s),
 			    "%s: header %zu sets %.*s, which deadlined sets "
-			    "itself", what, i + 1, (int)len, r->headers[i]);
+			    "itself",
+			    what, i + 1, (int)len, r->headers[i]);
 	}
 }
 
@@ -247,9 +253,9 @@ receiver_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 
 	smtps = r->url != NULL && receiver_has_prefix(r->url, "smtps://");
 	if (r->url != NULL && !smtps && !receiver_has_prefix(r->url, "smtp://"))
-		loader_error(ld, loader_line(ld, config_setting_get_member(g,
-		    "url")), "%s: 'url' must start with smtp:// or smtps://",
-		    what);
+		loader_error(ld,
+		    loader_line(ld, config_setting_get_member(g, "url")),
+		    "%s: 'url' must start with smtp:// or smtps://", what);
 	if (loader_string(ld, g, "tls", &tls) == 1) {
 		s = config_setting_get_member(g, "tls");
 		if (strcmp(tls, "required") == 0)
@@ -265,21 +271,24 @@ receiver_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 		if (smtps && r->tls != TLS_REQUIRED)
 			loader_error(ld, loader_line(ld, s),
 			    "%s: smtps:// is always TLS; 'tls' applies to "
-			    "smtp:// only", what);
+			    "smtp:// only",
+			    what);
 	}
 	loader_string(ld, g, "username", &r->username);
 	if (config_setting_get_member(g, "password_file") != NULL) {
 		if (r->username == NULL)
-			loader_error(ld, loader_line(ld, config_setting_get_member(
-			    g, "password_file")),
+			loader_error(ld,
+			    loader_line(ld,
+			        config_setting_get_member(g, "password_file")),
 			    "%s: 'password_file' needs a 'username'", what);
 		r->password = loader_secret(ld, g, "password_file");
 	}
 	if (loader_string(ld, g, "from", &r->from) == 0)
 		loader_error(ld, r->line, "%s has no 'from' address", what);
 	else if (r->from != NULL && !receiver_valid_address(r->from))
-		loader_error(ld, loader_line(ld, config_setting_get_member(g,
-		    "from")), "%s: 'from' is not a mail address", what);
+		loader_error(ld,
+		    loader_line(ld, config_setting_get_member(g, "from")),
+		    "%s: 'from' is not a mail address", what);
 	if (loader_strings(ld, g, "to", &r->to, &r->nto) == 0 || r->nto == 0) {
 		loader_error(ld, r->line, "%s has no 'to' addresses", what);
 		return;
@@ -295,8 +304,9 @@ receiver_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 static void
 receiver_one(struct loader *ld, config_setting_t *g, struct receiver *r)
 {
-#define COMMON_KEYS "name", "type", "rate", "timeout", "language", \
-	    "subject", "body", "group_wait"
+#define COMMON_KEYS                                                            \
+	"name", "type", "rate", "timeout", "language", "subject", "body",      \
+	    "group_wait"
 	static const char *log_keys[] = {COMMON_KEYS, NULL};
 	static const char *webhook_keys[] = {COMMON_KEYS, "url", "format",
 	    "msgtype", "secret_file", "headers", "at_mobiles", "at_all", NULL};
@@ -318,8 +328,10 @@ receiver_one(struct loader *ld, config_setting_t *g, struct receiver *r)
 	if (loader_string(ld, g, "name", &r->name) == 0)
 		loader_error(ld, r->line, "receiver has no 'name'");
 	else if (r->name != NULL && !receiver_valid_name(r->name))
-		loader_error(ld, r->line, "'%s' is not a valid receiver name "
-		    "(letters, digits, '_', '-' and '.')", r->name);
+		loader_error(ld, r->line,
+		    "'%s' is not a valid receiver name "
+		    "(letters, digits, '_', '-' and '.')",
+		    r->name);
 	snprintf(what, sizeof(what), "receiver '%s'",
 	    r->name != NULL ? r->name : "?");
 
@@ -341,7 +353,8 @@ receiver_one(struct loader *ld, config_setting_t *g, struct receiver *r)
 	} else {
 		loader_error(ld,
 		    loader_line(ld, config_setting_get_member(g, "type")),
-		    "%s: unknown type '%s' (email, webhook or log)", what, type);
+		    "%s: unknown type '%s' (email, webhook or log)", what,
+		    type);
 		return;
 	}
 	if (loader_string(ld, g, "rate", &rate) == 1 &&
@@ -408,7 +421,8 @@ receiver_load(struct loader *ld, const config_setting_t *root)
 			if (cfg->receivers[j].name != NULL &&
 			    strcmp(cfg->receivers[j].name, r->name) == 0) {
 				loader_error(ld, r->line,
-				    "duplicate receiver '%s' (first at line %d)",
+				    "duplicate receiver '%s' (first at line "
+				    "%d)",
 				    r->name, cfg->receivers[j].line);
 				break;
 			}
@@ -418,8 +432,8 @@ receiver_load(struct loader *ld, const config_setting_t *root)
 /* Resolve the receiver names under key to indexes; 1 if given, 0 if not,
  * -1 on error. */
 int
-receiver_notify(struct loader *ld, const config_setting_t *group,
-    size_t **out, size_t *n)
+receiver_notify(struct loader *ld, const config_setting_t *group, size_t **out,
+    size_t *n)
 {
 	struct config *cfg = ld->cfg;
 	config_setting_t *s;

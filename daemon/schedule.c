@@ -25,7 +25,7 @@ struct plan {
 	time_t now;
 	date_t today;
 	int secs;
-	bool group;		/* hold announcements for group_wait */
+	bool group; /* hold announcements for group_wait */
 	int failed;
 	size_t queued;
 };
@@ -77,13 +77,13 @@ plan_queue(struct plan *p, const struct case_info *c,
 		if (p->group && kind >= ALERT_OPENED)
 			not_before += r->group_wait;
 		if (outbox_add(p->ob, id, c->id, w->name,
-		    deadline_kind_name(kind), due_at, text, r->name, p->now,
-		    not_before) == -1)
+		        deadline_kind_name(kind), due_at, text, r->name, p->now,
+		        not_before) == -1)
 			p->failed = 1;
 		else {
 			p->queued++;
-			log_debug("queued %s %s/%s for %s", deadline_kind_name(kind),
-			    c->id, w->name, r->name);
+			log_debug("queued %s %s/%s for %s",
+			    deadline_kind_name(kind), c->id, w->name, r->name);
 		}
 	}
 	free(text);
@@ -122,8 +122,8 @@ plan_changes(struct plan *p, const struct case_info *c,
  * from an earlier day is left out when the window has an alert of its
  * own later today: that one says the same, and says it as of today. */
 static void
-plan_due(struct plan *p, const struct case_info *c,
-    const struct window_def *w, const struct window_state *ws)
+plan_due(struct plan *p, const struct case_info *c, const struct window_def *w,
+    const struct window_state *ws)
 {
 	struct timed_alert a, later;
 	date_t upto;

@@ -42,7 +42,7 @@ sdnotify(const char *state)
 		return;
 	}
 	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL,
-	    (struct sockaddr *)&sun, len) == -1)
+	        (struct sockaddr *)&sun, len) == -1)
 		log_warn("sdnotify: %s", path);
 	close(fd);
 }
@@ -59,14 +59,15 @@ sdnotify_reloading(void)
 	}
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
 	    (unsigned long long)ts.tv_sec * 1000000ULL +
-	    (unsigned long long)ts.tv_nsec / 1000ULL);
+	        (unsigned long long)ts.tv_nsec / 1000ULL);
 	sdnotify(msg);
 }
 
 uint64_t
 sdnotify_watchdog_usec(void)
 {
-	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	const char *usec = getenv("WATCHDOG_USEC"),
+	           *pid = getenv("WATCHDOG_PID");
 	unsigned long long v;
 	char *end;
 

@@ -15,10 +15,23 @@
 #include "xmalloc.h"
 
 static const char *template_names[] = {
-	"case.id", "case.title", "case.court", "window.name", "window.title",
-	"window.opened", "window.deadline", "window.weekday", "window.days",
-	"days_left", "days_overdue", "kind", "kind_text", "advice",
-	"alert.id", "count", NULL,
+    "case.id",
+    "case.title",
+    "case.court",
+    "window.name",
+    "window.title",
+    "window.opened",
+    "window.deadline",
+    "window.weekday",
+    "window.days",
+    "days_left",
+    "days_overdue",
+    "kind",
+    "kind_text",
+    "advice",
+    "alert.id",
+    "count",
+    NULL,
 };
 
 static bool
@@ -37,7 +50,8 @@ template_check(const char *tmpl, char *err, size_t errlen)
 	const char *p, *end;
 
 	for (p = tmpl; *p != '\0'; p++) {
-		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+		if ((p[0] == '{' && p[1] == '{') ||
+		    (p[0] == '}' && p[1] == '}')) {
 			p++;
 			continue;
 		}
@@ -71,7 +85,8 @@ template_render(const char *tmpl,
 	size_t n;
 
 	for (p = tmpl; *p != '\0'; p++) {
-		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+		if ((p[0] == '{' && p[1] == '{') ||
+		    (p[0] == '}' && p[1] == '}')) {
 			buf_addn(&b, p++, 1);
 			continue;
 		}

@@ -30,7 +30,6 @@
 #define VERSION "0.1.0"
 #endif
 
-
 /* The version 1 body: alerts is ignored (an empty array sent) if test. */
 char *
 webhook_body(const char *receiver, json_t *alerts, time_t now, bool test)
@@ -59,8 +58,8 @@ webhook_body(const char *receiver, json_t *alerts, time_t now, bool test)
 /* "sha256=" and the hex HMAC-SHA256 of body under secret; "" if out is
  * too small or HMAC fails. */
 void
-webhook_signature(
-    const char *secret, const char *body, size_t len, char *out, size_t outlen)
+webhook_signature(const char *secret, const char *body, size_t len, char *out,
+    size_t outlen)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -85,8 +84,8 @@ webhook_signature(
 
 /* Build every request header into t->headers. */
 static void
-webhook_headers(
-    struct transfer *t, const struct receiver *r, const char *delivery_id)
+webhook_headers(struct transfer *t, const struct receiver *r,
+    const char *delivery_id)
 {
 	char sig[80];
 

@@ -30,7 +30,7 @@ window_next_alert(const struct config *cfg, const struct window_def *w,
 
 	clock_split(now, &today, &secs);
 	if (!deadline_next_alert(ws, &w->reminders,
-	    secs <= cfg->notify_at ? today : today + 1, alert))
+	        secs <= cfg->notify_at ? today : today + 1, alert))
 		return false;
 	*when = clock_local(alert->day, cfg->notify_at);
 	return true;

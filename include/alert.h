@@ -23,7 +23,7 @@
 #include "config.h"
 #include "deadline.h"
 
-#define ALERT_ID_LEN 32		/* hex characters */
+#define ALERT_ID_LEN 32 /* hex characters */
 
 /* The stable id of (case, window, kind, deadline day, occurrence) into
  * id (ALERT_ID_LEN + 1 bytes). */

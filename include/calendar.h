@@ -14,15 +14,15 @@
 #include "date.h"
 
 enum roll {
-	ROLL_NONE,		/* the deadline stays where counting ends */
-	ROLL_NEXT_WORKING_DAY,	/* a day off moves it to the next working day */
+	ROLL_NONE,             /* the deadline stays where counting ends */
+	ROLL_NEXT_WORKING_DAY, /* a day off moves it to the next working day */
 };
 
 struct calendar {
-	unsigned weekend;	/* bit w set: weekday w (0 = Monday) is off */
-	date_t *holidays;	/* sorted, no duplicates after _finish */
+	unsigned weekend; /* bit w set: weekday w (0 = Monday) is off */
+	date_t *holidays; /* sorted, no duplicates after _finish */
 	size_t nholidays;
-	date_t *workdays;	/* make-up working days, sorted */
+	date_t *workdays; /* make-up working days, sorted */
 	size_t nworkdays;
 };
 

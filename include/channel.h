@@ -19,26 +19,26 @@
 
 /* curl_easy_setopt, or return -1 from the calling function with the
  * option named in its err (the caller has char *err, size_t errlen). */
-#define CHANNEL_SETOPT(easy, opt, val)                                      \
-	do {                                                                \
-		CURLcode rc_ = curl_easy_setopt(easy, opt, val);            \
-		if (rc_ != CURLE_OK) {                                      \
-			snprintf(err, errlen, "%s: %s", #opt,               \
-			    curl_easy_strerror(rc_));                       \
-			return -1;                                          \
-		}                                                           \
+#define CHANNEL_SETOPT(easy, opt, val)                                         \
+	do {                                                                   \
+		CURLcode rc_ = curl_easy_setopt(easy, opt, val);               \
+		if (rc_ != CURLE_OK) {                                         \
+			snprintf(err, errlen, "%s: %s", #opt,                  \
+			    curl_easy_strerror(rc_));                          \
+			return -1;                                             \
+		}                                                              \
 	} while (0)
 
 struct transfer {
 	CURL *easy;
-	struct curl_slist *headers;	/* HTTP headers; freed by deliver */
-	struct curl_slist *rcpt;	/* SMTP recipients; freed by deliver */
-	char *body;			/* request body or mail; freed */
+	struct curl_slist *headers; /* HTTP headers; freed by deliver */
+	struct curl_slist *rcpt;    /* SMTP recipients; freed by deliver */
+	char *body;                 /* request body or mail; freed */
 	size_t len;
-	size_t off;			/* bytes already handed to curl */
-	char *response;			/* what the peer answered, capped */
+	size_t off;     /* bytes already handed to curl */
+	char *response; /* what the peer answered, capped */
 	size_t rlen;
-	long retry_after;		/* seconds from Retry-After, or 0 */
+	long retry_after; /* seconds from Retry-After, or 0 */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -48,12 +48,11 @@ struct transfer {
  * body's sent_at.  0, or -1 with a message in err.
  */
 int webhook_setup(struct transfer *t, const struct receiver *r,
-    const char *delivery_id, json_t *alerts, time_t now, bool test,
-    char *err, size_t errlen);
+    const char *delivery_id, json_t *alerts, time_t now, bool test, char *err,
+    size_t errlen);
 
 /* The webhook body (version 1) as a new string; NULL on error. */
-char *webhook_body(const char *receiver, json_t *alerts, time_t now,
-    bool test);
+char *webhook_body(const char *receiver, json_t *alerts, time_t now, bool test);
 
 /* "sha256=<hex HMAC-SHA256 of body with key secret>" into out (72+ bytes). */
 void webhook_signature(const char *secret, const char *body, size_t len,
@@ -64,8 +63,8 @@ void webhook_signature(const char *secret, const char *body, size_t len,
  * recipient, and the whole message in t->body.  0, or -1 with err.
  */
 int email_setup(struct transfer *t, const struct receiver *r,
-    const char *delivery_id, json_t *alerts, time_t now, bool test,
-    char *err, size_t errlen);
+    const char *delivery_id, json_t *alerts, time_t now, bool test, char *err,
+    size_t errlen);
 
 /* The whole RFC 5322 message as a new string; NULL on error. */
 char *email_message(const struct receiver *r, const char *delivery_id,
@@ -78,8 +77,8 @@ char *email_message(const struct receiver *r, const char *delivery_id,
  * time (never the --now clock).  0, or -1 with err.
  */
 int chat_setup(struct transfer *t, const struct receiver *r,
-    const char *delivery_id, json_t *alerts, time_t now, bool test,
-    char *err, size_t errlen);
+    const char *delivery_id, json_t *alerts, time_t now, bool test, char *err,
+    size_t errlen);
 
 /* How many of the alerts, from the first, one message to chat robot r
  * shows whole (at least 1): a digest larger than that would end in
@@ -92,9 +91,9 @@ char *chat_body(const struct receiver *r, json_t *alerts, bool test,
     long long real_ms);
 
 enum chat_verdict {
-	CHAT_OK,		/* the robot took it */
-	CHAT_RETRY,		/* refused for now: retry like a 5xx */
-	CHAT_FAIL,		/* refused for good */
+	CHAT_OK,    /* the robot took it */
+	CHAT_RETRY, /* refused for now: retry like a 5xx */
+	CHAT_FAIL,  /* refused for good */
 };
 
 /*
@@ -108,8 +107,8 @@ enum chat_verdict chat_verdict(enum receiver_format format,
 
 /* DingTalk: URL-encoded base64 HMAC-SHA256, key secret, over
  * "<timestamp_ms>\n<secret>", into out. */
-void chat_dingtalk_sign(const char *secret, long long timestamp_ms,
-    char *out, size_t outlen);
+void chat_dingtalk_sign(const char *secret, long long timestamp_ms, char *out,
+    size_t outlen);
 
 /* Feishu: base64 HMAC-SHA256 with key "<timestamp_s>\n<secret>" over an
  * empty message, into out. */

@@ -23,8 +23,8 @@
 struct window_def {
 	const char *name;
 	const char *title;
-	const char *opens;	/* event name */
-	const char **closes;	/* event names */
+	const char *opens;   /* event name */
+	const char **closes; /* event names */
 	size_t ncloses;
 	const char *extended_by; /* event name, or NULL */
 	struct window_rule rule;
@@ -41,12 +41,12 @@ enum receiver_type {
 
 /* What a webhook's body looks like. */
 enum receiver_format {
-	FORMAT_JSON,		/* deadlined's own, version 1 */
-	FORMAT_DINGTALK,	/* DingTalk custom robot */
-	FORMAT_WECOM,		/* WeCom (企业微信) group robot */
-	FORMAT_FEISHU,		/* Feishu / Lark custom bot */
-	FORMAT_SLACK,		/* Slack incoming webhook */
-	FORMAT_TEAMS,		/* Microsoft Teams Workflows webhook */
+	FORMAT_JSON,     /* deadlined's own, version 1 */
+	FORMAT_DINGTALK, /* DingTalk custom robot */
+	FORMAT_WECOM,    /* WeCom (企业微信) group robot */
+	FORMAT_FEISHU,   /* Feishu / Lark custom bot */
+	FORMAT_SLACK,    /* Slack incoming webhook */
+	FORMAT_TEAMS,    /* Microsoft Teams Workflows webhook */
 };
 
 enum receiver_language {
@@ -63,27 +63,27 @@ enum receiver_tls {
 struct receiver {
 	const char *name;
 	enum receiver_type type;
-	const char *url;	/* may hold a token: never log it */
-	int rate_count;		/* at most rate_count per rate_period s; */
-	int rate_period;	/* 0 when there is no limit */
-	int timeout;		/* seconds for a whole transfer */
-	int group_wait;		/* seconds announcements are collected */
+	const char *url; /* may hold a token: never log it */
+	int rate_count;  /* at most rate_count per rate_period s; */
+	int rate_period; /* 0 when there is no limit */
+	int timeout;     /* seconds for a whole transfer */
+	int group_wait;  /* seconds announcements are collected */
 	enum receiver_language language;
-	const char *subject;	/* template, or NULL for the default text */
-	const char *body;	/* template, or NULL */
+	const char *subject; /* template, or NULL for the default text */
+	const char *body;    /* template, or NULL */
 	/* webhook */
 	enum receiver_format format;
-	const char *msgtype;	/* chat formats: "markdown", "text", ... */
+	const char *msgtype;     /* chat formats: "markdown", "text", ... */
 	const char **at_mobiles; /* DingTalk, WeCom: people to @ */
 	size_t nat_mobiles;
 	bool at_all;
-	char *secret;		/* from secret_file; malloc'd, wiped on free */
-	const char **headers;	/* "Name: value" */
+	char *secret;         /* from secret_file; malloc'd, wiped on free */
+	const char **headers; /* "Name: value" */
 	size_t nheaders;
 	/* email */
 	enum receiver_tls tls;
 	const char *username;
-	char *password;		/* from password_file; as secret */
+	char *password; /* from password_file; as secret */
 	const char *from;
 	const char **to;
 	size_t nto;
@@ -100,41 +100,41 @@ struct case_event {
 
 struct case_info {
 	const char *id;
-	const char *title;	/* "" when not given */
-	const char *court;	/* "" when not given */
+	const char *title; /* "" when not given */
+	const char *court; /* "" when not given */
 	struct case_event *events;
 	size_t nevents;
-	size_t *notify;		/* indexes into config.receivers */
+	size_t *notify; /* indexes into config.receivers */
 	size_t nnotify;
 	const char *file;
 	int line;
 };
 
 struct config {
-	const char *path;	/* the main file, as given */
+	const char *path; /* the main file, as given */
 	const char *timezone;
-	const char *state_dir;	/* resolved against the main file's dir */
+	const char *state_dir; /* resolved against the main file's dir */
 	const char *cases_dir;
-	int notify_at;		/* seconds after local midnight */
-	int retry_first;	/* seconds */
+	int notify_at;   /* seconds after local midnight */
+	int retry_first; /* seconds */
 	int retry_max;
 	struct calendar calendar;
-	enum roll default_roll;	/* calendar.roll */
+	enum roll default_roll;     /* calendar.roll */
 	struct reminders reminders; /* the global reminders */
 	struct window_def *windows;
 	size_t nwindows;
 	struct receiver *receivers;
 	size_t nreceivers;
-	size_t *notify;		/* default receivers of a case */
+	size_t *notify; /* default receivers of a case */
 	size_t nnotify;
 	struct case_info *cases;
 	size_t ncases;
-	struct arena arena;	/* owns every string and array above */
+	struct arena arena; /* owns every string and array above */
 };
 
 /* Problems found while loading, in the order they were found. */
 struct config_errors {
-	char **msgs;		/* "FILE:LINE: message" */
+	char **msgs; /* "FILE:LINE: message" */
 	size_t n;
 };
 
@@ -149,8 +149,8 @@ void config_free(struct config *cfg);
 void config_errors_free(struct config_errors *errs);
 
 /* The events of case c that window w sees. */
-void config_window_events(const struct window_def *w,
-    const struct case_info *c, struct window_events *ev);
+void config_window_events(const struct window_def *w, const struct case_info *c,
+    struct window_events *ev);
 
 /* The event named name on case c, or NULL. */
 const struct case_event *config_case_event(const struct case_info *c,

@@ -25,14 +25,14 @@ struct reminders {
 	int before[REMINDERS_BEFORE_MAX]; /* days before, largest first */
 	size_t nbefore;
 	bool on_due_day;
-	int overdue_every;	/* days between overdue alerts; 0 = once */
-	int overdue_max;	/* no overdue alert later than this after */
+	int overdue_every; /* days between overdue alerts; 0 = once */
+	int overdue_max;   /* no overdue alert later than this after */
 };
 
 /* How a window's deadline is counted. */
 struct window_rule {
-	int days;		/* the ordinary period */
-	int extended_days;	/* the period once extended; 0 = cannot be */
+	int days;          /* the ordinary period */
+	int extended_days; /* the period once extended; 0 = cannot be */
 	enum roll roll;
 };
 
@@ -43,27 +43,27 @@ struct window_events {
 	bool extended;
 	date_t extended_on;
 	bool closed;
-	date_t closed_on;	/* the earliest closing event */
+	date_t closed_on; /* the earliest closing event */
 };
 
 /* A window of a case, worked out. */
 struct window_state {
 	date_t opened;
-	int days;		/* the period that applies */
+	int days; /* the period that applies */
 	bool extended;
-	date_t last_day;	/* opened + days, before any roll */
-	date_t deadline;	/* the day the window closes at the end of */
+	date_t last_day; /* opened + days, before any roll */
+	date_t deadline; /* the day the window closes at the end of */
 	bool closed;
 	date_t closed_on;
 };
 
 enum alert_kind {
-	ALERT_REMINDER,		/* n days before the deadline day */
-	ALERT_DUE,		/* on the deadline day */
-	ALERT_OVERDUE,		/* n days after it */
-	ALERT_OPENED,		/* a window opened */
-	ALERT_EXTENDED,		/* its deadline moved */
-	ALERT_CLOSED,		/* a closing event was recorded */
+	ALERT_REMINDER, /* n days before the deadline day */
+	ALERT_DUE,      /* on the deadline day */
+	ALERT_OVERDUE,  /* n days after it */
+	ALERT_OPENED,   /* a window opened */
+	ALERT_EXTENDED, /* its deadline moved */
+	ALERT_CLOSED,   /* a closing event was recorded */
 };
 
 enum window_status {
@@ -77,9 +77,9 @@ enum window_status {
 /* One timed alert of a window. */
 struct timed_alert {
 	enum alert_kind kind;
-	date_t day;		/* the civil day it goes out on */
-	int occurrence;		/* days before (reminder) or after (overdue) */
-	int days_left;		/* deadline minus day */
+	date_t day;     /* the civil day it goes out on */
+	int occurrence; /* days before (reminder) or after (overdue) */
+	int days_left;  /* deadline minus day */
 };
 
 /* Work out a window from its rule, the calendar and the case's events;

@@ -24,9 +24,9 @@ struct loader_text {
 struct loader {
 	struct config *cfg;
 	struct config_errors *errs;
-	const char *dir;	/* the main file's directory */
-	const char *file;	/* the file being read, for messages */
-	const char **events;	/* every event name some window uses */
+	const char *dir;     /* the main file's directory */
+	const char *file;    /* the file being read, for messages */
+	const char **events; /* every event name some window uses */
 	size_t nevents;
 	struct loader_text *texts;
 	size_t ntexts;
@@ -63,8 +63,8 @@ int loader_strings(struct loader *ld, const config_setting_t *group,
     const char *key, const char ***out, size_t *n);
 
 /* A date setting, exactly "YYYY-MM-DD"; 0 or -1 (error recorded). */
-int loader_date(struct loader *ld, const config_setting_t *s,
-    const char *what, date_t *out);
+int loader_date(struct loader *ld, const config_setting_t *s, const char *what,
+    date_t *out);
 
 /* True if s is a name: a lower-case letter, then a-z, 0-9 and '_'. */
 bool loader_valid_name(const char *s);

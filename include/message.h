@@ -21,8 +21,8 @@
 #include "config.h"
 
 enum message_style {
-	MESSAGE_TEXT,		/* plain text */
-	MESSAGE_MARKDOWN,	/* the Markdown the chat robots render */
+	MESSAGE_TEXT,     /* plain text */
+	MESSAGE_MARKDOWN, /* the Markdown the chat robots render */
 };
 
 /* One line naming the kind(s), the (first) case and its deadline; for a

@@ -28,7 +28,7 @@ struct outbox_pending {
 	const char *alert_id;
 	const char *receiver;
 	int attempts;
-	const char *payload;	/* the alert object, JSON */
+	const char *payload; /* the alert object, JSON */
 	time_t due_at;
 };
 

@@ -41,7 +41,7 @@ bench_queue(struct outbox *ob, const char *tag, int n, int per)
 		snprintf(id, sizeof(id), "%s-%08d", tag, i);
 		snprintf(case_id, sizeof(case_id), "(2025)测%06d号", i);
 		if (outbox_add(ob, id, case_id, "decision", "reminder", 0,
-		    "{\"id\":\"x\"}", "hook", 0, 0) != 1)
+		        "{\"id\":\"x\"}", "hook", 0, 0) != 1)
 			fatalx("outbox_add");
 		if ((i + 1) % per == 0 || i + 1 == n)
 			if (outbox_commit(ob) == -1)
@@ -67,7 +67,8 @@ main(int argc, char **argv)
 	batch = bench_queue(ob, "batch", n, n);
 	outbox_close(ob);
 	for (const char **f = (const char *[]){"outbox.db", "outbox.db-wal",
-	    "outbox.db-shm", NULL}; *f != NULL; f++) {
+	         "outbox.db-shm", NULL};
+	     *f != NULL; f++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, *f);
 		unlink(path);
 	}

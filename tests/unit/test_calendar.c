@@ -48,17 +48,17 @@ static void
 test_weekend(void **state)
 {
 	(void)state;
-	assert_true(working("2025-07-07"));	/* Mon */
-	assert_true(working("2025-07-10"));	/* Thu */
-	assert_true(working("2025-07-11"));	/* Fri */
-	assert_false(working("2025-07-12"));	/* Sat */
-	assert_false(working("2025-07-13"));	/* Sun */
+	assert_true(working("2025-07-07"));  /* Mon */
+	assert_true(working("2025-07-10"));  /* Thu */
+	assert_true(working("2025-07-11"));  /* Fri */
+	assert_false(working("2025-07-12")); /* Sat */
+	assert_false(working("2025-07-13")); /* Sun */
 	assert_false(calendar_is_holiday(&cal, testcal_day("2025-07-12")));
 	assert_false(calendar_is_holiday(&cal, testcal_day("2025-07-13")));
 	assert_false(calendar_is_holiday(&cal, testcal_day("2025-07-10")));
 	/* An ordinary weekend far from the data set. */
-	assert_false(working("2030-06-01"));	/* Sat */
-	assert_true(working("2030-06-03"));	/* Mon */
+	assert_false(working("2030-06-01")); /* Sat */
+	assert_true(working("2030-06-03"));  /* Mon */
 }
 
 /* Checks every listed holiday day is a holiday and not a working day,
@@ -79,15 +79,15 @@ test_holidays_off(void **state)
 		assert_false(calendar_is_holiday(&cal, last + 1));
 	}
 	/* Weekday holidays, spelled out. */
-	assert_false(working("2025-01-01"));	/* Wed */
-	assert_false(working("2025-10-08"));	/* Wed */
-	assert_false(working("2026-02-23"));	/* Mon */
-	assert_false(working("2026-10-01"));	/* Thu */
+	assert_false(working("2025-01-01")); /* Wed */
+	assert_false(working("2025-10-08")); /* Wed */
+	assert_false(working("2026-02-23")); /* Mon */
+	assert_false(working("2026-10-01")); /* Thu */
 	/* The weekdays right after some periods are working days. */
-	assert_true(working("2025-01-02"));	/* Thu */
-	assert_true(working("2025-10-09"));	/* Thu */
-	assert_true(working("2026-02-24"));	/* Tue */
-	assert_true(working("2026-10-08"));	/* Thu */
+	assert_true(working("2025-01-02")); /* Thu */
+	assert_true(working("2025-10-09")); /* Thu */
+	assert_true(working("2026-02-24")); /* Tue */
+	assert_true(working("2026-10-08")); /* Thu */
 }
 
 /* Checks make-up working days (调休) are working days though weekend
@@ -105,14 +105,14 @@ test_makeup_workdays_on(void **state)
 		assert_true(calendar_is_working_day(&cal, d));
 		assert_false(calendar_is_holiday(&cal, d));
 	}
-	assert_true(working("2025-09-28"));	/* Sun */
-	assert_true(working("2026-01-04"));	/* Sun */
-	assert_true(working("2025-10-11"));	/* Sat */
-	assert_true(working("2026-02-14"));	/* Sat */
+	assert_true(working("2025-09-28")); /* Sun */
+	assert_true(working("2026-01-04")); /* Sun */
+	assert_true(working("2025-10-11")); /* Sat */
+	assert_true(working("2026-02-14")); /* Sat */
 	/* The other day of the same weekend stays off. */
-	assert_false(working("2025-09-27"));	/* Sat */
-	assert_false(working("2025-10-12"));	/* Sun */
-	assert_false(working("2026-02-15"));	/* Sun, also a holiday */
+	assert_false(working("2025-09-27")); /* Sat */
+	assert_false(working("2025-10-12")); /* Sun */
+	assert_false(working("2026-02-15")); /* Sun, also a holiday */
 }
 
 /* Checks a make-up workday wins over a holiday listing the same day. */
@@ -138,8 +138,12 @@ static void
 test_roll_none(void **state)
 {
 	static const char *const days[] = {
-		"2025-07-10", "2025-07-12", "2025-07-13", "2025-10-03",
-		"2026-01-01", "2026-02-15",
+	    "2025-07-10",
+	    "2025-07-12",
+	    "2025-07-13",
+	    "2025-10-03",
+	    "2026-01-01",
+	    "2026-02-15",
 	};
 
 	(void)state;
@@ -158,24 +162,24 @@ test_roll_next(void **state)
 	static const struct {
 		const char *day, *want, *why;
 	} cases[] = {
-		{"2025-07-10", "2025-07-10", "Thu, working"},
-		{"2025-07-12", "2025-07-14", "Sat -> Mon"},
-		{"2025-07-13", "2025-07-14", "Sun -> Mon"},
-		{"2025-10-01", "2025-10-09", "National Day 1-8 Oct (Wed)"},
-		{"2025-10-03", "2025-10-09", "National Day"},
-		{"2025-10-08", "2025-10-09", "last holiday -> Thu"},
-		{"2025-10-12", "2025-10-13", "Sun after the make-up Sat"},
-		{"2025-09-27", "2025-09-28", "Sat -> make-up Sun"},
-		{"2025-01-25", "2025-01-26", "Sat -> make-up Sun"},
-		{"2025-04-26", "2025-04-27", "Sat -> make-up Sun"},
-		{"2026-01-03", "2026-01-04", "holiday Sat -> make-up Sun"},
-		{"2026-09-19", "2026-09-20", "Sat -> make-up Sun"},
-		{"2026-02-15", "2026-02-24", "Spring Festival 15-23 Feb"},
-		{"2026-02-28", "2026-02-28", "make-up Sat stays"},
-		{"2026-03-01", "2026-03-02", "Sun -> Mon"},
-		{"2025-05-31", "2025-06-03", "Dragon Boat Sat..Mon -> Tue"},
-		{"2025-12-27", "2025-12-29", "Sat -> Mon"},
-		{"2025-12-31", "2025-12-31", "Wed, working"},
+	    {"2025-07-10", "2025-07-10", "Thu, working"},
+	    {"2025-07-12", "2025-07-14", "Sat -> Mon"},
+	    {"2025-07-13", "2025-07-14", "Sun -> Mon"},
+	    {"2025-10-01", "2025-10-09", "National Day 1-8 Oct (Wed)"},
+	    {"2025-10-03", "2025-10-09", "National Day"},
+	    {"2025-10-08", "2025-10-09", "last holiday -> Thu"},
+	    {"2025-10-12", "2025-10-13", "Sun after the make-up Sat"},
+	    {"2025-09-27", "2025-09-28", "Sat -> make-up Sun"},
+	    {"2025-01-25", "2025-01-26", "Sat -> make-up Sun"},
+	    {"2025-04-26", "2025-04-27", "Sat -> make-up Sun"},
+	    {"2026-01-03", "2026-01-04", "holiday Sat -> make-up Sun"},
+	    {"2026-09-19", "2026-09-20", "Sat -> make-up Sun"},
+	    {"2026-02-15", "2026-02-24", "Spring Festival 15-23 Feb"},
+	    {"2026-02-28", "2026-02-28", "make-up Sat stays"},
+	    {"2026-03-01", "2026-03-02", "Sun -> Mon"},
+	    {"2025-05-31", "2025-06-03", "Dragon Boat Sat..Mon -> Tue"},
+	    {"2025-12-27", "2025-12-29", "Sat -> Mon"},
+	    {"2025-12-31", "2025-12-31", "Wed, working"},
 	};
 
 	(void)state;
@@ -216,9 +220,16 @@ static void
 test_roll_parse(void **state)
 {
 	static const char *const bad[] = {
-		"", "None", "NONE", "next", "next_working_day ",
-		" none", "next-working-day", "nextworkingday", "none\n",
-		"previous_working_day",
+	    "",
+	    "None",
+	    "NONE",
+	    "next",
+	    "next_working_day ",
+	    " none",
+	    "next-working-day",
+	    "nextworkingday",
+	    "none\n",
+	    "previous_working_day",
 	};
 	enum roll r;
 
@@ -242,8 +253,17 @@ test_weekday_parse(void **state)
 	static const char *const names[] = {"mon", "tue", "wed", "thu", "fri",
 	    "sat", "sun"};
 	static const char *const bad[] = {
-		"", "monday", "mo", "m", "sa", "xyz", "sat ", " sun",
-		"saturday", "7", "0",
+	    "",
+	    "monday",
+	    "mo",
+	    "m",
+	    "sa",
+	    "xyz",
+	    "sat ",
+	    " sun",
+	    "saturday",
+	    "7",
+	    "0",
 	};
 
 	(void)state;
@@ -262,11 +282,19 @@ test_finish_dedup(void **state)
 {
 	struct calendar c;
 	static const char *const hol[] = {
-		"2025-10-03", "2025-01-01", "2025-10-01", "2025-01-01",
-		"2025-10-03", "2025-10-02", "2025-01-01",
+	    "2025-10-03",
+	    "2025-01-01",
+	    "2025-10-01",
+	    "2025-01-01",
+	    "2025-10-03",
+	    "2025-10-02",
+	    "2025-01-01",
 	};
 	static const char *const want[] = {
-		"2025-01-01", "2025-10-01", "2025-10-02", "2025-10-03",
+	    "2025-01-01",
+	    "2025-10-01",
+	    "2025-10-02",
+	    "2025-10-03",
 	};
 
 	(void)state;
@@ -386,20 +414,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_weekend),
-		cmocka_unit_test(test_holidays_off),
-		cmocka_unit_test(test_makeup_workdays_on),
-		cmocka_unit_test(test_workday_beats_holiday),
-		cmocka_unit_test(test_roll_none),
-		cmocka_unit_test(test_roll_next),
-		cmocka_unit_test(test_roll_property),
-		cmocka_unit_test(test_roll_parse),
-		cmocka_unit_test(test_weekday_parse),
-		cmocka_unit_test(test_finish_dedup),
-		cmocka_unit_test(test_shared_calendar_counts),
-		cmocka_unit_test(test_empty_calendar),
-		cmocka_unit_test(test_many_holidays),
-		cmocka_unit_test(test_roll_all_days_off),
+	    cmocka_unit_test(test_weekend),
+	    cmocka_unit_test(test_holidays_off),
+	    cmocka_unit_test(test_makeup_workdays_on),
+	    cmocka_unit_test(test_workday_beats_holiday),
+	    cmocka_unit_test(test_roll_none),
+	    cmocka_unit_test(test_roll_next),
+	    cmocka_unit_test(test_roll_property),
+	    cmocka_unit_test(test_roll_parse),
+	    cmocka_unit_test(test_weekday_parse),
+	    cmocka_unit_test(test_finish_dedup),
+	    cmocka_unit_test(test_shared_calendar_counts),
+	    cmocka_unit_test(test_empty_calendar),
+	    cmocka_unit_test(test_many_holidays),
+	    cmocka_unit_test(test_roll_all_days_off),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

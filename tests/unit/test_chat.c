@@ -71,8 +71,8 @@ one_alert(void)
 
 /* A chat receiver of format with msgtype (NULL: the default). */
 static void
-make_receiver(
-    struct receiver *r, enum receiver_format format, const char *msgtype)
+make_receiver(struct receiver *r, enum receiver_format format,
+    const char *msgtype)
 {
 	memset(r, 0, sizeof(*r));
 	r->name = "robot";
@@ -239,9 +239,9 @@ test_dingtalk_text(void **state)
 	doc = body_doc(&r, alerts, false);
 	assert_non_null(
 	    strstr(str_at(doc, "text", "content", NULL), "@" MOBILE1));
-	assert_true(strings_are(
-	    json_object_get(json_object_get(doc, "at"), "atMobiles"), 1,
-	    mobiles));
+	assert_true(strings_are(json_object_get(json_object_get(doc, "at"),
+	                            "atMobiles"),
+	    1, mobiles));
 	assert_true(json_is_false(
 	    json_object_get(json_object_get(doc, "at"), "isAtAll")));
 	json_decref(doc);
@@ -286,8 +286,8 @@ test_wecom(void **state)
 	r.nat_mobiles = 0;
 	r.at_all = false;
 	doc = body_doc(&r, alerts, false);
-	assert_null(json_object_get(
-	    json_object_get(doc, "text"), "mentioned_mobile_list"));
+	assert_null(json_object_get(json_object_get(doc, "text"),
+	    "mentioned_mobile_list"));
 	json_decref(doc);
 	json_decref(alerts);
 }
@@ -365,10 +365,10 @@ test_feishu_post(void **state)
 	assert_true(strlen(str_at(post, "zh_cn", "title", NULL)) > 0);
 	paras = json_object_get(json_object_get(post, "zh_cn"), "content");
 	assert_true(json_array_size(paras) > 1);
-	json_array_foreach (paras, i, p) {
+	json_array_foreach(paras, i, p) {
 		assert_int_equal(json_array_size(p), 1);
-		assert_string_equal(
-		    str_at(json_array_get(p, 0), "tag", NULL), "text");
+		assert_string_equal(str_at(json_array_get(p, 0), "tag", NULL),
+		    "text");
 		assert_null(
 		    strchr(str_at(json_array_get(p, 0), "text", NULL), '\n'));
 		found |= strstr(str_at(json_array_get(p, 0), "text", NULL),
@@ -417,12 +417,13 @@ test_feishu_text_card_signed(void **state)
 	doc = body_doc(&r, alerts, false);
 	assert_string_equal(str_at(doc, "msg_type", NULL), "interactive");
 	assert_null(json_object_get(doc, "content"));
-	assert_string_equal(
-	    str_at(doc, "card", "header", "title", "tag", NULL), "plain_text");
+	assert_string_equal(str_at(doc, "card", "header", "title", "tag", NULL),
+	    "plain_text");
 	key = str_at(doc, "card", "header", "title", "content", NULL);
 	assert_true(strlen(key) > 0);
-	el = json_array_get(
-	    json_object_get(json_object_get(doc, "card"), "elements"), 0);
+	el = json_array_get(json_object_get(json_object_get(doc, "card"),
+	                        "elements"),
+	    0);
 	assert_string_equal(str_at(el, "tag", NULL), "markdown");
 	assert_non_null(strstr(str_at(el, "content", NULL), CASE_ID));
 	json_decref(doc);
@@ -472,8 +473,8 @@ test_slack_section_limit(void **state)
 
 	(void)state;
 	for (int i = 0; i < 100; i++)
-		json_array_append_new(
-		    alerts, make_alert("overdue", -2, "<&> <&> <&> <&>"));
+		json_array_append_new(alerts,
+		    make_alert("overdue", -2, "<&> <&> <&> <&>"));
 	make_receiver(&r, FORMAT_SLACK, "blocks");
 	doc = body_doc(&r, alerts, false);
 	block = json_array_get(json_object_get(doc, "blocks"), 0);
@@ -496,8 +497,8 @@ test_teams(void **state)
 	make_receiver(&r, FORMAT_TEAMS, NULL);
 	doc = body_doc(&r, alerts, false);
 	assert_string_equal(str_at(doc, "type", NULL), "message");
-	assert_int_equal(
-	    json_array_size(json_object_get(doc, "attachments")), 1);
+	assert_int_equal(json_array_size(json_object_get(doc, "attachments")),
+	    1);
 	att = json_array_get(json_object_get(doc, "attachments"), 0);
 	assert_string_equal(str_at(att, "contentType", NULL),
 	    "application/vnd.microsoft.card.adaptive");
@@ -508,9 +509,9 @@ test_teams(void **state)
 	assert_string_equal(str_at(card, "version", NULL), "1.4");
 	body = json_object_get(card, "body");
 	assert_true(json_array_size(body) > 1);
-	assert_string_equal(
-	    str_at(json_array_get(body, 0), "weight", NULL), "Bolder");
-	json_array_foreach (body, i, b) {
+	assert_string_equal(str_at(json_array_get(body, 0), "weight", NULL),
+	    "Bolder");
+	json_array_foreach(body, i, b) {
 		assert_string_equal(str_at(b, "type", NULL), "TextBlock");
 		assert_true(strlen(str_at(b, "text", NULL)) > 0);
 		found |= strstr(str_at(b, "text", NULL), CASE_ID) != NULL;
@@ -585,8 +586,8 @@ test_subject_line(void **state)
 	make_receiver(&r, FORMAT_DINGTALK, "markdown");
 	r.subject = "DUE {case.id}";
 	doc = body_doc(&r, alerts, false);
-	assert_string_equal(
-	    str_at(doc, "markdown", "title", NULL), "DUE " CASE_ID);
+	assert_string_equal(str_at(doc, "markdown", "title", NULL),
+	    "DUE " CASE_ID);
 	assert_true(strncmp(str_at(doc, "markdown", "text", NULL),
 	                "#### DUE " CASE_ID "\n\n",
 	                strlen("#### DUE " CASE_ID "\n\n")) == 0);
@@ -615,8 +616,9 @@ test_markdown_dialects(void **state)
 
 	make_receiver(&r, FORMAT_FEISHU, "interactive");
 	doc = body_doc(&r, alerts, false);
-	el = json_array_get(
-	    json_object_get(json_object_get(doc, "card"), "elements"), 0);
+	el = json_array_get(json_object_get(json_object_get(doc, "card"),
+	                        "elements"),
+	    0);
 	s = str_at(el, "content", NULL);
 	assert_null(strstr(s, "#"));
 	assert_non_null(strstr(s, "**"));
@@ -644,11 +646,11 @@ test_dingtalk_sign(void **state)
 	 * hashlib.sha256).digest())).
 	 */
 	chat_dingtalk_sign(SECRET, REAL_MS, out, sizeof(out));
-	assert_string_equal(
-	    out, "xXqKXqFQ3UXpseSw4QNFgkSdYbQA8i67p0szSl9vVQE%3D");
+	assert_string_equal(out,
+	    "xXqKXqFQ3UXpseSw4QNFgkSdYbQA8i67p0szSl9vVQE%3D");
 	chat_dingtalk_sign(SECRET, 1700000000000LL, out, sizeof(out));
-	assert_string_equal(
-	    out, "Kp71SiRayr0CjZfXzSHHGwdavse9j%2F72bTP%2Bu5YY9X0%3D");
+	assert_string_equal(out,
+	    "Kp71SiRayr0CjZfXzSHHGwdavse9j%2F72bTP%2Bu5YY9X0%3D");
 	for (size_t i = 0; i < sizeof(ts) / sizeof(*ts); i++) {
 		snprintf(tosign, sizeof(tosign), "%lld\n%s", ts[i], SECRET);
 		hmac_b64(SECRET, tosign, want);
@@ -672,8 +674,8 @@ test_feishu_sign(void **state)
 	/* By Python: base64.b64encode(hmac.new(b"<ts>\nfeishu-secret-0123",
 	 * b"", hashlib.sha256).digest()). */
 	chat_feishu_sign(FSECRET, 1599360473, out, sizeof(out));
-	assert_string_equal(
-	    out, "F0R4q0wBUPFBzv5I0wXEkcJR9CJErLm/2cdEjoo9ZR0=");
+	assert_string_equal(out,
+	    "F0R4q0wBUPFBzv5I0wXEkcJR9CJErLm/2cdEjoo9ZR0=");
 	for (size_t i = 0; i < sizeof(ts) / sizeof(*ts); i++) {
 		snprintf(key, sizeof(key), "%lld\n%s", ts[i], FSECRET);
 		hmac_b64(key, "", want);
@@ -790,15 +792,16 @@ test_verdict_msg(void **state)
 	for (int i = 0; i < 100; i++)
 		n += snprintf(answer + n, sizeof(answer) - (size_t)n, "错");
 	snprintf(answer + n, sizeof(answer) - (size_t)n, "\"}");
-	assert_int_equal(
-	    chat_verdict(FORMAT_DINGTALK, answer, msg, sizeof(msg)), CHAT_FAIL);
+	assert_int_equal(chat_verdict(FORMAT_DINGTALK, answer, msg,
+	                     sizeof(msg)),
+	    CHAT_FAIL);
 	assert_true(strlen(msg) < sizeof(msg));
 	assert_true(utf8_valid(msg));
 	assert_null(strchr(msg, '\n'));
 	assert_null(strchr(msg, '\033'));
 	assert_true(strncmp(msg, "errcode 310000: a b", 19) == 0);
-	assert_int_equal(
-	    chat_verdict(FORMAT_WECOM, "{\"errcode\":0}", msg, 0), CHAT_OK);
+	assert_int_equal(chat_verdict(FORMAT_WECOM, "{\"errcode\":0}", msg, 0),
+	    CHAT_OK);
 }
 
 /* The header of list that starts with prefix (case-insensitive). */
@@ -867,8 +870,9 @@ test_setup_dingtalk(void **state)
 	assert_int_equal(t.len, strlen(t.body));
 	assert_null(strstr(t.body, SECRET));
 
-	assert_int_equal(
-	    curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &url), CURLE_OK);
+	assert_int_equal(curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL,
+	                     &url),
+	    CURLE_OK);
 	assert_non_null(url);
 	assert_true(strncmp(url, r.url, strlen(r.url)) == 0);
 	q = url + strlen(r.url);
@@ -882,15 +886,17 @@ test_setup_dingtalk(void **state)
 	/* No query yet: '?'; no secret: the URL as configured. */
 	r.url = "https://robot.example.org/send";
 	assert_int_equal(setup(&t, &r, err, sizeof(err)), 0);
-	assert_int_equal(
-	    curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &url), CURLE_OK);
+	assert_int_equal(curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL,
+	                     &url),
+	    CURLE_OK);
 	assert_true(
 	    strncmp(url, "https://robot.example.org/send?timestamp=", 41) == 0);
 	transfer_free(&t);
 	r.secret = NULL;
 	assert_int_equal(setup(&t, &r, err, sizeof(err)), 0);
-	assert_int_equal(
-	    curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &url), CURLE_OK);
+	assert_int_equal(curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL,
+	                     &url),
+	    CURLE_OK);
 	assert_string_equal(url, "https://robot.example.org/send");
 	transfer_free(&t);
 }
@@ -916,8 +922,9 @@ test_setup_others(void **state)
 	ts = strtoll(str_at(doc, "timestamp", NULL), NULL, 10);
 	assert_true(ts >= before && ts <= after);
 	json_decref(doc);
-	assert_int_equal(
-	    curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &url), CURLE_OK);
+	assert_int_equal(curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL,
+	                     &url),
+	    CURLE_OK);
 	assert_string_equal(url, r.url);
 	transfer_free(&t);
 

@@ -62,8 +62,7 @@ test_round_trip_every_day(void **state)
 			}
 	/* 203 years, 1899..2101: 49 leap years (1904..2096 are 49, 1900
 	 * and 2100 are not, 2000 is). */
-	assert_int_equal(prev - date_from_ymd(1898, 12, 31),
-	    203 * 365 + 49);
+	assert_int_equal(prev - date_from_ymd(1898, 12, 31), 203 * 365 + 49);
 }
 
 /* Checks round trips of notable days: century years and leap days. */
@@ -71,10 +70,22 @@ static void
 test_round_trip_notable(void **state)
 {
 	static const int days[][3] = {
-		{1900, 1, 1}, {1900, 2, 28}, {1900, 3, 1}, {1900, 12, 31},
-		{2000, 2, 29}, {2000, 3, 1}, {2000, 12, 31}, {2024, 2, 29},
-		{2028, 2, 29}, {2028, 3, 1}, {2100, 2, 28}, {2100, 3, 1},
-		{2400, 2, 29}, {9999, 12, 31}, {1, 1, 1}, {1600, 2, 29},
+	    {1900, 1, 1},
+	    {1900, 2, 28},
+	    {1900, 3, 1},
+	    {1900, 12, 31},
+	    {2000, 2, 29},
+	    {2000, 3, 1},
+	    {2000, 12, 31},
+	    {2024, 2, 29},
+	    {2028, 2, 29},
+	    {2028, 3, 1},
+	    {2100, 2, 28},
+	    {2100, 3, 1},
+	    {2400, 2, 29},
+	    {9999, 12, 31},
+	    {1, 1, 1},
+	    {1600, 2, 29},
 	};
 
 	(void)state;
@@ -88,13 +99,13 @@ test_round_trip_notable(void **state)
 		assert_int_equal(d, days[i][2]);
 	}
 	/* 1900 is not leap: Feb 28 is followed by Mar 1. */
-	assert_int_equal(date_from_ymd(1900, 3, 1) -
-	    date_from_ymd(1900, 2, 28), 1);
+	assert_int_equal(date_from_ymd(1900, 3, 1) - date_from_ymd(1900, 2, 28),
+	    1);
 	/* 2100 is not leap either; 2000 is. */
-	assert_int_equal(date_from_ymd(2100, 3, 1) -
-	    date_from_ymd(2100, 2, 28), 1);
-	assert_int_equal(date_from_ymd(2000, 3, 1) -
-	    date_from_ymd(2000, 2, 28), 2);
+	assert_int_equal(date_from_ymd(2100, 3, 1) - date_from_ymd(2100, 2, 28),
+	    1);
+	assert_int_equal(date_from_ymd(2000, 3, 1) - date_from_ymd(2000, 2, 28),
+	    2);
 }
 
 /* Checks date_valid on month lengths, leap rules and bad fields. */
@@ -151,13 +162,35 @@ static void
 test_parse_bad(void **state)
 {
 	static const char *const bad[] = {
-		"2025-7-3", "2025-13-01", "2025-02-30", "2025-07-03x", "",
-		"2025-", "20250703", " 2025-07-03", "2025-07-3 ",
-		"2025-07-03 ", "2025-07-03\n", "2025/07/03", "2025-00-10",
-		"2025-07-00", "2025-07-32", "2100-02-29", "2025-02-29",
-		"1899-12-31", "0000-01-01", "+025-07-03", "2025-+7-03",
-		"2025-07--3", "2025-07-+3", "-025-07-03", "2025 07 03",
-		"２０２５-07-03", "2025-07", "2025-0a-03", "99999-01-01",
+	    "2025-7-3",
+	    "2025-13-01",
+	    "2025-02-30",
+	    "2025-07-03x",
+	    "",
+	    "2025-",
+	    "20250703",
+	    " 2025-07-03",
+	    "2025-07-3 ",
+	    "2025-07-03 ",
+	    "2025-07-03\n",
+	    "2025/07/03",
+	    "2025-00-10",
+	    "2025-07-00",
+	    "2025-07-32",
+	    "2100-02-29",
+	    "2025-02-29",
+	    "1899-12-31",
+	    "0000-01-01",
+	    "+025-07-03",
+	    "2025-+7-03",
+	    "2025-07--3",
+	    "2025-07-+3",
+	    "-025-07-03",
+	    "2025 07 03",
+	    "２０２５-07-03",
+	    "2025-07",
+	    "2025-0a-03",
+	    "99999-01-01",
 	};
 
 	(void)state;
@@ -219,14 +252,14 @@ test_weekday(void **state)
 	assert_int_equal(date_weekday(date_from_ymd(2025, 7, 7)), 0); /* Mon */
 	assert_int_equal(date_weekday(date_from_ymd(2025, 9, 28)), 6);
 	assert_int_equal(date_weekday(date_from_ymd(2025, 10, 1)), 2); /* Wed */
-	assert_int_equal(date_weekday(date_from_ymd(2026, 1, 4)), 6); /* Sun */
+	assert_int_equal(date_weekday(date_from_ymd(2026, 1, 4)), 6);  /* Sun */
 	assert_int_equal(date_weekday(date_from_ymd(2026, 2, 14)), 5);
 	assert_int_equal(date_weekday(date_from_ymd(1970, 1, 1)), 3); /* Thu */
 	assert_int_equal(date_weekday(date_from_ymd(1969, 12, 31)), 2);
 	assert_int_equal(date_weekday(date_from_ymd(1969, 12, 29)), 0);
 	assert_int_equal(date_weekday(date_from_ymd(1969, 12, 28)), 6);
-	assert_int_equal(date_weekday(date_from_ymd(2000, 1, 1)), 5); /* Sat */
-	assert_int_equal(date_weekday(date_from_ymd(1900, 1, 1)), 0); /* Mon */
+	assert_int_equal(date_weekday(date_from_ymd(2000, 1, 1)), 5);  /* Sat */
+	assert_int_equal(date_weekday(date_from_ymd(1900, 1, 1)), 0);  /* Mon */
 	assert_int_equal(date_weekday(date_from_ymd(2028, 2, 29)), 1); /* Tue */
 }
 
@@ -287,17 +320,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_from_ymd_anchors),
-		cmocka_unit_test(test_round_trip_every_day),
-		cmocka_unit_test(test_round_trip_notable),
-		cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_parse_good),
-		cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_format_parse_round_trip),
-		cmocka_unit_test(test_weekday),
-		cmocka_unit_test(test_weekday_cycle),
-		cmocka_unit_test(test_arithmetic),
+	    cmocka_unit_test(test_from_ymd_anchors),
+	    cmocka_unit_test(test_round_trip_every_day),
+	    cmocka_unit_test(test_round_trip_notable),
+	    cmocka_unit_test(test_valid),
+	    cmocka_unit_test(test_parse_good),
+	    cmocka_unit_test(test_parse_bad),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_format_parse_round_trip),
+	    cmocka_unit_test(test_weekday),
+	    cmocka_unit_test(test_weekday_cycle),
+	    cmocka_unit_test(test_arithmetic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -107,16 +107,16 @@ test_worked_examples(void **state)
 	static const struct {
 		const char *opened, *last, *deadline;
 	} ex[] = {
-		{"2025-07-03", "2025-07-10", "2025-07-10"}, /* Thu, working */
-		{"2025-09-26", "2025-10-03", "2025-10-09"}, /* National Day */
-		{"2025-07-04", "2025-07-11", "2025-07-11"}, /* Fri, working */
-		{"2025-07-05", "2025-07-12", "2025-07-14"}, /* Sat -> Mon */
+	    {"2025-07-03", "2025-07-10", "2025-07-10"}, /* Thu, working */
+	    {"2025-09-26", "2025-10-03", "2025-10-09"}, /* National Day */
+	    {"2025-07-04", "2025-07-11", "2025-07-11"}, /* Fri, working */
+	    {"2025-07-05", "2025-07-12", "2025-07-14"}, /* Sat -> Mon */
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
-		struct window_state ws = compute(&decision, ex[i].opened,
-		    NULL, NULL);
+		struct window_state ws =
+		    compute(&decision, ex[i].opened, NULL, NULL);
 
 		assert_date_equal(ws.opened, ex[i].opened);
 		assert_int_equal(ws.days, 7);
@@ -138,20 +138,20 @@ test_last_day_in_each_holiday(void **state)
 	static const struct {
 		const char *first, *last, *deadline, *why;
 	} per[] = {
-		{"2025-01-01", "2025-01-01", "2025-01-02", "Wed -> Thu"},
-		{"2025-01-28", "2025-02-04", "2025-02-05", "Tue..Tue -> Wed"},
-		{"2025-04-04", "2025-04-06", "2025-04-07", "Fri..Sun -> Mon"},
-		{"2025-05-01", "2025-05-05", "2025-05-06", "Thu..Mon -> Tue"},
-		{"2025-05-31", "2025-06-02", "2025-06-03", "Sat..Mon -> Tue"},
-		{"2025-10-01", "2025-10-08", "2025-10-09", "Wed..Wed -> Thu"},
-		/* Ends on a Saturday; Sun 4 Jan is a make-up working day. */
-		{"2026-01-01", "2026-01-03", "2026-01-04", "-> make-up Sun"},
-		{"2026-02-15", "2026-02-23", "2026-02-24", "Sun..Mon -> Tue"},
-		{"2026-04-04", "2026-04-06", "2026-04-07", "Sat..Mon -> Tue"},
-		{"2026-05-01", "2026-05-05", "2026-05-06", "Fri..Tue -> Wed"},
-		{"2026-06-19", "2026-06-21", "2026-06-22", "Fri..Sun -> Mon"},
-		{"2026-09-25", "2026-09-27", "2026-09-28", "Fri..Sun -> Mon"},
-		{"2026-10-01", "2026-10-07", "2026-10-08", "Thu..Wed -> Thu"},
+	    {"2025-01-01", "2025-01-01", "2025-01-02", "Wed -> Thu"},
+	    {"2025-01-28", "2025-02-04", "2025-02-05", "Tue..Tue -> Wed"},
+	    {"2025-04-04", "2025-04-06", "2025-04-07", "Fri..Sun -> Mon"},
+	    {"2025-05-01", "2025-05-05", "2025-05-06", "Thu..Mon -> Tue"},
+	    {"2025-05-31", "2025-06-02", "2025-06-03", "Sat..Mon -> Tue"},
+	    {"2025-10-01", "2025-10-08", "2025-10-09", "Wed..Wed -> Thu"},
+	    /* Ends on a Saturday; Sun 4 Jan is a make-up working day. */
+	    {"2026-01-01", "2026-01-03", "2026-01-04", "-> make-up Sun"},
+	    {"2026-02-15", "2026-02-23", "2026-02-24", "Sun..Mon -> Tue"},
+	    {"2026-04-04", "2026-04-06", "2026-04-07", "Sat..Mon -> Tue"},
+	    {"2026-05-01", "2026-05-05", "2026-05-06", "Fri..Tue -> Wed"},
+	    {"2026-06-19", "2026-06-21", "2026-06-22", "Fri..Sun -> Mon"},
+	    {"2026-09-25", "2026-09-27", "2026-09-28", "Fri..Sun -> Mon"},
+	    {"2026-10-01", "2026-10-07", "2026-10-08", "Thu..Wed -> Thu"},
 	};
 
 	(void)state;
@@ -171,9 +171,8 @@ test_last_day_in_each_holiday(void **state)
 			assert_int_equal(ws.last_day, raw);
 			if (ws.deadline != want)
 				fail_msg("opened %s: want %s (%s), got %s",
-				    date_format(raw - 7, obuf),
-				    per[i].deadline, per[i].why,
-				    date_format(ws.deadline, gbuf));
+				    date_format(raw - 7, obuf), per[i].deadline,
+				    per[i].why, date_format(ws.deadline, gbuf));
 		}
 	}
 }
@@ -187,28 +186,28 @@ test_makeup_workday_deadlines(void **state)
 	static const struct {
 		const char *opened, *deadline;
 	} ex[] = {
-		{"2025-01-19", "2025-01-26"},	/* Sun */
-		{"2025-02-01", "2025-02-08"},	/* Sat; opened on a holiday */
-		{"2025-04-20", "2025-04-27"},	/* Sun */
-		{"2025-09-21", "2025-09-28"},	/* Sun */
-		{"2025-10-04", "2025-10-11"},	/* Sat; opened on a holiday */
-		{"2025-12-28", "2026-01-04"},	/* Sun, across the year end */
-		{"2026-02-07", "2026-02-14"},	/* Sat */
-		{"2026-02-21", "2026-02-28"},	/* Sat; opened on a holiday */
-		{"2026-05-02", "2026-05-09"},	/* Sat; opened on a holiday */
-		{"2026-09-13", "2026-09-20"},	/* Sun */
-		{"2026-10-03", "2026-10-10"},	/* Sat; opened on a holiday */
-		/* Raw last day Sat (off), next day a make-up Sunday. */
-		{"2025-01-18", "2025-01-26"},
-		{"2025-04-19", "2025-04-27"},
-		{"2025-09-20", "2025-09-28"},
-		{"2026-09-12", "2026-09-20"},
+	    {"2025-01-19", "2025-01-26"}, /* Sun */
+	    {"2025-02-01", "2025-02-08"}, /* Sat; opened on a holiday */
+	    {"2025-04-20", "2025-04-27"}, /* Sun */
+	    {"2025-09-21", "2025-09-28"}, /* Sun */
+	    {"2025-10-04", "2025-10-11"}, /* Sat; opened on a holiday */
+	    {"2025-12-28", "2026-01-04"}, /* Sun, across the year end */
+	    {"2026-02-07", "2026-02-14"}, /* Sat */
+	    {"2026-02-21", "2026-02-28"}, /* Sat; opened on a holiday */
+	    {"2026-05-02", "2026-05-09"}, /* Sat; opened on a holiday */
+	    {"2026-09-13", "2026-09-20"}, /* Sun */
+	    {"2026-10-03", "2026-10-10"}, /* Sat; opened on a holiday */
+	    /* Raw last day Sat (off), next day a make-up Sunday. */
+	    {"2025-01-18", "2025-01-26"},
+	    {"2025-04-19", "2025-04-27"},
+	    {"2025-09-20", "2025-09-28"},
+	    {"2026-09-12", "2026-09-20"},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
-		struct window_state ws = compute(&decision, ex[i].opened,
-		    NULL, NULL);
+		struct window_state ws =
+		    compute(&decision, ex[i].opened, NULL, NULL);
 
 		assert_date_equal(ws.deadline, ex[i].deadline);
 	}
@@ -261,8 +260,8 @@ test_extension_after_deadline(void **state)
 	assert_int_equal(deadline_status(&ws, &rem, testcal_day("2025-07-15")),
 	    STATUS_OPEN);
 	/* The next alert is the 3-day reminder before 08-04: 08-01. */
-	assert_true(deadline_next_alert(&ws, &rem, testcal_day("2025-07-15"),
-	    &a));
+	assert_true(
+	    deadline_next_alert(&ws, &rem, testcal_day("2025-07-15"), &a));
 	assert_int_equal(a.kind, ALERT_REMINDER);
 	assert_date_equal(a.day, "2025-08-01");
 	assert_int_equal(a.occurrence, 3);
@@ -275,17 +274,17 @@ test_extension_into_holiday(void **state)
 {
 	(void)state;
 	/* 09-05 + 25 = 09-30, + 5 = 10-05 (National Day) -> 10-09. */
-	assert_date_equal(
-	    compute(&decision, "2025-09-05", "2025-09-10", NULL).deadline,
+	assert_date_equal(compute(&decision, "2025-09-05", "2025-09-10", NULL)
+	                      .deadline,
 	    "2025-10-09");
 	/* 12-04 + 27 = 12-31, + 3 = 2026-01-03 (holiday Sat) -> make-up
 	 * Sun 01-04. */
-	assert_date_equal(
-	    compute(&decision, "2025-12-04", "2025-12-05", NULL).deadline,
+	assert_date_equal(compute(&decision, "2025-12-04", "2025-12-05", NULL)
+	                      .deadline,
 	    "2026-01-04");
 	/* 2026-01-20 + 11 = 01-31, + 19 = 02-19 (Spring Festival) -> 02-24. */
-	assert_date_equal(
-	    compute(&decision, "2026-01-20", "2026-01-21", NULL).deadline,
+	assert_date_equal(compute(&decision, "2026-01-20", "2026-01-21", NULL)
+	                      .deadline,
 	    "2026-02-24");
 }
 
@@ -316,7 +315,7 @@ test_closed_before_deadline(void **state)
 	assert_date_equal(ws.closed_on, "2025-07-08");
 	assert_date_equal(ws.deadline, "2025-07-10");
 	for (date_t t = testcal_day("2025-07-01");
-	    t <= testcal_day("2025-09-01"); t++) {
+	     t <= testcal_day("2025-09-01"); t++) {
 		assert_int_equal(deadline_status(&ws, &rem, t), STATUS_CLOSED);
 		assert_false(deadline_next_alert(&ws, &rem, t, &a));
 		assert_false(deadline_last_alert(&ws, &rem, t, &a));
@@ -336,10 +335,10 @@ test_closed_after_deadline(void **state)
 	assert_true(ws.closed);
 	assert_int_equal(deadline_status(&ws, &rem, testcal_day("2025-07-20")),
 	    STATUS_CLOSED);
-	assert_false(deadline_next_alert(&ws, &rem, testcal_day("2025-07-20"),
-	    &a));
-	assert_false(deadline_last_alert(&ws, &rem, testcal_day("2025-07-20"),
-	    &a));
+	assert_false(
+	    deadline_next_alert(&ws, &rem, testcal_day("2025-07-20"), &a));
+	assert_false(
+	    deadline_last_alert(&ws, &rem, testcal_day("2025-07-20"), &a));
 }
 
 /* Checks a follow-up window opened by a not_filed date is an ordinary
@@ -365,8 +364,8 @@ test_follow_up_window(void **state)
 	assert_false(rea.closed);
 	/* Its first reminder: 3 days before 10-09 = 10-06 (reminder days
 	 * are not moved off holidays). */
-	assert_true(deadline_next_alert(&rea, &rem, testcal_day("2025-09-24"),
-	    &a));
+	assert_true(
+	    deadline_next_alert(&rea, &rem, testcal_day("2025-09-24"), &a));
 	assert_int_equal(a.kind, ALERT_REMINDER);
 	assert_date_equal(a.day, "2025-10-06");
 	assert_int_equal(a.occurrence, 3);
@@ -376,8 +375,8 @@ test_follow_up_window(void **state)
 	/* And closed by reasons_received. */
 	rea = compute(&reasons, "2025-07-09", NULL, "2025-07-14");
 	assert_true(rea.closed);
-	assert_false(deadline_next_alert(&rea, &rem, testcal_day("2025-07-09"),
-	    &a));
+	assert_false(
+	    deadline_next_alert(&rea, &rem, testcal_day("2025-07-09"), &a));
 }
 
 /* Checks deadline_days_left: positive before, 0 on, negative after. */
@@ -387,20 +386,16 @@ test_days_left(void **state)
 	struct window_state ws = compute(&decision, "2025-07-03", NULL, NULL);
 
 	(void)state;
-	assert_int_equal(deadline_days_left(&ws, testcal_day("2025-07-03")),
-	    7);
-	assert_int_equal(deadline_days_left(&ws, testcal_day("2025-07-09")),
-	    1);
-	assert_int_equal(deadline_days_left(&ws, testcal_day("2025-07-10")),
-	    0);
+	assert_int_equal(deadline_days_left(&ws, testcal_day("2025-07-03")), 7);
+	assert_int_equal(deadline_days_left(&ws, testcal_day("2025-07-09")), 1);
+	assert_int_equal(deadline_days_left(&ws, testcal_day("2025-07-10")), 0);
 	assert_int_equal(deadline_days_left(&ws, testcal_day("2025-07-11")),
 	    -1);
 	assert_int_equal(deadline_days_left(&ws, testcal_day("2025-08-09")),
 	    -30);
 	/* Rolled: counted to the rolled deadline 10-09, not to 10-03. */
 	ws = compute(&decision, "2025-09-26", NULL, NULL);
-	assert_int_equal(deadline_days_left(&ws, testcal_day("2025-10-03")),
-	    6);
+	assert_int_equal(deadline_days_left(&ws, testcal_day("2025-10-03")), 6);
 }
 
 /* Checks deadline_status through the life of a window: open, due_soon
@@ -412,18 +407,18 @@ test_status(void **state)
 		const char *today;
 		enum window_status want;
 	} days[] = {
-		{"2025-07-03", STATUS_OPEN},		/* 7 left */
-		{"2025-07-06", STATUS_OPEN},		/* 4 left */
-		{"2025-07-07", STATUS_DUE_SOON},	/* 3 left */
-		{"2025-07-08", STATUS_DUE_SOON},	/* 2 left */
-		{"2025-07-09", STATUS_DUE_SOON},	/* 1 left */
-		{"2025-07-10", STATUS_DUE_TODAY},	/* 0 */
-		{"2025-07-11", STATUS_OVERDUE},		/* -1 */
-		{"2025-09-30", STATUS_OVERDUE},		/* long after */
+	    {"2025-07-03", STATUS_OPEN},      /* 7 left */
+	    {"2025-07-06", STATUS_OPEN},      /* 4 left */
+	    {"2025-07-07", STATUS_DUE_SOON},  /* 3 left */
+	    {"2025-07-08", STATUS_DUE_SOON},  /* 2 left */
+	    {"2025-07-09", STATUS_DUE_SOON},  /* 1 left */
+	    {"2025-07-10", STATUS_DUE_TODAY}, /* 0 */
+	    {"2025-07-11", STATUS_OVERDUE},   /* -1 */
+	    {"2025-09-30", STATUS_OVERDUE},   /* long after */
 	};
 	struct window_state ws = compute(&decision, "2025-07-03", NULL, NULL);
-	struct window_state closed = compute(&decision, "2025-07-03", NULL,
-	    "2025-07-09");
+	struct window_state closed =
+	    compute(&decision, "2025-07-03", NULL, "2025-07-09");
 	struct reminders rem = default_reminders();
 
 	(void)state;
@@ -507,8 +502,8 @@ want_match(const char *what, date_t t, const struct timed_alert *a,
 	fail_msg("%s(%s): want %s %s occ %d left %d, got %s %s occ %d left %d",
 	    what, date_format(t, tb), deadline_kind_name(w->kind),
 	    date_format(w->day, wb), w->occurrence, w->days_left,
-	    deadline_kind_name(a->kind), date_format(a->day, ab),
-	    a->occurrence, a->days_left);
+	    deadline_kind_name(a->kind), date_format(a->day, ab), a->occurrence,
+	    a->days_left);
 }
 
 /*
@@ -692,8 +687,8 @@ test_schedule_rolled_deadline(void **state)
 static void
 test_reminder_before_opening_dropped(void **state)
 {
-	struct window_state ws = compute_days(2, ROLL_NEXT_WORKING_DAY,
-	    "2025-07-07");
+	struct window_state ws =
+	    compute_days(2, ROLL_NEXT_WORKING_DAY, "2025-07-07");
 	struct reminders rem = default_reminders();
 	struct wants w = {0};
 
@@ -712,8 +707,8 @@ test_reminder_before_opening_dropped(void **state)
 static void
 test_reminder_on_opening_dropped(void **state)
 {
-	struct window_state ws = compute_days(3, ROLL_NEXT_WORKING_DAY,
-	    "2025-07-07");
+	struct window_state ws =
+	    compute_days(3, ROLL_NEXT_WORKING_DAY, "2025-07-07");
 	struct reminders rem = default_reminders();
 	struct wants w = {0};
 
@@ -753,8 +748,8 @@ test_reminder_on_opening_dropped(void **state)
 static void
 test_reminder_opening_rolled(void **state)
 {
-	struct window_state ws = compute_days(1, ROLL_NEXT_WORKING_DAY,
-	    "2025-07-04");
+	struct window_state ws =
+	    compute_days(1, ROLL_NEXT_WORKING_DAY, "2025-07-04");
 	struct reminders rem = default_reminders();
 	struct wants w = {0};
 
@@ -787,13 +782,13 @@ test_leap_day_2028(void **state)
 	/* Wed 02-23 -> Wed 03-01; reminders 02-27 (Sun) and 02-29. */
 	ws = compute(&decision, "2028-02-23", NULL, NULL);
 	assert_date_equal(ws.deadline, "2028-03-01");
-	assert_true(deadline_next_alert(&ws, &rem, testcal_day("2028-02-28"),
-	    &a));
+	assert_true(
+	    deadline_next_alert(&ws, &rem, testcal_day("2028-02-28"), &a));
 	assert_int_equal(a.kind, ALERT_REMINDER);
 	assert_date_equal(a.day, "2028-02-29");
 	assert_int_equal(a.occurrence, 1);
-	assert_true(deadline_last_alert(&ws, &rem, testcal_day("2028-02-28"),
-	    &a));
+	assert_true(
+	    deadline_last_alert(&ws, &rem, testcal_day("2028-02-28"), &a));
 	assert_date_equal(a.day, "2028-02-27");
 	assert_int_equal(a.occurrence, 3);
 	/* Tue 02-01 + 30 = 03-02 (Thu), counting 02-29. */
@@ -803,8 +798,8 @@ test_leap_day_2028(void **state)
 	/* Mon 02-21 -> Mon 02-28; the first overdue day is 02-29. */
 	ws = compute(&decision, "2028-02-21", NULL, NULL);
 	assert_date_equal(ws.deadline, "2028-02-28");
-	assert_true(deadline_next_alert(&ws, &rem, testcal_day("2028-02-29"),
-	    &a));
+	assert_true(
+	    deadline_next_alert(&ws, &rem, testcal_day("2028-02-29"), &a));
 	assert_int_equal(a.kind, ALERT_OVERDUE);
 	assert_date_equal(a.day, "2028-02-29");
 	assert_int_equal(a.days_left, -1);
@@ -841,13 +836,13 @@ test_opened_on_holiday(void **state)
 	/* A 30-day window opened on Tue 2025-01-28, first day of the
 	 * Spring Festival: 01-28 + 3 = 01-31, + 27 = Thu 02-27, a working
 	 * day; the holidays 01-29..02-04 inside count as ordinary days. */
-	assert_date_equal(
-	    compute(&decision, "2025-01-28", "2025-01-29", NULL).deadline,
+	assert_date_equal(compute(&decision, "2025-01-28", "2025-01-29", NULL)
+	                      .deadline,
 	    "2025-02-27");
 	/* Opened on New Year's Day 2025 (Wed), 30 days: 01-31 falls in the
 	 * Spring Festival (01-28..02-04) -> Wed 02-05. */
-	assert_date_equal(
-	    compute(&decision, "2025-01-01", "2025-01-02", NULL).deadline,
+	assert_date_equal(compute(&decision, "2025-01-01", "2025-01-02", NULL)
+	                      .deadline,
 	    "2025-02-05");
 }
 
@@ -891,32 +886,32 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_worked_examples),
-		cmocka_unit_test(test_last_day_in_each_holiday),
-		cmocka_unit_test(test_makeup_workday_deadlines),
-		cmocka_unit_test(test_extension_before_deadline),
-		cmocka_unit_test(test_extension_after_deadline),
-		cmocka_unit_test(test_extension_into_holiday),
-		cmocka_unit_test(test_extension_not_allowed),
-		cmocka_unit_test(test_closed_before_deadline),
-		cmocka_unit_test(test_closed_after_deadline),
-		cmocka_unit_test(test_follow_up_window),
-		cmocka_unit_test(test_days_left),
-		cmocka_unit_test(test_status),
-		cmocka_unit_test(test_status_due_soon_bounds),
-		cmocka_unit_test(test_schedule_default),
-		cmocka_unit_test(test_schedule_overdue_once),
-		cmocka_unit_test(test_schedule_overdue_weekly),
-		cmocka_unit_test(test_schedule_overdue_max_edge),
-		cmocka_unit_test(test_schedule_no_due_day),
-		cmocka_unit_test(test_schedule_rolled_deadline),
-		cmocka_unit_test(test_reminder_before_opening_dropped),
-		cmocka_unit_test(test_reminder_on_opening_dropped),
-		cmocka_unit_test(test_reminder_opening_rolled),
-		cmocka_unit_test(test_leap_day_2028),
-		cmocka_unit_test(test_opened_on_holiday),
-		cmocka_unit_test(test_roll_none),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_worked_examples),
+	    cmocka_unit_test(test_last_day_in_each_holiday),
+	    cmocka_unit_test(test_makeup_workday_deadlines),
+	    cmocka_unit_test(test_extension_before_deadline),
+	    cmocka_unit_test(test_extension_after_deadline),
+	    cmocka_unit_test(test_extension_into_holiday),
+	    cmocka_unit_test(test_extension_not_allowed),
+	    cmocka_unit_test(test_closed_before_deadline),
+	    cmocka_unit_test(test_closed_after_deadline),
+	    cmocka_unit_test(test_follow_up_window),
+	    cmocka_unit_test(test_days_left),
+	    cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_status_due_soon_bounds),
+	    cmocka_unit_test(test_schedule_default),
+	    cmocka_unit_test(test_schedule_overdue_once),
+	    cmocka_unit_test(test_schedule_overdue_weekly),
+	    cmocka_unit_test(test_schedule_overdue_max_edge),
+	    cmocka_unit_test(test_schedule_no_due_day),
+	    cmocka_unit_test(test_schedule_rolled_deadline),
+	    cmocka_unit_test(test_reminder_before_opening_dropped),
+	    cmocka_unit_test(test_reminder_on_opening_dropped),
+	    cmocka_unit_test(test_reminder_opening_rolled),
+	    cmocka_unit_test(test_leap_day_2028),
+	    cmocka_unit_test(test_opened_on_holiday),
+	    cmocka_unit_test(test_roll_none),
+	    cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -181,8 +181,8 @@ subject_decode(const char *msg)
 	line += 2;
 	assert_non_null(out = calloc(1, strlen(h) + 1));
 	if (strncmp(line + 9, "=?", 2) != 0) {
-		strncpy(
-		    out, line + 9, (size_t)(strstr(line, "\r\n") - line - 9));
+		strncpy(out, line + 9,
+		    (size_t)(strstr(line, "\r\n") - line - 9));
 		free(h);
 		return out;
 	}
@@ -290,9 +290,9 @@ setup_zone(void **state)
 static void
 test_message_headers(void **state)
 {
-	static const char *once[] = {
-	    "From:", "To:", "Date:", "Message-ID:", "MIME-Version:", "Subject:",
-	    "Content-Type:", "Content-Transfer-Encoding:"};
+	static const char *once[] = {"From:", "To:", "Date:", "Message-ID:",
+	    "MIME-Version:", "Subject:", "Content-Type:",
+	    "Content-Transfer-Encoding:"};
 	char *msg = message_of("reminder", 3), *v;
 
 	(void)state;
@@ -388,16 +388,18 @@ test_subject_ascii(void **state)
 	v = header_value(msg, "Subject:");
 	assert_non_null(strstr(v, "=?UTF-8?B?"));
 	s = subject_decode(msg);
-	assert_string_equal(s, "[deadlined] due: A-1 " WTITLE
-	                       ", deadline 2025-07-10 (Thu), due today");
+	assert_string_equal(s,
+	    "[deadlined] due: A-1 " WTITLE
+	    ", deadline 2025-07-10 (Thu), due today");
 	free(s);
 	free(v);
 	free(msg);
 	json_decref(alerts);
-	alerts = json_pack("[o]", make_alert("due", 0,
-	                              "A-very-long-case-"
-	                              "identifier-that-pushes-the-subject-past-"
-	                              "one-line\r\nBcc: x@y"));
+	alerts = json_pack("[o]",
+	    make_alert("due", 0,
+	        "A-very-long-case-"
+	        "identifier-that-pushes-the-subject-past-"
+	        "one-line\r\nBcc: x@y"));
 	msg = email_message(&r, "x", alerts, NOW, false);
 	assert_crlf(msg);
 	assert_int_equal(header_count(msg, "Bcc:"), 0);
@@ -460,8 +462,8 @@ test_body_reminder(void **state)
 static void
 test_body_overdue(void **state)
 {
-	static const char *const zh[] = {
-	    CASE_ID, "【逾期】", "已逾期 2 天", "检察院立案监督", "自诉", NULL};
+	static const char *const zh[] = {CASE_ID, "【逾期】", "已逾期 2 天",
+	    "检察院立案监督", "自诉", NULL};
 	static const char *const en[] = {CASE_ID, "Overdue", "2 days overdue",
 	    "missed the statutory", "procuratorate to supervise",
 	    "private prosecution", NULL};
@@ -553,10 +555,10 @@ test_digest(void **state)
 static void
 test_test_message(void **state)
 {
-	static const char *const zh[] = {
-	    "测试消息", "legal_mail", "2025-07-07T09:00:01+08:00", NULL};
-	static const char *const en[] = {
-	    "test message", "legal_mail", "2025-07-07T09:00:01+08:00", NULL};
+	static const char *const zh[] = {"测试消息", "legal_mail",
+	    "2025-07-07T09:00:01+08:00", NULL};
+	static const char *const en[] = {"test message", "legal_mail",
+	    "2025-07-07T09:00:01+08:00", NULL};
 	struct receiver r;
 	char *msg, *v;
 
@@ -572,8 +574,9 @@ test_test_message(void **state)
 	r.language = LANGUAGE_EN;
 	assert_non_null(msg = email_message(&r, "t1", NULL, NOW, true));
 	v = header_value(msg, "Subject:");
-	assert_string_equal(v, "[deadlined] test message from receiver "
-	                       "legal_mail");
+	assert_string_equal(v,
+	    "[deadlined] test message from receiver "
+	    "legal_mail");
 	assert_body_has(msg, en);
 	free(v);
 	free(msg);
@@ -594,8 +597,9 @@ test_setup(void **state)
 	make_receiver(&r);
 	memset(&t, 0, sizeof(t));
 	assert_non_null(t.easy = curl_easy_init());
-	assert_int_equal(
-	    email_setup(&t, &r, "s1", alerts, NOW, false, err, sizeof(err)), 0);
+	assert_int_equal(email_setup(&t, &r, "s1", alerts, NOW, false, err,
+	                     sizeof(err)),
+	    0);
 	assert_int_equal(t.len, strlen(t.body));
 	assert_int_equal(t.off, 0);
 	assert_string_equal(t.rcpt->data, "<legal@example.org>");
@@ -607,8 +611,9 @@ test_setup(void **state)
 
 	memset(&t, 0, sizeof(t));
 	assert_non_null(t.easy = curl_easy_init());
-	assert_int_equal(
-	    email_setup(&t, &r, "s2", NULL, NOW, false, err, sizeof(err)), -1);
+	assert_int_equal(email_setup(&t, &r, "s2", NULL, NOW, false, err,
+	                     sizeof(err)),
+	    -1);
 	assert_true(err[0] != '\0');
 	assert_null(strstr(err, URLTOKEN));
 	assert_null(strstr(err, PASSWORD));
@@ -630,7 +635,7 @@ smtp_answer(int fd, const char *line, bool *data)
 	} else if (strncasecmp(line, "EHLO", 4) == 0)
 		reply = "250-test\r\n250 SIZE 1000000\r\n";
 	else if (strncasecmp(line, "MAIL", 4) == 0 ||
-	         strncasecmp(line, "RCPT", 4) == 0)
+	    strncasecmp(line, "RCPT", 4) == 0)
 		reply = "250 ok\r\n";
 	else if (strncasecmp(line, "DATA", 4) == 0) {
 		reply = "354 go on\r\n";
@@ -713,8 +718,9 @@ smtp_send(struct transfer *t, struct receiver *r, char **heard)
 	close(lfd);
 	memset(t, 0, sizeof(*t));
 	assert_non_null(t->easy = curl_easy_init());
-	assert_int_equal(
-	    email_setup(t, r, "m1", alerts, NOW, false, err, sizeof(err)), 0);
+	assert_int_equal(email_setup(t, r, "m1", alerts, NOW, false, err,
+	                     sizeof(err)),
+	    0);
 	curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, 20L);
 	/* Close the connection (QUIT) so that the server ends. */
 	curl_easy_setopt(t->easy, CURLOPT_FORBID_REUSE, 1L);
@@ -745,8 +751,8 @@ test_smtp_loopback(void **state)
 	assert_non_null(strstr(heard, "RCPT TO:<legal@example.org>\r\n"));
 	assert_non_null(strstr(heard, "RCPT TO:<boss@example.org>\r\n"));
 	assert_non_null(data = strstr(heard, "DATA\r\n"));
-	assert_int_equal(
-	    asprintf(&want, "DATA\r\n%s.\r\n", t.body), (int)t.len + 9);
+	assert_int_equal(asprintf(&want, "DATA\r\n%s.\r\n", t.body),
+	    (int)t.len + 9);
 	assert_true(strncmp(data, want, strlen(want)) == 0);
 	assert_int_equal(t.off, t.len);
 	free(want);

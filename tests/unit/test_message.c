@@ -34,8 +34,8 @@ static char password[] = SECRET;
 /* An alert object as alert.h describes it, deadline 2025-07-10 (a
  * Thursday). */
 static json_t *
-make_alert(
-    const char *kind, int days_left, const char *case_id, const char *window)
+make_alert(const char *kind, int days_left, const char *case_id,
+    const char *window)
 {
 	json_t *a = json_pack("{s:s, s:s, s:i, s:{s:s, s:s, s:s}, "
 	                      "s:{s:s, s:s, s:s, s:i, s:b, s:s, s:s}}",
@@ -158,8 +158,8 @@ check_kind(enum receiver_language lang, const struct kind_case *kc)
 	static const char *const facts_en[] = {CASE_ID, TITLE, COURT, WTITLE,
 	    "2025-07-03 (Thu)", "2025-07-10 (Thu)",
 	    "Case: ", "Court: ", "Deadline: ", NULL};
-	const char *word[5] = {
-	    kc->word[0], kc->word[1], kc->word[2], kc->word[3], NULL};
+	const char *word[5] = {kc->word[0], kc->word[1], kc->word[2],
+	    kc->word[3], NULL};
 	json_t *alerts = one(kc->kind, kc->days_left, "decision");
 	struct receiver r;
 	char *s, *b;
@@ -168,11 +168,11 @@ check_kind(enum receiver_language lang, const struct kind_case *kc)
 	s = message_subject(&r, alerts, false);
 	assert_subject_ok(s);
 	if (strncmp(s, kc->subject, strlen(kc->subject)) != 0)
-		fail_msg(
-		    "subject \"%s\" does not start \"%s\"", s, kc->subject);
+		fail_msg("subject \"%s\" does not start \"%s\"", s,
+		    kc->subject);
 	assert_non_null(strstr(s, CASE_ID));
-	assert_non_null(strstr(
-	    s, lang == LANGUAGE_ZH ? "2025-07-10 (周四)" : "2025-07-10 (Thu)"));
+	assert_non_null(strstr(s,
+	    lang == LANGUAGE_ZH ? "2025-07-10 (周四)" : "2025-07-10 (Thu)"));
 	b = message_body(&r, alerts, false, MESSAGE_TEXT);
 	assert_true(utf8_valid(b));
 	assert_has(b, lang == LANGUAGE_ZH ? facts_zh : facts_en);
@@ -421,8 +421,8 @@ test_digest(void **state)
 	    "【期限提醒】5 条：3 条提醒，2 条逾期；首件 A-1 " WTITLE
 	    " 期限 2025-07-10 (周四)，还有 3 天");
 	b = message_body(&r, alerts, false, MESSAGE_TEXT);
-	check_digest_lines(
-	    b, "deadlined：5 条期限提醒（3 条提醒，2 条逾期）\n", "【");
+	check_digest_lines(b, "deadlined：5 条期限提醒（3 条提醒，2 条逾期）\n",
+	    "【");
 	assert_non_null(strstr(b, "【逾期】D-4 " TITLE));
 	assert_non_null(strstr(b, "已逾期 5 天"));
 	assert_non_null(strstr(b, "请求检察院立案监督"));
@@ -435,8 +435,8 @@ test_digest(void **state)
 	    "[deadlined] 5 alerts: 3 reminder, 2 overdue; "
 	    "first A-1 " WTITLE ", deadline 2025-07-10 (Thu), 3 days left");
 	b = message_body(&r, alerts, false, MESSAGE_TEXT);
-	check_digest_lines(
-	    b, "deadlined: 5 alerts (3 reminder, 2 overdue)\n", "");
+	check_digest_lines(b, "deadlined: 5 alerts (3 reminder, 2 overdue)\n",
+	    "");
 	assert_int_equal(lines_starting(b, "Reminder: "), 3);
 	assert_int_equal(lines_starting(b, "Overdue: "), 2);
 	assert_non_null(strstr(b, "5 days overdue"));
@@ -513,8 +513,9 @@ test_template_body(void **state)
 	b = message_body(&r, alerts, false, MESSAGE_TEXT);
 	assert_true(strncmp(b, "Thu Overdue: The police missed the statutory",
 	                44) == 0);
-	assert_non_null(strstr(b, "\n\nThu Reminder: Chase the police for "
-	                          "their written reasons"));
+	assert_non_null(strstr(b,
+	    "\n\nThu Reminder: Chase the police for "
+	    "their written reasons"));
 	free(b);
 	r.language = LANGUAGE_ZH;
 	r.body = "{advice}";
@@ -542,8 +543,9 @@ test_template_subject(void **state)
 	            "({window.weekday}) {days_overdue}";
 	s = message_subject(&r, alerts, false);
 	assert_subject_ok(s);
-	assert_string_equal(s, "{3} Overdue \"},{\"x\":1  Bcc: y 2025-07-10 "
-	                       "(Thu) 2");
+	assert_string_equal(s,
+	    "{3} Overdue \"},{\"x\":1  Bcc: y 2025-07-10 "
+	    "(Thu) 2");
 	free(s);
 	/* A test message keeps its own subject. */
 	s = message_subject(&r, NULL, true);
@@ -561,9 +563,9 @@ many(size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "案件-%zu", i + 1);
-		json_array_append_new(
-		    alerts, make_alert(i % 2 ? "overdue" : "reminder",
-		                i % 2 ? -1 : 2, id, "decision"));
+		json_array_append_new(alerts,
+		    make_alert(i % 2 ? "overdue" : "reminder", i % 2 ? -1 : 2,
+		        id, "decision"));
 	}
 	return alerts;
 }
@@ -580,9 +582,10 @@ check_fitted(const char *b, size_t max, size_t n, enum receiver_language lang,
 
 	assert_true(strlen(b) <= max);
 	assert_true(utf8_valid(b));
-	kept = lines_starting(b, style == MESSAGE_MARKDOWN ? "- **"
-	                         : lang == LANGUAGE_ZH     ? "【"
-	                                                   : "Reminder: ");
+	kept = lines_starting(b,
+	    style == MESSAGE_MARKDOWN ? "- **"
+	        : lang == LANGUAGE_ZH ? "【"
+	                              : "Reminder: ");
 	if (lang == LANGUAGE_EN && style == MESSAGE_TEXT)
 		kept += lines_starting(b, "Overdue: ");
 	if ((p = strstr(b, more)) != NULL)
@@ -599,8 +602,8 @@ check_fitted(const char *b, size_t max, size_t n, enum receiver_language lang,
 static void
 test_body_max_digest(void **state)
 {
-	static const size_t maxes[] = {
-	    512, 700, 1000, 2048, 4096, 20000, 200000};
+	static const size_t maxes[] = {512, 700, 1000, 2048, 4096, 20000,
+	    200000};
 	json_t *alerts = many(200);
 	struct receiver r;
 	char *b;
@@ -699,8 +702,9 @@ test_body_max_template(void **state)
 	free(b);
 	b = message_body_max(&r, alerts, false, MESSAGE_TEXT, 60);
 	assert_true(strlen(b) <= 60);
-	assert_string_equal(b, "案件-1 reminder\n\n案件-2 overdue\n\n"
-	                       "... and 8 more");
+	assert_string_equal(b,
+	    "案件-1 reminder\n\n案件-2 overdue\n\n"
+	    "... and 8 more");
 	free(b);
 	json_decref(alerts);
 }
@@ -729,8 +733,9 @@ test_test_message(void **state)
 	assert_string_equal(s, "[deadlined] test message from receiver legal");
 	b = message_body(&r, empty, true, MESSAGE_MARKDOWN);
 	assert_true(strncmp(b, "### ", 4) == 0);
-	assert_non_null(strstr(b, "test message from deadlined for receiver "
-	                          "legal"));
+	assert_non_null(strstr(b,
+	    "test message from deadlined for receiver "
+	    "legal"));
 	assert_non_null(strstr(b, "Nothing is due"));
 	free(s);
 	free(b);

@@ -18,23 +18,20 @@ static void
 test_valid_good(void **state)
 {
 	static const char *const good[] = {
-		"",
-		"plain ASCII 0123456789 ~",
-		"(2025)沪0115执1234号",
-		"（2025）沪0115执1234号",
-		"上海市浦东新区人民法院",
-		"拒不执行判决、裁定罪",
-		"\xe6\xb2\xaa",			/* 沪 U+6CAA, spelled in bytes */
-		"\xc2\x80",			/* U+0080, smallest 2-byte */
-		"\xdf\xbf",			/* U+07FF, largest 2-byte */
-		"\xe0\xa0\x80",			/* U+0800, smallest 3-byte */
-		"\xed\x9f\xbf",			/* U+D7FF, below surrogates */
-		"\xee\x80\x80",			/* U+E000, above surrogates */
-		"\xef\xbf\xbd",			/* U+FFFD */
-		"\xf0\x90\x80\x80",		/* U+10000, smallest 4-byte */
-		"\xf0\xa0\x80\x80",		/* U+20000, CJK Ext. B */
-		"\xf4\x8f\xbf\xbf",		/* U+10FFFF, the last */
-		"\xf0\x9f\x98\x80",		/* U+1F600 emoji */
+	    "", "plain ASCII 0123456789 ~", "(2025)沪0115执1234号",
+	    "（2025）沪0115执1234号", "上海市浦东新区人民法院",
+	    "拒不执行判决、裁定罪",
+	    "\xe6\xb2\xaa",     /* 沪 U+6CAA, spelled in bytes */
+	    "\xc2\x80",         /* U+0080, smallest 2-byte */
+	    "\xdf\xbf",         /* U+07FF, largest 2-byte */
+	    "\xe0\xa0\x80",     /* U+0800, smallest 3-byte */
+	    "\xed\x9f\xbf",     /* U+D7FF, below surrogates */
+	    "\xee\x80\x80",     /* U+E000, above surrogates */
+	    "\xef\xbf\xbd",     /* U+FFFD */
+	    "\xf0\x90\x80\x80", /* U+10000, smallest 4-byte */
+	    "\xf0\xa0\x80\x80", /* U+20000, CJK Ext. B */
+	    "\xf4\x8f\xbf\xbf", /* U+10FFFF, the last */
+	    "\xf0\x9f\x98\x80", /* U+1F600 emoji */
 	};
 
 	(void)state;
@@ -49,31 +46,28 @@ static void
 test_valid_bad(void **state)
 {
 	static const char *const bad[] = {
-		"\x80",				/* lone continuation */
-		"\xbf",
-		"a\x80z",
-		"\xff",				/* never in UTF-8 */
-		"\xfe",
-		"\xc3",				/* truncated 2-byte */
-		"\xe6\xb2",			/* truncated 沪 */
-		"\xe6\xb2" "a",			/* 沪 cut by ASCII */
-		"\xf0\x9f\x98",			/* truncated 4-byte */
-		"\xc0\xaf",			/* overlong '/' */
-		"\xc1\xbf",			/* overlong U+007F */
-		"\xc0\x80",			/* overlong NUL */
-		"\xe0\x80\xaf",			/* overlong '/', 3 bytes */
-		"\xe0\x9f\xbf",			/* overlong U+07FF */
-		"\xf0\x80\x80\xaf",		/* overlong '/', 4 bytes */
-		"\xf0\x8f\xbf\xbf",		/* overlong U+FFFF */
-		"\xed\xa0\x80",			/* U+D800, a surrogate */
-		"\xed\xbf\xbf",			/* U+DFFF */
-		"\xed\xa0\xbd\xed\xb8\x80",	/* CESU-8 surrogate pair */
-		"\xf4\x90\x80\x80",		/* U+110000 */
-		"\xf5\x80\x80\x80",
-		"\xf8\x88\x80\x80\x80",		/* old 5-byte form */
-		"\xfc\x84\x80\x80\x80\x80",	/* old 6-byte form */
-		"(2025)沪0115\xff执1234号",	/* one bad byte inside */
-		"执\xe6",			/* truncated at the very end */
+	    "\x80",                   /* lone continuation */
+	    "\xbf", "a\x80z", "\xff", /* never in UTF-8 */
+	    "\xfe", "\xc3",           /* truncated 2-byte */
+	    "\xe6\xb2",               /* truncated 沪 */
+	    "\xe6\xb2"
+	    "a",                        /* 沪 cut by ASCII */
+	    "\xf0\x9f\x98",             /* truncated 4-byte */
+	    "\xc0\xaf",                 /* overlong '/' */
+	    "\xc1\xbf",                 /* overlong U+007F */
+	    "\xc0\x80",                 /* overlong NUL */
+	    "\xe0\x80\xaf",             /* overlong '/', 3 bytes */
+	    "\xe0\x9f\xbf",             /* overlong U+07FF */
+	    "\xf0\x80\x80\xaf",         /* overlong '/', 4 bytes */
+	    "\xf0\x8f\xbf\xbf",         /* overlong U+FFFF */
+	    "\xed\xa0\x80",             /* U+D800, a surrogate */
+	    "\xed\xbf\xbf",             /* U+DFFF */
+	    "\xed\xa0\xbd\xed\xb8\x80", /* CESU-8 surrogate pair */
+	    "\xf4\x90\x80\x80",         /* U+110000 */
+	    "\xf5\x80\x80\x80", "\xf8\x88\x80\x80\x80", /* old 5-byte form */
+	    "\xfc\x84\x80\x80\x80\x80",                 /* old 6-byte form */
+	    "(2025)沪0115\xff执1234号", /* one bad byte inside */
+	    "执\xe6",                   /* truncated at the very end */
 	};
 
 	(void)state;
@@ -101,7 +95,10 @@ test_width_case_id_ascii(void **state)
 static void
 test_width_case_id_fullwidth(void **state)
 {
-	const char *id = "\xef\xbc\x88" "2025" "\xef\xbc\x89" "沪0115执1234号";
+	const char *id = "\xef\xbc\x88"
+	                 "2025"
+	                 "\xef\xbc\x89"
+	                 "沪0115执1234号";
 
 	(void)state;
 	assert_string_equal(id, "（2025）沪0115执1234号");
@@ -167,11 +164,15 @@ test_width_bad_bytes(void **state)
 	assert_int_equal(utf8_width("\xff\xfe"), 2);
 	assert_int_equal(utf8_width("\x80"), 1);
 	/* Truncated 沪 (2 bytes left) then ASCII: 1 + 1 + 1. */
-	assert_int_equal(utf8_width("\xe6\xb2" "a"), 3);
+	assert_int_equal(utf8_width("\xe6\xb2"
+	                            "a"),
+	    3);
 	/* Truncated at the end of the string. */
 	assert_int_equal(utf8_width("\xe6\xb2"), 2);
 	/* a, overlong '/' (2 bad bytes), b. */
-	assert_int_equal(utf8_width("a\xc0\xaf" "b"), 4);
+	assert_int_equal(utf8_width("a\xc0\xaf"
+	                            "b"),
+	    4);
 	/* A surrogate's three bytes, then 沪. */
 	assert_int_equal(utf8_width("\xed\xa0\x80沪"), 3 + 2);
 	/* A bad byte inside a case id adds one column. */
@@ -182,13 +183,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_good),
-		cmocka_unit_test(test_valid_bad),
-		cmocka_unit_test(test_width_case_id_ascii),
-		cmocka_unit_test(test_width_case_id_fullwidth),
-		cmocka_unit_test(test_width_basic),
-		cmocka_unit_test(test_width_zero),
-		cmocka_unit_test(test_width_bad_bytes),
+	    cmocka_unit_test(test_valid_good),
+	    cmocka_unit_test(test_valid_bad),
+	    cmocka_unit_test(test_width_case_id_ascii),
+	    cmocka_unit_test(test_width_case_id_fullwidth),
+	    cmocka_unit_test(test_width_basic),
+	    cmocka_unit_test(test_width_zero),
+	    cmocka_unit_test(test_width_bad_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,8 +49,8 @@ make_alert(const char *kind, int days_left)
 static void
 make_receiver(struct receiver *r, char *secret)
 {
-	static const char *headers[] = {
-	    "Authorization: Bearer tok", "X-Team: legal", "X-Empty:"};
+	static const char *headers[] = {"Authorization: Bearer tok",
+	    "X-Team: legal", "X-Empty:"};
 
 	memset(r, 0, sizeof(*r));
 	r->name = "ops_hook";
@@ -106,8 +106,8 @@ setup_zone(void **state)
 static void
 test_body_shape(void **state)
 {
-	json_t *alerts = json_pack(
-	    "[o, o]", make_alert("reminder", 3), make_alert("overdue", -2));
+	json_t *alerts = json_pack("[o, o]", make_alert("reminder", 3),
+	    make_alert("overdue", -2));
 	json_t *doc;
 	char *body;
 
@@ -122,10 +122,10 @@ test_body_shape(void **state)
 	               "\"2025-07-07T09:00:01+08:00\",\"alerts\":[")) == 0);
 	assert_non_null(doc = json_loads(body, 0, NULL));
 	assert_int_equal(json_object_size(doc), 4);
-	assert_int_equal(
-	    json_integer_value(json_object_get(doc, "version")), 1);
-	assert_string_equal(
-	    json_string_value(json_object_get(doc, "receiver")), "ops_hook");
+	assert_int_equal(json_integer_value(json_object_get(doc, "version")),
+	    1);
+	assert_string_equal(json_string_value(json_object_get(doc, "receiver")),
+	    "ops_hook");
 	assert_string_equal(json_string_value(json_object_get(doc, "sent_at")),
 	    "2025-07-07T09:00:01+08:00");
 	assert_null(json_object_get(doc, "test"));
@@ -146,8 +146,8 @@ test_body_test_message(void **state)
 	body = webhook_body("ops_hook", NULL, NOW, true);
 	assert_non_null(body);
 	assert_non_null(doc = json_loads(body, 0, NULL));
-	assert_int_equal(
-	    json_integer_value(json_object_get(doc, "version")), 1);
+	assert_int_equal(json_integer_value(json_object_get(doc, "version")),
+	    1);
 	assert_true(json_is_true(json_object_get(doc, "test")));
 	a = json_object_get(doc, "alerts");
 	assert_true(json_is_array(a));
@@ -193,15 +193,17 @@ test_signature_rfc4231(void **state)
 	char key1[21], out[80];
 
 	(void)state;
-	webhook_signature(
-	    "Jefe", "what do ya want for nothing?", 28, out, sizeof(out));
-	assert_string_equal(out, "sha256=5bdcc146bf60754e6a042426089575c7"
-	                         "5a003f089d2739839dec58b964ec3843");
+	webhook_signature("Jefe", "what do ya want for nothing?", 28, out,
+	    sizeof(out));
+	assert_string_equal(out,
+	    "sha256=5bdcc146bf60754e6a042426089575c7"
+	    "5a003f089d2739839dec58b964ec3843");
 	memset(key1, 0x0b, 20);
 	key1[20] = '\0';
 	webhook_signature(key1, "Hi There", 8, out, sizeof(out));
-	assert_string_equal(out, "sha256=b0344c61d8db38535ca8afceaf0bf12b"
-	                         "881dc200c9833da726e9376c2e32cff7");
+	assert_string_equal(out,
+	    "sha256=b0344c61d8db38535ca8afceaf0bf12b"
+	    "881dc200c9833da726e9376c2e32cff7");
 	/* 72 bytes is enough; 71 is not, and gives "". */
 	webhook_signature("Jefe", "x", 1, out, 72);
 	assert_int_equal(strlen(out), 71);
@@ -230,13 +232,15 @@ test_setup_headers(void **state)
 	assert_int_equal(t.len, strlen(t.body));
 	assert_null(strstr(t.body, SECRET));
 	assert_null(strstr(t.body, "URLTOKEN"));
-	assert_int_equal(
-	    slist_count(t.headers, "Content-Type: application/json"), 1);
+	assert_int_equal(slist_count(t.headers,
+	                     "Content-Type: application/json"),
+	    1);
 	assert_int_equal(slist_count(t.headers, "Idempotency-Key: d-123"), 1);
-	assert_int_equal(
-	    slist_count(t.headers, "User-Agent: deadlined/" VERSION), 1);
-	assert_int_equal(
-	    slist_count(t.headers, "Authorization: Bearer tok"), 1);
+	assert_int_equal(slist_count(t.headers,
+	                     "User-Agent: deadlined/" VERSION),
+	    1);
+	assert_int_equal(slist_count(t.headers, "Authorization: Bearer tok"),
+	    1);
 	assert_int_equal(slist_count(t.headers, "X-Team: legal"), 1);
 	assert_int_equal(slist_count(t.headers, "X-Empty;"), 1);
 	webhook_signature(SECRET, t.body, t.len, sig, sizeof(sig));
@@ -262,8 +266,9 @@ test_setup_no_secret(void **state)
 	memset(&t, 0, sizeof(t));
 	make_receiver(&r, NULL);
 	assert_non_null(t.easy = curl_easy_init());
-	assert_int_equal(
-	    webhook_setup(&t, &r, "d-9", NULL, NOW, true, err, sizeof(err)), 0);
+	assert_int_equal(webhook_setup(&t, &r, "d-9", NULL, NOW, true, err,
+	                     sizeof(err)),
+	    0);
 	assert_null(slist_find(t.headers, "X-Deadlined-Signature"));
 	assert_non_null(slist_find(t.headers, "Idempotency-Key: d-9"));
 	assert_non_null(strstr(t.body, "\"test\":true"));
@@ -282,8 +287,8 @@ test_setup_error(void **state)
 	memset(&t, 0, sizeof(t));
 	make_receiver(&r, NULL);
 	assert_non_null(t.easy = curl_easy_init());
-	assert_int_equal(
-	    webhook_setup(&t, &r, "d-1", NULL, NOW, false, err, sizeof(err)),
+	assert_int_equal(webhook_setup(&t, &r, "d-1", NULL, NOW, false, err,
+	                     sizeof(err)),
 	    -1);
 	assert_true(err[0] != '\0');
 	assert_null(strstr(err, "URLTOKEN"));
@@ -386,8 +391,8 @@ server_finish(struct server *s)
 
 /* POST to a local server answering response; the request it got. */
 static char *
-post_to(
-    struct transfer *t, struct receiver *r, const char *response, size_t rlen)
+post_to(struct transfer *t, struct receiver *r, const char *response,
+    size_t rlen)
 {
 	struct server s;
 	char url[64], err[256] = "";
@@ -398,8 +403,8 @@ post_to(
 	r->url = url;
 	memset(t, 0, sizeof(*t));
 	assert_non_null(t->easy = curl_easy_init());
-	assert_int_equal(
-	    webhook_setup(t, r, "d-42", alerts, NOW, false, err, sizeof(err)),
+	assert_int_equal(webhook_setup(t, r, "d-42", alerts, NOW, false, err,
+	                     sizeof(err)),
 	    0);
 	curl_easy_setopt(t->easy, CURLOPT_PROXY, "");
 	curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, 20L);
