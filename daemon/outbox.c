@@ -221,7 +221,7 @@ outbox_rollback(struct outbox *ob)
 
 /* Bind a text parameter; SQLITE_TRANSIENT so callers' buffers may go. */
 static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
+outbox_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s == NULL)
 		sqlite3_bind_null(st, i);
@@ -236,8 +236,8 @@ outbox_window_get(struct outbox *ob, const char *case_id, const char *window,
 	sqlite3_stmt *st = ob->st[ST_WINDOW_GET];
 	int rc;
 
-	bind_text(st, 1, case_id);
-	bind_text(st, 2, window);
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		out->opened = (date_t)sqlite3_column_int(st, 0);
 		out->deadline = (date_t)sqlite3_column_int(st, 1);
@@ -258,8 +258,8 @@ outbox_window_put(struct outbox *ob, const char *case_id, const char *window,
 {
 	sqlite3_stmt *st = ob->st[ST_WINDOW_PUT];
 
-	bind_text(st, 1, case_id);
-	bind_text(st, 2, window);
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
 	sqlite3_bind_int(st, 3, w->opened);
 	sqlite3_bind_int(st, 4, w->deadline);
 	sqlite3_bind_int(st, 5, w->closed);
@@ -272,8 +272,8 @@ outbox_has(struct outbox *ob, const char *alert_id, const char *receiver)
 	sqlite3_stmt *st = ob->st[ST_HAS];
 	int rc;
 
-	bind_text(st, 1, alert_id);
-	bind_text(st, 2, receiver);
+	outbox_bind_text(st, 1, alert_id);
+	outbox_bind_text(st, 2, receiver);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -291,18 +291,18 @@ outbox_add(struct outbox *ob, const char *alert_id, const char *case_id,
 {
 	sqlite3_stmt *st = ob->st[ST_ADD_ALERT];
 
-	bind_text(st, 1, alert_id);
-	bind_text(st, 2, case_id);
-	bind_text(st, 3, window);
-	bind_text(st, 4, kind);
+	outbox_bind_text(st, 1, alert_id);
+	outbox_bind_text(st, 2, case_id);
+	outbox_bind_text(st, 3, window);
+	outbox_bind_text(st, 4, kind);
 	sqlite3_bind_int64(st, 5, due_at);
 	sqlite3_bind_int64(st, 6, now);
-	bind_text(st, 7, payload);
+	outbox_bind_text(st, 7, payload);
 	if (outbox_step_done(ob, ST_ADD_ALERT, "add alert") == -1)
 		return -1;
 	st = ob->st[ST_ADD_DELIVERY];
-	bind_text(st, 1, alert_id);
-	bind_text(st, 2, receiver);
+	outbox_bind_text(st, 1, alert_id);
+	outbox_bind_text(st, 2, receiver);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, not_before);
 	if (outbox_step_done(ob, ST_ADD_DELIVERY, "add delivery") == -1)
@@ -363,8 +363,8 @@ outbox_mark_sent(struct outbox *ob, const char *alert_id, const char *receiver,
 {
 	sqlite3_stmt *st = ob->st[ST_SENT];
 
-	bind_text(st, 1, alert_id);
-	bind_text(st, 2, receiver);
+	outbox_bind_text(st, 1, alert_id);
+	outbox_bind_text(st, 2, receiver);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, status);
 	return outbox_step_done(ob, ST_SENT, "mark sent");
@@ -376,12 +376,12 @@ outbox_mark_retry(struct outbox *ob, const char *alert_id, const char *receiver,
 {
 	sqlite3_stmt *st = ob->st[ST_RETRY];
 
-	bind_text(st, 1, alert_id);
-	bind_text(st, 2, receiver);
+	outbox_bind_text(st, 1, alert_id);
+	outbox_bind_text(st, 2, receiver);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, next_try);
 	sqlite3_bind_int64(st, 5, status);
-	bind_text(st, 6, error);
+	outbox_bind_text(st, 6, error);
 	return outbox_step_done(ob, ST_RETRY, "mark retry");
 }
 
@@ -391,10 +391,10 @@ outbox_mark_failed(struct outbox *ob, const char *alert_id,
 {
 	sqlite3_stmt *st = ob->st[ST_FAILED];
 
-	bind_text(st, 1, alert_id);
-	bind_text(st, 2, receiver);
+	outbox_bind_text(st, 1, alert_id);
+	outbox_bind_text(st, 2, receiver);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, status);
-	bind_text(st, 5, error);
+	outbox_bind_text(st, 5, error);
 	return outbox_step_done(ob, ST_FAILED, "mark failed");
 }

@@ -19,7 +19,7 @@
 #include "window.h"
 
 /* One pass: the configuration, the outbox and the moment. */
-struct plan {
+struct schedule_pass {
 	const struct config *cfg;
 	struct outbox *ob;
 	time_t now;
@@ -32,7 +32,8 @@ struct plan {
 
 /* The receivers of a case. */
 static const size_t *
-plan_receivers(const struct plan *p, const struct case_info *c, size_t *n)
+schedule_receivers(const struct schedule_pass *p, const struct case_info *c,
+    size_t *n)
 {
 	if (c->nnotify > 0) {
 		*n = c->nnotify;
@@ -44,7 +45,7 @@ plan_receivers(const struct plan *p, const struct case_info *c, size_t *n)
 
 /* Queue an alert about window w of case c for each of its receivers. */
 static void
-plan_queue(struct plan *p, const struct case_info *c,
+schedule_queue(struct schedule_pass *p, const struct case_info *c,
     const struct window_def *w, const struct window_state *ws,
     enum alert_kind kind, int occurrence, time_t due_at)
 {
@@ -58,7 +59,7 @@ plan_queue(struct plan *p, const struct case_info *c,
 	int rc;
 
 	alert_id(c->id, w->name, kind, ws->deadline, occurrence, id);
-	rcv = plan_receivers(p, c, &n);
+	rcv = schedule_receivers(p, c, &n);
 	for (size_t i = 0; i < n && !p->failed; i++) {
 		r = &p->cfg->receivers[rcv[i]];
 		if ((rc = outbox_has(p->ob, id, r->name)) != 0) {
@@ -93,7 +94,7 @@ plan_queue(struct plan *p, const struct case_info *c,
 /* Compare a window with what the outbox last recorded of it and queue
  * opened, extended or closed. */
 static void
-plan_changes(struct plan *p, const struct case_info *c,
+schedule_changes(struct schedule_pass *p, const struct case_info *c,
     const struct window_def *w, const struct window_state *ws)
 {
 	struct outbox_window prev, cur = {ws->opened, ws->deadline, ws->closed};
@@ -109,11 +110,11 @@ plan_changes(struct plan *p, const struct case_info *c,
 	if (!found || prev.closed) {
 		/* A window first seen closed is recorded without a word. */
 		if (!ws->closed)
-			plan_queue(p, c, w, ws, ALERT_OPENED, 0, p->now);
+			schedule_queue(p, c, w, ws, ALERT_OPENED, 0, p->now);
 	} else if (ws->closed)
-		plan_queue(p, c, w, ws, ALERT_CLOSED, 0, p->now);
+		schedule_queue(p, c, w, ws, ALERT_CLOSED, 0, p->now);
 	else if (prev.deadline != cur.deadline)
-		plan_queue(p, c, w, ws, ALERT_EXTENDED, 0, p->now);
+		schedule_queue(p, c, w, ws, ALERT_EXTENDED, 0, p->now);
 	if (!p->failed && outbox_window_put(p->ob, c->id, w->name, &cur) == -1)
 		p->failed = 1;
 }
@@ -122,8 +123,8 @@ plan_changes(struct plan *p, const struct case_info *c,
  * from an earlier day is left out when the window has an alert of its
  * own later today: that one says the same, and says it as of today. */
 static void
-plan_due(struct plan *p, const struct case_info *c, const struct window_def *w,
-    const struct window_state *ws)
+schedule_due(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws)
 {
 	struct timed_alert a, later;
 	date_t upto;
@@ -135,13 +136,13 @@ plan_due(struct plan *p, const struct case_info *c, const struct window_def *w,
 	    deadline_next_alert(ws, &w->reminders, p->today, &later) &&
 	    later.day == p->today)
 		return;
-	plan_queue(p, c, w, ws, a.kind, a.occurrence,
+	schedule_queue(p, c, w, ws, a.kind, a.occurrence,
 	    clock_local(a.day, p->cfg->notify_at));
 }
 
 /* When the next timed alert of an open window falls after now, or -1. */
 static time_t
-plan_next(const struct plan *p, const struct window_def *w,
+schedule_next(const struct schedule_pass *p, const struct window_def *w,
     const struct window_state *ws)
 {
 	struct timed_alert a;
@@ -157,7 +158,10 @@ time_t
 schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
     bool group)
 {
-	struct plan p = {.cfg = cfg, .ob = ob, .now = now, .group = group};
+	struct schedule_pass p = {.cfg = cfg,
+	    .ob = ob,
+	    .now = now,
+	    .group = group};
 	struct window_state ws;
 	time_t next = -1, t;
 
@@ -172,11 +176,11 @@ schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
 
 			if (!window_state(cfg, c, w, &ws))
 				continue;
-			plan_changes(&p, c, w, &ws);
+			schedule_changes(&p, c, w, &ws);
 			if (ws.closed)
 				continue;
-			plan_due(&p, c, w, &ws);
-			if ((t = plan_next(&p, w, &ws)) != -1 &&
+			schedule_due(&p, c, w, &ws);
+			if ((t = schedule_next(&p, w, &ws)) != -1 &&
 			    (next == -1 || t < next))
 				next = t;
 		}
