@@ -81,27 +81,27 @@ static const struct chat_code {
 	long long code;
 	enum chat_verdict verdict;
 } chat_codes[] = {
-    {FORMAT_DINGTALK, -1, CHAT_RETRY},     /* system busy */
-    {FORMAT_DINGTALK, 130101, CHAT_RETRY}, /* send too fast */
-    {FORMAT_DINGTALK, 410100, CHAT_RETRY}, /* send too fast */
-    {FORMAT_DINGTALK, 300001, CHAT_FAIL},  /* invalid token */
-    {FORMAT_DINGTALK, 310000, CHAT_FAIL},  /* sign, keywords or IP */
-    {FORMAT_DINGTALK, 400101, CHAT_FAIL},  /* no such access_token */
-    {FORMAT_DINGTALK, 400102, CHAT_FAIL},  /* robot disabled */
-    {FORMAT_WECOM, -1, CHAT_RETRY},        /* system busy */
-    {FORMAT_WECOM, 45009, CHAT_RETRY},     /* api freq out of limit */
-    {FORMAT_WECOM, 93000, CHAT_FAIL},      /* invalid webhook key */
-    {FORMAT_WECOM, 40008, CHAT_FAIL},      /* invalid message type */
-    {FORMAT_WECOM, 40058, CHAT_FAIL},      /* invalid parameter */
-    {FORMAT_WECOM, 44004, CHAT_FAIL},      /* empty content */
-    {FORMAT_FEISHU, 11232, CHAT_RETRY},    /* frequency limited */
-    {FORMAT_FEISHU, 11233, CHAT_RETRY},    /* frequency limited */
-    {FORMAT_FEISHU, 99991400, CHAT_RETRY}, /* request rate limit */
-    {FORMAT_FEISHU, 9499, CHAT_FAIL},      /* bad request */
-    {FORMAT_FEISHU, 19001, CHAT_FAIL},     /* invalid webhook token */
-    {FORMAT_FEISHU, 19021, CHAT_FAIL},     /* sign match fail */
-    {FORMAT_FEISHU, 19022, CHAT_FAIL},     /* IP not allowed */
-    {FORMAT_FEISHU, 19024, CHAT_FAIL},     /* key words not found */
+    {FORMAT_DINGTALK, -1, CHAT_RETRY},          /* system busy */
+    {FORMAT_DINGTALK, 130101, CHAT_RETRY},      /* send too fast */
+    {FORMAT_DINGTALK, 410100, CHAT_RETRY},      /* send too fast */
+    {FORMAT_DINGTALK, 300001, CHAT_FAIL},       /* invalid token */
+    {FORMAT_DINGTALK, 310000, CHAT_RETRY_ONCE}, /* sign, keywords, IP */
+    {FORMAT_DINGTALK, 400101, CHAT_FAIL},       /* no such access_token */
+    {FORMAT_DINGTALK, 400102, CHAT_FAIL},       /* robot disabled */
+    {FORMAT_WECOM, -1, CHAT_RETRY},             /* system busy */
+    {FORMAT_WECOM, 45009, CHAT_RETRY},          /* api freq out of limit */
+    {FORMAT_WECOM, 93000, CHAT_FAIL},           /* invalid webhook key */
+    {FORMAT_WECOM, 40008, CHAT_FAIL},           /* invalid message type */
+    {FORMAT_WECOM, 40058, CHAT_FAIL},           /* invalid parameter */
+    {FORMAT_WECOM, 44004, CHAT_FAIL},           /* empty content */
+    {FORMAT_FEISHU, 11232, CHAT_RETRY},         /* frequency limited */
+    {FORMAT_FEISHU, 11233, CHAT_RETRY},         /* frequency limited */
+    {FORMAT_FEISHU, 99991400, CHAT_RETRY},      /* request rate limit */
+    {FORMAT_FEISHU, 9499, CHAT_FAIL},           /* bad request */
+    {FORMAT_FEISHU, 19001, CHAT_FAIL},          /* invalid webhook token */
+    {FORMAT_FEISHU, 19021, CHAT_RETRY_ONCE},    /* sign match fail */
+    {FORMAT_FEISHU, 19022, CHAT_FAIL},          /* IP not allowed */
+    {FORMAT_FEISHU, 19024, CHAT_FAIL},          /* key words not found */
 };
 
 /* True if the receiver's msgtype is name. */

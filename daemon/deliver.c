@@ -338,6 +338,9 @@ deliver_result(const struct job *j, CURLcode rc, char *desc, size_t len)
 	case CHAT_FAIL:
 		out = OUTCOME_FAILED;
 		break;
+	case CHAT_RETRY_ONCE:
+		out = j->attempts == 0 ? OUTCOME_RETRY : OUTCOME_FAILED;
+		break;
 	}
 	used = strlen(desc);
 	snprintf(desc + used, len - used, ", refused: %s",

@@ -94,6 +94,9 @@ enum chat_verdict {
 	CHAT_OK,    /* the robot took it */
 	CHAT_RETRY, /* refused for now: retry like a 5xx */
 	CHAT_FAIL,  /* refused for good */
+	/* A bad signature: perhaps a clock step on either side, so once
+	 * more, then for good. */
+	CHAT_RETRY_ONCE,
 };
 
 /*

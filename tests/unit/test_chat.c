@@ -705,7 +705,7 @@ test_verdict(void **state)
 	    {FORMAT_DINGTALK,
 	        "{\"errcode\":310000,\"errmsg\":\"sign not "
 	        "match\"}",
-	        CHAT_FAIL, "310000: sign not match"},
+	        CHAT_RETRY_ONCE, "310000: sign not match"},
 	    {FORMAT_DINGTALK, "{\"errcode\":300001,\"errmsg\":\"token\"}",
 	        CHAT_FAIL, "300001"},
 	    {FORMAT_DINGTALK, "{\"errcode\":400102,\"errmsg\":\"off\"}",
@@ -742,7 +742,7 @@ test_verdict(void **state)
 	        "{\"code\":19021,\"data\":{},\"msg\":\"sign match "
 	        "fail or timestamp is not within one hour from "
 	        "current time\"}",
-	        CHAT_FAIL, "19021: sign match"},
+	        CHAT_RETRY_ONCE, "19021: sign match"},
 	    {FORMAT_FEISHU,
 	        "{\"code\":19024,\"msg\":\"Key Words Not "
 	        "Found\"}",
@@ -794,7 +794,7 @@ test_verdict_msg(void **state)
 	snprintf(answer + n, sizeof(answer) - (size_t)n, "\"}");
 	assert_int_equal(chat_verdict(FORMAT_DINGTALK, answer, msg,
 	                     sizeof(msg)),
-	    CHAT_FAIL);
+	    CHAT_RETRY_ONCE);
 	assert_true(strlen(msg) < sizeof(msg));
 	assert_true(utf8_valid(msg));
 	assert_null(strchr(msg, '\n'));
