@@ -36,6 +36,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "buf.h"
 #include "channel.h"
 #include "clock.h"
 #include "http.h"
@@ -184,6 +185,26 @@ chat_slack_section(const char *md)
 	s = chat_slack_mrkdwn(esc);
 	free(esc);
 	return s;
+}
+
+/*
+ * Feishu's text and card messages act on <at user_id="all"> tags, and a
+ * case title is not the administrator's to @ the whole group with: a
+ * zero-width space after each '<' before "at" keeps the tag from being
+ * one.  Takes s (freed) and returns a new string.
+ */
+static char *
+chat_feishu_defuse(char *s)
+{
+	struct buf b = {NULL, 0, 0};
+
+	for (const char *p = s; *p != '\0'; p++) {
+		buf_addn(&b, p, 1);
+		if (*p == '<' && strncasecmp(p + 1, "at", 2) == 0)
+			buf_adds(&b, "\u200b");
+	}
+	free(s);
+	return buf_take(&b);
 }
 
 /* Markdown for a Feishu card, which shows no headings: a heading line
@@ -425,7 +446,7 @@ chat_feishu_text(const struct receiver *r, json_t *alerts, bool test,
 	s = chat_text(r, alerts, test, MESSAGE_TEXT, head, "", CHAT_FEISHU_MAX,
 	    NULL);
 	free(head);
-	if (s != NULL)
+	if (s != NULL && (s = chat_feishu_defuse(s)) != NULL)
 		v = json_pack("{s:s, s:{s:s}}", "msg_type", "text", "content",
 		    "text", s);
 	free(s);
@@ -461,7 +482,8 @@ chat_feishu_card(const struct receiver *r, json_t *alerts, bool test,
 	char *s;
 
 	if ((s = chat_text(r, alerts, test, MESSAGE_MARKDOWN, "", "",
-	         CHAT_FEISHU_MAX, chat_feishu_md)) != NULL)
+	         CHAT_FEISHU_MAX, chat_feishu_md)) != NULL &&
+	    (s = chat_feishu_defuse(s)) != NULL)
 		v = json_pack("{s:s, s:{s:{s:{s:s, s:s}}, s:[{s:s, s:s}]}}",
 		    "msg_type", "interactive", "card", "header", "title", "tag",
 		    "plain_text", "content", subject, "elements", "tag",

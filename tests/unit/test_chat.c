@@ -430,6 +430,34 @@ test_feishu_text_card_signed(void **state)
 	json_decref(alerts);
 }
 
+/* Checks that a case title cannot @ a whole Feishu group: in text and
+ * card messages "<at" never survives as a tag. */
+static void
+test_feishu_no_at_from_titles(void **state)
+{
+	static const char *types[] = {"text", "interactive"};
+	json_t *alerts, *doc;
+	struct receiver r;
+	char *body;
+
+	(void)state;
+	alerts = json_pack("[o]",
+	    make_alert("due", 0, "X <at user_id=\"all\">all</at> <AT id=1>"));
+	for (size_t i = 0; i < 2; i++) {
+		make_receiver(&r, FORMAT_FEISHU, types[i]);
+		doc = body_doc(&r, alerts, false);
+		body = json_dumps(doc, 0);
+		assert_non_null(body);
+		assert_null(strstr(body, "<at"));
+		assert_null(strstr(body, "<AT"));
+		/* The title is still there, with a zero-width space. */
+		assert_non_null(strstr(body, "<\u200bat user_id"));
+		free(body);
+		json_decref(doc);
+	}
+	json_decref(alerts);
+}
+
 /* Checks Slack text and blocks, and that &, < and > are escaped so no
  * case title can say <!channel>. */
 static void
@@ -950,6 +978,7 @@ main(void)
 	    cmocka_unit_test(test_wecom_limits),
 	    cmocka_unit_test(test_feishu_post),
 	    cmocka_unit_test(test_feishu_text_card_signed),
+	    cmocka_unit_test(test_feishu_no_at_from_titles),
 	    cmocka_unit_test(test_slack),
 	    cmocka_unit_test(test_slack_section_limit),
 	    cmocka_unit_test(test_teams),
