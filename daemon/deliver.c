@@ -210,6 +210,18 @@ deliver_busy(const char *name)
 	return n;
 }
 
+void
+deliver_transfer_free(struct transfer *t)
+{
+	if (t->easy != NULL)
+		curl_easy_cleanup(t->easy);
+	curl_slist_free_all(t->headers);
+	curl_slist_free_all(t->rcpt);
+	free(t->body);
+	free(t->response);
+	memset(t, 0, sizeof(*t));
+}
+
 /* True if this delivery is already in flight. */
 static bool
 deliver_in_flight(const char *alert_id, const char *receiver)
@@ -226,15 +238,11 @@ deliver_in_flight(const char *alert_id, const char *receiver)
 	return false;
 }
 
+/* Free a job and everything its transfer owns. */
 static void
 deliver_job_free(struct job *j)
 {
-	if (j->t.easy != NULL)
-		curl_easy_cleanup(j->t.easy);
-	curl_slist_free_all(j->t.headers);
-	curl_slist_free_all(j->t.rcpt);
-	free(j->t.body);
-	free(j->t.response);
+	deliver_transfer_free(&j->t);
 	for (size_t i = 0; i < j->nalerts; i++)
 		free(j->whats[i]);
 	free(j->whats);

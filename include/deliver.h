@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "channel.h"
 #include "config.h"
 #include "outbox.h"
 
@@ -32,6 +33,10 @@ time_t deliver_next_wake(void);
 /* Send a test message through r now, blocking (for --test-receiver):
  * 0 if it was accepted, else -1; what happened goes into result. */
 int deliver_test(const struct receiver *r, char *result, size_t len);
+
+/* Release what a transfer owns (its handle, headers, recipients, body
+ * and answer); the struct is left zeroed. */
+void deliver_transfer_free(struct transfer *t);
 
 /* Transfers in flight. */
 size_t deliver_inflight(void);

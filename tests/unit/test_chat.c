@@ -23,6 +23,7 @@
 #include <openssl/hmac.h>
 
 #include "channel.h"
+#include "deliver.h"
 #include "clock.h"
 #include "message.h"
 #include "utf8.h"
@@ -857,17 +858,6 @@ setup(struct transfer *t, const struct receiver *r, char *err, size_t errlen)
 	return rc;
 }
 
-/* Free what a transfer owns, as deliver.c does. */
-static void
-transfer_free(struct transfer *t)
-{
-	curl_easy_cleanup(t->easy);
-	curl_slist_free_all(t->headers);
-	curl_slist_free_all(t->rcpt);
-	free(t->body);
-	free(t->response);
-}
-
 /* Checks the headers, and the DingTalk URL: the configured one with
  * timestamp (the real time, not the time passed in) and its sign. */
 static void
@@ -909,7 +899,7 @@ test_setup_dingtalk(void **state)
 	chat_dingtalk_sign(SECRET, ts, sign, sizeof(sign));
 	assert_non_null(strstr(q, "&sign="));
 	assert_string_equal(strstr(q, "&sign=") + 6, sign);
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 
 	/* No query yet: '?'; no secret: the URL as configured. */
 	r.url = "https://robot.example.org/send";
@@ -919,14 +909,14 @@ test_setup_dingtalk(void **state)
 	    CURLE_OK);
 	assert_true(
 	    strncmp(url, "https://robot.example.org/send?timestamp=", 41) == 0);
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 	r.secret = NULL;
 	assert_int_equal(setup(&t, &r, err, sizeof(err)), 0);
 	assert_int_equal(curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL,
 	                     &url),
 	    CURLE_OK);
 	assert_string_equal(url, "https://robot.example.org/send");
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 }
 
 /* Checks Feishu signs in the body over the real time, that other
@@ -954,18 +944,18 @@ test_setup_others(void **state)
 	                     &url),
 	    CURLE_OK);
 	assert_string_equal(url, r.url);
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 
 	make_receiver(&r, FORMAT_JSON, NULL);
 	assert_int_equal(setup(&t, &r, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "chat robot"));
 	assert_null(strstr(err, URLTOKEN));
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 	make_receiver(&r, FORMAT_SLACK, NULL);
 	r.url = NULL;
 	assert_int_equal(setup(&t, &r, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "url"));
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 }
 
 int

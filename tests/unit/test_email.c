@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 
 #include "channel.h"
+#include "deliver.h"
 #include "clock.h"
 #include "utf8.h"
 
@@ -74,17 +75,6 @@ make_receiver(struct receiver *r)
 	r->to = to;
 	r->nto = 2;
 	r->timeout = 30;
-}
-
-/* Free what a transfer owns, as deliver.c does. */
-static void
-transfer_free(struct transfer *t)
-{
-	curl_easy_cleanup(t->easy);
-	curl_slist_free_all(t->headers);
-	curl_slist_free_all(t->rcpt);
-	free(t->body);
-	free(t->response);
 }
 
 /* Decode len base64 characters of s into a new NUL-terminated string. */
@@ -607,7 +597,7 @@ test_setup(void **state)
 	assert_null(t.rcpt->next->next);
 	assert_null(t.headers);
 	assert_no_secret(t.body);
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 
 	memset(&t, 0, sizeof(t));
 	assert_non_null(t.easy = curl_easy_init());
@@ -617,7 +607,7 @@ test_setup(void **state)
 	assert_true(err[0] != '\0');
 	assert_null(strstr(err, URLTOKEN));
 	assert_null(strstr(err, PASSWORD));
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 	json_decref(alerts);
 }
 
@@ -757,7 +747,7 @@ test_smtp_loopback(void **state)
 	assert_int_equal(t.off, t.len);
 	free(want);
 	free(heard);
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 }
 
 /* Checks tls = required refuses a server without STARTTLS. */
@@ -776,7 +766,7 @@ test_smtp_tls_required(void **state)
 	assert_null(strstr(heard, "DATA"));
 	assert_null(strstr(heard, "RCPT"));
 	free(heard);
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 }
 
 int

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "deliver.h"
 #include "clock.h"
 
 #define CASE_ID "(2025)沪0115执1234号"
@@ -61,17 +62,6 @@ make_receiver(struct receiver *r, char *secret)
 	r->headers = headers;
 	r->nheaders = 3;
 	r->timeout = 30;
-}
-
-/* Free what a transfer owns, as deliver.c does. */
-static void
-transfer_free(struct transfer *t)
-{
-	curl_easy_cleanup(t->easy);
-	curl_slist_free_all(t->headers);
-	curl_slist_free_all(t->rcpt);
-	free(t->body);
-	free(t->response);
 }
 
 /* How many entries of list are exactly s. */
@@ -250,7 +240,7 @@ test_setup_headers(void **state)
 		assert_null(strstr(l->data, SECRET));
 	assert_non_null(h = slist_find(t.headers, "X-Deadlined-Signature:"));
 	assert_int_equal(strlen(h), strlen("X-Deadlined-Signature: ") + 71);
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 	json_decref(alerts);
 }
 
@@ -272,7 +262,7 @@ test_setup_no_secret(void **state)
 	assert_null(slist_find(t.headers, "X-Deadlined-Signature"));
 	assert_non_null(slist_find(t.headers, "Idempotency-Key: d-9"));
 	assert_non_null(strstr(t.body, "\"test\":true"));
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 }
 
 /* Checks setup fails, without naming the URL, when there is no body. */
@@ -292,7 +282,7 @@ test_setup_error(void **state)
 	    -1);
 	assert_true(err[0] != '\0');
 	assert_null(strstr(err, "URLTOKEN"));
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 }
 
 /* A one-shot HTTP server on the loopback, in a child process. */
@@ -448,7 +438,7 @@ test_post_loopback(void **state)
 	assert_string_equal(strstr(req, "\r\n\r\n") + 4, t.body);
 	free(req);
 	free(response);
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 }
 
 /* POST to a server answering 429 with header h; the retry_after read. */
@@ -470,7 +460,7 @@ retry_after_of(const char *h)
 	assert_string_equal(t.response, "no");
 	secs = t.retry_after;
 	free(req);
-	transfer_free(&t);
+	deliver_transfer_free(&t);
 	return secs;
 }
 
