@@ -33,6 +33,12 @@
 #define DELIVER_PER_RECEIVER    4  /* transfers in flight to one receiver */
 #define DELIVER_CONNECT_TIMEOUT 10 /* seconds */
 
+enum outcome {
+	OUTCOME_SENT,
+	OUTCOME_RETRY,
+	OUTCOME_FAILED,
+};
+
 /* One message in flight: the alerts it carries to one receiver. */
 struct job {
 	TAILQ_ENTRY(job) entry;
@@ -45,6 +51,10 @@ struct job {
 	enum receiver_format format;
 	int attempts; /* the most any of its alerts has had */
 	struct transfer t;
+	/* How it ended, once it has. */
+	enum outcome outcome;
+	long wait; /* seconds before a retry */
+	char desc[CURL_ERROR_SIZE + 320];
 };
 
 /* A socket curl asked us to watch. */
@@ -251,12 +261,6 @@ deliver_job_free(struct job *j)
 	free(j);
 }
 
-enum outcome {
-	OUTCOME_SENT,
-	OUTCOME_RETRY,
-	OUTCOME_FAILED,
-};
-
 /* Sort a finished transfer into sent, worth a retry, or failed for good:
  * webhooks by HTTP status (429 and 5xx retried), mail by curl's result
  * and the SMTP reply (5xx is permanent). */
@@ -356,55 +360,73 @@ deliver_result(const struct job *j, CURLcode rc, char *desc, size_t len)
 	return out;
 }
 
-/* Record how a transfer ended, one log line and one row per alert. */
+/* Record how a transfer ended: one outbox row per alert.  The log lines
+ * wait for deliver_log, after the commit, so that the log never says
+ * more than the outbox holds. */
 static void
-deliver_finish(struct job *j, CURLcode rc)
+deliver_record(struct job *j, CURLcode rc)
 {
 	time_t now = clock_now();
-	char desc[CURL_ERROR_SIZE + 320];
-	long code = 0, wait;
-	enum outcome out;
+	long code = 0;
 
-	out = deliver_result(j, rc, desc, sizeof(desc));
+	j->outcome = deliver_result(j, rc, j->desc, sizeof(j->desc));
 	curl_easy_getinfo(j->t.easy, CURLINFO_RESPONSE_CODE, &code);
-	wait = deliver_backoff(j->attempts + 1, j->t.retry_after);
+	j->wait = deliver_backoff(j->attempts + 1, j->t.retry_after);
 	for (size_t i = 0; i < j->nalerts; i++) {
-		switch (out) {
+		switch (j->outcome) {
 		case OUTCOME_SENT:
-			log_info("delivered %s to %s: %s", j->whats[i],
-			    j->receiver, desc);
 			outbox_mark_sent(dl.ob, j->ids[i], j->receiver, now,
 			    code);
 			break;
 		case OUTCOME_RETRY:
-			log_warnx("delivery of %s to %s failed: %s; retry in "
-			          "%lds",
-			    j->whats[i], j->receiver, desc, wait);
 			/* The clock reads whole seconds: one more so that the
 			 * retry never comes before the wait is over. */
 			outbox_mark_retry(dl.ob, j->ids[i], j->receiver, now,
-			    now + wait + 1, code, desc);
+			    now + j->wait + 1, code, j->desc);
 			dl.unsent++;
 			break;
 		case OUTCOME_FAILED:
-			log_warnx("delivery of %s to %s failed for good: %s",
-			    j->whats[i], j->receiver, desc);
 			outbox_mark_failed(dl.ob, j->ids[i], j->receiver, now,
-			    code, desc);
+			    code, j->desc);
 			dl.unsent++;
 			break;
 		}
 	}
 }
 
-/* Collect finished transfers, record them, and start what can start. */
+/* One log line per alert of a recorded job. */
+static void
+deliver_log(const struct job *j)
+{
+	for (size_t i = 0; i < j->nalerts; i++) {
+		switch (j->outcome) {
+		case OUTCOME_SENT:
+			log_info("delivered %s to %s: %s", j->whats[i],
+			    j->receiver, j->desc);
+			break;
+		case OUTCOME_RETRY:
+			log_warnx("delivery of %s to %s failed: %s; retry in "
+			          "%lds",
+			    j->whats[i], j->receiver, j->desc, j->wait);
+			break;
+		case OUTCOME_FAILED:
+			log_warnx("delivery of %s to %s failed for good: %s",
+			    j->whats[i], j->receiver, j->desc);
+			break;
+		}
+	}
+}
+
+/* Collect finished transfers, record them in one transaction, log them,
+ * and start what can start. */
 static void
 deliver_check_done(void)
 {
+	TAILQ_HEAD(, job) done = TAILQ_HEAD_INITIALIZER(done);
 	struct job *j;
 	CURLMsg *msg;
 	time_t now;
-	int left, done = 0;
+	int left;
 
 	while ((msg = curl_multi_info_read(dl.multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
@@ -413,17 +435,22 @@ deliver_check_done(void)
 		        (char **)&j) != CURLE_OK ||
 		    j == NULL)
 			fatalx("curl handle without its job");
-		if (done++ == 0)
+		if (TAILQ_EMPTY(&done))
 			outbox_begin(dl.ob);
-		deliver_finish(j, msg->data.result);
+		deliver_record(j, msg->data.result);
 		curl_multi_remove_handle(dl.multi, j->t.easy);
 		TAILQ_REMOVE(&dl.jobs, j, entry);
+		TAILQ_INSERT_TAIL(&done, j, entry);
 		dl.njobs--;
-		deliver_job_free(j);
 	}
-	if (done == 0)
+	if (TAILQ_EMPTY(&done))
 		return;
 	outbox_commit(dl.ob);
+	while ((j = TAILQ_FIRST(&done)) != NULL) {
+		deliver_log(j);
+		TAILQ_REMOVE(&done, j, entry);
+		deliver_job_free(j);
+	}
 	now = clock_now();
 	deliver_kick(now);
 	if (dl.retry_fn != NULL)

@@ -9,7 +9,7 @@ import subprocess
 import time
 
 from daemon_helpers import (binary, case, cases_file, chat_receiver,
-                            make_tree, webhook_receiver, Reply)
+                            make_tree, wait_until, webhook_receiver, Reply)
 from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
 
 
@@ -87,7 +87,9 @@ def test_rate_limit_holds_messages_in_the_outbox(tmp_path, hook, spawn):
     gaps = [b.arrived - a.arrived for a, b in zip(reqs, reqs[1:])]
     assert all(g >= 0.9 for g in gaps), gaps
     d.wait_lines(r"delivered opened for case", 250)
-    assert {r["state"] for r in tree.deliveries()} == {"sent"}
+    # The log line comes just before its batch is committed.
+    wait_until(lambda: {r["state"] for r in tree.deliveries()} == {"sent"},
+               message="every delivery sent")
     d.stop()
 
 
