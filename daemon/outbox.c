@@ -8,8 +8,10 @@
  *
  * Tables:
  *   alerts      one row per alert: id, what it is about, its JSON payload
- *   deliveries  one row per (alert, receiver): state pending, sent or
- *               failed, attempts, next try, last status and error
+ *   deliveries  one row per (alert, receiver): state pending, sent,
+ *               failed or cancelled (a timed alert still waiting when
+ *               its window closed or its deadline moved), attempts,
+ *               next try, last status and error
  *   windows     per (case, window): the opening day, deadline and closed
  *               flag last announced, to notice opened/extended/closed
  */
@@ -40,7 +42,7 @@ static const char outbox_schema[] =
     "  alert_id    TEXT NOT NULL REFERENCES alerts(id),"
     "  receiver    TEXT NOT NULL,"
     "  state       TEXT NOT NULL CHECK (state IN"
-    "                ('pending', 'sent', 'failed')),"
+    "                ('pending', 'sent', 'failed', 'cancelled')),"
     "  attempts    INTEGER NOT NULL DEFAULT 0,"
     "  created_at  INTEGER NOT NULL,"
     "  next_try    INTEGER NOT NULL,"
@@ -73,6 +75,7 @@ enum outbox_stmt {
 	ST_SENT,
 	ST_RETRY,
 	ST_FAILED,
+	ST_CANCEL,
 	ST_COUNT,
 };
 
@@ -111,6 +114,10 @@ static const char *outbox_sql[ST_COUNT] = {
     [ST_FAILED] = "UPDATE deliveries SET state = 'failed',"
                   " attempts = attempts + 1, last_try = ?3, last_status = ?4,"
                   " last_error = ?5 WHERE alert_id = ?1 AND receiver = ?2",
+    [ST_CANCEL] = "UPDATE deliveries SET state = 'cancelled',"
+                  " last_error = ?3 WHERE state = 'pending' AND alert_id IN"
+                  " (SELECT id FROM alerts WHERE case_id = ?1 AND window = ?2"
+                  " AND kind IN ('reminder', 'due', 'overdue'))",
 };
 
 struct outbox {
@@ -397,4 +404,18 @@ outbox_mark_failed(struct outbox *ob, const char *alert_id,
 	sqlite3_bind_int64(st, 4, status);
 	outbox_bind_text(st, 5, error);
 	return outbox_step_done(ob, ST_FAILED, "mark failed");
+}
+
+int
+outbox_cancel_timed(struct outbox *ob, const char *case_id, const char *window,
+    const char *why)
+{
+	sqlite3_stmt *st = ob->st[ST_CANCEL];
+
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
+	outbox_bind_text(st, 3, why);
+	if (outbox_step_done(ob, ST_CANCEL, "cancel") == -1)
+		return -1;
+	return sqlite3_changes(ob->db);
 }

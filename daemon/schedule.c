@@ -91,6 +91,22 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 	json_decref(payload);
 }
 
+/* A closed window never alerts again, and a moved deadline makes its old
+ * reminders wrong: drop those still waiting (a receiver that was down). */
+static void
+schedule_cancel(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const char *why)
+{
+	int n;
+
+	if ((n = outbox_cancel_timed(p->ob, c->id, w->name, why)) == -1)
+		p->failed = 1;
+	else if (n > 0)
+		log_info("cancelled %d waiting alert%s for case %s window %s: "
+		         "%s",
+		    n, n == 1 ? "" : "s", c->id, w->name, why);
+}
+
 /* Compare a window with what the outbox last recorded of it and queue
  * opened, extended or closed. */
 static void
@@ -111,10 +127,13 @@ schedule_changes(struct schedule_pass *p, const struct case_info *c,
 		/* A window first seen closed is recorded without a word. */
 		if (!ws->closed)
 			schedule_queue(p, c, w, ws, ALERT_OPENED, 0, p->now);
-	} else if (ws->closed)
+	} else if (ws->closed) {
+		schedule_cancel(p, c, w, "the window closed before delivery");
 		schedule_queue(p, c, w, ws, ALERT_CLOSED, 0, p->now);
-	else if (prev.deadline != cur.deadline)
+	} else if (prev.deadline != cur.deadline) {
+		schedule_cancel(p, c, w, "the deadline moved before delivery");
 		schedule_queue(p, c, w, ws, ALERT_EXTENDED, 0, p->now);
+	}
 	if (!p->failed && outbox_window_put(p->ob, c->id, w->name, &cur) == -1)
 		p->failed = 1;
 }

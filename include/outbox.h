@@ -62,6 +62,12 @@ int outbox_add(struct outbox *ob, const char *alert_id, const char *case_id,
     const char *window, const char *kind, time_t due_at, const char *payload,
     const char *receiver, time_t now, time_t not_before);
 
+/* Cancel the timed alerts (reminder, due, overdue) of a window still
+ * waiting to be sent, noting why: they would speak of a deadline that no
+ * longer stands.  How many were cancelled, or -1. */
+int outbox_cancel_timed(struct outbox *ob, const char *case_id,
+    const char *window, const char *why);
+
 /* Call fn for each pending delivery whose next try is at or before now,
  * oldest first, until fn returns non-zero; 0 or -1. */
 int outbox_pending(struct outbox *ob, time_t now,

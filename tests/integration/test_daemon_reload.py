@@ -101,3 +101,35 @@ def test_reload_with_an_extension_announces_extended(tmp_path, hook, spawn):
     assert ext["window"]["deadline"] == "2025-08-04"
     assert ext["days_left"] == 30
     d.stop()
+
+
+def test_closing_cancels_waiting_reminders(tmp_path, hook, spawn):
+    """A receiver that is down when the decision is recorded never gets
+    the stale reminder afterwards: a closed window never alerts again."""
+    from daemon_helpers import Reply, wait_until
+    hook.default = Reply(503)
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))},
+                     retry=(1, 2))
+    # 07-07 09:00 is the 3-day reminder, due (and caught up) at once.
+    d = spawn(tree, now="2025-07-07T09:00:05")
+    d.wait_line(r"delivery of reminder for case .* failed: HTTP 503")
+    tree.write_case_file("a.conf", cases_file(
+        case(transferred="2025-07-03", filed="2025-07-07")))
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"cancelled 1 waiting alert for case .* window decision: "
+                r"the window closed before delivery")
+    hook.default = Reply(200)
+    d.wait_line(r"delivered closed for case .* to hook: HTTP 200",
+                timeout=15)
+    time.sleep(3)       # retry.first is 1 s: a reminder would have come
+    delivered = {a["kind"] for r, a in hook.alerts() if r.reply and
+                 r.reply.status == 200}
+    assert "reminder" not in delivered, delivered
+    assert "closed" in delivered
+    rows = wait_until(lambda: {r["kind"]: r["state"]
+                               for r in tree.deliveries()
+                               if r["kind"] == "reminder"} or None)
+    assert rows == {"reminder": "cancelled"}
+    d.stop()
