@@ -114,6 +114,39 @@ calendar_is_working_day(const struct calendar *cal, date_t day)
 	return !calendar_is_holiday(cal, day);
 }
 
+/* True if a sorted list holds a day in [first, last]. */
+static bool
+calendar_any(const date_t *list, size_t n, date_t first, date_t last)
+{
+	size_t lo = 0, hi = n, mid;
+
+	/* The first day not before first. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (list[mid] < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && list[lo] <= last;
+}
+
+bool
+calendar_covers(const struct calendar *cal, int year)
+{
+	date_t first = date_from_ymd(year, 1, 1);
+	date_t last = date_from_ymd(year, 12, 31);
+
+	return calendar_any(cal->holidays, cal->nholidays, first, last) ||
+	    calendar_any(cal->workdays, cal->nworkdays, first, last);
+}
+
+bool
+calendar_has_days(const struct calendar *cal)
+{
+	return cal->nholidays > 0 || cal->nworkdays > 0;
+}
+
 date_t
 calendar_roll(const struct calendar *cal, date_t day, enum roll roll)
 {

@@ -28,6 +28,7 @@
 #include "outbox.h"
 #include "schedule.h"
 #include "sdnotify.h"
+#include "window.h"
 
 #define DAEMON_DRAIN_SECONDS 10 /* SIGTERM: how long in-flight may take */
 
@@ -85,6 +86,17 @@ daemon_sleep(time_t now)
 	if (next >= 0)
 		log_debug("next wake-up at %s", clock_rfc3339(next, buf));
 	daemon_arm(next);
+}
+
+/* window_uncovered_years callback: warn in the log. */
+static void
+daemon_warn_uncovered(int year, size_t windows, void *arg)
+{
+	char msg[512];
+
+	(void)arg;
+	log_warnx("%s",
+	    window_uncovered_message(year, windows, msg, sizeof(msg)));
 }
 
 /* Plan, start what is due, and sleep until the next thing to do. */
@@ -225,6 +237,7 @@ daemon_reload(void)
 	d.cfg = cfg;
 	log_info("reloaded: %zu case%s", cfg->ncases,
 	    cfg->ncases == 1 ? "" : "s");
+	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
 	daemon_plan();
 	sdnotify("READY=1");
 }
@@ -342,6 +355,7 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	log_info("started: %zu case%s, %zu receiver%s, state in %s",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);
+	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
 	if (once &&
 	    (d.once_timer = evtimer_new(d.base, daemon_once_cb, NULL)) == NULL)
 		fatalx("evtimer_new");

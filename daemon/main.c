@@ -14,6 +14,7 @@
 #include "deliver.h"
 #include "list.h"
 #include "log.h"
+#include "window.h"
 
 #ifndef VERSION
 #define VERSION "0.1.0"
@@ -189,6 +190,17 @@ count_open_windows(const struct config *cfg)
 	return n;
 }
 
+/* window_uncovered_years callback: warn on standard error. */
+static void
+warn_uncovered(int year, size_t windows, void *arg)
+{
+	char msg[512];
+
+	(void)arg;
+	fprintf(stderr, "deadlined: warning: %s\n",
+	    window_uncovered_message(year, windows, msg, sizeof(msg)));
+}
+
 /* -t: the configuration is valid; say so and summarise it. */
 static int
 check_summary(const struct config *cfg)
@@ -199,6 +211,7 @@ check_summary(const struct config *cfg)
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nwindows,
 	    cfg->nwindows == 1 ? "" : "s", count_open_windows(cfg),
 	    cfg->nreceivers, cfg->nreceivers == 1 ? "" : "s");
+	window_uncovered_years(cfg, warn_uncovered, NULL);
 	return fflush(stdout) == EOF ? 1 : 0;
 }
 

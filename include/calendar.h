@@ -46,6 +46,13 @@ bool calendar_is_holiday(const struct calendar *cal, date_t day);
  * nor holiday. */
 bool calendar_is_working_day(const struct calendar *cal, date_t day);
 
+/* True if the calendar lists any holiday or make-up workday in year: a
+ * sign that the State Council's notice for that year was put in. */
+bool calendar_covers(const struct calendar *cal, int year);
+
+/* True if the calendar lists any holiday or make-up workday at all. */
+bool calendar_has_days(const struct calendar *cal);
+
 /* The day a period whose counting ends on day actually ends on. */
 date_t calendar_roll(const struct calendar *cal, date_t day, enum roll roll);
 

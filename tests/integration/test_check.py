@@ -746,3 +746,36 @@ def test_bad_receiver_names(tmp_path, check, name):
     assert_failed(r)
     assert_error(r, tree.main, tree.line("deadlined.conf", "receivers ="),
                  "not a valid receiver name")
+
+
+def test_warns_about_a_year_no_holiday_file_covers(tmp_path, check):
+    # The calendar lists 2025 only; a window opened 2025-12-29 ends in
+    # 2026, whose holidays nobody put in.
+    cases = {"a.conf": cases_conf(
+        case(id="A-1", transferred="2025-12-29"),
+        case(id="A-2", transferred="2025-12-30"),
+        case(id="A-3", transferred="2025-12-30", filed="2025-12-31"),
+        case(id="A-4", transferred="2025-07-03"))}
+    r = check(write_tree(tmp_path, main=main_conf(), cases=cases))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("ok\n")
+    warnings = [l for l in r.stderr.splitlines() if "warning:" in l]
+    assert len(warnings) == 1, r.stderr
+    assert "2 open windows have a deadline in 2026" in warnings[0]
+    assert "holidays/cn-2026.conf" in warnings[0]
+
+
+def test_no_year_warning_without_holidays(tmp_path, check):
+    # A calendar of weekends only is a choice, not a missing file.
+    cal = '{\n  weekend = [ "sat", "sun" ];\n}'
+    cases = {"a.conf": cases_conf(case(id="A-1", transferred="2025-12-29"))}
+    r = check(write_tree(tmp_path, main=main_conf(calendar=cal),
+                         cases=cases))
+    assert r.returncode == 0, r.stderr
+    assert "warning" not in r.stderr
+
+
+def test_shipped_calendars_cover_their_years(run):
+    r = run("-t", "-c", str(REPO / "conf/deadlined.conf"))
+    assert r.returncode == 0
+    assert "warning" not in r.stderr

@@ -61,6 +61,33 @@ test_weekend(void **state)
 	assert_true(working("2030-06-03"));  /* Mon */
 }
 
+/* Checks which years the calendar covers: 2025 and 2026 are in the
+ * data set, 2024 and 2027 are not, and an empty calendar covers none. */
+static void
+test_covers(void **state)
+{
+	struct calendar empty;
+
+	(void)state;
+	assert_true(calendar_has_days(&cal));
+	assert_true(calendar_covers(&cal, 2025));
+	assert_true(calendar_covers(&cal, 2026));
+	assert_false(calendar_covers(&cal, 2024));
+	assert_false(calendar_covers(&cal, 2027));
+	calendar_init(&empty);
+	assert_false(calendar_has_days(&empty));
+	assert_false(calendar_covers(&empty, 2025));
+	/* A year known by one make-up workday only is covered. */
+	assert_int_equal(calendar_add_workday(&empty,
+	                     testcal_day("2030-01-05")),
+	    0);
+	calendar_finish(&empty);
+	assert_true(calendar_covers(&empty, 2030));
+	assert_false(calendar_covers(&empty, 2029));
+	assert_false(calendar_covers(&empty, 2031));
+	calendar_free(&empty);
+}
+
 /* Checks every listed holiday day is a holiday and not a working day,
  * and that the weekday just before and after each period is not. */
 static void
@@ -415,6 +442,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_weekend),
+	    cmocka_unit_test(test_covers),
 	    cmocka_unit_test(test_holidays_off),
 	    cmocka_unit_test(test_makeup_workdays_on),
 	    cmocka_unit_test(test_workday_beats_holiday),
