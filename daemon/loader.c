@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "loader.h"
 #include "log.h"
 #include "utf8.h"
@@ -371,38 +372,35 @@ loader_open_comment(const char *text)
 static char *
 loader_slurp(const char *path)
 {
+	struct buf b = {NULL, 0, 0};
+	char chunk[8192];
 	struct stat st;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
 	ssize_t n;
-	int fd;
+	int fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
-	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
-		if (S_ISDIR(st.st_mode))
-			errno = EISDIR;
-		close(fd);
-		return NULL;
-	}
-	do {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = xreallocarray(buf, cap, 1);
-		}
-	} while ((n = read(fd, buf + len, cap - len - 1)) > 0 &&
-	    (len += (size_t)n, 1));
-	if (n == -1) {
-		int saved = errno;
-
-		free(buf);
+	if (fstat(fd, &st) == -1)
+		saved = errno;
+	else if (S_ISDIR(st.st_mode))
+		saved = EISDIR;
+	else
+		saved = 0;
+	if (saved != 0) {
 		close(fd);
 		errno = saved;
 		return NULL;
 	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_addn(&b, chunk, (size_t)n);
+	saved = errno;
 	close(fd);
-	buf[len] = '\0';
-	return buf;
+	if (n == -1) {
+		free(b.s);
+		errno = saved;
+		return NULL;
+	}
+	return buf_take(&b);
 }
 
 /* Read a libconfig file into cf; on a syntax or I/O error record it and
@@ -474,17 +472,17 @@ loader_secret(struct loader *ld, const config_setting_t *group, const char *key)
 	while ((n = read(fd, buf + len, LOADER_SECRET_MAX + 1 - len)) > 0)
 		if ((len += (size_t)n) > LOADER_SECRET_MAX)
 			break;
-	close(fd);
-	while (n != -1 && len > 0 && len <= LOADER_SECRET_MAX &&
-	    (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		len--;
 	if (n == -1)
 		problem = strerror(errno);
 	else if (len > LOADER_SECRET_MAX)
 		problem = "file too large";
-	else if (len == 0)
+	close(fd);
+	while (problem == NULL && len > 0 &&
+	    (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	if (problem == NULL && len == 0)
 		problem = "file is empty";
-	else if (memchr(buf, '\0', len) != NULL)
+	else if (problem == NULL && memchr(buf, '\0', len) != NULL)
 		problem = "file holds a NUL byte";
 	if (problem != NULL) {
 		loader_error(ld, loader_line(ld, s), "cannot use %s '%s': %s",

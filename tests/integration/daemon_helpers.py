@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from conftest import render
+
 SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
 
 # Secrets the tests hand the daemon; none may ever appear on its stderr.
@@ -71,17 +73,8 @@ def binary():
 
 # -- configuration ---------------------------------------------------------
 
-def q(value):
-    """A Python value as libconfig text."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (list, tuple)):
-        return "[ " + ", ".join(q(v) for v in value) + " ]"
-    raise TypeError(f"cannot render {value!r}")
+# A Python value as libconfig text: the same rendering as conftest's.
+q = render
 
 
 WINDOWS = f"""windows = {{

@@ -44,9 +44,8 @@ def strace_counts(pid, seconds, during=None):
     return counts, text
 
 
-@pytest.mark.skipif(not shutil.which("strace"),
-                    reason="strace is not installed (make check installs it)")
 def test_idle_daemon_makes_no_system_calls(tmp_path, hook, spawn):
+    assert shutil.which("strace"), "strace is missing (make check installs it)"
     tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
                      ["hook"],
                      {"a.conf": cases_file(case(transferred="2025-07-03"))})
