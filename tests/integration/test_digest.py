@@ -58,8 +58,10 @@ def test_first_start_announces_500_cases_in_a_few_messages(tmp_path, hook,
     assert len(set(ids_of(pairs))) == 500
     requests = hook.snapshot()
     assert len(requests) <= 6, len(requests)
-    # Held for group_wait (2 s by default) to collect the burst.
-    assert min(r.arrived for r in requests) - start >= 1.5
+    # Held for group_wait (2 s by default) to collect the burst.  The
+    # daemon's clock reads whole seconds, so the hold is between one and
+    # two seconds of real time after planning.
+    assert min(r.arrived for r in requests) - start >= 1.0
     d.stop()
 
 
