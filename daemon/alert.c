@@ -62,9 +62,61 @@ alert_delivery_id(const char *id, const char *receiver, char *out)
 	alert_hash(parts, 2, out);
 }
 
+/* Set o[key] to a new value, which it takes. */
+static void
+alert_set(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(o, key, v) == -1)
+		fatalx("json: cannot set %s", key);
+}
+
+/* Add what changed to an announcement's object. */
+static void
+alert_add_change(json_t *obj, enum alert_kind kind,
+    const struct window_state *ws, const struct alert_change *chg)
+{
+	json_t *win = json_object_get(obj, "window"), *fu;
+	char day[DATE_BUFSZ];
+
+	if (chg->has_previous)
+		alert_set(win, "previous_deadline",
+		    json_string(date_format(chg->previous_deadline, day)));
+	if (chg->reopened)
+		alert_set(obj, "reopened", json_true());
+	if (chg->calendar)
+		alert_set(obj, "calendar_changed", json_true());
+	if (kind != ALERT_CLOSED || ws->closed_by == NULL)
+		return;
+	alert_set(win, "closed_by", json_string(ws->closed_by));
+	alert_set(win, "closed_on",
+	    json_string(date_format(ws->closed_on, day)));
+	if ((fu = json_array()) == NULL)
+		fatalx("json_array");
+	for (size_t i = 0; i < chg->nfollow_up; i++)
+		if (json_array_append_new(fu,
+		        json_pack("{s:s, s:s}", "name", chg->follow_up[i]->name,
+		            "title", chg->follow_up[i]->title)) == -1)
+			fatalx("json_array_append_new");
+	alert_set(win, "follow_up", fu);
+}
+
+void
+alert_refresh(json_t *alert, date_t today)
+{
+	const char *s = json_string_value(
+	    json_object_get(json_object_get(alert, "window"), "deadline"));
+	date_t deadline;
+
+	if (s == NULL || date_parse(s, &deadline) == -1 ||
+	    !json_is_integer(json_object_get(alert, "days_left")))
+		return;
+	alert_set(alert, "days_left", json_integer(deadline - today));
+}
+
 json_t *
 alert_payload(const char *id, enum alert_kind kind, const struct case_info *c,
-    const struct window_def *w, const struct window_state *ws, date_t today)
+    const struct window_def *w, const struct window_state *ws, date_t today,
+    const struct alert_change *chg)
 {
 	char opened[DATE_BUFSZ], deadline[DATE_BUFSZ];
 	char deadline_at[CLOCK_RFC3339_BUFSZ];
@@ -82,5 +134,7 @@ alert_payload(const char *id, enum alert_kind kind, const struct case_info *c,
 	    date_format(ws->deadline, deadline), "deadline_at", deadline_at);
 	if (obj == NULL)
 		fatalx("json_pack: alert %s", id);
+	if (chg != NULL)
+		alert_add_change(obj, kind, ws, chg);
 	return obj;
 }

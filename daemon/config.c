@@ -497,8 +497,10 @@ config_window_events(const struct window_def *w, const struct case_info *c,
 	for (size_t i = 0; i < w->ncloses; i++) {
 		if ((e = config_case_event(c, w->closes[i])) == NULL)
 			continue;
-		if (!ev->closed || e->date < ev->closed_on)
+		if (!ev->closed || e->date < ev->closed_on) {
 			ev->closed_on = e->date;
+			ev->closed_by = e->name;
+		}
 		ev->closed = true;
 	}
 }

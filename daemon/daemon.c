@@ -99,6 +99,16 @@ daemon_warn_uncovered(int year, size_t windows, void *arg)
 	    window_uncovered_message(year, windows, msg, sizeof(msg)));
 }
 
+/* After a start or a reload: announce the windows no longer configured.
+ * An outbox error is logged; the next reload or start tries again. */
+static void
+daemon_sweep(void)
+{
+	if (schedule_removed(d.cfg, d.ob, clock_now(), !d.once) == -1)
+		log_warnx("could not check the outbox for cases no longer "
+		          "configured; the next reload tries again");
+}
+
 /* Plan, start what is due, and sleep until the next thing to do. */
 static void
 daemon_plan(void)
@@ -238,6 +248,7 @@ daemon_reload(void)
 	log_info("reloaded: %zu case%s", cfg->ncases,
 	    cfg->ncases == 1 ? "" : "s");
 	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
+	daemon_sweep();
 	daemon_plan();
 	sdnotify("READY=1");
 }
@@ -359,6 +370,7 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	if (once &&
 	    (d.once_timer = evtimer_new(d.base, daemon_once_cb, NULL)) == NULL)
 		fatalx("evtimer_new");
+	daemon_sweep();
 	daemon_plan();
 	if (!once)
 		sdnotify("READY=1");

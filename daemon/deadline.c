@@ -23,6 +23,7 @@ deadline_compute(const struct window_rule *rule, const struct calendar *cal,
 	ws->deadline = calendar_roll(cal, ws->last_day, rule->roll);
 	ws->closed = ev->closed;
 	ws->closed_on = ev->closed_on;
+	ws->closed_by = ev->closed_by;
 }
 
 int
@@ -170,6 +171,10 @@ deadline_kind_name(enum alert_kind kind)
 		return "extended";
 	case ALERT_CLOSED:
 		return "closed";
+	case ALERT_MOVED:
+		return "moved";
+	case ALERT_REMOVED:
+		return "removed";
 	}
 	return "unknown";
 }

@@ -607,11 +607,23 @@ deliver_job_id(struct job *j)
 	free(all);
 }
 
-/* The alerts of rows idx[0..n) as a JSON array. */
+/* Today, for alerts that leave later than they were queued. */
+static date_t
+deliver_today(void)
+{
+	date_t today;
+	int secs;
+
+	clock_split(clock_now(), &today, &secs);
+	return today;
+}
+
+/* The alerts of rows idx[0..n) as a JSON array, each as of today. */
 static json_t *
 deliver_alerts(struct deliver_row *rows, const size_t *idx, size_t n)
 {
 	json_t *alerts, *alert;
+	date_t today = deliver_today();
 
 	if ((alerts = json_array()) == NULL)
 		fatalx("json_array");
@@ -619,6 +631,7 @@ deliver_alerts(struct deliver_row *rows, const size_t *idx, size_t n)
 		if ((alert = json_loads(rows[idx[i]].payload, 0, NULL)) == NULL)
 			fatalx("alert %s: payload is not JSON",
 			    rows[idx[i]].alert_id);
+		alert_refresh(alert, today);
 		if (json_array_append_new(alerts, alert) == -1)
 			fatalx("json_array_append_new");
 	}
@@ -700,6 +713,7 @@ deliver_receiver_rows(const struct receiver *r, struct deliver_rows *rows,
 		}
 		if ((alert = json_loads(row->payload, 0, NULL)) == NULL)
 			fatalx("alert %s: payload is not JSON", row->alert_id);
+		alert_refresh(alert, deliver_today());
 		deliver_to_log(row, alert);
 		json_decref(alert);
 	}

@@ -35,7 +35,7 @@
 #include "template.h"
 #include "xmalloc.h"
 
-#define MESSAGE_OTHER    (ALERT_CLOSED + 1) /* an unknown kind */
+#define MESSAGE_OTHER    (ALERT_REMOVED + 1) /* an unknown kind */
 #define MESSAGE_DATE_LEN 32
 
 /* One alert, read out of its JSON object; missing strings are "". */
@@ -49,13 +49,20 @@ struct message_alert {
 	char *wtitle; /* the window's title, or its name */
 	char *opened;
 	char *deadline;
-	int kind; /* enum alert_kind, or MESSAGE_OTHER */
+	char *previous; /* the deadline before it moved, or "" */
+	char *closed_by;
+	char *closed_on;
+	char *follow_up; /* the titles of the windows it opens, joined */
+	bool reopened;
+	bool calendar; /* moved with the holiday calendar */
+	int kind;      /* enum alert_kind, or MESSAGE_OTHER */
 	int days;
 	bool extended;
 	int days_left;
 	int wday; /* of the deadline: 0 = Monday, -1 unknown */
 	char opened_date[MESSAGE_DATE_LEN]; /* with its weekday */
 	char deadline_date[MESSAGE_DATE_LEN];
+	char previous_date[MESSAGE_DATE_LEN];
 };
 
 /* The windows deadlined's example configuration defines, whose advice
@@ -119,9 +126,28 @@ static const char *const message_overdue_en[] = {
 
 /* The kinds by enum alert_kind, then MESSAGE_OTHER. */
 static const char *const message_kind_zh[] = {"提醒", "到期", "逾期",
-    "窗口开启", "期限延长", "窗口关闭", "通知"};
+    "窗口开启", "期限延长", "窗口关闭", "期限提前", "不再跟踪", "通知"};
 static const char *const message_kind_en[] = {"Reminder", "Due today",
-    "Overdue", "Window opened", "Deadline extended", "Window closed", "Alert"};
+    "Overdue", "Window opened", "Deadline extended", "Window closed",
+    "Deadline moved earlier", "No longer watched", "Alert"};
+
+/* The events of the built-in windows, as a reader says them; any other
+ * event is shown by its name. */
+static const struct {
+	const char *name, *zh, *en;
+} message_events[] = {
+    {"transferred", "移送公安机关", "transferred to the police"},
+    {"extended", "批准延长期限", "extension approved"},
+    {"filed", "立案", "case opened (filed)"},
+    {"not_filed", "不予立案", "not filed"},
+    {"reasons_received", "收到不立案理由", "written reasons received"},
+    {"supervision_notice", "检察院要求说明不立案理由",
+        "procuratorate's supervision notice"},
+    {"police_replied", "公安机关已答复检察院",
+        "police replied to the procuratorate"},
+    {"filing_notice", "检察院通知立案", "procuratorate's notice to file"},
+    {"filed_after_notice", "按检察院通知立案", "filed after the notice"},
+};
 
 /* The days of the week from Monday. */
 static const char *const message_wday_zh[] = {"周一", "周二", "周三", "周四",
@@ -136,6 +162,14 @@ struct message_words {
 	const char *const *before;
 	const char *const *overdue;
 	const char *closed;
+	/* Sentences around values: part[0] value part[1] value part[2]. */
+	const char *recorded[3];  /* "Recorded: EVENT (DAY). ..." */
+	const char *follow_up[2]; /* "The window \"TITLES\" starts." */
+	const char *previous[3];  /* "Previous deadline D1, new deadline D2." */
+	const char *reopened;
+	const char *moved;    /* "The deadline moved earlier." */
+	const char *calendar; /* "The holiday calendar changed." */
+	const char *removed;
 	const char *colon;
 	const char *sep; /* between the fields of a digest entry */
 	const char *l_case, *l_court, *l_opened, *l_deadline;
@@ -148,6 +182,15 @@ static const struct message_words message_words[2] = {
         .before = message_before_zh,
         .overdue = message_overdue_zh,
         .closed = "已记录结束事件：此期限不再跟踪，也不会再发送提醒。",
+        .recorded = {"已记录：", "（",
+            "）。此期限不再跟踪，也不会再发送提醒。"},
+        .follow_up = {"", "的期限开始计算。"},
+        .previous = {"原期限 ", "，新期限 ", "。"},
+        .reopened = "结束事件已从案件中删除，此期限恢复跟踪。",
+        .moved = "期限提前。",
+        .calendar = "节假日安排已变更。",
+        .removed = "此案件或期限已不在配置中：不再跟踪，也不会再发送提醒。"
+                   "如属误删，请恢复案件文件并重新加载。",
         .colon = "：",
         .sep = "，",
         .l_case = "案件",
@@ -164,6 +207,19 @@ static const struct message_words message_words[2] = {
         .overdue = message_overdue_en,
         .closed = "A closing event was recorded: this window is no longer "
                   "tracked and no more alerts will be sent for it.",
+        .recorded = {"Recorded: ", " (",
+            "). This window is no longer tracked and no more alerts "
+            "will be sent for it."},
+        .follow_up = {" The window \"", "\" starts."},
+        .previous = {" Previous deadline ", ", new deadline ", "."},
+        .reopened = "The closing event was removed from the case: this "
+                    "window is tracked again. ",
+        .moved = "The deadline moved earlier.",
+        .calendar = "The holiday calendar changed. ",
+        .removed = "This case or window is no longer in the "
+                   "configuration: it is no longer watched and no more "
+                   "alerts will be sent for it. If that was a mistake, "
+                   "restore the case file and reload.",
         .colon = ": ",
         .sep = "; ",
         .l_case = "Case",
@@ -233,7 +289,7 @@ message_str(json_t *o, const char *key)
 static int
 message_kind(const char *name)
 {
-	for (int k = ALERT_REMINDER; k <= ALERT_CLOSED; k++)
+	for (int k = ALERT_REMINDER; k <= ALERT_REMOVED; k++)
 		if (strcmp(deadline_kind_name((enum alert_kind)k), name) == 0)
 			return k;
 	return MESSAGE_OTHER;
@@ -250,6 +306,40 @@ message_window(const char *name)
 	if (strcmp(name, "supervision_reply") == 0)
 		return WINDOW_REPLY;
 	return WINDOW_OTHER;
+}
+
+/* The titles of the windows a closing event opens (window object w's
+ * follow_up), joined with "、"; "" if none.  A new string. */
+static char *
+message_follow_up(json_t *w)
+{
+	json_t *fu = json_object_get(w, "follow_up"), *o;
+	struct buf b = {NULL, 0, 0};
+	size_t i;
+	char *t;
+
+	buf_printf(&b, "%s", "");
+	json_array_foreach(fu, i, o) {
+		t = message_str(o, "title");
+		if (*t == '\0') {
+			free(t);
+			t = message_str(o, "name");
+		}
+		buf_printf(&b, "%s%s", i > 0 ? "、" : "", t);
+		free(t);
+	}
+	return buf_take(&b);
+}
+
+/* An event's name as a reader says it. */
+static const char *
+message_event(const char *name, bool en)
+{
+	for (size_t i = 0;
+	     i < sizeof(message_events) / sizeof(message_events[0]); i++)
+		if (strcmp(message_events[i].name, name) == 0)
+			return en ? message_events[i].en : message_events[i].zh;
+	return name;
 }
 
 /* Read alert object o into a, dates written in r's language. */
@@ -275,6 +365,14 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	}
 	a->opened = message_str(w, "opened");
 	a->deadline = message_str(w, "deadline");
+	a->previous = message_str(w, "previous_deadline");
+	a->closed_by = message_str(w, "closed_by");
+	a->closed_on = message_str(w, "closed_on");
+	a->follow_up = message_follow_up(w);
+	a->reopened = json_is_true(json_object_get(o, "reopened"));
+	a->calendar = json_is_true(json_object_get(o, "calendar_changed"));
+	message_date(r, a->previous, a->previous_date,
+	    sizeof(a->previous_date));
 	a->days = (int)json_integer_value(json_object_get(w, "days"));
 	a->extended = json_is_true(json_object_get(w, "extended"));
 	a->wday = date_parse(a->deadline, &dl) == 0 ? date_weekday(dl) : -1;
@@ -296,6 +394,10 @@ message_alert_free(struct message_alert *a)
 	free(a->wtitle);
 	free(a->opened);
 	free(a->deadline);
+	free(a->previous);
+	free(a->closed_by);
+	free(a->closed_on);
+	free(a->follow_up);
 }
 
 /* Every alert of the array read, in order; *n of them.  A new array. */
@@ -343,6 +445,8 @@ message_state(struct buf *b, const struct message_alert *a, bool en)
 
 	if (a->kind == ALERT_CLOSED)
 		buf_printf(b, "%s", en ? "closed" : "已结束");
+	else if (a->kind == ALERT_REMOVED)
+		buf_printf(b, "%s", en ? "no longer watched" : "不再跟踪");
 	else if (a->days_left > 0 && en)
 		buf_printf(b, "%d day%s left", n, s);
 	else if (a->days_left > 0)
@@ -364,7 +468,8 @@ message_advice_now(struct buf *b, const struct message_alert *a, bool en)
 
 	if (a->days_left < 0)
 		buf_printf(b, "%s%s", en ? " " : "", w->overdue[win]);
-	else if (a->days_left == 0 || a->kind == ALERT_EXTENDED)
+	else if (a->days_left == 0 || a->kind == ALERT_EXTENDED ||
+	    a->kind == ALERT_MOVED)
 		buf_printf(b, "%s%s", en ? " " : "", w->before[win]);
 	else if (en)
 		buf_printf(b, " Reminders will follow before the deadline.");
@@ -376,6 +481,8 @@ message_advice_now(struct buf *b, const struct message_alert *a, bool en)
 static void
 message_advice_opened(struct buf *b, const struct message_alert *a, bool en)
 {
+	if (a->reopened)
+		buf_printf(b, "%s", message_w(en)->reopened);
 	if (en)
 		buf_printf(b, "The window opened on %s: %d days, deadline %s.",
 		    a->opened_date, a->days, a->deadline_date);
@@ -385,11 +492,18 @@ message_advice_opened(struct buf *b, const struct message_alert *a, bool en)
 	message_advice_now(b, a, en);
 }
 
-/* What changed when a deadline moved. */
+/* What changed when a deadline moved later (extended) or earlier,
+ * with the previous deadline when the alert says it. */
 static void
 message_advice_extended(struct buf *b, const struct message_alert *a, bool en)
 {
-	if (en)
+	const struct message_words *w = message_w(en);
+
+	if (a->calendar)
+		buf_printf(b, "%s", w->calendar);
+	if (a->kind == ALERT_MOVED)
+		buf_printf(b, "%s", w->moved);
+	else if (en)
 		buf_printf(b,
 		    "The period was extended to %d days; the new "
 		    "deadline is %s.",
@@ -397,7 +511,28 @@ message_advice_extended(struct buf *b, const struct message_alert *a, bool en)
 	else
 		buf_printf(b, "期间延长至 %d 天，新的截止日为 %s。", a->days,
 		    a->deadline_date);
+	if (*a->previous != '\0')
+		buf_printf(b, "%s%s%s%s%s", w->previous[0], a->previous_date,
+		    w->previous[1], a->deadline_date, w->previous[2]);
 	message_advice_now(b, a, en);
+}
+
+/* What was recorded when a window closed, and what it starts. */
+static void
+message_advice_closed(struct buf *b, const struct message_alert *a, bool en)
+{
+	const struct message_words *w = message_w(en);
+
+	if (*a->closed_by == '\0') {
+		buf_printf(b, "%s", w->closed);
+		return;
+	}
+	buf_printf(b, "%s%s%s%s%s", w->recorded[0],
+	    message_event(a->closed_by, en), w->recorded[1], a->closed_on,
+	    w->recorded[2]);
+	if (*a->follow_up != '\0')
+		buf_printf(b, "%s%s%s", w->follow_up[0], a->follow_up,
+		    w->follow_up[1]);
 }
 
 /* What the reader can do about a reminder, due or overdue alert: one of
@@ -430,10 +565,14 @@ message_advice(struct buf *b, const struct message_alert *a, bool en)
 		message_advice_opened(b, a, en);
 		break;
 	case ALERT_EXTENDED:
+	case ALERT_MOVED:
 		message_advice_extended(b, a, en);
 		break;
 	case ALERT_CLOSED:
-		buf_printf(b, "%s", message_w(en)->closed);
+		message_advice_closed(b, a, en);
+		break;
+	case ALERT_REMOVED:
+		buf_printf(b, "%s", message_w(en)->removed);
 		break;
 	}
 }

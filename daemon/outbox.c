@@ -26,10 +26,18 @@
 #include "outbox.h"
 #include "xmalloc.h"
 
-static const char outbox_schema[] =
-    "PRAGMA journal_mode = WAL;"
-    "PRAGMA synchronous = FULL;"
-    "PRAGMA foreign_keys = ON;"
+/*
+ * The schema, version by version.  outbox_migrations[v - 1] takes a
+ * database from version v - 1 to v; PRAGMA user_version says where a
+ * database stands.  Version 1 (deadlined 0.1.0) never set user_version,
+ * so 0 means "new or version 1": its statements are all IF NOT EXISTS.
+ * Each step runs in one transaction with the version bump, so a crash
+ * mid-way leaves the database at the version before.  Steps are only
+ * ever appended: an outbox is the users' evidence, and every existing
+ * one must migrate in place without losing a row.
+ */
+static const char *const outbox_migrations[] = {
+    /* 1: alerts, deliveries and the windows last announced. */
     "CREATE TABLE IF NOT EXISTS alerts ("
     "  id         TEXT PRIMARY KEY,"
     "  case_id    TEXT NOT NULL,"
@@ -59,7 +67,28 @@ static const char outbox_schema[] =
     "  opened   INTEGER NOT NULL,"
     "  deadline INTEGER NOT NULL,"
     "  closed   INTEGER NOT NULL,"
-    "  PRIMARY KEY (case_id, window));";
+    "  PRIMARY KEY (case_id, window));",
+    /* 2: what each window's announcements said (revision, extension,
+     * the closing event, removal), and lookups by window. */
+    "ALTER TABLE windows ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE windows ADD COLUMN extended INTEGER NOT NULL DEFAULT -1;"
+    "ALTER TABLE windows ADD COLUMN closed_by TEXT;"
+    "ALTER TABLE windows ADD COLUMN closed_on INTEGER;"
+    "ALTER TABLE windows ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX alerts_window ON alerts (case_id, window);",
+};
+
+/* The windows columns outbox_window_read reads, in its order. */
+#define OUTBOX_WINDOW_COLUMNS                                                  \
+	"opened, deadline, closed, revision, extended, closed_by, closed_on, " \
+	"removed"
+
+static const char outbox_pragmas[] = "PRAGMA journal_mode = WAL;"
+                                     "PRAGMA synchronous = FULL;"
+                                     "PRAGMA foreign_keys = ON;";
+
+#define OUTBOX_VERSION                                                         \
+	((int)(sizeof(outbox_migrations) / sizeof(outbox_migrations[0])))
 
 enum outbox_stmt {
 	ST_BEGIN,
@@ -76,6 +105,11 @@ enum outbox_stmt {
 	ST_RETRY,
 	ST_FAILED,
 	ST_CANCEL,
+	ST_WINDOWS_LIVE,
+	ST_WINDOW_RECEIVERS,
+	ST_WINDOW_PAYLOAD,
+	ST_CANCEL_WINDOW,
+	ST_SUPERSEDE,
 	ST_COUNT,
 };
 
@@ -83,12 +117,14 @@ static const char *outbox_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_WINDOW_GET] = "SELECT opened, deadline, closed FROM windows"
+    [ST_WINDOW_GET] = "SELECT " OUTBOX_WINDOW_COLUMNS " FROM windows"
                       " WHERE case_id = ?1 AND window = ?2",
     [ST_WINDOW_PUT] =
-        "INSERT INTO windows VALUES (?1, ?2, ?3, ?4, ?5)"
+        "INSERT INTO windows (case_id, window, " OUTBOX_WINDOW_COLUMNS ")"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
         " ON CONFLICT (case_id, window) DO UPDATE SET opened = ?3,"
-        " deadline = ?4, closed = ?5",
+        " deadline = ?4, closed = ?5, revision = ?6, extended = ?7,"
+        " closed_by = ?8, closed_on = ?9, removed = ?10",
     [ST_HAS] = "SELECT 1 FROM deliveries WHERE alert_id = ?1"
                " AND receiver = ?2",
     [ST_ADD_ALERT] = "INSERT OR IGNORE INTO alerts VALUES"
@@ -118,6 +154,24 @@ static const char *outbox_sql[ST_COUNT] = {
                   " last_error = ?3 WHERE state = 'pending' AND alert_id IN"
                   " (SELECT id FROM alerts WHERE case_id = ?1 AND window = ?2"
                   " AND kind IN ('reminder', 'due', 'overdue'))",
+    [ST_WINDOWS_LIVE] = "SELECT case_id, window, " OUTBOX_WINDOW_COLUMNS
+                        " FROM windows WHERE removed = 0",
+    [ST_WINDOW_RECEIVERS] =
+        "SELECT DISTINCT d.receiver FROM deliveries d"
+        " JOIN alerts a ON a.id = d.alert_id"
+        " WHERE a.case_id = ?1 AND a.window = ?2 ORDER BY d.receiver",
+    [ST_WINDOW_PAYLOAD] = "SELECT payload FROM alerts"
+                          " WHERE case_id = ?1 AND window = ?2"
+                          " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+    [ST_CANCEL_WINDOW] = "UPDATE deliveries SET state = 'cancelled',"
+                         " last_error = ?3 WHERE state = 'pending' AND"
+                         " alert_id IN (SELECT id FROM alerts"
+                         " WHERE case_id = ?1 AND window = ?2)",
+    [ST_SUPERSEDE] =
+        "UPDATE deliveries SET state = 'cancelled', last_error = ?5"
+        " WHERE state = 'pending' AND receiver = ?3 AND alert_id != ?4"
+        " AND alert_id IN (SELECT id FROM alerts WHERE case_id = ?1"
+        " AND window = ?2 AND kind IN ('reminder', 'due', 'overdue'))",
 };
 
 struct outbox {
@@ -132,6 +186,71 @@ static void
 outbox_error(struct outbox *ob, const char *what)
 {
 	log_warnx("outbox %s: %s: %s", ob->path, what, sqlite3_errmsg(ob->db));
+}
+
+/* The integer a one-row query returns, or -1. */
+static int
+outbox_query_int(struct outbox *ob, const char *sql)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(ob->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Take the database from version `from` to from + 1 in one transaction;
+ * 0 or -1 (rolled back). */
+static int
+outbox_migrate_step(struct outbox *ob, int from)
+{
+	char bump[64];
+
+	snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", from + 1);
+	if (sqlite3_exec(ob->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_exec(ob->db, outbox_migrations[from], NULL, NULL, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_exec(ob->db, bump, NULL, NULL, NULL) != SQLITE_OK) {
+		outbox_error(ob, "migration");
+		sqlite3_exec(ob->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return sqlite3_exec(ob->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
+	    ? 0
+	    : -1;
+}
+
+/* Bring the schema up to OUTBOX_VERSION; 0 or -1.  A database from a
+ * newer deadlined is left alone: this one cannot know what it holds. */
+static int
+outbox_migrate(struct outbox *ob)
+{
+	int v, tables;
+
+	if ((v = outbox_query_int(ob, "PRAGMA user_version")) == -1 ||
+	    (tables = outbox_query_int(ob,
+	         "SELECT count(*) FROM sqlite_master")) == -1)
+		return -1;
+	if (v > OUTBOX_VERSION) {
+		log_warnx("outbox %s has schema version %d, newer than this "
+		          "deadlined's %d: run the newer deadlined",
+		    ob->path, v, OUTBOX_VERSION);
+		return -1;
+	}
+	for (; v < OUTBOX_VERSION; v++) {
+		if (outbox_migrate_step(ob, v) == -1)
+			return -1;
+		if (tables > 0 && v > 0)
+			log_info("outbox %s: migrated to schema version %d",
+			    ob->path, v + 1);
+	}
+	return 0;
 }
 
 struct outbox *
@@ -154,8 +273,9 @@ outbox_open(const char *dir)
 		return NULL;
 	}
 	sqlite3_busy_timeout(ob->db, 5000);
-	if (sqlite3_exec(ob->db, outbox_schema, NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_exec(ob->db, outbox_pragmas, NULL, NULL, NULL) !=
+	        SQLITE_OK ||
+	    outbox_migrate(ob) == -1) {
 		outbox_error(ob, "schema");
 		outbox_close(ob);
 		return NULL;
@@ -236,6 +356,24 @@ outbox_bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
 
+/* Read the OUTBOX_WINDOW_COLUMNS of a row, from column col on. */
+static void
+outbox_window_read(sqlite3_stmt *st, int col, struct outbox_window *w)
+{
+	const char *by;
+
+	memset(w, 0, sizeof(*w));
+	w->opened = (date_t)sqlite3_column_int(st, col);
+	w->deadline = (date_t)sqlite3_column_int(st, col + 1);
+	w->closed = sqlite3_column_int(st, col + 2) != 0;
+	w->revision = sqlite3_column_int(st, col + 3);
+	w->extended = sqlite3_column_int(st, col + 4);
+	if ((by = (const char *)sqlite3_column_text(st, col + 5)) != NULL)
+		snprintf(w->closed_by, sizeof(w->closed_by), "%s", by);
+	w->closed_on = (date_t)sqlite3_column_int(st, col + 6);
+	w->removed = sqlite3_column_int(st, col + 7) != 0;
+}
+
 int
 outbox_window_get(struct outbox *ob, const char *case_id, const char *window,
     struct outbox_window *out)
@@ -245,11 +383,8 @@ outbox_window_get(struct outbox *ob, const char *case_id, const char *window,
 
 	outbox_bind_text(st, 1, case_id);
 	outbox_bind_text(st, 2, window);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		out->opened = (date_t)sqlite3_column_int(st, 0);
-		out->deadline = (date_t)sqlite3_column_int(st, 1);
-		out->closed = sqlite3_column_int(st, 2) != 0;
-	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		outbox_window_read(st, 0, out);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -270,6 +405,17 @@ outbox_window_put(struct outbox *ob, const char *case_id, const char *window,
 	sqlite3_bind_int(st, 3, w->opened);
 	sqlite3_bind_int(st, 4, w->deadline);
 	sqlite3_bind_int(st, 5, w->closed);
+	sqlite3_bind_int(st, 6, w->revision);
+	sqlite3_bind_int(st, 7, w->extended);
+	if (w->closed)
+		outbox_bind_text(st, 8, w->closed_by);
+	else
+		sqlite3_bind_null(st, 8);
+	if (w->closed)
+		sqlite3_bind_int(st, 9, w->closed_on);
+	else
+		sqlite3_bind_null(st, 9);
+	sqlite3_bind_int(st, 10, w->removed);
 	return outbox_step_done(ob, ST_WINDOW_PUT, "window update");
 }
 
@@ -416,6 +562,106 @@ outbox_cancel_timed(struct outbox *ob, const char *case_id, const char *window,
 	outbox_bind_text(st, 2, window);
 	outbox_bind_text(st, 3, why);
 	if (outbox_step_done(ob, ST_CANCEL, "cancel") == -1)
+		return -1;
+	return sqlite3_changes(ob->db);
+}
+
+int
+outbox_windows_live(struct outbox *ob,
+    int (*fn)(const char *, const char *, const struct outbox_window *, void *),
+    void *arg)
+{
+	sqlite3_stmt *st = ob->st[ST_WINDOWS_LIVE];
+	struct outbox_window w;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		outbox_window_read(st, 2, &w);
+		if (fn((const char *)sqlite3_column_text(st, 0),
+		        (const char *)sqlite3_column_text(st, 1), &w,
+		        arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		outbox_error(ob, "windows");
+		return -1;
+	}
+	return 0;
+}
+
+int
+outbox_window_receivers(struct outbox *ob, const char *case_id,
+    const char *window, int (*fn)(const char *, void *), void *arg)
+{
+	sqlite3_stmt *st = ob->st[ST_WINDOW_RECEIVERS];
+	int rc;
+
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(st, 0), arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		outbox_error(ob, "window receivers");
+		return -1;
+	}
+	return 0;
+}
+
+int
+outbox_window_payload(struct outbox *ob, const char *case_id,
+    const char *window, char **payload)
+{
+	sqlite3_stmt *st = ob->st[ST_WINDOW_PAYLOAD];
+	int rc;
+
+	*payload = NULL;
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*payload = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		outbox_error(ob, "window payload");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+int
+outbox_cancel_window(struct outbox *ob, const char *case_id, const char *window,
+    const char *why)
+{
+	sqlite3_stmt *st = ob->st[ST_CANCEL_WINDOW];
+
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
+	outbox_bind_text(st, 3, why);
+	if (outbox_step_done(ob, ST_CANCEL_WINDOW, "cancel window") == -1)
+		return -1;
+	return sqlite3_changes(ob->db);
+}
+
+int
+outbox_supersede(struct outbox *ob, const char *case_id, const char *window,
+    const char *receiver, const char *alert_id, const char *why)
+{
+	sqlite3_stmt *st = ob->st[ST_SUPERSEDE];
+
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
+	outbox_bind_text(st, 3, receiver);
+	outbox_bind_text(st, 4, alert_id);
+	outbox_bind_text(st, 5, why);
+	if (outbox_step_done(ob, ST_SUPERSEDE, "supersede") == -1)
 		return -1;
 	return sqlite3_changes(ob->db);
 }

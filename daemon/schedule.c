@@ -9,6 +9,7 @@
  * is cheap next to what it replaces: a stored schedule that every reload
  * would have to reconcile.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "schedule.h"
 #include "window.h"
+#include "xmalloc.h"
 
 /* One pass: the configuration, the outbox and the moment. */
 struct schedule_pass {
@@ -43,11 +45,37 @@ schedule_receivers(const struct schedule_pass *p, const struct case_info *c,
 	return p->cfg->notify;
 }
 
-/* Queue an alert about window w of case c for each of its receivers. */
+/* A timed alert supersedes the older ones of its window still waiting
+ * for receiver r (it was down): one message says where the window
+ * stands today. */
+static void
+schedule_supersede(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct receiver *r, const char *id,
+    enum alert_kind kind)
+{
+	char why[128];
+	int n;
+
+	snprintf(why, sizeof(why), "superseded by the %s alert of %s",
+	    deadline_kind_name(kind), c->id);
+	if ((n = outbox_supersede(p->ob, c->id, w->name, r->name, id, why)) ==
+	    -1)
+		p->failed = 1;
+	else if (n > 0)
+		log_info("%d waiting alert%s for case %s window %s to %s "
+		         "superseded by its %s alert",
+		    n, n == 1 ? "" : "s", c->id, w->name, r->name,
+		    deadline_kind_name(kind));
+}
+
+/* Queue an alert about window w of case c for each of its receivers;
+ * occurrence is the day count of a timed alert, the window's revision
+ * for an announcement (so that each real change has its own id). */
 static void
 schedule_queue(struct schedule_pass *p, const struct case_info *c,
     const struct window_def *w, const struct window_state *ws,
-    enum alert_kind kind, int occurrence, time_t due_at)
+    enum alert_kind kind, int occurrence, time_t due_at,
+    const struct alert_change *chg)
 {
 	char id[ALERT_ID_LEN + 1];
 	const struct receiver *r;
@@ -67,17 +95,21 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 			continue;
 		}
 		if (text == NULL) {
-			payload = alert_payload(id, kind, c, w, ws, p->today);
+			payload =
+			    alert_payload(id, kind, c, w, ws, p->today, chg);
 			if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
 				fatalx("json_dumps: alert %s", id);
 		}
+		if (kind < ALERT_OPENED)
+			schedule_supersede(p, c, w, r, id, kind);
 		/* Announcements come in bursts (a first start, a reload):
 		 * held for group_wait, they go out together as digests.  A
 		 * timed alert is never held back. */
 		not_before = p->now;
 		if (p->group && kind >= ALERT_OPENED)
 			not_before += r->group_wait;
-		if (outbox_add(p->ob, id, c->id, w->name,
+		if (p->failed ||
+		    outbox_add(p->ob, id, c->id, w->name,
 		        deadline_kind_name(kind), due_at, text, r->name, p->now,
 		        not_before) == -1)
 			p->failed = 1;
@@ -107,32 +139,110 @@ schedule_cancel(struct schedule_pass *p, const struct case_info *c,
 		    n, n == 1 ? "" : "s", c->id, w->name, why);
 }
 
-/* Compare a window with what the outbox last recorded of it and queue
- * opened, extended or closed. */
+/* What the outbox is to record of a window as it now stands. */
+static void
+schedule_window_now(const struct window_state *ws, struct outbox_window *cur)
+{
+	memset(cur, 0, sizeof(*cur));
+	cur->opened = ws->opened;
+	cur->deadline = ws->deadline;
+	cur->closed = ws->closed;
+	cur->extended = ws->extended;
+	if (ws->closed) {
+		snprintf(cur->closed_by, sizeof(cur->closed_by), "%s",
+		    ws->closed_by != NULL ? ws->closed_by : "");
+		cur->closed_on = ws->closed_on;
+	}
+}
+
+/* True if the outbox's record of a window says all that cur says. */
+static bool
+schedule_same(const struct outbox_window *prev, const struct outbox_window *cur)
+{
+	if (prev->removed || prev->opened != cur->opened ||
+	    prev->deadline != cur->deadline || prev->closed != cur->closed ||
+	    prev->extended != cur->extended)
+		return false;
+	return !cur->closed ||
+	    (prev->closed_on == cur->closed_on &&
+	        strcmp(prev->closed_by, cur->closed_by) == 0);
+}
+
+/* Announce a closed window, naming the windows its closing event opens
+ * (the police decided not to file: the reasons window starts). */
+static void
+schedule_closed(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws, int revision)
+{
+	const struct window_def **fu;
+	struct alert_change chg = {0};
+
+	fu = xcalloc(p->cfg->nwindows + 1, sizeof(*fu));
+	for (size_t k = 0; k < p->cfg->nwindows && ws->closed_by != NULL; k++)
+		if (p->cfg->windows[k].opens != NULL &&
+		    strcmp(p->cfg->windows[k].opens, ws->closed_by) == 0)
+			fu[chg.nfollow_up++] = &p->cfg->windows[k];
+	chg.follow_up = fu;
+	schedule_cancel(p, c, w, "the window closed before delivery");
+	schedule_queue(p, c, w, ws, ALERT_CLOSED, revision, p->now, &chg);
+	free(fu);
+}
+
+/* Announce a deadline that moved: later is an extension, earlier is a
+ * move, never called an extension.  When neither the opening event nor
+ * the extension changed, the holiday calendar did. */
+static void
+schedule_moved(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws,
+    const struct outbox_window *prev, int revision)
+{
+	struct alert_change chg = {0};
+
+	chg.has_previous = true;
+	chg.previous_deadline = prev->deadline;
+	chg.calendar =
+	    prev->opened == ws->opened && prev->extended == (int)ws->extended;
+	schedule_cancel(p, c, w, "the deadline moved before delivery");
+	schedule_queue(p, c, w, ws,
+	    ws->deadline > prev->deadline ? ALERT_EXTENDED : ALERT_MOVED,
+	    revision, p->now, &chg);
+}
+
+/* Compare a window with what the outbox last recorded of it and announce
+ * what changed: opened (or reopened), closed, extended or moved.  Each
+ * announcement takes the window's next revision into its id, so that a
+ * change undone and made again is announced again. */
 static void
 schedule_changes(struct schedule_pass *p, const struct case_info *c,
     const struct window_def *w, const struct window_state *ws)
 {
-	struct outbox_window prev, cur = {ws->opened, ws->deadline, ws->closed};
-	int found;
+	struct outbox_window prev, cur;
+	struct alert_change chg = {0};
+	int found, rev;
 
 	if ((found = outbox_window_get(p->ob, c->id, w->name, &prev)) == -1) {
 		p->failed = 1;
 		return;
 	}
-	if (found && prev.opened == cur.opened &&
-	    prev.deadline == cur.deadline && prev.closed == cur.closed)
+	schedule_window_now(ws, &cur);
+	if (found && schedule_same(&prev, &cur))
 		return;
-	if (!found || prev.closed) {
+	rev = found ? prev.revision + 1 : 0;
+	cur.revision = found ? prev.revision : 0;
+	if (!found || prev.removed || prev.closed) {
 		/* A window first seen closed is recorded without a word. */
-		if (!ws->closed)
-			schedule_queue(p, c, w, ws, ALERT_OPENED, 0, p->now);
+		if (!ws->closed) {
+			chg.reopened = found && !prev.removed;
+			schedule_queue(p, c, w, ws, ALERT_OPENED, rev, p->now,
+			    &chg);
+			cur.revision = rev;
+		}
 	} else if (ws->closed) {
-		schedule_cancel(p, c, w, "the window closed before delivery");
-		schedule_queue(p, c, w, ws, ALERT_CLOSED, 0, p->now);
+		schedule_closed(p, c, w, ws, rev);
+		cur.revision = rev;
 	} else if (prev.deadline != cur.deadline) {
-		schedule_cancel(p, c, w, "the deadline moved before delivery");
-		schedule_queue(p, c, w, ws, ALERT_EXTENDED, 0, p->now);
+		schedule_moved(p, c, w, ws, &prev, rev);
+		cur.revision = rev;
 	}
 	if (!p->failed && outbox_window_put(p->ob, c->id, w->name, &cur) == -1)
 		p->failed = 1;
@@ -156,7 +266,7 @@ schedule_due(struct schedule_pass *p, const struct case_info *c,
 	    later.day == p->today)
 		return;
 	schedule_queue(p, c, w, ws, a.kind, a.occurrence,
-	    clock_local(a.day, p->cfg->notify_at));
+	    clock_local(a.day, p->cfg->notify_at), NULL);
 }
 
 /* When the next timed alert of an open window falls after now, or -1. */
@@ -213,4 +323,221 @@ schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
 	if (p.queued > 0)
 		log_debug("planned: %zu deliveries queued", p.queued);
 	return next;
+}
+
+/* A window the outbox tracks that the configuration no longer has. */
+struct schedule_gone {
+	char *case_id;
+	char *window;
+	struct outbox_window w;
+};
+
+/* What schedule_removed works through. */
+struct schedule_sweep {
+	struct schedule_pass *p;
+	const struct case_info **byid; /* the cases, sorted by id */
+	struct schedule_gone *gone;
+	size_t ngone;
+	struct schedule_gone *cur; /* the one being announced */
+	char *text;                /* its removed alert */
+	size_t told;
+};
+
+static int
+schedule_case_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct case_info *const *)a)->id,
+	    (*(const struct case_info *const *)b)->id);
+}
+
+static int
+schedule_case_key(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct case_info *const *)elem)->id);
+}
+
+/* True if case_id still has window `window` in the configuration, open
+ * or closed. */
+static bool
+schedule_configured(const struct schedule_sweep *sw, const char *case_id,
+    const char *window)
+{
+	const struct config *cfg = sw->p->cfg;
+	const struct case_info *const *c;
+	struct window_state ws;
+
+	c = bsearch(case_id, sw->byid, cfg->ncases, sizeof(*sw->byid),
+	    schedule_case_key);
+	if (c == NULL)
+		return false;
+	for (size_t k = 0; k < cfg->nwindows; k++)
+		if (strcmp(cfg->windows[k].name, window) == 0)
+			return window_state(cfg, *c, &cfg->windows[k], &ws);
+	return false;
+}
+
+/* outbox_windows_live callback: note a window that is gone. */
+static int
+schedule_gone_cb(const char *case_id, const char *window,
+    const struct outbox_window *w, void *arg)
+{
+	struct schedule_sweep *sw = arg;
+	struct schedule_gone *g;
+
+	if (schedule_configured(sw, case_id, window))
+		return 0;
+	sw->gone = xreallocarray(sw->gone, sw->ngone + 1, sizeof(*sw->gone));
+	g = &sw->gone[sw->ngone++];
+	g->case_id = xstrdup(case_id);
+	g->window = xstrdup(window);
+	g->w = *w;
+	return 0;
+}
+
+/* The removed alert of g from the window's latest alert: its case and
+ * window as last announced, as of today.  A new string, or NULL if the
+ * stored alert cannot be read. */
+static char *
+schedule_removed_text(struct schedule_sweep *sw, const struct schedule_gone *g,
+    const char *id)
+{
+	json_t *old, *obj;
+	char *stored, *text = NULL;
+	int rc;
+
+	if ((rc = outbox_window_payload(sw->p->ob, g->case_id, g->window,
+	         &stored)) != 1) {
+		sw->p->failed |= rc == -1;
+		return NULL;
+	}
+	old = json_loads(stored, 0, NULL);
+	free(stored);
+	if (old == NULL)
+		return NULL;
+	obj = json_pack("{s:s, s:s, s:i, s:O, s:O}", "id", id, "kind",
+	    deadline_kind_name(ALERT_REMOVED), "days_left", 0, "case",
+	    json_object_get(old, "case"), "window",
+	    json_object_get(old, "window"));
+	if (obj != NULL) {
+		json_t *win = json_object_get(obj, "window");
+
+		json_object_del(win, "previous_deadline");
+		json_object_del(win, "closed_by");
+		json_object_del(win, "closed_on");
+		json_object_del(win, "follow_up");
+		alert_refresh(obj, sw->p->today);
+		text = json_dumps(obj, JSON_COMPACT);
+	}
+	json_decref(obj);
+	json_decref(old);
+	return text;
+}
+
+/* outbox_window_receivers callback: tell one receiver, if it is still
+ * configured, that the window is no longer watched. */
+static int
+schedule_removed_to(const char *name, void *arg)
+{
+	struct schedule_sweep *sw = arg;
+	struct schedule_pass *p = sw->p;
+	const struct schedule_gone *g = sw->cur;
+	const struct receiver *r = NULL;
+	char id[ALERT_ID_LEN + 1];
+
+	for (size_t i = 0; i < p->cfg->nreceivers && r == NULL; i++)
+		if (strcmp(p->cfg->receivers[i].name, name) == 0)
+			r = &p->cfg->receivers[i];
+	if (r == NULL)
+		return 0;
+	alert_id(g->case_id, g->window, ALERT_REMOVED, g->w.deadline,
+	    g->w.revision + 1, id);
+	if (outbox_add(p->ob, id, g->case_id, g->window,
+	        deadline_kind_name(ALERT_REMOVED), p->now, sw->text, name,
+	        p->now, p->now + (p->group ? r->group_wait : 0)) == -1) {
+		p->failed = 1;
+		return 1;
+	}
+	sw->told++;
+	return 0;
+}
+
+/* A window no longer configured: cancel what waits for it, tell whoever
+ * heard of it (unless it had closed: then there is nothing to say), and
+ * record it as removed. */
+static void
+schedule_remove(struct schedule_sweep *sw, struct schedule_gone *g)
+{
+	struct schedule_pass *p = sw->p;
+	char id[ALERT_ID_LEN + 1];
+	int n = 0;
+
+	sw->cur = g;
+	sw->told = 0;
+	if (!g->w.closed) {
+		if ((n = outbox_cancel_window(p->ob, g->case_id, g->window,
+		         "the case is no longer in the configuration")) == -1) {
+			p->failed = 1;
+			return;
+		}
+		alert_id(g->case_id, g->window, ALERT_REMOVED, g->w.deadline,
+		    g->w.revision + 1, id);
+		if ((sw->text = schedule_removed_text(sw, g, id)) != NULL) {
+			if (outbox_window_receivers(p->ob, g->case_id,
+			        g->window, schedule_removed_to, sw) == -1)
+				p->failed = 1;
+		} else if (!p->failed)
+			log_warnx(
+			    "case %s window %s: its last alert in the "
+			    "outbox cannot be read; removed without a word",
+			    g->case_id, g->window);
+		free(sw->text);
+		sw->text = NULL;
+		g->w.revision++;
+	}
+	g->w.removed = true;
+	if (p->failed ||
+	    outbox_window_put(p->ob, g->case_id, g->window, &g->w) == -1) {
+		p->failed = 1;
+		return;
+	}
+	if (!g->w.closed)
+		log_info("case %s window %s is no longer configured: no longer "
+		         "watched; told %zu receiver%s, cancelled %d waiting "
+		         "alert%s",
+		    g->case_id, g->window, sw->told, sw->told == 1 ? "" : "s",
+		    n, n == 1 ? "" : "s");
+}
+
+int
+schedule_removed(const struct config *cfg, struct outbox *ob, time_t now,
+    bool group)
+{
+	struct schedule_pass p = {.cfg = cfg,
+	    .ob = ob,
+	    .now = now,
+	    .group = group};
+	struct schedule_sweep sw = {.p = &p};
+
+	clock_split(now, &p.today, &p.secs);
+	sw.byid = xcalloc(cfg->ncases + 1, sizeof(*sw.byid));
+	for (size_t i = 0; i < cfg->ncases; i++)
+		sw.byid[i] = &cfg->cases[i];
+	qsort(sw.byid, cfg->ncases, sizeof(*sw.byid), schedule_case_cmp);
+	if (outbox_windows_live(ob, schedule_gone_cb, &sw) == -1)
+		p.failed = 1;
+	if (!p.failed && sw.ngone > 0 && outbox_begin(ob) == -1)
+		p.failed = 1;
+	for (size_t i = 0; i < sw.ngone && !p.failed; i++)
+		schedule_remove(&sw, &sw.gone[i]);
+	if (sw.ngone > 0 && !p.failed && outbox_commit(ob) == -1)
+		p.failed = 1;
+	if (p.failed && sw.ngone > 0)
+		outbox_rollback(ob);
+	for (size_t i = 0; i < sw.ngone; i++) {
+		free(sw.gone[i].case_id);
+		free(sw.gone[i].window);
+	}
+	free(sw.gone);
+	free(sw.byid);
+	return p.failed ? -1 : (int)sw.ngone;
 }

@@ -11,6 +11,13 @@
  *                 "deadline": "2025-07-10",
  *                 "deadline_at": "2025-07-10T23:59:59+08:00" } }
  *
+ * Announcements add what changed: "previous_deadline" in the window
+ * (extended, moved), "closed_by" and "closed_on" (closed) with
+ * "follow_up", the windows that closing event opens ([{"name", "title"}]),
+ * "reopened": true (opened again after a closing event was removed) and
+ * "calendar_changed": true (a deadline that moved with the holiday
+ * calendar, no event of the case having changed).
+ *
  * Channels (webhook.c, email.c) read these objects; they never see the
  * configuration's cases, so an alert reads the same whenever it is sent.
  */
@@ -33,10 +40,26 @@ void alert_id(const char *case_id, const char *window, enum alert_kind kind,
 /* The id of delivering alert id to receiver: the Idempotency-Key. */
 void alert_delivery_id(const char *id, const char *receiver, char *out);
 
-/* The alert object for a window of a case; days_left counts from today.
- * Returns a new reference. */
+/* What an announcement says changed; all zero for a timed alert. */
+struct alert_change {
+	bool has_previous;
+	date_t previous_deadline;
+	bool reopened;
+	bool calendar; /* the deadline moved with the holiday calendar */
+	const struct window_def *const *follow_up; /* opened by closed_by */
+	size_t nfollow_up;
+};
+
+/* The alert object for a window of a case; days_left counts from today;
+ * chg may be NULL.  Returns a new reference. */
 json_t *alert_payload(const char *id, enum alert_kind kind,
     const struct case_info *c, const struct window_def *w,
-    const struct window_state *ws, date_t today);
+    const struct window_state *ws, date_t today,
+    const struct alert_change *chg);
+
+/* Make a stored alert speak as of today: its days_left counted again
+ * from its window's deadline (a delivery that leaves on a later day
+ * than it was queued, after an outage, says where things stand now). */
+void alert_refresh(json_t *alert, date_t today);
 
 #endif

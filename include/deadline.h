@@ -43,7 +43,8 @@ struct window_events {
 	bool extended;
 	date_t extended_on;
 	bool closed;
-	date_t closed_on; /* the earliest closing event */
+	date_t closed_on;      /* the earliest closing event */
+	const char *closed_by; /* its name */
 };
 
 /* A window of a case, worked out. */
@@ -55,6 +56,7 @@ struct window_state {
 	date_t deadline; /* the day the window closes at the end of */
 	bool closed;
 	date_t closed_on;
+	const char *closed_by; /* the event that closed it */
 };
 
 enum alert_kind {
@@ -64,6 +66,8 @@ enum alert_kind {
 	ALERT_OPENED,   /* a window opened */
 	ALERT_EXTENDED, /* its deadline moved */
 	ALERT_CLOSED,   /* a closing event was recorded */
+	ALERT_MOVED,    /* its deadline moved earlier */
+	ALERT_REMOVED,  /* the case or window is no longer configured */
 };
 
 enum window_status {

@@ -16,11 +16,18 @@
 
 struct outbox;
 
+#define OUTBOX_NAME_MAX 128 /* an event name kept with a window */
+
 /* What was last announced about a window. */
 struct outbox_window {
 	date_t opened;
 	date_t deadline;
 	bool closed;
+	int revision; /* announcements made, less one; part of their ids */
+	int extended; /* 1 or 0; -1 when not known (a version 1 outbox) */
+	char closed_by[OUTBOX_NAME_MAX]; /* the closing event, if closed */
+	date_t closed_on;
+	bool removed; /* the case or window is no longer configured */
 };
 
 /* A delivery waiting to be sent. */
@@ -52,6 +59,32 @@ int outbox_window_get(struct outbox *ob, const char *case_id,
 /* Record what is now known about a window; 0 or -1. */
 int outbox_window_put(struct outbox *ob, const char *case_id,
     const char *window, const struct outbox_window *w);
+
+/* Call fn(case_id, window, w, arg) for every window not marked removed,
+ * until fn returns non-zero; 0 or -1.  fn must not write the outbox. */
+int outbox_windows_live(struct outbox *ob,
+    int (*fn)(const char *, const char *, const struct outbox_window *, void *),
+    void *arg);
+
+/* Call fn(receiver, arg) for each receiver that was ever queued an
+ * alert of the window, until fn returns non-zero; 0 or -1. */
+int outbox_window_receivers(struct outbox *ob, const char *case_id,
+    const char *window, int (*fn)(const char *, void *), void *arg);
+
+/* The payload of the window's latest alert into *payload (malloc'd):
+ * 1 found, 0 none, -1 error. */
+int outbox_window_payload(struct outbox *ob, const char *case_id,
+    const char *window, char **payload);
+
+/* Cancel every delivery of the window still waiting, noting why: how
+ * many, or -1. */
+int outbox_cancel_window(struct outbox *ob, const char *case_id,
+    const char *window, const char *why);
+
+/* Cancel the timed alerts of the window still waiting for receiver,
+ * but alert_id, which says where the window stands now: how many, -1. */
+int outbox_supersede(struct outbox *ob, const char *case_id, const char *window,
+    const char *receiver, const char *alert_id, const char *why);
 
 /* 1 if alert_id is already queued or sent to receiver, 0 if not, -1. */
 int outbox_has(struct outbox *ob, const char *alert_id, const char *receiver);

@@ -24,4 +24,15 @@
 time_t schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
     bool group);
 
+/*
+ * Find the windows the outbox tracks that the configuration no longer
+ * has (a case deleted, its file renamed away, its opening event removed)
+ * and, for each that was open, cancel its waiting deliveries and queue a
+ * `removed` alert to the receivers that heard of it; then mark them
+ * removed.  Run at start and after a reload.  How many windows were
+ * found, or -1 on an outbox error (nothing is then kept).
+ */
+int schedule_removed(const struct config *cfg, struct outbox *ob, time_t now,
+    bool group);
+
 #endif

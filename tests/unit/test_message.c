@@ -768,6 +768,118 @@ test_no_secret(void **state)
 	json_decref(single);
 }
 
+/* The body of one alert whose object is changed by fn; a new string. */
+static char *
+changed_body(enum receiver_language lang, const char *kind, int days_left,
+    void (*fn)(json_t *))
+{
+	struct receiver r;
+	json_t *alerts = one(kind, days_left, "decision");
+	char *body;
+
+	fn(json_array_get(alerts, 0));
+	make_receiver(&r, lang);
+	body = message_body(&r, alerts, false, MESSAGE_TEXT);
+	json_decref(alerts);
+	assert_true(utf8_valid(body));
+	return body;
+}
+
+static void
+set_previous(json_t *a)
+{
+	json_object_set_new(json_object_get(a, "window"), "previous_deadline",
+	    json_string("2025-08-04"));
+}
+
+static void
+set_calendar(json_t *a)
+{
+	set_previous(a);
+	json_object_set_new(a, "calendar_changed", json_true());
+}
+
+static void
+set_closed_by(json_t *a)
+{
+	json_t *w = json_object_get(a, "window");
+
+	json_object_set_new(w, "closed_by", json_string("not_filed"));
+	json_object_set_new(w, "closed_on", json_string("2025-07-05"));
+	json_object_set_new(w, "follow_up",
+	    json_pack("[{s:s, s:s}]", "name", "reasons", "title",
+	        "书面说明理由"));
+}
+
+static void
+set_reopened(json_t *a)
+{
+	json_object_set_new(a, "reopened", json_true());
+}
+
+static void
+set_nothing(json_t *a)
+{
+	(void)a;
+}
+
+/* Checks the announcements of what changed: moved (never called an
+ * extension) and extended with the previous deadline, the calendar as
+ * the cause, closed naming its event and follow-up, reopened, removed. */
+static void
+test_changes(void **state)
+{
+	static const struct {
+		enum receiver_language lang;
+		const char *kind;
+		void (*fn)(json_t *);
+		const char *want[4];
+		const char *bad[2];
+	} c[] = {
+	    {LANGUAGE_ZH, "moved", set_previous,
+	        {"【期限提前】", "期限提前。",
+	            "原期限 2025-08-04 (周一)，新期限 2025-07-10 (周四)。"},
+	        {"延长", NULL}},
+	    {LANGUAGE_EN, "moved", set_previous,
+	        {"Deadline moved earlier",
+	            "Previous deadline 2025-08-04 (Mon), "
+	            "new deadline 2025-07-10 (Thu)."},
+	        {"extended to", NULL}},
+	    {LANGUAGE_ZH, "extended", set_calendar,
+	        {"节假日安排已变更。", "原期限 2025-08-04 (周一)"}, {NULL}},
+	    {LANGUAGE_ZH, "closed", set_closed_by,
+	        {"已记录：不予立案（2025-07-05）",
+	            "书面说明理由的期限开始计算。"},
+	        {"已记录结束事件", NULL}},
+	    {LANGUAGE_EN, "closed", set_closed_by,
+	        {"Recorded: not filed (2025-07-05).",
+	            "The window \"书面说明理由\" starts."},
+	        {NULL}},
+	    {LANGUAGE_ZH, "opened", set_reopened,
+	        {"结束事件已从案件中删除，此期限恢复跟踪。"}, {NULL}},
+	    {LANGUAGE_ZH, "removed", set_nothing,
+	        {"【不再跟踪】", "已不在配置中", "不会再发送提醒"}, {NULL}},
+	    {LANGUAGE_EN, "removed", set_nothing,
+	        {"No longer watched", "no longer in the configuration"},
+	        {NULL}},
+	};
+	char *body;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		body = changed_body(c[i].lang, c[i].kind, 3, c[i].fn);
+		for (size_t k = 0; k < 4 && c[i].want[k] != NULL; k++)
+			if (strstr(body, c[i].want[k]) == NULL)
+				fail_msg("%s: no \"%s\" in:\n%s", c[i].kind,
+				    c[i].want[k], body);
+		for (size_t k = 0; k < 2 && c[i].bad[k] != NULL; k++)
+			if (strstr(body, c[i].bad[k]) != NULL)
+				fail_msg("%s: \"%s\" in:\n%s", c[i].kind,
+				    c[i].bad[k], body);
+		free(body);
+	}
+}
+
 int
 main(void)
 {
@@ -787,6 +899,7 @@ main(void)
 	    cmocka_unit_test(test_body_max_template),
 	    cmocka_unit_test(test_test_message),
 	    cmocka_unit_test(test_no_secret),
+	    cmocka_unit_test(test_changes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

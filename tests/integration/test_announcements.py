@@ -1,0 +1,278 @@
+"""Every change to a window is announced, and truthfully: a deadline that
+moves later is `extended`, one that moves earlier is `moved`, both with
+the previous deadline; undoing is announced (a reopened window, an
+extension recorded again); `closed` names the event that closed it and
+the windows it opens; a case no longer configured is `removed` and its
+waiting alerts never go out; a delivery that leaves late says where the
+window stands today, and after an outage a receiver hears once per
+window.
+
+Each step is a `--once --now` run on the same state directory, as a
+daemon restarted at that moment would behave."""
+import sqlite3
+
+from daemon_helpers import (CASE_ID, DECISION_TITLE, REASONS_TITLE, Reply,
+                            case, cases_file, make_tree, webhook_receiver)
+from daemon_helpers import hook  # noqa: F401  (fixture)
+
+
+def once(run, tree, now):
+    r = run("-c", tree.main, "--once", "--now", now)
+    return r
+
+
+def new_alerts(hook, seen):
+    """The alerts the receiver got since `seen` of them."""
+    got = [a for _, a in hook.alerts()]
+    return got[seen:]
+
+
+def test_extension_removed_is_moved_and_recorded_again_is_extended(
+        tmp_path, hook, run):
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    assert once(run, tree, "2025-07-04T10:00").returncode == 0
+    assert [a["kind"] for _, a in hook.alerts()] == ["opened"]
+
+    # The 30-day period approved: extended, 07-10 -> 08-04 (Sat 08-02
+    # rolls to Mon 08-04).
+    tree.write_case_file("a.conf", cases_file(
+        case(transferred="2025-07-03", extended="2025-07-04")))
+    assert once(run, tree, "2025-07-04T11:00").returncode == 0
+    [ext] = new_alerts(hook, 1)
+    assert ext["kind"] == "extended"
+    assert ext["window"]["deadline"] == "2025-08-04"
+    assert ext["window"]["previous_deadline"] == "2025-07-10"
+    assert "calendar_changed" not in ext
+
+    # The extension was entered by mistake: removed again.  The deadline
+    # moves earlier, which is never called an extension.
+    tree.write_case_file("a.conf", cases_file(case(transferred="2025-07-03")))
+    assert once(run, tree, "2025-07-04T12:00").returncode == 0
+    [moved] = new_alerts(hook, 2)
+    assert moved["kind"] == "moved"
+    assert moved["window"]["deadline"] == "2025-07-10"
+    assert moved["window"]["previous_deadline"] == "2025-08-04"
+
+    # Recorded again: announced again, under a new id.
+    tree.write_case_file("a.conf", cases_file(
+        case(transferred="2025-07-03", extended="2025-07-04")))
+    assert once(run, tree, "2025-07-04T13:00").returncode == 0
+    [again] = new_alerts(hook, 3)
+    assert again["kind"] == "extended"
+    assert again["window"]["previous_deadline"] == "2025-07-10"
+    assert again["id"] != ext["id"]
+
+    # Nothing changed: nothing more.
+    assert once(run, tree, "2025-07-04T14:00").returncode == 0
+    assert len(hook.alerts()) == 4
+
+
+def test_closed_names_its_event_and_reopening_is_announced(tmp_path, hook,
+                                                           run):
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    assert once(run, tree, "2025-07-04T10:00").returncode == 0
+    [opened] = new_alerts(hook, 0)
+    assert opened["kind"] == "opened" and "reopened" not in opened
+
+    tree.write_case_file("a.conf", cases_file(
+        case(transferred="2025-07-03", not_filed="2025-07-05")))
+    assert once(run, tree, "2025-07-05T10:00").returncode == 0
+    got = {(a["window"]["name"], a["kind"]): a for a in new_alerts(hook, 1)}
+    assert set(got) == {("decision", "closed"), ("reasons", "opened")}
+    closed = got["decision", "closed"]
+    assert closed["window"]["closed_by"] == "not_filed"
+    assert closed["window"]["closed_on"] == "2025-07-05"
+    assert closed["window"]["follow_up"] == [
+        {"name": "reasons", "title": REASONS_TITLE}]
+
+    # not_filed was a mistake: removed again.  decision reopens; the
+    # reasons window it had opened is no longer watched.
+    tree.write_case_file("a.conf", cases_file(case(transferred="2025-07-03")))
+    assert once(run, tree, "2025-07-05T11:00").returncode == 0
+    got = {(a["window"]["name"], a["kind"]): a for a in new_alerts(hook, 3)}
+    assert set(got) == {("decision", "opened"), ("reasons", "removed")}
+    reopened = got["decision", "opened"]
+    assert reopened["reopened"] is True
+    assert reopened["id"] != opened["id"]
+    assert reopened["window"]["title"] == DECISION_TITLE
+
+    # And closed again: a second closed alert, its own id.
+    tree.write_case_file("a.conf", cases_file(
+        case(transferred="2025-07-03", filed="2025-07-06")))
+    assert once(run, tree, "2025-07-06T10:00").returncode == 0
+    [again] = new_alerts(hook, 5)
+    assert again["kind"] == "closed"
+    assert again["window"]["closed_by"] == "filed"
+    assert again["window"]["follow_up"] == []
+    assert again["id"] != closed["id"]
+
+
+def test_removed_case_is_announced_and_its_waiting_alert_never_sent(
+        tmp_path, hook, run):
+    # Two receivers: "up" answers, "down" refuses for now (503), so the
+    # due alert waits for it in the outbox.
+    hook.responder = lambda req: Reply(
+        status=503 if req.path.startswith("/down") else 200)
+    receivers = [webhook_receiver("up", hook.url("/up")),
+                 webhook_receiver("down", hook.url("/down"))]
+    tree = make_tree(tmp_path, receivers, ["up", "down"], {
+        "a.conf": cases_file(case(transferred="2025-07-03")),
+        "b.conf": cases_file(case(case_id="B-1", transferred="2025-07-03"))},
+        retry=(1, 2))
+    once(run, tree, "2025-07-10T09:00:01")
+    waiting = [r for r in tree.deliveries()
+               if r["receiver"] == "down" and r["kind"] == "due"
+               and r["case_id"] == "B-1"]
+    assert [r["state"] for r in waiting] == ["pending"]
+
+    # b.conf renamed away (no longer *.conf): B-1 is no longer watched.
+    (tree.cases_dir / "b.conf").rename(tree.cases_dir / "b.conf.bak")
+    hook.responder = None
+    seen = len(hook.alerts())
+    assert once(run, tree, "2025-07-10T10:00").returncode == 0
+    got = [a for a in new_alerts(hook, seen) if a["case"]["id"] == "B-1"]
+    assert sorted(a["kind"] for a in got) == ["removed", "removed"]
+    for a in got:
+        assert a["window"]["name"] == "decision"
+        assert a["window"]["deadline"] == "2025-07-10"
+    rows = {(r["receiver"], r["kind"]): r for r in tree.deliveries()
+            if r["case_id"] == "B-1"}
+    assert rows["down", "due"]["state"] == "cancelled"
+    assert "no longer in the configuration" in rows["down", "due"][
+        "last_error"]
+    assert rows["down", "removed"]["state"] == "sent"
+    # The due alert for B-1 never reached "down".
+    assert not [a for r, a in hook.alerts("/down")
+                if r.reply.status == 200 and a["case"]["id"] == "B-1"
+                and a["kind"] == "due"]
+    # The other case goes on, and B-1 is not announced twice.
+    seen = len(hook.alerts())
+    assert once(run, tree, "2025-07-11T09:00:01").returncode == 0
+    later = new_alerts(hook, seen)
+    assert {a["case"]["id"] for a in later} == {CASE_ID}
+
+
+def test_new_receiver_gets_the_alert_as_it_stands_today(tmp_path, hook, run):
+    # Overdue once only: on day 4 the latest timed alert is still day 1's
+    # overdue alert, queued for "a" three days ago.
+    reminders = "overdue_every = 0;"
+    tree = make_tree(tmp_path, [webhook_receiver("a", hook.url("/a")),
+                                webhook_receiver("b", hook.url("/b"))],
+                     ["a"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    text = tree.main.read_text().replace("overdue_every = 1;", reminders)
+    tree.main.write_text(text)
+    once(run, tree, "2025-07-11T09:00:01")
+    [day1] = [a for _, a in hook.alerts("/a") if a["kind"] == "overdue"]
+    assert day1["days_left"] == -1
+
+    tree.write_case_file("a.conf", cases_file(
+        case(transferred="2025-07-03", notify=["a", "b"])))
+    assert once(run, tree, "2025-07-14T10:00").returncode == 0
+    [late] = [a for _, a in hook.alerts("/b") if a["kind"] == "overdue"]
+    assert late["id"] == day1["id"]
+    assert late["days_left"] == -4
+
+
+def test_after_an_outage_one_message_per_window(tmp_path, hook, run):
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(
+                         case(transferred="2025-07-03"),
+                         case(case_id="B-1", transferred="2025-07-03"))},
+                     retry=(1, 2))
+    assert once(run, tree, "2025-07-04T10:00").returncode == 0
+    assert len(hook.alerts()) == 2          # opened, opened
+
+    # Down from the deadline day on: due, overdue 1, overdue 2 each
+    # queued and refused.
+    hook.default = Reply(status=503)
+    for now in ("2025-07-10T09:00:01", "2025-07-11T09:00:01",
+                "2025-07-12T09:00:01"):
+        once(run, tree, now)
+    refused = len(hook.alerts())
+    assert refused >= 6
+
+    # Back on day 4: one alert per window, saying where it stands today.
+    hook.default = Reply(status=200)
+    assert once(run, tree, "2025-07-13T09:00:01").returncode == 0
+    got = [a for r, a in hook.alerts() if r.reply.status == 200][2:]
+    assert sorted((a["case"]["id"], a["kind"], a["days_left"])
+                  for a in got) == [(CASE_ID, "overdue", -3),
+                                    ("B-1", "overdue", -3)]
+    rows = tree.deliveries()
+    superseded = [r for r in rows if r["state"] == "cancelled"]
+    assert len(superseded) == 6, rows
+    assert all("superseded" in r["last_error"] for r in superseded)
+    assert not [r for r in rows if r["state"] == "pending"]
+
+
+def test_calendar_change_is_announced_as_such(tmp_path, hook, run):
+    # 2025-10-03 falls on no listed holiday at first: the deadline of a
+    # window opened 09-26 is 10-03.  Then the calendar is given the
+    # National Day holiday: the deadline rolls to 10-09, and the alert
+    # says the calendar changed, not the case.
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-09-26"))})
+    main = tree.main.read_text()
+    assert once(run, tree, "2025-09-27T10:00").returncode == 0
+    [opened] = [a for _, a in hook.alerts()]
+    assert opened["window"]["deadline"] == "2025-10-03"
+    holidays = ", ".join(f'"2025-10-0{d}"' for d in range(1, 9))
+    tree.main.write_text(main.replace(
+        'weekend  = [ "sat", "sun" ];',
+        f'weekend  = [ "sat", "sun" ];\n  holidays = [ {holidays} ];'))
+    assert once(run, tree, "2025-09-27T11:00").returncode == 0
+    [ext] = new_alerts(hook, 1)
+    assert ext["kind"] == "extended"
+    assert ext["window"]["previous_deadline"] == "2025-10-03"
+    assert ext["window"]["deadline"] == "2025-10-09"
+    assert ext["calendar_changed"] is True
+
+
+def test_version_1_outbox_migrates_in_place(tmp_path, run):
+    """An outbox.db written by deadlined 0.1.0 (tests/integration/data/
+    outbox-v1.sql, rows in every state) is migrated on start: every row
+    stays, and the windows it announced are not announced again."""
+    import pathlib
+    sql = (pathlib.Path(__file__).parent / "data" /
+           "outbox-v1.sql").read_text(encoding="utf-8")
+    tree = make_tree(tmp_path, ['{ name = "log"; type = "log"; }'], ["log"], {
+        "a.conf": cases_file(
+            case("(2026)沪0115执5001号", "张某诉李某拒不执行",
+                 "上海市浦东新区人民法院", transferred="2026-11-20"),
+            case("(2026)沪0115执5002号", "Wang v. Zhao", "Pudong court",
+                 transferred="2026-11-24", extended="2026-11-26"),
+            case("(2026)沪0115执5003号", "Closed later", "Pudong court",
+                 transferred="2026-11-25", filed="2026-11-30"))})
+    tree.state_dir.mkdir()
+    con = sqlite3.connect(tree.outbox)
+    con.executescript(sql)
+    before = {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+              for t in ("alerts", "deliveries", "windows")}
+    con.close()
+    assert len(before["deliveries"]) == 24
+
+    r = once(run, tree, "2026-11-30T10:30")
+    assert "migrated to schema version 2" in r.stderr, r.stderr
+    assert "ALERT opened" not in r.stderr and "ALERT closed" not in r.stderr
+    con = sqlite3.connect(tree.outbox)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    for t, rows in before.items():
+        cols = len(rows[0])
+        after = con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+        assert [row[:cols] for row in after[:len(rows)]] == rows, t
+    states = dict(con.execute(
+        "SELECT state, count(*) FROM deliveries GROUP BY state"))
+    assert states["sent"] >= 12 and states["failed"] == 6
+    assert states["cancelled"] == 1
+    con.close()
+    # A second start migrates nothing and announces nothing again.
+    r = once(run, tree, "2026-11-30T10:31")
+    assert "migrated" not in r.stderr
+    assert "ALERT" not in r.stderr
