@@ -42,7 +42,8 @@ static struct {
 	struct event *sighup, *sigterm, *sigint;
 	struct event *drain;
 	struct event *watchdog;
-	time_t next_plan; /* the next timed alert, or -1 */
+	time_t next_plan;  /* the next timed alert, or -1 */
+	int plan_failures; /* passes in a row the outbox refused */
 	bool once;
 	bool once_done; /* --once: nothing is left to send */
 	struct event *once_timer;
@@ -109,16 +110,27 @@ daemon_sweep(void)
 		          "configured; the next reload tries again");
 }
 
-/* Plan, start what is due, and sleep until the next thing to do. */
+/* Plan, start what is due, and sleep until the next thing to do.  When
+ * the outbox refuses the pass (a full disk, another process's lock), try
+ * again every second for a minute, then every 10 seconds, saying so once
+ * per episode: alerts that fell due meanwhile leave soon after the lock
+ * is released or space returns. */
 static void
 daemon_plan(void)
 {
 	time_t now = clock_now();
+	int wait;
 
 	if ((d.next_plan = schedule_plan(d.cfg, d.ob, now, !d.once)) == -2) {
-		/* The outbox failed us: try again shortly. */
-		log_warnx("planning failed; trying again in 10 seconds");
-		d.next_plan = now + 10;
+		wait = d.plan_failures < 60 ? 1 : 10;
+		if (d.plan_failures++ == 0)
+			log_warnx("planning failed: the outbox cannot be "
+			          "written; trying again until it can");
+		d.next_plan = now + wait;
+	} else if (d.plan_failures > 0) {
+		log_info("planning works again after %d failed pass%s",
+		    d.plan_failures, d.plan_failures == 1 ? "" : "es");
+		d.plan_failures = 0;
 	}
 	deliver_kick(now);
 	daemon_sleep(now);
@@ -130,15 +142,28 @@ daemon_wake_cb(evutil_socket_t fd, short what, void *arg)
 {
 	uint64_t n;
 
+	bool stepped = false;
+	time_t now;
+
 	(void)what, (void)arg;
 	if (read(fd, &n, sizeof(n)) == -1) {
-		if (errno == ECANCELED)
+		if (errno == ECANCELED) {
 			log_info("the wall clock was set; planning again");
-		else if (errno != EAGAIN)
+			stepped = true;
+		} else if (errno != EAGAIN)
 			log_warn("timerfd read");
 	}
-	if (!d.stopping)
+	if (d.stopping)
+		return;
+	/* A wake-up for a retry or a held receiver needs no planning pass
+	 * over every case: only the due alerts' moment does. */
+	now = clock_now();
+	if (stepped || (d.next_plan != -1 && now >= d.next_plan))
 		daemon_plan();
+	else {
+		deliver_kick(now);
+		daemon_sleep(now);
+	}
 }
 
 /* Everything in flight has ended: leave the loop. */
@@ -358,10 +383,13 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 		curl_global_cleanup();
 		return 1;
 	}
+	/* Never wait long for another process's lock: the loop retries. */
+	outbox_busy_ms(d.ob, 10);
 	daemon_setup();
 	if (deliver_init(d.base, d.ob) == -1)
 		fatalx("cannot set up libcurl");
 	deliver_set_config(d.cfg);
+	deliver_set_breaker(!once);
 	deliver_on_outcome(daemon_sleep);
 	log_info("started: %zu case%s, %zu receiver%s, state in %s",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,

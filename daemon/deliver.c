@@ -17,6 +17,22 @@
  * reminders due at 09:00 make a handful of requests, not 200.  A
  * receiver's `rate` and a cap on transfers in flight decide how many
  * messages may start; the rest waits in the outbox for its turn.
+ *
+ * Each receiver has a lane: how many of its messages are in flight, and
+ * a cursor on the last outbox row started.  Rows up to the cursor are in
+ * flight or done, so a kick asks the outbox only for rows after it, no
+ * more than can start (outbox_due, by index): finishing a transfer costs
+ * what it finished, not a scan of everything waiting.  A lane whose
+ * messages keep failing opens its breaker: one probe message per retry
+ * interval, the rest held, until the receiver answers again; then the
+ * backlog drains at full speed.
+ *
+ * Outcomes are recorded in one transaction per batch, and only then
+ * logged.  When the outbox cannot be written (a full disk, another
+ * process's lock) the finished jobs stay in memory, nothing new starts
+ * (their rows are still pending: starting again would send them again),
+ * and the write is tried again with a growing wait, with one log line
+ * for the episode, not one per row.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +46,11 @@
 #include "rate.h"
 #include "xmalloc.h"
 
-#define DELIVER_PER_RECEIVER    4  /* transfers in flight to one receiver */
-#define DELIVER_CONNECT_TIMEOUT 10 /* seconds */
+#define DELIVER_PER_RECEIVER    4    /* transfers in flight to one receiver */
+#define DELIVER_CONNECT_TIMEOUT 10   /* seconds */
+#define DELIVER_LOG_BATCH       500  /* log receiver rows per query */
+#define DELIVER_WRITE_FIRST_MS  250  /* then doubled, between tries to */
+#define DELIVER_WRITE_MAX_MS    1000 /* record outcomes */
 
 enum outcome {
 	OUTCOME_SENT,
@@ -39,9 +58,20 @@ enum outcome {
 	OUTCOME_FAILED,
 };
 
+/* One receiver's queue, as far as delivery goes (it outlives reloads). */
+struct lane {
+	char *name;
+	size_t busy; /* messages started and not yet recorded */
+	bool cursor_set;
+	struct outbox_cursor cursor; /* the last row started */
+	int fails;                   /* messages in a row worth a retry */
+	time_t probe_at;             /* breaker open: next probe; 0 closed */
+};
+
 /* One message in flight: the alerts it carries to one receiver. */
 struct job {
 	TAILQ_ENTRY(job) entry;
+	struct lane *lane;
 	char (*ids)[ALERT_ID_LEN + 1]; /* the alerts */
 	char **whats; /* "reminder for case X window Y", per alert */
 	size_t nalerts;
@@ -53,7 +83,9 @@ struct job {
 	struct transfer t;
 	/* How it ended, once it has. */
 	enum outcome outcome;
-	long wait; /* seconds before a retry */
+	long code;       /* HTTP or SMTP status */
+	long wait;       /* seconds before a retry */
+	time_t finished; /* daemon clock */
 	char desc[CURL_ERROR_SIZE + 320];
 };
 
@@ -70,15 +102,91 @@ static struct {
 	struct event *timer;
 	TAILQ_HEAD(, job) jobs;
 	size_t njobs;
+	TAILQ_HEAD(, job) done; /* finished, outcome not yet recorded */
+	struct lane **lanes;    /* each stays put: jobs point at theirs */
+	size_t nlanes;
 	size_t unsent;
-	bool stopping;            /* start nothing new */
-	time_t rate_wake;         /* when a rate-limited receiver may go on */
+	bool stopping;   /* start nothing new */
+	bool breaker;    /* hold a failing receiver's deliveries */
+	bool unwritable; /* the outbox refused the last write */
+	long write_ms;   /* the wait before the next try to record */
+	struct event *write_timer;
+	time_t wake;              /* when a held receiver may go on */
 	void (*retry_fn)(time_t); /* outcomes recorded: retries may be due */
 	void (*idle_fn)(void *);
 	void *idle_arg;
 } dl;
 
 static void deliver_check_done(void);
+static void deliver_flush(void);
+static void deliver_after(void);
+
+/* The write timer: try again to record what is held in memory. */
+static void
+deliver_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what, (void)arg;
+	deliver_flush();
+	if (TAILQ_EMPTY(&dl.done))
+		deliver_after(); /* a kick that failed tries again, too */
+}
+
+/* A write to the outbox failed: say so once per episode, start nothing
+ * new, and try again after a growing wait. */
+static void
+deliver_write_failed(size_t held)
+{
+	struct timeval tv;
+
+	if (!dl.unwritable)
+		log_warnx(
+		    "the outbox cannot be written: %zu delivery outcome%s "
+		    "held in memory, no new deliveries start until it can "
+		    "be; trying again",
+		    held, held == 1 ? "" : "s");
+	dl.unwritable = true;
+	dl.write_ms =
+	    dl.write_ms == 0 ? DELIVER_WRITE_FIRST_MS : dl.write_ms * 2;
+	if (dl.write_ms > DELIVER_WRITE_MAX_MS)
+		dl.write_ms = DELIVER_WRITE_MAX_MS;
+	tv.tv_sec = dl.write_ms / 1000;
+	tv.tv_usec = (dl.write_ms % 1000) * 1000;
+	if (evtimer_add(dl.write_timer, &tv) == -1)
+		log_warnx("evtimer_add: cannot arm the outbox write timer");
+}
+
+/* A write to the outbox succeeded: the episode, if any, is over. */
+static void
+deliver_write_ok(void)
+{
+	if (dl.unwritable)
+		log_info("the outbox can be written again; deliveries go on");
+	dl.unwritable = false;
+	dl.write_ms = 0;
+}
+
+/* The lane of receiver name, made on first use. */
+static struct lane *
+deliver_lane(const char *name)
+{
+	struct lane *ln;
+
+	for (size_t i = 0; i < dl.nlanes; i++)
+		if (strcmp(dl.lanes[i]->name, name) == 0)
+			return dl.lanes[i];
+	dl.lanes = xreallocarray(dl.lanes, dl.nlanes + 1, sizeof(*dl.lanes));
+	ln = dl.lanes[dl.nlanes++] = xcalloc(1, sizeof(*ln));
+	ln->name = xstrdup(name);
+	return ln;
+}
+
+/* Wake up at t at the latest (a rate limit or a breaker's probe). */
+static void
+deliver_wake_at(time_t t)
+{
+	if (dl.wake == -1 || t < dl.wake)
+		dl.wake = t;
+}
 
 /* libevent: a socket curl watches is ready. */
 static void
@@ -161,11 +269,15 @@ deliver_init(struct event_base *base, struct outbox *ob)
 {
 	memset(&dl, 0, sizeof(dl));
 	TAILQ_INIT(&dl.jobs);
+	TAILQ_INIT(&dl.done);
 	dl.base = base;
 	dl.ob = ob;
+	dl.wake = -1;
 	if ((dl.multi = curl_multi_init()) == NULL)
 		return -1;
-	if ((dl.timer = evtimer_new(base, deliver_timeout_cb, NULL)) == NULL)
+	if ((dl.timer = evtimer_new(base, deliver_timeout_cb, NULL)) == NULL ||
+	    (dl.write_timer = evtimer_new(base, deliver_write_cb, NULL)) ==
+	        NULL)
 		return -1;
 	if (curl_multi_setopt(dl.multi, CURLMOPT_SOCKETFUNCTION,
 	        deliver_socket_cb) != CURLM_OK ||
@@ -179,6 +291,12 @@ void
 deliver_set_config(const struct config *cfg)
 {
 	dl.cfg = cfg;
+}
+
+void
+deliver_set_breaker(bool on)
+{
+	dl.breaker = on;
 }
 
 void
@@ -204,20 +322,8 @@ deliver_on_idle(void (*fn)(void *), void *arg)
 {
 	dl.idle_fn = fn;
 	dl.idle_arg = arg;
-	if (dl.njobs == 0 && fn != NULL)
+	if (dl.njobs == 0 && TAILQ_EMPTY(&dl.done) && fn != NULL)
 		fn(arg);
-}
-
-/* Transfers in flight to receiver name. */
-static size_t
-deliver_busy(const char *name)
-{
-	struct job *j;
-	size_t n = 0;
-
-	TAILQ_FOREACH(j, &dl.jobs, entry)
-		n += strcmp(j->receiver, name) == 0;
-	return n;
 }
 
 void
@@ -230,22 +336,6 @@ deliver_transfer_free(struct transfer *t)
 	free(t->body);
 	free(t->response);
 	memset(t, 0, sizeof(*t));
-}
-
-/* True if this delivery is already in flight. */
-static bool
-deliver_in_flight(const char *alert_id, const char *receiver)
-{
-	struct job *j;
-
-	TAILQ_FOREACH(j, &dl.jobs, entry) {
-		if (strcmp(j->receiver, receiver) != 0)
-			continue;
-		for (size_t i = 0; i < j->nalerts; i++)
-			if (strcmp(j->ids[i], alert_id) == 0)
-				return true;
-	}
-	return false;
 }
 
 /* Free a job and everything its transfer owns. */
@@ -360,38 +450,45 @@ deliver_result(const struct job *j, CURLcode rc, char *desc, size_t len)
 	return out;
 }
 
-/* Record how a transfer ended: one outbox row per alert.  The log lines
- * wait for deliver_log, after the commit, so that the log never says
- * more than the outbox holds. */
+/* Work out how a transfer ended, once, when it ends. */
 static void
-deliver_record(struct job *j, CURLcode rc)
+deliver_finish(struct job *j, CURLcode rc)
 {
-	time_t now = clock_now();
-	long code = 0;
-
 	j->outcome = deliver_result(j, rc, j->desc, sizeof(j->desc));
-	curl_easy_getinfo(j->t.easy, CURLINFO_RESPONSE_CODE, &code);
+	j->code = 0;
+	curl_easy_getinfo(j->t.easy, CURLINFO_RESPONSE_CODE, &j->code);
 	j->wait = deliver_backoff(j->attempts + 1, j->t.retry_after);
-	for (size_t i = 0; i < j->nalerts; i++) {
+	j->finished = clock_now();
+}
+
+/* Write how a job ended: one outbox row per alert; 0 or -1.  The log
+ * lines wait for deliver_log, after the commit, so that the log never
+ * says more than the outbox holds. */
+static int
+deliver_record(const struct job *j)
+{
+	time_t at = j->finished;
+	int rc = 0;
+
+	for (size_t i = 0; i < j->nalerts && rc == 0; i++) {
 		switch (j->outcome) {
 		case OUTCOME_SENT:
-			outbox_mark_sent(dl.ob, j->ids[i], j->receiver, now,
-			    code);
+			rc = outbox_mark_sent(dl.ob, j->ids[i], j->receiver, at,
+			    j->code);
 			break;
 		case OUTCOME_RETRY:
 			/* The clock reads whole seconds: one more so that the
 			 * retry never comes before the wait is over. */
-			outbox_mark_retry(dl.ob, j->ids[i], j->receiver, now,
-			    now + j->wait + 1, code, j->desc);
-			dl.unsent++;
+			rc = outbox_mark_retry(dl.ob, j->ids[i], j->receiver,
+			    at, at + j->wait + 1, j->code, j->desc);
 			break;
 		case OUTCOME_FAILED:
-			outbox_mark_failed(dl.ob, j->ids[i], j->receiver, now,
-			    code, j->desc);
-			dl.unsent++;
+			rc = outbox_mark_failed(dl.ob, j->ids[i], j->receiver,
+			    at, j->code, j->desc);
 			break;
 		}
 	}
+	return rc;
 }
 
 /* One log line per alert of a recorded job. */
@@ -417,15 +514,97 @@ deliver_log(const struct job *j)
 	}
 }
 
+/* A lane's breaker after one of its messages ended: an answer closes
+ * it; a failure worth a retry opens it, or keeps it open with a longer
+ * wait before the next probe. */
+static void
+deliver_breaker(struct lane *ln, const struct job *j)
+{
+	if (!dl.breaker || j->outcome == OUTCOME_FAILED)
+		return;
+	if (j->outcome == OUTCOME_SENT) {
+		if (ln->probe_at != 0)
+			log_info("receiver %s answers again: sending what "
+			         "waits for it",
+			    ln->name);
+		ln->fails = 0;
+		ln->probe_at = 0;
+		return;
+	}
+	if (ln->probe_at == 0)
+		log_warnx("receiver %s is failing: its deliveries wait, and "
+		          "one message is tried at a time until it answers",
+		    ln->name);
+	ln->fails++;
+	ln->probe_at =
+	    j->finished + deliver_backoff(ln->fails, j->t.retry_after) + 1;
+}
+
+/* A recorded job: its lane, the log, and its memory. */
+static void
+deliver_settle(struct job *j)
+{
+	j->lane->busy--;
+	deliver_breaker(j->lane, j);
+	if (j->outcome != OUTCOME_SENT)
+		dl.unsent += j->nalerts;
+	deliver_log(j);
+	deliver_job_free(j);
+}
+
+/* Record every finished job in one transaction, then settle them; if the
+ * outbox refuses, keep them all for the next try. */
+static void
+deliver_flush(void)
+{
+	struct job *j;
+	size_t n = 0;
+	int rc;
+
+	if (TAILQ_EMPTY(&dl.done))
+		return;
+	rc = outbox_begin(dl.ob);
+	TAILQ_FOREACH(j, &dl.done, entry) {
+		n++;
+		if (rc == 0)
+			rc = deliver_record(j);
+	}
+	if (rc == 0)
+		rc = outbox_commit(dl.ob);
+	if (rc == -1) {
+		outbox_rollback(dl.ob);
+		deliver_write_failed(n);
+		return;
+	}
+	deliver_write_ok();
+	while ((j = TAILQ_FIRST(&dl.done)) != NULL) {
+		TAILQ_REMOVE(&dl.done, j, entry);
+		deliver_settle(j);
+	}
+}
+
+/* After outcomes: start what can start, let the daemon re-arm its
+ * wake-up, and tell whoever waits for idleness. */
+static void
+deliver_after(void)
+{
+	time_t now = clock_now();
+
+	deliver_kick(now);
+	if (dl.retry_fn != NULL)
+		dl.retry_fn(now);
+	if (dl.njobs == 0 && TAILQ_EMPTY(&dl.done) && dl.idle_fn != NULL)
+		dl.idle_fn(dl.idle_arg);
+}
+
 /* Collect finished transfers, record them in one transaction, log them,
  * and start what can start. */
 static void
 deliver_check_done(void)
 {
-	TAILQ_HEAD(, job) done = TAILQ_HEAD_INITIALIZER(done);
 	struct job *j;
 	CURLMsg *msg;
-	time_t now;
+	bool any = false;
 	int left;
 
 	while ((msg = curl_multi_info_read(dl.multi, &left)) != NULL) {
@@ -435,37 +614,28 @@ deliver_check_done(void)
 		        (char **)&j) != CURLE_OK ||
 		    j == NULL)
 			fatalx("curl handle without its job");
-		if (TAILQ_EMPTY(&done))
-			outbox_begin(dl.ob);
-		deliver_record(j, msg->data.result);
+		deliver_finish(j, msg->data.result);
 		curl_multi_remove_handle(dl.multi, j->t.easy);
 		TAILQ_REMOVE(&dl.jobs, j, entry);
-		TAILQ_INSERT_TAIL(&done, j, entry);
 		dl.njobs--;
+		TAILQ_INSERT_TAIL(&dl.done, j, entry);
+		any = true;
 	}
-	if (TAILQ_EMPTY(&done))
+	if (!any)
 		return;
-	outbox_commit(dl.ob);
-	while ((j = TAILQ_FIRST(&done)) != NULL) {
-		deliver_log(j);
-		TAILQ_REMOVE(&done, j, entry);
-		deliver_job_free(j);
-	}
-	now = clock_now();
-	deliver_kick(now);
-	if (dl.retry_fn != NULL)
-		dl.retry_fn(now);
-	if (dl.njobs == 0 && dl.idle_fn != NULL)
-		dl.idle_fn(dl.idle_arg);
+	deliver_flush();
+	deliver_after();
 }
 
-/* A pending delivery copied out of the outbox. */
+/* A pending delivery copied out of the outbox, its alert read. */
 struct deliver_row {
 	char alert_id[ALERT_ID_LEN + 1];
-	char *receiver;
-	char *payload;
+	json_t *alert; /* NULL: the stored alert does not parse */
+	char error[256];
 	int attempts;
-	bool taken; /* handled in this kick */
+	struct outbox_cursor at;
+	char message[ALERT_ID_LEN + 1]; /* the message it went out in, or "" */
+	int message_size;
 };
 
 struct deliver_rows {
@@ -473,21 +643,76 @@ struct deliver_rows {
 	size_t n;
 };
 
-/* outbox_pending callback: copy one row. */
+/* What one kick has done, to be logged once it is committed. */
+struct deliver_kick {
+	time_t now;
+	date_t today;
+	char **lines;
+	size_t nlines;
+	size_t aside; /* rows set aside */
+	int failed;
+};
+
+/* outbox_due callback: copy one row, its alert parsed. */
 static int
 deliver_collect(const struct outbox_pending *p, void *arg)
 {
 	struct deliver_rows *rows = arg;
 	struct deliver_row *r;
+	json_error_t jerr;
 
 	rows->v = xreallocarray(rows->v, rows->n + 1, sizeof(*rows->v));
 	r = &rows->v[rows->n++];
 	snprintf(r->alert_id, sizeof(r->alert_id), "%s", p->alert_id);
-	r->receiver = xstrdup(p->receiver);
-	r->payload = xstrdup(p->payload);
+	r->alert = json_loads(p->payload != NULL ? p->payload : "", 0, &jerr);
+	if (r->alert == NULL)
+		snprintf(r->error, sizeof(r->error),
+		    "the stored alert cannot be read (%s); set aside",
+		    jerr.text);
+	else if (!json_is_object(r->alert)) {
+		json_decref(r->alert);
+		r->alert = NULL;
+		snprintf(r->error, sizeof(r->error),
+		    "the stored alert is not a JSON object; set aside");
+	}
 	r->attempts = p->attempts;
-	r->taken = false;
+	r->at = p->at;
+	snprintf(r->message, sizeof(r->message), "%s",
+	    p->message != NULL ? p->message : "");
+	r->message_size = p->message_size;
 	return 0;
+}
+
+/* Release the rows. */
+static void
+deliver_rows_free(struct deliver_rows *rows)
+{
+	for (size_t i = 0; i < rows->n; i++)
+		json_decref(rows->v[i].alert);
+	free(rows->v);
+	rows->v = NULL;
+	rows->n = 0;
+}
+
+/* A row whose stored alert cannot be read is marked failed with the
+ * reason, and everything else goes on: stored data never stops the
+ * daemon. */
+static void
+deliver_set_aside(struct deliver_kick *k, const char *receiver,
+    const struct deliver_row *row)
+{
+	char *line;
+
+	if (outbox_mark_failed(dl.ob, row->alert_id, receiver, k->now, 0,
+	        row->error) == -1) {
+		k->failed = 1;
+		return;
+	}
+	k->aside++;
+	xasprintf(&line, "alert %s for %s: %s", row->alert_id, receiver,
+	    row->error);
+	k->lines = xreallocarray(k->lines, k->nlines + 1, sizeof(*k->lines));
+	k->lines[k->nlines++] = line;
 }
 
 /* "reminder for case X window Y" from an alert object. */
@@ -503,23 +728,32 @@ deliver_what(json_t *alert)
 	return s;
 }
 
-/* Write an alert to the log: the log receiver's whole delivery. */
+/* Write an alert to the log, the log receiver's whole delivery: marked
+ * sent now, the line logged once the kick's transaction is committed. */
 static void
-deliver_to_log(const struct deliver_row *row, json_t *alert)
+deliver_to_log(struct deliver_kick *k, const char *receiver,
+    const struct deliver_row *row)
 {
 	const char *kind = "", *case_id = "", *court = "", *title = "";
 	const char *deadline = "";
+	char *line;
 	int left = 0;
 
-	json_unpack(alert, "{s:s, s:i, s:{s:s, s:s}, s:{s:s, s:s}}", "kind",
-	    &kind, "days_left", &left, "case", "id", &case_id, "court", &court,
-	    "window", "title", &title, "deadline", &deadline);
-	log_info("ALERT %s: case %s (%s): %s, deadline %s, %d day%s %s "
-	         "[%s, alert %s]",
+	if (outbox_mark_sent(dl.ob, row->alert_id, receiver, k->now, 0) == -1) {
+		k->failed = 1;
+		return;
+	}
+	json_unpack(row->alert, "{s:s, s:i, s:{s:s, s:s}, s:{s:s, s:s}}",
+	    "kind", &kind, "days_left", &left, "case", "id", &case_id, "court",
+	    &court, "window", "title", &title, "deadline", &deadline);
+	xasprintf(&line,
+	    "ALERT %s: case %s (%s): %s, deadline %s, %d day%s %s [%s, alert "
+	    "%s]",
 	    kind, case_id, court, title, deadline, left < 0 ? -left : left,
 	    left == 1 || left == -1 ? "" : "s", left < 0 ? "overdue" : "left",
-	    row->receiver, row->alert_id);
-	outbox_mark_sent(dl.ob, row->alert_id, row->receiver, clock_now(), 0);
+	    receiver, row->alert_id);
+	k->lines = xreallocarray(k->lines, k->nlines + 1, sizeof(*k->lines));
+	k->lines[k->nlines++] = line;
 }
 
 /* How many alerts one message to r may carry: as many as its format
@@ -607,65 +841,65 @@ deliver_job_id(struct job *j)
 	free(all);
 }
 
-/* Today, for alerts that leave later than they were queued. */
-static date_t
-deliver_today(void)
-{
-	date_t today;
-	int secs;
-
-	clock_split(clock_now(), &today, &secs);
-	return today;
-}
-
-/* The alerts of rows idx[0..n) as a JSON array, each as of today. */
+/* The alerts of rows[0..n) as a JSON array, each as of today. */
 static json_t *
-deliver_alerts(struct deliver_row *rows, const size_t *idx, size_t n)
+deliver_alerts(struct deliver_row *rows, size_t n, date_t today)
 {
-	json_t *alerts, *alert;
-	date_t today = deliver_today();
+	json_t *alerts;
 
 	if ((alerts = json_array()) == NULL)
 		fatalx("json_array");
 	for (size_t i = 0; i < n; i++) {
-		if ((alert = json_loads(rows[idx[i]].payload, 0, NULL)) == NULL)
-			fatalx("alert %s: payload is not JSON",
-			    rows[idx[i]].alert_id);
-		alert_refresh(alert, today);
-		if (json_array_append_new(alerts, alert) == -1)
-			fatalx("json_array_append_new");
+		alert_refresh(rows[i].alert, today);
+		if (json_array_append(alerts, rows[i].alert) == -1)
+			fatalx("json_array_append");
 	}
 	return alerts;
 }
 
-/* Start one message to r carrying the first of the rows idx[0..n) that
- * it shows whole; how many it took, 0 if it could not start (its rows
- * stay pending). */
+/* Note in the outbox, before anything is sent, which message each alert
+ * of j goes out in: a resend after a crash sends the same message. */
+static void
+deliver_note_message(struct deliver_kick *k, const struct job *j)
+{
+	for (size_t i = 0; i < j->nalerts && !k->failed; i++)
+		if (outbox_mark_message(dl.ob, j->ids[i], j->receiver,
+		        j->delivery_id, (int)j->nalerts) == -1)
+			k->failed = 1;
+}
+
+/* Start one message to r carrying the first of rows[0..n) that it shows
+ * whole, or, with key, exactly rows[0..n) as the message of that key that
+ * went out before; how many it took, 0 if it could not start (its rows
+ * are put back for a retry). */
 static size_t
-deliver_start(const struct receiver *r, struct deliver_row *rows,
-    const size_t *idx, size_t n)
+deliver_start(struct deliver_kick *k, const struct receiver *r, struct lane *ln,
+    struct deliver_row *rows, size_t n, const char *key)
 {
 	char err[256] = "";
-	json_t *alerts = deliver_alerts(rows, idx, n);
+	json_t *alerts = deliver_alerts(rows, n, k->today);
 	struct job *j = deliver_job_new(r);
 
-	if (r->type == RECEIVER_WEBHOOK && r->format != FORMAT_JSON &&
+	if (key == NULL && r->type == RECEIVER_WEBHOOK &&
+	    r->format != FORMAT_JSON &&
 	    (n = chat_fits(r, alerts)) < json_array_size(alerts)) {
 		json_decref(alerts);
-		alerts = deliver_alerts(rows, idx, n);
+		alerts = deliver_alerts(rows, n, k->today);
 	}
+	j->lane = ln;
 	j->ids = xcalloc(n, sizeof(*j->ids));
 	j->whats = xcalloc(n, sizeof(*j->whats));
 	for (size_t i = 0; i < n; i++) {
-		struct deliver_row *row = &rows[idx[i]];
-
-		memcpy(j->ids[j->nalerts], row->alert_id, ALERT_ID_LEN + 1);
+		memcpy(j->ids[j->nalerts], rows[i].alert_id, ALERT_ID_LEN + 1);
 		j->whats[j->nalerts++] =
 		    deliver_what(json_array_get(alerts, i));
-		if (row->attempts > j->attempts)
-			j->attempts = row->attempts;
+		if (rows[i].attempts > j->attempts)
+			j->attempts = rows[i].attempts;
 	}
-	deliver_job_id(j);
+	if (key != NULL)
+		memcpy(j->delivery_id, key, ALERT_ID_LEN + 1);
+	else
+		deliver_job_id(j);
 	if (deliver_setup(j, r, alerts, false, err, sizeof(err)) == -1 ||
 	    curl_multi_add_handle(dl.multi, j->t.easy) != CURLM_OK) {
 		if (err[0] == '\0')
@@ -673,100 +907,183 @@ deliver_start(const struct receiver *r, struct deliver_row *rows,
 		log_warnx("cannot start delivery of %s to %s: %s; retry in "
 		          "%ds",
 		    j->whats[0], r->name, err, dl.cfg->retry_first);
-		for (size_t i = 0; i < n; i++)
-			outbox_mark_retry(dl.ob, j->ids[i], r->name,
-			    clock_now(), clock_now() + dl.cfg->retry_first, 0,
-			    err);
+		for (size_t i = 0; i < n && !k->failed; i++)
+			if (outbox_mark_retry(dl.ob, j->ids[i], r->name, k->now,
+			        k->now + dl.cfg->retry_first, 0, err) == -1)
+				k->failed = 1;
 		json_decref(alerts);
 		deliver_job_free(j);
 		return 0;
 	}
 	json_decref(alerts);
+	if (key == NULL)
+		deliver_note_message(k, j);
 	TAILQ_INSERT_TAIL(&dl.jobs, j, entry);
 	dl.njobs++;
+	ln->busy++;
 	log_debug("sending %zu alert%s to %s (attempt %d)", n,
 	    n == 1 ? "" : "s", r->name, j->attempts + 1);
 	return n;
 }
 
-/* Deliver the due rows of receiver r: to the log at once, or as
- * messages of up to deliver_digest_max alerts while r has room. */
+/* The log receiver: everything due, written at once, in batches. */
 static void
-deliver_receiver_rows(const struct receiver *r, struct deliver_rows *rows,
-    time_t now)
+deliver_log_rows(struct deliver_kick *k, const struct receiver *r)
 {
-	size_t *idx, n = 0, max = deliver_digest_max(r), off, took;
-	json_t *alert;
+	struct deliver_rows rows = {NULL, 0};
+	size_t got;
 
-	idx = xcalloc(rows->n, sizeof(*idx));
-	for (size_t i = 0; i < rows->n; i++) {
-		struct deliver_row *row = &rows->v[i];
+	do {
+		if (outbox_due(dl.ob, r->name, k->now, NULL, DELIVER_LOG_BATCH,
+		        deliver_collect, &rows) == -1) {
+			k->failed = 1;
+			break;
+		}
+		got = rows.n;
+		for (size_t i = 0; i < rows.n && !k->failed; i++) {
+			if (rows.v[i].alert == NULL)
+				deliver_set_aside(k, r->name, &rows.v[i]);
+			else {
+				alert_refresh(rows.v[i].alert, k->today);
+				deliver_to_log(k, r->name, &rows.v[i]);
+			}
+		}
+		deliver_rows_free(&rows);
+	} while (got == DELIVER_LOG_BATCH && !k->failed);
+}
 
-		if (row->taken || strcmp(row->receiver, r->name) != 0)
-			continue;
-		row->taken = true;
-		if (deliver_in_flight(row->alert_id, row->receiver))
-			continue;
-		if (r->type != RECEIVER_LOG) {
-			idx[n++] = i;
+/* How many messages lane ln may start now: up to the per-receiver cap,
+ * or one probe at a time while its breaker is open (0 before the probe
+ * is due, with a wake-up for it). */
+static size_t
+deliver_room(const struct lane *ln, time_t now)
+{
+	if (dl.breaker && ln->probe_at != 0) {
+		if (now < ln->probe_at) {
+			deliver_wake_at(ln->probe_at);
+			return 0;
+		}
+		return ln->busy == 0;
+	}
+	return ln->busy < DELIVER_PER_RECEIVER ? DELIVER_PER_RECEIVER - ln->busy
+	                                       : 0;
+}
+
+/* How many rows from rows[off] are a message that went out before (the
+ * same key, every alert of it still waiting, in a row): 0 if none. */
+static size_t
+deliver_stored_run(const struct deliver_rows *rows, size_t off)
+{
+	const struct deliver_row *first = &rows->v[off];
+	size_t n = 0;
+
+	if (first->message[0] == '\0')
+		return 0;
+	while (off + n < rows->n && rows->v[off + n].alert != NULL &&
+	    strcmp(rows->v[off + n].message, first->message) == 0)
+		n++;
+	return n == (size_t)first->message_size ? n : 0;
+}
+
+/* How many readable rows from rows[off] may make a new message: up to
+ * max, and not into a message that went out before. */
+static size_t
+deliver_fresh_run(const struct deliver_rows *rows, size_t off, size_t max)
+{
+	size_t n = 0;
+
+	while (off + n < rows->n && n < max && rows->v[off + n].alert != NULL &&
+	    (n == 0 || rows->v[off + n].message[0] == '\0'))
+		n++;
+	return n;
+}
+
+/* Start what receiver r may send now: the rows after its lane's cursor,
+ * as messages of up to deliver_digest_max alerts while there is room and
+ * its rate allows. */
+static void
+deliver_receiver(struct deliver_kick *k, const struct receiver *r)
+{
+	struct lane *ln = deliver_lane(r->name);
+	struct deliver_rows rows = {NULL, 0};
+	size_t room, max = deliver_digest_max(r), off = 0, took, n;
+
+	if (r->type == RECEIVER_LOG) {
+		deliver_log_rows(k, r);
+		return;
+	}
+	if ((room = deliver_room(ln, k->now)) == 0)
+		return;
+	if (ln->busy == 0)
+		ln->cursor_set = false; /* nothing in flight: from the start */
+	if (outbox_due(dl.ob, r->name, k->now,
+	        ln->cursor_set ? &ln->cursor : NULL, room * max,
+	        deliver_collect, &rows) == -1) {
+		k->failed = 1;
+		return;
+	}
+	while (off < rows.n && room > 0 && !k->failed) {
+		if (rows.v[off].alert == NULL) {
+			deliver_set_aside(k, r->name, &rows.v[off++]);
 			continue;
 		}
-		if ((alert = json_loads(row->payload, 0, NULL)) == NULL)
-			fatalx("alert %s: payload is not JSON", row->alert_id);
-		alert_refresh(alert, deliver_today());
-		deliver_to_log(row, alert);
-		json_decref(alert);
-	}
-	for (off = 0; off < n; off += took) {
-		if (deliver_busy(r->name) >= DELIVER_PER_RECEIVER)
-			break;
 		if (!rate_allow(r)) {
 			/* Whole seconds, rounded up: never too early. */
-			time_t t =
-			    now + (time_t)((rate_wait_ms(r) + 999) / 1000);
-
-			if (dl.rate_wake == -1 || t < dl.rate_wake)
-				dl.rate_wake = t;
+			deliver_wake_at(
+			    k->now + (time_t)((rate_wait_ms(r) + 999) / 1000));
 			break;
 		}
-		if ((took = deliver_start(r, rows->v, idx + off,
-		         n - off < max ? n - off : max)) == 0)
+		if ((n = deliver_stored_run(&rows, off)) > 0)
+			took = deliver_start(k, r, ln, rows.v + off, n,
+			    rows.v[off].message);
+		else
+			took = deliver_start(k, r, ln, rows.v + off,
+			    deliver_fresh_run(&rows, off, max), NULL);
+		if (took == 0)
 			break;
+		off += took;
+		ln->cursor = rows.v[off - 1].at;
+		ln->cursor_set = true;
+		room--;
 		rate_note(r);
 	}
-	free(idx);
+	deliver_rows_free(&rows);
 }
 
 void
 deliver_kick(time_t now)
 {
-	struct deliver_rows rows = {NULL, 0};
+	struct deliver_kick k = {.now = now};
+	int secs;
 
-	dl.rate_wake = -1;
-	if (dl.stopping || dl.cfg == NULL)
+	dl.wake = -1;
+	if (dl.stopping || dl.cfg == NULL || !TAILQ_EMPTY(&dl.done))
 		return;
-	if (outbox_pending(dl.ob, now, deliver_collect, &rows) == -1)
-		return;
-	outbox_begin(dl.ob);
-	for (size_t k = 0; k < dl.cfg->nreceivers && rows.n > 0; k++)
-		deliver_receiver_rows(&dl.cfg->receivers[k], &rows, now);
-	outbox_commit(dl.ob);
-	for (size_t i = 0; i < rows.n; i++) {
-		if (!rows.v[i].taken)
-			log_debug(
-			    "alert %s waits for receiver %s, which is not "
-			    "configured",
-			    rows.v[i].alert_id, rows.v[i].receiver);
-		free(rows.v[i].receiver);
-		free(rows.v[i].payload);
+	clock_split(now, &k.today, &secs);
+	if (outbox_begin(dl.ob) == -1)
+		k.failed = 1;
+	for (size_t i = 0; i < dl.cfg->nreceivers && !k.failed; i++)
+		deliver_receiver(&k, &dl.cfg->receivers[i]);
+	if (!k.failed && outbox_commit(dl.ob) == -1)
+		k.failed = 1;
+	if (k.failed) {
+		outbox_rollback(dl.ob);
+		deliver_write_failed(0);
+	} else {
+		deliver_write_ok();
+		dl.unsent += k.aside;
+		for (size_t i = 0; i < k.nlines; i++)
+			log_info("%s", k.lines[i]);
 	}
-	free(rows.v);
+	for (size_t i = 0; i < k.nlines; i++)
+		free(k.lines[i]);
+	free(k.lines);
 }
 
 time_t
 deliver_next_wake(void)
 {
-	return dl.rate_wake;
+	return dl.wake;
 }
 
 void
@@ -790,14 +1107,35 @@ deliver_shutdown(void)
 		deliver_job_free(j);
 	}
 	dl.njobs = 0;
+	deliver_flush();
+	while ((j = TAILQ_FIRST(&dl.done)) != NULL) {
+		log_warnx(
+		    "the outcome of %s%s to %s could not be recorded: it "
+		    "stays queued and may be sent again at the next start",
+		    j->whats[0], j->nalerts > 1 ? " and more" : "",
+		    j->receiver);
+		TAILQ_REMOVE(&dl.done, j, entry);
+		deliver_job_free(j);
+	}
+	for (size_t i = 0; i < dl.nlanes; i++) {
+		free(dl.lanes[i]->name);
+		free(dl.lanes[i]);
+	}
+	free(dl.lanes);
+	dl.lanes = NULL;
+	dl.nlanes = 0;
 	if (dl.multi != NULL)
 		curl_multi_cleanup(dl.multi);
 	if (dl.timer != NULL)
 		event_free(dl.timer);
+	if (dl.write_timer != NULL)
+		event_free(dl.write_timer);
 	rate_free();
 	dl.multi = NULL;
 	dl.timer = NULL;
+	dl.write_timer = NULL;
 }
+
 int
 deliver_test(const struct receiver *r, char *result, size_t len)
 {

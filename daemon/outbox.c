@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,13 +70,20 @@ static const char *const outbox_migrations[] = {
     "  closed   INTEGER NOT NULL,"
     "  PRIMARY KEY (case_id, window));",
     /* 2: what each window's announcements said (revision, extension,
-     * the closing event, removal), and lookups by window. */
+     * the closing event, removal), lookups by window, the queue of each
+     * receiver by index, and the message each delivery last went out in
+     * (its Idempotency-Key and how many alerts it carried), so that a
+     * resend after a crash sends the same message. */
     "ALTER TABLE windows ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE windows ADD COLUMN extended INTEGER NOT NULL DEFAULT -1;"
     "ALTER TABLE windows ADD COLUMN closed_by TEXT;"
     "ALTER TABLE windows ADD COLUMN closed_on INTEGER;"
     "ALTER TABLE windows ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;"
-    "CREATE INDEX alerts_window ON alerts (case_id, window);",
+    "CREATE INDEX alerts_window ON alerts (case_id, window);"
+    "CREATE INDEX deliveries_due ON deliveries (receiver, next_try)"
+    "  WHERE state = 'pending';"
+    "ALTER TABLE deliveries ADD COLUMN message TEXT;"
+    "ALTER TABLE deliveries ADD COLUMN message_size INTEGER;",
 };
 
 /* The windows columns outbox_window_read reads, in its order. */
@@ -99,7 +107,6 @@ enum outbox_stmt {
 	ST_HAS,
 	ST_ADD_ALERT,
 	ST_ADD_DELIVERY,
-	ST_PENDING,
 	ST_NEXT_TRY,
 	ST_SENT,
 	ST_RETRY,
@@ -110,6 +117,8 @@ enum outbox_stmt {
 	ST_WINDOW_PAYLOAD,
 	ST_CANCEL_WINDOW,
 	ST_SUPERSEDE,
+	ST_DUE,
+	ST_MESSAGE,
 	ST_COUNT,
 };
 
@@ -132,11 +141,6 @@ static const char *outbox_sql[ST_COUNT] = {
     [ST_ADD_DELIVERY] = "INSERT OR IGNORE INTO deliveries (alert_id,"
                         " receiver, state, created_at, next_try) VALUES"
                         " (?1, ?2, 'pending', ?3, ?4)",
-    [ST_PENDING] =
-        "SELECT d.alert_id, d.receiver, d.attempts, a.payload,"
-        " a.due_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id"
-        " WHERE d.state = 'pending' AND d.next_try <= ?1"
-        " ORDER BY d.next_try, d.rowid",
     [ST_NEXT_TRY] = "SELECT min(next_try) FROM deliveries"
                     " WHERE state = 'pending' AND next_try > ?1",
     [ST_SENT] = "UPDATE deliveries SET state = 'sent',"
@@ -172,6 +176,15 @@ static const char *outbox_sql[ST_COUNT] = {
         " WHERE state = 'pending' AND receiver = ?3 AND alert_id != ?4"
         " AND alert_id IN (SELECT id FROM alerts WHERE case_id = ?1"
         " AND window = ?2 AND kind IN ('reminder', 'due', 'overdue'))",
+    [ST_DUE] =
+        "SELECT d.alert_id, d.receiver, d.attempts, a.payload, a.due_at,"
+        " d.next_try, d.rowid, d.message, d.message_size FROM deliveries d"
+        " JOIN alerts a ON a.id = d.alert_id"
+        " WHERE d.state = 'pending' AND d.receiver = ?1 AND d.next_try <= ?2"
+        " AND (d.next_try, d.rowid) > (?3, ?4)"
+        " ORDER BY d.next_try, d.rowid LIMIT ?5",
+    [ST_MESSAGE] = "UPDATE deliveries SET message = ?3, message_size = ?4"
+                   " WHERE alert_id = ?1 AND receiver = ?2",
 };
 
 struct outbox {
@@ -463,35 +476,6 @@ outbox_add(struct outbox *ob, const char *alert_id, const char *case_id,
 	return sqlite3_changes(ob->db) > 0;
 }
 
-int
-outbox_pending(struct outbox *ob, time_t now,
-    int (*fn)(const struct outbox_pending *, void *), void *arg)
-{
-	sqlite3_stmt *st = ob->st[ST_PENDING];
-	struct outbox_pending p;
-	int rc;
-
-	sqlite3_bind_int64(st, 1, now);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		p.alert_id = (const char *)sqlite3_column_text(st, 0);
-		p.receiver = (const char *)sqlite3_column_text(st, 1);
-		p.attempts = sqlite3_column_int(st, 2);
-		p.payload = (const char *)sqlite3_column_text(st, 3);
-		p.due_at = (time_t)sqlite3_column_int64(st, 4);
-		if (fn(&p, arg) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		outbox_error(ob, "pending");
-		return -1;
-	}
-	return 0;
-}
-
 time_t
 outbox_next_try(struct outbox *ob, time_t after)
 {
@@ -664,4 +648,61 @@ outbox_supersede(struct outbox *ob, const char *case_id, const char *window,
 	if (outbox_step_done(ob, ST_SUPERSEDE, "supersede") == -1)
 		return -1;
 	return sqlite3_changes(ob->db);
+}
+
+int
+outbox_due(struct outbox *ob, const char *receiver, time_t now,
+    const struct outbox_cursor *after, size_t limit,
+    int (*fn)(const struct outbox_pending *, void *), void *arg)
+{
+	sqlite3_stmt *st = ob->st[ST_DUE];
+	struct outbox_pending p;
+	int rc;
+
+	outbox_bind_text(st, 1, receiver);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, after != NULL ? after->next_try : INT64_MIN);
+	sqlite3_bind_int64(st, 4, after != NULL ? after->rowid : INT64_MIN);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p.alert_id = (const char *)sqlite3_column_text(st, 0);
+		p.receiver = (const char *)sqlite3_column_text(st, 1);
+		p.attempts = sqlite3_column_int(st, 2);
+		p.payload = (const char *)sqlite3_column_text(st, 3);
+		p.due_at = (time_t)sqlite3_column_int64(st, 4);
+		p.at.next_try = (time_t)sqlite3_column_int64(st, 5);
+		p.at.rowid = sqlite3_column_int64(st, 6);
+		p.message = (const char *)sqlite3_column_text(st, 7);
+		p.message_size = sqlite3_column_int(st, 8);
+		if (fn(&p, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		outbox_error(ob, "due");
+		return -1;
+	}
+	return 0;
+}
+
+void
+outbox_busy_ms(struct outbox *ob, int ms)
+{
+	sqlite3_busy_timeout(ob->db, ms);
+}
+
+int
+outbox_mark_message(struct outbox *ob, const char *alert_id,
+    const char *receiver, const char *message, int size)
+{
+	sqlite3_stmt *st = ob->st[ST_MESSAGE];
+
+	outbox_bind_text(st, 1, alert_id);
+	outbox_bind_text(st, 2, receiver);
+	outbox_bind_text(st, 3, message);
+	sqlite3_bind_int(st, 4, size);
+	return outbox_step_done(ob, ST_MESSAGE, "mark message");
 }

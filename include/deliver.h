@@ -7,6 +7,7 @@
 #define DEADLINED_DELIVER_H
 
 #include <event2/event.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -19,6 +20,11 @@ int deliver_init(struct event_base *base, struct outbox *ob);
 
 /* Use cfg's receivers and retry settings from now on. */
 void deliver_set_config(const struct config *cfg);
+
+/* Hold a failing receiver's deliveries and probe it with one message
+ * per retry interval (the daemon); off, every due delivery is tried
+ * (--once).  Off by default. */
+void deliver_set_breaker(bool on);
 
 /* Call fn(now) after each batch of outcomes is recorded and what was due
  * by now started (a retry may now be the next thing to wake up for). */

@@ -30,6 +30,13 @@ struct outbox_window {
 	bool removed; /* the case or window is no longer configured */
 };
 
+/* Where a delivery stands in its receiver's queue: ordered by next try,
+ * then by when it was queued. */
+struct outbox_cursor {
+	time_t next_try;
+	long long rowid;
+};
+
 /* A delivery waiting to be sent. */
 struct outbox_pending {
 	const char *alert_id;
@@ -37,6 +44,9 @@ struct outbox_pending {
 	int attempts;
 	const char *payload; /* the alert object, JSON */
 	time_t due_at;
+	struct outbox_cursor at; /* outbox_due only: */
+	const char *message;     /* the message it last went out in, or NULL */
+	int message_size;        /* how many alerts that message carried */
 };
 
 /* Open (creating if needed) dir/outbox.db; NULL with a logged error. */
@@ -101,10 +111,23 @@ int outbox_add(struct outbox *ob, const char *alert_id, const char *case_id,
 int outbox_cancel_timed(struct outbox *ob, const char *case_id,
     const char *window, const char *why);
 
-/* Call fn for each pending delivery whose next try is at or before now,
- * oldest first, until fn returns non-zero; 0 or -1. */
-int outbox_pending(struct outbox *ob, time_t now,
+/* Call fn for at most limit pending deliveries of receiver due by now
+ * that stand after `after` in its queue (NULL: from the start), in queue
+ * order, until fn returns non-zero; 0 or -1.  Served by an index on
+ * (receiver, next_try), so a call costs what it returns. */
+int outbox_due(struct outbox *ob, const char *receiver, time_t now,
+    const struct outbox_cursor *after, size_t limit,
     int (*fn)(const struct outbox_pending *, void *), void *arg);
+
+/* Note that the delivery goes out in message (its Idempotency-Key) of
+ * size alerts, before it is sent; 0 or -1. */
+int outbox_mark_message(struct outbox *ob, const char *alert_id,
+    const char *receiver, const char *message, int size);
+
+/* How long a statement may wait for another process's lock before it
+ * fails with an error (the daemon keeps this short and retries on its
+ * loop, so that nothing blocks it); the default is 5000 ms. */
+void outbox_busy_ms(struct outbox *ob, int ms);
 
 /* The earliest next try after `after` of a pending delivery, or -1.
  * (Those already due are in flight or wait for a transfer to end.) */

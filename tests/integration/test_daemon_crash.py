@@ -95,3 +95,42 @@ def test_reload_during_a_transfer(tmp_path, hook, spawn):
                 r"HTTP 200")
     tree.wait_states(["sent", "sent"])
     d.stop()
+
+
+def test_sigkill_with_a_digest_in_flight_resends_the_same_message(
+        tmp_path, hook, spawn):
+    """A digest killed in flight goes out again as the same message, with
+    the same Idempotency-Key, even when more alerts have fallen due for
+    the receiver by the restart: they go in a message of their own."""
+    tree = make_tree(
+        tmp_path, [webhook_receiver("hook", hook.url(), timeout=20)],
+        ["hook"],
+        {"a.conf": cases_file(*[case(case_id=f"D-{i}",
+                                     transferred="2025-07-03")
+                                for i in range(3)])})
+    hook.responder = slow_for_first(1, 5.0)
+    d = spawn(tree, now="2025-07-04T10:00")
+    [first] = hook.wait_requests(1, timeout=8)
+    assert len(first.alerts) == 3                   # one digest
+    d.kill()
+    # Three more cases by the restart, the next morning at the first
+    # reminder (07-07 09:00): 3 reminders and 3 announcements are due.
+    tree.write_case_file("b.conf", cases_file(*[
+        case(case_id=f"E-{i}", transferred="2025-07-04") for i in range(3)]))
+    d2 = spawn(tree, now="2025-07-07T09:00:01")
+    pairs = hook.wait_alerts(3 + 9, timeout=15)
+    resent = [r for r in hook.snapshot()[1:]
+              if r.header("Idempotency-Key") ==
+              first.header("Idempotency-Key")]
+    assert len(resent) == 1, [(r.header("Idempotency-Key"),
+                               [a["id"] for a in r.alerts])
+                              for r in hook.snapshot()]
+    assert sorted(a["id"] for a in resent[0].alerts) == \
+        sorted(a["id"] for a in first.alerts)
+    # Every resent alert carries the key it first went out with.
+    first_key = {a["id"]: first.header("Idempotency-Key")
+                 for a in first.alerts}
+    for r, a in pairs:
+        if a["id"] in first_key:
+            assert r.header("Idempotency-Key") == first_key[a["id"]]
+    d2.stop()
