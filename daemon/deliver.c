@@ -34,23 +34,27 @@
  * and the write is tried again with a growing wait, with one log line
  * for the episode, not one per row.
  */
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
 #include "alert.h"
+#include "buf.h"
 #include "channel.h"
 #include "clock.h"
 #include "deliver.h"
 #include "log.h"
+#include "message.h"
 #include "rate.h"
 #include "xmalloc.h"
 
-#define DELIVER_PER_RECEIVER    4    /* transfers in flight to one receiver */
-#define DELIVER_CONNECT_TIMEOUT 10   /* seconds */
-#define DELIVER_LOG_BATCH       500  /* log receiver rows per query */
-#define DELIVER_WRITE_FIRST_MS  250  /* then doubled, between tries to */
-#define DELIVER_WRITE_MAX_MS    1000 /* record outcomes */
+#define DELIVER_PER_RECEIVER    4     /* transfers in flight to one receiver */
+#define DELIVER_CONNECT_TIMEOUT 10    /* seconds */
+#define DELIVER_LOG_BATCH       500   /* log receiver rows per query */
+#define DELIVER_WRITE_FIRST_MS  250   /* then doubled, between tries to */
+#define DELIVER_WRITE_MAX_MS    1000  /* record outcomes */
+#define DELIVER_BODY_KEEP       65536 /* bodies kept whole in the record */
 
 enum outcome {
 	OUTCOME_SENT,
@@ -86,6 +90,11 @@ struct job {
 	long code;       /* HTTP or SMTP status */
 	long wait;       /* seconds before a retry */
 	time_t finished; /* daemon clock */
+	/* For the record of attempts: real times, and what was sent. */
+	long long started_ms, duration_ms;
+	char *subject, *recipients, *message_id; /* e-mail */
+	char *body;                              /* small enough to keep */
+	char body_sha256[65];
 	char desc[CURL_ERROR_SIZE + 320];
 };
 
@@ -348,7 +357,76 @@ deliver_job_free(struct job *j)
 	free(j->whats);
 	free(j->ids);
 	free(j->receiver);
+	free(j->subject);
+	free(j->recipients);
+	free(j->message_id);
+	free(j->body);
 	free(j);
+}
+
+/* Hex SHA-256 of len bytes at p into out (65 bytes). */
+static void
+deliver_sha256(const void *p, size_t len, char *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (EVP_Digest(p, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		fatalx("EVP_Digest failed");
+	for (unsigned int i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* Keep what a job sends, for the record: the body (when it is at most
+ * DELIVER_BODY_KEEP bytes; its SHA-256 always), and for e-mail the
+ * subject, the recipients and the Message-ID. */
+static void
+deliver_keep(struct job *j, const struct receiver *r, json_t *alerts)
+{
+	struct buf b = {NULL, 0, 0};
+
+	j->started_ms = clock_real_ms();
+	deliver_sha256(j->t.body != NULL ? j->t.body : "", j->t.len,
+	    j->body_sha256);
+	if (j->t.body != NULL && j->t.len <= DELIVER_BODY_KEEP &&
+	    memchr(j->t.body, '\0', j->t.len) == NULL)
+		xasprintf(&j->body, "%.*s", (int)j->t.len, j->t.body);
+	if (r->type != RECEIVER_EMAIL)
+		return;
+	j->subject = message_subject(r, alerts, false);
+	j->message_id = email_message_id(r, j->delivery_id);
+	buf_printf(&b, "%s", "");
+	for (size_t i = 0; i < r->nto; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", r->to[i]);
+	j->recipients = buf_take(&b);
+}
+
+/* Record one attempt of job j in the outbox; 0 or -1. */
+static int
+deliver_record_attempt(const struct job *j)
+{
+	static const char *const results[] = {
+	    [OUTCOME_SENT] = "sent",
+	    [OUTCOME_RETRY] = "retry",
+	    [OUTCOME_FAILED] = "failed",
+	};
+	struct outbox_attempt a = {
+	    .receiver = j->receiver,
+	    .message = j->delivery_id,
+	    .started_ms = j->started_ms,
+	    .duration_ms = j->duration_ms,
+	    .result = results[j->outcome],
+	    .status = j->code,
+	    .detail = j->desc,
+	    .subject = j->subject,
+	    .recipients = j->recipients,
+	    .message_id = j->message_id,
+	    .body = j->body,
+	    .body_sha256 = j->body_sha256,
+	    .clock_shift = (long long)(clock_now() - clock_real(clock_now())),
+	};
+
+	return outbox_attempt(dl.ob, &a, j->ids, j->nalerts);
 }
 
 /* Sort a finished transfer into sent, worth a retry, or failed for good:
@@ -459,6 +537,7 @@ deliver_finish(struct job *j, CURLcode rc)
 	curl_easy_getinfo(j->t.easy, CURLINFO_RESPONSE_CODE, &j->code);
 	j->wait = deliver_backoff(j->attempts + 1, j->t.retry_after);
 	j->finished = clock_now();
+	j->duration_ms = clock_real_ms() - j->started_ms;
 }
 
 /* Write how a job ended: one outbox row per alert; 0 or -1.  The log
@@ -488,7 +567,7 @@ deliver_record(const struct job *j)
 			break;
 		}
 	}
-	return rc;
+	return rc == 0 ? deliver_record_attempt(j) : -1;
 }
 
 /* One log line per alert of a recorded job. */
@@ -739,6 +818,12 @@ deliver_to_log(struct deliver_kick *k, const char *receiver,
 	char *line;
 	int left = 0;
 
+	struct outbox_attempt a = {.receiver = receiver,
+	    .message = row->alert_id,
+	    .started_ms = clock_real_ms(),
+	    .result = "sent",
+	    .clock_shift = (long long)(k->now - clock_real(k->now))};
+
 	if (outbox_mark_sent(dl.ob, row->alert_id, receiver, k->now, 0) == -1) {
 		k->failed = 1;
 		return;
@@ -752,6 +837,9 @@ deliver_to_log(struct deliver_kick *k, const char *receiver,
 	    kind, case_id, court, title, deadline, left < 0 ? -left : left,
 	    left == 1 || left == -1 ? "" : "s", left < 0 ? "overdue" : "left",
 	    receiver, row->alert_id);
+	a.body = line;
+	if (outbox_attempt(dl.ob, &a, &row->alert_id, 1) == -1)
+		k->failed = 1;
 	k->lines = xreallocarray(k->lines, k->nlines + 1, sizeof(*k->lines));
 	k->lines[k->nlines++] = line;
 }
@@ -915,6 +1003,7 @@ deliver_start(struct deliver_kick *k, const struct receiver *r, struct lane *ln,
 		deliver_job_free(j);
 		return 0;
 	}
+	deliver_keep(j, r, alerts);
 	json_decref(alerts);
 	if (key == NULL)
 		deliver_note_message(k, j);

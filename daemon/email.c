@@ -211,18 +211,29 @@ email_base64_body(struct buf *b, const char *text)
 	}
 }
 
+char *
+email_message_id(const struct receiver *r, const char *delivery_id)
+{
+	const char *at = strrchr(r->from, '@');
+	char *s;
+
+	xasprintf(&s, "<%s@%s>", delivery_id,
+	    at != NULL && at[1] != '\0' ? at + 1 : "localhost");
+	return s;
+}
+
 /* Append every header and the blank line that ends them. */
 static void
 email_headers(struct buf *b, const struct receiver *r, const char *delivery_id,
     const char *subject, time_t now)
 {
-	const char *at = strrchr(r->from, '@');
+	char *id = email_message_id(r, delivery_id);
 
 	email_line(b, "From: deadlined <%s>", r->from);
 	email_to_header(b, r);
 	email_date_header(b, now);
-	email_line(b, "Message-ID: <%s@%s>", delivery_id,
-	    at != NULL && at[1] != '\0' ? at + 1 : "localhost");
+	email_line(b, "Message-ID: %s", id);
+	free(id);
 	email_subject_header(b, subject);
 	email_line(b, "MIME-Version: 1.0");
 	email_line(b, "Content-Type: text/plain; charset=UTF-8");

@@ -12,7 +12,9 @@
 #include "config.h"
 #include "daemon.h"
 #include "deliver.h"
+#include "history.h"
 #include "list.h"
+#include "status.h"
 #include "log.h"
 #include "window.h"
 
@@ -29,6 +31,11 @@ struct options {
 	const char *test_receiver;
 	bool check;
 	bool list;
+	bool status;
+	bool history;
+	const char *history_case; /* NULL: every case */
+	const char *since;
+	bool csv;
 	bool json;
 	bool once;
 	int verbose;
@@ -38,13 +45,22 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: deadlined [-c FILE] [-t] [--list [--json]] [--once] "
+	    "usage: deadlined [-c FILE] [-t] [--list | --status [--json]] "
+	    "[--once] "
 	    "[--now TIME] [-v] [-V]\n"
 	    "       deadlined [-c FILE] --test-receiver NAME\n"
+	    "       deadlined [-c FILE] --history [CASE] [--json | --csv] "
+	    "[--since DATE]\n"
 	    "  -c, --config FILE  main configuration (default %s)\n"
 	    "  -t, --check        check the configuration, print ok or errors\n"
 	    "      --list         print every case's windows (--json: as "
 	    "JSON)\n"
+	    "      --status       print where each receiver's deliveries "
+	    "stand (--json)\n"
+	    "      --history [CASE]\n"
+	    "                     print a case's timeline, or every "
+	    "delivery (--json, --csv,\n"
+	    "                     --since YYYY-MM-DD)\n"
 	    "      --once         send what is due now, then exit\n"
 	    "      --now TIME     act as if the clock read TIME "
 	    "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])\n"
@@ -61,11 +77,25 @@ usage(FILE *fp)
 static void
 parse_options(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_LIST = 256, OPT_JSON, OPT_ONCE, OPT_NOW, OPT_TEST };
+	enum {
+		OPT_LIST = 256,
+		OPT_JSON,
+		OPT_ONCE,
+		OPT_NOW,
+		OPT_TEST,
+		OPT_STATUS,
+		OPT_HISTORY,
+		OPT_CSV,
+		OPT_SINCE
+	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"check", no_argument, NULL, 't'},
 	    {"list", no_argument, NULL, OPT_LIST},
+	    {"status", no_argument, NULL, OPT_STATUS},
+	    {"history", no_argument, NULL, OPT_HISTORY},
+	    {"csv", no_argument, NULL, OPT_CSV},
+	    {"since", required_argument, NULL, OPT_SINCE},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"once", no_argument, NULL, OPT_ONCE},
 	    {"now", required_argument, NULL, OPT_NOW},
@@ -90,6 +120,18 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_LIST:
 			opt->list = true;
+			break;
+		case OPT_STATUS:
+			opt->status = true;
+			break;
+		case OPT_HISTORY:
+			opt->history = true;
+			break;
+		case OPT_CSV:
+			opt->csv = true;
+			break;
+		case OPT_SINCE:
+			opt->since = optarg;
 			break;
 		case OPT_JSON:
 			opt->json = true;
@@ -117,6 +159,14 @@ parse_options(int argc, char **argv, struct options *opt)
 			exit(EXIT_USAGE);
 		}
 	}
+	if (opt->history && optind < argc)
+		opt->history_case = argv[optind++];
+	if ((opt->csv || opt->since != NULL) && !opt->history) {
+		fprintf(stderr,
+		    "deadlined: --csv and --since go with --history\n");
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
 	if (optind < argc) {
 		fprintf(stderr, "deadlined: unexpected argument '%s'\n",
 		    argv[optind]);
@@ -131,8 +181,10 @@ parse_options(int argc, char **argv, struct options *opt)
 		    opt->now);
 		exit(EXIT_USAGE);
 	}
-	if (opt->json && !opt->list) {
-		fprintf(stderr, "deadlined: --json goes with --list\n");
+	if (opt->json && !opt->list && !opt->status && !opt->history) {
+		fprintf(stderr,
+		    "deadlined: --json goes with --list, --status "
+		    "or --history\n");
 		usage(stderr);
 		exit(EXIT_USAGE);
 	}
@@ -172,6 +224,33 @@ test_receiver(const struct config *cfg, const char *name)
 	fprintf(stderr, "deadlined: no receiver named '%s' in %s\n", name,
 	    cfg->path);
 	return 1;
+}
+
+/* --history: the timeline of one case or of all. */
+static int
+history(const struct config *cfg, const struct options *opt)
+{
+	date_t day;
+	time_t since = 0;
+
+	if (opt->since != NULL) {
+		if (date_parse(opt->since, &day) == -1) {
+			fprintf(stderr,
+			    "deadlined: --since '%s' is not a date "
+			    "(YYYY-MM-DD)\n",
+			    opt->since);
+			return EXIT_USAGE;
+		}
+		since = clock_local(day, 0);
+	}
+	if (history_print(cfg, opt->history_case, since,
+	        opt->csv        ? HISTORY_CSV
+	            : opt->json ? HISTORY_JSON
+	                        : HISTORY_TEXT,
+	        stdout) == -1 ||
+	    fflush(stdout) == EOF)
+		return 1;
+	return 0;
 }
 
 /* Count the windows the cases have opened. */
@@ -250,7 +329,13 @@ main(int argc, char **argv)
 	else if (opt.list)
 		rc = list_print(cfg, clock_now(), opt.json, stdout) == -1 ||
 		    fflush(stdout) == EOF;
-	else
+	else if (opt.history)
+		rc = history(cfg, &opt);
+	else if (opt.status) {
+		rc = status_print(cfg, clock_now(), opt.json, stdout);
+		if (fflush(stdout) == EOF || rc == -1)
+			rc = 1;
+	} else
 		return daemon_run(cfg, opt.config, opt.once);
 	config_free(cfg);
 	return rc;

@@ -73,7 +73,8 @@ static const char *const outbox_migrations[] = {
      * the closing event, removal), lookups by window, the queue of each
      * receiver by index, and the message each delivery last went out in
      * (its Idempotency-Key and how many alerts it carried), so that a
-     * resend after a crash sends the same message. */
+     * resend after a crash sends the same message; and the record of
+     * every attempt, with what was sent, in real time. */
     "ALTER TABLE windows ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE windows ADD COLUMN extended INTEGER NOT NULL DEFAULT -1;"
     "ALTER TABLE windows ADD COLUMN closed_by TEXT;"
@@ -83,7 +84,29 @@ static const char *const outbox_migrations[] = {
     "CREATE INDEX deliveries_due ON deliveries (receiver, next_try)"
     "  WHERE state = 'pending';"
     "ALTER TABLE deliveries ADD COLUMN message TEXT;"
-    "ALTER TABLE deliveries ADD COLUMN message_size INTEGER;",
+    "ALTER TABLE deliveries ADD COLUMN message_size INTEGER;"
+    "CREATE TABLE attempts ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  receiver    TEXT NOT NULL,"
+    "  message     TEXT NOT NULL,"
+    "  started_ms  INTEGER NOT NULL,"
+    "  duration_ms INTEGER NOT NULL,"
+    "  result      TEXT NOT NULL CHECK (result IN"
+    "                ('sent', 'retry', 'failed')),"
+    "  status      INTEGER,"
+    "  detail      TEXT,"
+    "  subject     TEXT,"
+    "  recipients  TEXT,"
+    "  message_id  TEXT,"
+    "  body        TEXT,"
+    "  body_sha256 TEXT,"
+    "  clock_shift INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX attempts_receiver ON attempts (receiver, started_ms);"
+    "CREATE TABLE attempt_alerts ("
+    "  attempt_id INTEGER NOT NULL REFERENCES attempts(id),"
+    "  alert_id   TEXT NOT NULL,"
+    "  PRIMARY KEY (attempt_id, alert_id));"
+    "CREATE INDEX attempt_alerts_alert ON attempt_alerts (alert_id);",
 };
 
 /* The windows columns outbox_window_read reads, in its order. */
@@ -119,6 +142,11 @@ enum outbox_stmt {
 	ST_SUPERSEDE,
 	ST_DUE,
 	ST_MESSAGE,
+	ST_ATTEMPT,
+	ST_ATTEMPT_ALERT,
+	ST_STATS,
+	ST_LAST_FAILURE,
+	ST_HISTORY,
 	ST_COUNT,
 };
 
@@ -185,6 +213,39 @@ static const char *outbox_sql[ST_COUNT] = {
         " ORDER BY d.next_try, d.rowid LIMIT ?5",
     [ST_MESSAGE] = "UPDATE deliveries SET message = ?3, message_size = ?4"
                    " WHERE alert_id = ?1 AND receiver = ?2",
+    [ST_ATTEMPT] = "INSERT INTO attempts (receiver, message, started_ms,"
+                   " duration_ms, result, status, detail, subject,"
+                   " recipients, message_id, body, body_sha256, clock_shift)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+                   " ?12, ?13)",
+    [ST_ATTEMPT_ALERT] = "INSERT OR IGNORE INTO attempt_alerts VALUES (?1, ?2)",
+    [ST_STATS] =
+        "SELECT (SELECT count(*) FROM deliveries WHERE receiver = ?1"
+        "   AND state = 'pending'),"
+        " (SELECT min(created_at) FROM deliveries WHERE receiver = ?1"
+        "   AND state = 'pending'),"
+        " (SELECT count(*) FROM deliveries WHERE receiver = ?1"
+        "   AND state = 'failed'),"
+        " (SELECT count(*) FROM deliveries d JOIN alerts a ON a.id ="
+        "   d.alert_id LEFT JOIN windows w ON w.case_id = a.case_id AND"
+        "   w.window = a.window WHERE d.receiver = ?1 AND"
+        "   d.state = 'failed' AND coalesce(w.closed + w.removed, 0) = 0),"
+        " (SELECT count(*) FROM deliveries WHERE receiver = ?1"
+        "   AND state = 'cancelled'),"
+        " (SELECT max(started_ms + duration_ms) FROM attempts"
+        "   WHERE receiver = ?1 AND result = 'sent')",
+    [ST_LAST_FAILURE] = "SELECT started_ms + duration_ms, detail FROM attempts"
+                        " WHERE receiver = ?1 AND result != 'sent'"
+                        " ORDER BY id DESC LIMIT 1",
+    [ST_HISTORY] =
+        "SELECT a.case_id, a.window, a.kind, a.id, a.created_at,"
+        " d.receiver, d.state, d.last_error, t.started_ms, t.duration_ms,"
+        " t.result, t.status, t.detail, t.message, t.clock_shift"
+        " FROM alerts a JOIN deliveries d ON d.alert_id = a.id"
+        " LEFT JOIN (attempt_alerts x JOIN attempts t ON t.id = x.attempt_id)"
+        "   ON x.alert_id = a.id AND t.receiver = d.receiver"
+        " WHERE (?1 IS NULL OR a.case_id = ?1) AND a.created_at >= ?2"
+        " ORDER BY a.case_id, a.created_at, a.rowid, d.receiver, t.id",
 };
 
 struct outbox {
@@ -705,4 +766,125 @@ outbox_mark_message(struct outbox *ob, const char *alert_id,
 	outbox_bind_text(st, 3, message);
 	sqlite3_bind_int(st, 4, size);
 	return outbox_step_done(ob, ST_MESSAGE, "mark message");
+}
+
+int
+outbox_attempt(struct outbox *ob, const struct outbox_attempt *a,
+    const char (*alert_ids)[OUTBOX_ID_LEN + 1], size_t n)
+{
+	sqlite3_stmt *st = ob->st[ST_ATTEMPT];
+	sqlite3_int64 id;
+
+	outbox_bind_text(st, 1, a->receiver);
+	outbox_bind_text(st, 2, a->message);
+	sqlite3_bind_int64(st, 3, a->started_ms);
+	sqlite3_bind_int64(st, 4, a->duration_ms);
+	outbox_bind_text(st, 5, a->result);
+	sqlite3_bind_int64(st, 6, a->status);
+	outbox_bind_text(st, 7, a->detail);
+	outbox_bind_text(st, 8, a->subject);
+	outbox_bind_text(st, 9, a->recipients);
+	outbox_bind_text(st, 10, a->message_id);
+	outbox_bind_text(st, 11, a->body);
+	outbox_bind_text(st, 12, a->body_sha256);
+	sqlite3_bind_int64(st, 13, a->clock_shift);
+	if (outbox_step_done(ob, ST_ATTEMPT, "record attempt") == -1)
+		return -1;
+	id = sqlite3_last_insert_rowid(ob->db);
+	st = ob->st[ST_ATTEMPT_ALERT];
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, id);
+		outbox_bind_text(st, 2, alert_ids[i]);
+		if (outbox_step_done(ob, ST_ATTEMPT_ALERT, "record attempt") ==
+		    -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+outbox_stats(struct outbox *ob, const char *receiver, struct outbox_stats *out)
+{
+	sqlite3_stmt *st = ob->st[ST_STATS];
+	const char *why;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	outbox_bind_text(st, 1, receiver);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->waiting = sqlite3_column_int64(st, 0);
+		out->oldest_waiting = sqlite3_column_type(st, 1) == SQLITE_NULL
+		    ? -1
+		    : (time_t)sqlite3_column_int64(st, 1);
+		out->failed = sqlite3_column_int64(st, 2);
+		out->failed_open = sqlite3_column_int64(st, 3);
+		out->cancelled = sqlite3_column_int64(st, 4);
+		out->last_sent_ms = sqlite3_column_type(st, 5) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int64(st, 5);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW) {
+		outbox_error(ob, "stats");
+		return -1;
+	}
+	st = ob->st[ST_LAST_FAILURE];
+	out->last_failure_ms = -1;
+	outbox_bind_text(st, 1, receiver);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->last_failure_ms = sqlite3_column_int64(st, 0);
+		why = (const char *)sqlite3_column_text(st, 1);
+		snprintf(out->last_failure, sizeof(out->last_failure), "%s",
+		    why != NULL ? why : "");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		outbox_error(ob, "stats");
+		return -1;
+	}
+	return 0;
+}
+
+int
+outbox_history(struct outbox *ob, const char *case_id, time_t since,
+    int (*fn)(const struct outbox_history *, void *), void *arg)
+{
+	sqlite3_stmt *st = ob->st[ST_HISTORY];
+	struct outbox_history h;
+	int rc;
+
+	outbox_bind_text(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&h, 0, sizeof(h));
+		h.case_id = (const char *)sqlite3_column_text(st, 0);
+		h.window = (const char *)sqlite3_column_text(st, 1);
+		h.kind = (const char *)sqlite3_column_text(st, 2);
+		h.alert_id = (const char *)sqlite3_column_text(st, 3);
+		h.queued = (time_t)sqlite3_column_int64(st, 4);
+		h.receiver = (const char *)sqlite3_column_text(st, 5);
+		h.state = (const char *)sqlite3_column_text(st, 6);
+		h.why = (const char *)sqlite3_column_text(st, 7);
+		h.has_attempt = sqlite3_column_type(st, 8) != SQLITE_NULL;
+		h.started_ms = sqlite3_column_int64(st, 8);
+		h.duration_ms = sqlite3_column_int64(st, 9);
+		h.result = (const char *)sqlite3_column_text(st, 10);
+		h.status = sqlite3_column_int64(st, 11);
+		h.detail = (const char *)sqlite3_column_text(st, 12);
+		h.message = (const char *)sqlite3_column_text(st, 13);
+		h.clock_shift = sqlite3_column_int64(st, 14);
+		if (fn(&h, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		outbox_error(ob, "history");
+		return -1;
+	}
+	return 0;
 }

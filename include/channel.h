@@ -66,6 +66,10 @@ int email_setup(struct transfer *t, const struct receiver *r,
     const char *delivery_id, json_t *alerts, time_t now, bool test, char *err,
     size_t errlen);
 
+/* The Message-ID header's value of the mail of delivery_id to r,
+ * "<id@domain of from>"; a new string. */
+char *email_message_id(const struct receiver *r, const char *delivery_id);
+
 /* The whole RFC 5322 message as a new string; NULL on error. */
 char *email_message(const struct receiver *r, const char *delivery_id,
     json_t *alerts, time_t now, bool test);

@@ -124,6 +124,63 @@ int outbox_due(struct outbox *ob, const char *receiver, time_t now,
 int outbox_mark_message(struct outbox *ob, const char *alert_id,
     const char *receiver, const char *message, int size);
 
+#define OUTBOX_ID_LEN 32 /* an alert id, hex */
+
+/* One attempt to send a message: the record a creditor's lawyer shows. */
+struct outbox_attempt {
+	const char *receiver;
+	const char *message;  /* its Idempotency-Key */
+	long long started_ms; /* real time, never the --now clock */
+	long long duration_ms;
+	const char *result;     /* "sent", "retry" or "failed" */
+	long status;            /* HTTP or SMTP code, 0 if none */
+	const char *detail;     /* the provider's answer or the error */
+	const char *subject;    /* e-mail: the subject, */
+	const char *recipients; /* the addresses, */
+	const char *message_id; /* and the Message-ID */
+	const char *body;       /* what was sent, when it is small */
+	const char *body_sha256;
+	long long clock_shift; /* seconds --now shifted the daemon's clock */
+};
+
+/* Record an attempt and the alerts it carried; 0 or -1. */
+int outbox_attempt(struct outbox *ob, const struct outbox_attempt *a,
+    const char (*alert_ids)[OUTBOX_ID_LEN + 1], size_t n);
+
+/* Where a receiver's deliveries stand, for --status. */
+struct outbox_stats {
+	long long waiting;
+	time_t oldest_waiting; /* when it was queued (daemon clock), or -1 */
+	long long failed;
+	long long failed_open; /* of windows still open: worth a --resend */
+	long long cancelled;
+	long long last_sent_ms;    /* real time, or -1 */
+	long long last_failure_ms; /* real time, or -1 */
+	char last_failure[512];    /* why */
+};
+
+/* The stats of receiver into out; 0 or -1. */
+int outbox_stats(struct outbox *ob, const char *receiver,
+    struct outbox_stats *out);
+
+/* One delivery of an alert, with one of its attempts (if any). */
+struct outbox_history {
+	const char *case_id, *window, *kind, *alert_id;
+	time_t queued; /* daemon clock */
+	const char *receiver, *state, *why;
+	bool has_attempt;
+	long long started_ms, duration_ms; /* real time */
+	const char *result, *detail, *message;
+	long status;
+	long long clock_shift;
+};
+
+/* Call fn for every delivery (and each of its attempts) of the alerts of
+ * case_id (NULL: every case) queued at or after since, by case, then in
+ * the order they were queued; 0 or -1. */
+int outbox_history(struct outbox *ob, const char *case_id, time_t since,
+    int (*fn)(const struct outbox_history *, void *), void *arg);
+
 /* How long a statement may wait for another process's lock before it
  * fails with an error (the daemon keeps this short and retries on its
  * loop, so that nothing blocks it); the default is 5000 ms. */
