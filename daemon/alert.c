@@ -92,11 +92,16 @@ alert_add_change(json_t *obj, enum alert_kind kind,
 	    json_string(date_format(ws->closed_on, day)));
 	if ((fu = json_array()) == NULL)
 		fatalx("json_array");
-	for (size_t i = 0; i < chg->nfollow_up; i++)
-		if (json_array_append_new(fu,
-		        json_pack("{s:s, s:s}", "name", chg->follow_up[i]->name,
-		            "title", chg->follow_up[i]->title)) == -1)
+	for (size_t i = 0; i < chg->nfollow_up; i++) {
+		const struct window_def *f = chg->follow_up[i];
+		json_t *o =
+		    json_pack("{s:s, s:s}", "name", f->name, "title", f->title);
+
+		if (o != NULL && f->title_en != NULL)
+			alert_set(o, "title_en", json_string(f->title_en));
+		if (json_array_append_new(fu, o) == -1)
 			fatalx("json_array_append_new");
+	}
 	alert_set(win, "follow_up", fu);
 }
 
@@ -134,6 +139,9 @@ alert_payload(const char *id, enum alert_kind kind, const struct case_info *c,
 	    date_format(ws->deadline, deadline), "deadline_at", deadline_at);
 	if (obj == NULL)
 		fatalx("json_pack: alert %s", id);
+	if (w->title_en != NULL)
+		alert_set(json_object_get(obj, "window"), "title_en",
+		    json_string(w->title_en));
 	if (chg != NULL)
 		alert_add_change(obj, kind, ws, chg);
 	return obj;

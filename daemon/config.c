@@ -334,8 +334,8 @@ config_event_name(struct loader *ld, const config_setting_t *s,
 static void
 config_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 {
-	static const char *keys[] = {"title", "opens", "closes", "days",
-	    "extended_days", "extended_by", "roll", "reminders", NULL};
+	static const char *keys[] = {"title", "title_en", "opens", "closes",
+	    "days", "extended_days", "extended_by", "roll", "reminders", NULL};
 	config_setting_t *s;
 	const char *roll;
 	char what[128];
@@ -358,6 +358,7 @@ config_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 		    "'%s' is not a valid window name (a-z, 0-9, _)", w->name);
 	loader_check_keys(ld, g, keys, what);
 	loader_string(ld, g, "title", &w->title);
+	loader_string(ld, g, "title_en", &w->title_en);
 
 	if ((r = loader_string(ld, g, "opens", &w->opens)) == 0)
 		loader_error(ld, w->line, "%s has no 'opens' event", what);
@@ -406,34 +407,70 @@ config_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 		config_reminders(ld, s, &w->reminders);
 }
 
-/* The window every case has when the file defines none: the 2025
- * Opinions' police decision on opening a case. */
+/*
+ * The windows every case has when the file defines none: each period of
+ * the 2025 Opinions and the procuratorate's rules (see DOMAIN.md and
+ * deadlined.conf(5)), in Chinese and English.
+ */
+static const struct {
+	const char *name, *title, *title_en, *opens, *closes[2];
+	const char *extended_by;
+	int days, extended_days;
+} config_builtin_windows[] = {
+    /* The police decide whether to open a case: 7 days from receiving
+     * the transfer, 30 in all once approved (2025 Opinions). */
+    {"decision", "公安机关决定是否立案", "Police decision on opening a case",
+        "transferred", {"filed", "not_filed"}, "extended", 7, 30},
+    /* Not filed: the court is told in writing, with reasons, within 7
+     * days (2025 Opinions, as reported). */
+    {"reasons", "书面告知不立案理由", "Written reasons for not opening a case",
+        "not_filed", {"reasons_received", NULL}, NULL, 7, 0},
+    /* The procuratorate asks the police to explain: they reply within 7
+     * days of its notice (procuratorate rules Art. 560). */
+    {"supervision_reply", "公安机关答复检察院说明理由",
+        "Police reply to the procuratorate", "supervision_notice",
+        {"police_replied", NULL}, NULL, 7, 0},
+    /* The procuratorate tells the police to open the case: they do so
+     * within 15 days of its notice (procuratorate rules Art. 563). */
+    {"filing_after_notice", "接检察院通知后立案",
+        "Filing after the procuratorate's notice", "filing_notice",
+        {"filed_after_notice", NULL}, NULL, 15, 0},
+};
+
+#define CONFIG_NBUILTIN                                                        \
+	(sizeof(config_builtin_windows) / sizeof(config_builtin_windows[0]))
+
+/* Every built-in window, for a file that defines no windows. */
 static void
-config_default_window(struct loader *ld)
+config_default_windows(struct loader *ld)
 {
 	struct window_def *w;
-	const char **closes;
 
-	w = ld->cfg->windows = loader_alloc(ld, 1, sizeof(*w));
-	ld->cfg->nwindows = 1;
-	closes = loader_alloc(ld, 2, sizeof(*closes));
-	closes[0] = "filed";
-	closes[1] = "not_filed";
-	w->name = "decision";
-	w->title = "Police decision on opening a case";
-	w->opens = "transferred";
-	w->closes = closes;
-	w->ncloses = 2;
-	w->extended_by = "extended";
-	w->rule.days = 7;
-	w->rule.extended_days = 30;
-	w->rule.roll = ld->cfg->default_roll;
-	w->reminders = ld->cfg->reminders;
-	w->file = ld->file;
-	for (size_t i = 0; i < 2; i++)
-		config_event_name(ld, NULL, closes[i]);
-	config_event_name(ld, NULL, w->opens);
-	config_event_name(ld, NULL, w->extended_by);
+	ld->cfg->windows = loader_alloc(ld, CONFIG_NBUILTIN, sizeof(*w));
+	ld->cfg->nwindows = CONFIG_NBUILTIN;
+	for (size_t i = 0; i < CONFIG_NBUILTIN; i++) {
+		w = &ld->cfg->windows[i];
+		w->name = config_builtin_windows[i].name;
+		w->title = config_builtin_windows[i].title;
+		w->title_en = config_builtin_windows[i].title_en;
+		w->opens = config_builtin_windows[i].opens;
+		w->ncloses =
+		    config_builtin_windows[i].closes[1] != NULL ? 2 : 1;
+		w->closes = loader_alloc(ld, w->ncloses, sizeof(*w->closes));
+		for (size_t k = 0; k < w->ncloses; k++)
+			w->closes[k] = config_builtin_windows[i].closes[k];
+		w->extended_by = config_builtin_windows[i].extended_by;
+		w->rule.days = config_builtin_windows[i].days;
+		w->rule.extended_days = config_builtin_windows[i].extended_days;
+		w->rule.roll = ld->cfg->default_roll;
+		w->reminders = ld->cfg->reminders;
+		w->file = ld->file;
+		config_event_name(ld, NULL, w->opens);
+		for (size_t k = 0; k < w->ncloses; k++)
+			config_event_name(ld, NULL, w->closes[k]);
+		if (w->extended_by != NULL)
+			config_event_name(ld, NULL, w->extended_by);
+	}
 }
 
 static void
@@ -443,7 +480,7 @@ config_windows(struct loader *ld, config_setting_t *root)
 	int n;
 
 	if ((g = config_setting_get_member(root, "windows")) == NULL) {
-		config_default_window(ld);
+		config_default_windows(ld);
 		return;
 	}
 	if (!config_setting_is_group(g)) {

@@ -311,7 +311,7 @@ message_window(const char *name)
 /* The titles of the windows a closing event opens (window object w's
  * follow_up), joined with "、"; "" if none.  A new string. */
 static char *
-message_follow_up(json_t *w)
+message_follow_up(json_t *w, bool en)
 {
 	json_t *fu = json_object_get(w, "follow_up"), *o;
 	struct buf b = {NULL, 0, 0};
@@ -320,7 +320,10 @@ message_follow_up(json_t *w)
 
 	buf_printf(&b, "%s", "");
 	json_array_foreach(fu, i, o) {
-		t = message_str(o, "title");
+		t = message_str(o,
+		    en && json_is_string(json_object_get(o, "title_en"))
+		        ? "title_en"
+		        : "title");
 		if (*t == '\0') {
 			free(t);
 			t = message_str(o, "name");
@@ -358,7 +361,13 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->title = message_str(c, "title");
 	a->court = message_str(c, "court");
 	a->window = message_str(w, "name");
+	/* An English text takes the window's English title when it has
+	 * one; a Chinese text its title as configured. */
 	a->wtitle = message_str(w, "title");
+	if (message_en(r) && json_is_string(json_object_get(w, "title_en"))) {
+		free(a->wtitle);
+		a->wtitle = message_str(w, "title_en");
+	}
 	if (*a->wtitle == '\0') {
 		free(a->wtitle);
 		a->wtitle = xstrdup(a->window);
@@ -368,7 +377,7 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->previous = message_str(w, "previous_deadline");
 	a->closed_by = message_str(w, "closed_by");
 	a->closed_on = message_str(w, "closed_on");
-	a->follow_up = message_follow_up(w);
+	a->follow_up = message_follow_up(w, message_en(r));
 	a->reopened = json_is_true(json_object_get(o, "reopened"));
 	a->calendar = json_is_true(json_object_get(o, "calendar_changed"));
 	message_date(r, a->previous, a->previous_date,

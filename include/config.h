@@ -22,9 +22,10 @@
 /* A window: opened by one event of a case, closed by others. */
 struct window_def {
 	const char *name;
-	const char *title;
-	const char *opens;   /* event name */
-	const char **closes; /* event names */
+	const char *title;    /* as the administrator wrote it */
+	const char *title_en; /* for English texts, or NULL */
+	const char *opens;    /* event name */
+	const char **closes;  /* event names */
 	size_t ncloses;
 	const char *extended_by; /* event name, or NULL */
 	struct window_rule rule;

@@ -880,6 +880,32 @@ test_changes(void **state)
 	}
 }
 
+/* Checks that an English text takes a window's English title and a
+ * Chinese one its configured (Chinese) title. */
+static void
+test_title_en(void **state)
+{
+	struct receiver r;
+	json_t *alerts = one("reminder", 3, "decision");
+	char *body;
+
+	(void)state;
+	json_object_set_new(json_object_get(json_array_get(alerts, 0),
+	                        "window"),
+	    "title_en", json_string("Police decision on opening a case"));
+	make_receiver(&r, LANGUAGE_EN);
+	body = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_non_null(strstr(body, "Police decision on opening a case"));
+	assert_null(strstr(body, WTITLE));
+	free(body);
+	make_receiver(&r, LANGUAGE_ZH);
+	body = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_non_null(strstr(body, WTITLE));
+	assert_null(strstr(body, "Police decision"));
+	free(body);
+	json_decref(alerts);
+}
+
 int
 main(void)
 {
@@ -900,6 +926,7 @@ main(void)
 	    cmocka_unit_test(test_test_message),
 	    cmocka_unit_test(test_no_secret),
 	    cmocka_unit_test(test_changes),
+	    cmocka_unit_test(test_title_en),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
