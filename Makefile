@@ -100,7 +100,13 @@ check-deps:
 	$(call install_missing,$(DEB_CHECK))
 
 # The example configuration, run in the foreground with its state in
-# build/run (fresh each time, so the first-start alerts show at once).
+# build/run (fresh each time, so the first-start alerts show at once), as
+# if the clock read NOW: ten seconds before 09:00 on a day when the
+# example cases have every kind of timed alert due.  NOW= runs it on the
+# real clock.
+NOW ?= 2026-12-07T08:59:50
+RUN_NOW = $(if $(NOW),--now $(NOW))
+
 run: build-deps
 	$(MAKE) all
 	rm -rf build/run && mkdir -p build/run
@@ -108,8 +114,13 @@ run: build-deps
 	sed 's|^state_dir .*|state_dir = "state";|' conf/deadlined.conf \
 	    > build/run/deadlined.conf
 	./build/deadlined -c build/run/deadlined.conf -t
-	./build/deadlined -c build/run/deadlined.conf --list
-	exec ./build/deadlined -c build/run/deadlined.conf
+	./build/deadlined -c build/run/deadlined.conf --list $(RUN_NOW)
+	@if [ -n "$(NOW)" ]; then \
+	    echo "== running the example as if it were $(NOW):" \
+	        "alerts at 09:00, ten seconds from now (make run NOW=..." \
+	        "picks another moment, NOW= the real clock; Ctrl-C stops)"; \
+	fi
+	exec ./build/deadlined -c build/run/deadlined.conf $(RUN_NOW)
 
 check: check-deps
 	$(MAKE) all

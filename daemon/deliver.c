@@ -815,7 +815,7 @@ deliver_to_log(struct deliver_kick *k, const char *receiver,
 {
 	const char *kind = "", *case_id = "", *court = "", *title = "";
 	const char *deadline = "";
-	char *line;
+	char *line, days[64];
 	int left = 0;
 
 	struct outbox_attempt a = {.receiver = receiver,
@@ -831,12 +831,19 @@ deliver_to_log(struct deliver_kick *k, const char *receiver,
 	json_unpack(row->alert, "{s:s, s:i, s:{s:s, s:s}, s:{s:s, s:s}}",
 	    "kind", &kind, "days_left", &left, "case", "id", &case_id, "court",
 	    &court, "window", "title", &title, "deadline", &deadline);
+	if (left == 0)
+		snprintf(days, sizeof(days), "due today");
+	else
+		snprintf(days, sizeof(days), "%d day%s %s",
+		    left < 0 ? -left : left, left == 1 || left == -1 ? "" : "s",
+		    left < 0 ? "overdue" : "left");
+	/* A case without a court shows no empty "()". */
 	xasprintf(&line,
-	    "ALERT %s: case %s (%s): %s, deadline %s, %d day%s %s [%s, alert "
-	    "%s]",
-	    kind, case_id, court, title, deadline, left < 0 ? -left : left,
-	    left == 1 || left == -1 ? "" : "s", left < 0 ? "overdue" : "left",
-	    receiver, row->alert_id);
+	    "ALERT %s: case %s%s%s%s: %s, deadline %s, %s [%s, "
+	    "alert %s]",
+	    kind, case_id, *court != '\0' ? " (" : "", court,
+	    *court != '\0' ? ")" : "", title, deadline, days, receiver,
+	    row->alert_id);
 	a.body = line;
 	if (outbox_attempt(dl.ob, &a, &row->alert_id, 1) == -1)
 		k->failed = 1;

@@ -49,7 +49,7 @@ def test_every_period_is_built_in(tmp_path, run):
 def test_builtin_titles_in_each_language(tmp_path, run):
     main = main_conf(windows=None, receivers="""(
   { name = "log"; type = "log"; }
-)""")
+)""", extra='state_dir = "state";')
     tree = write_tree(tmp_path, main=main, cases={"a.conf": cases_conf(
         case(id="A-1", transferred="2025-07-03",
              filing_notice="2025-07-04"))})

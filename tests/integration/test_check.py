@@ -29,7 +29,7 @@ def test_shipped_example_is_ok(run):
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "ok"
-    assert lines[1].startswith("3 cases, 3 windows"), lines
+    assert lines[1].startswith("6 cases, 4 windows"), lines
     assert r.stderr == ""
 
 

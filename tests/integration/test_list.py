@@ -47,15 +47,24 @@ A = case(id="A-1", transferred="2025-07-03")
 
 def test_json_rows_of_the_shipped_example(run):
     r = run("--list", "--json", "-c", REPO / "conf" / "deadlined.conf",
-            "--now", "2025-07-07T10:00")
+            "--now", "2026-12-07T08:59:50")
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
-    assert [(x["case"], x["window"]) for x in rows] == [
-        ("(2025)沪0115执1234号", "decision"),
-        ("(2025)京0105执5678号", "decision"),
-        ("(2025)粤0304执910号", "decision"),
-        ("(2025)粤0304执910号", "reasons"),
+    assert [(x["case"], x["window"], x["state"]) for x in rows] == [
+        ("(2026)沪0115执1234号", "decision", "due_soon"),
+        ("(2026)京0105执5678号", "decision", "due_today"),
+        ("(2026)粤0304执910号", "decision", "overdue"),
+        ("(2026)浙0106执2468号", "decision", "open"),
+        ("(2026)苏0508执1357号", "decision", "closed"),
+        ("(2026)苏0508执1357号", "reasons", "overdue"),
+        ("(2026)苏0508执1357号", "supervision_reply", "due_soon"),
+        ("(2026)川0107执8642号", "decision", "closed"),
     ]
+    # make run's moment: a timed alert of each open window at 09:00,
+    # ten seconds on, but the one whose next reminder is later.
+    due = [x["case"] for x in rows
+           if x["next_alert"] == "2026-12-07T09:00:00+08:00"]
+    assert len(due) == 4, rows
     for row in rows:
         assert set(row) == KEYS
         assert isinstance(row["days_left"], int)
@@ -93,12 +102,13 @@ def test_worked_examples(tmp_path, one_row, opened, deadline):
 
 def test_worked_example_with_shipped_holiday_files(run):
     r = run("--list", "--json", "-c", REPO / "conf" / "deadlined.conf",
-            "--now", "2025-09-26T10:00")
+            "--now", "2026-09-26T10:00")
     assert r.returncode == 0, r.stderr
     row = [x for x in json.loads(r.stdout)
-           if x["case"] == "(2025)京0105执5678号"][0]
-    assert row["deadline"] == "2025-10-09"
-    assert row["days_left"] == 13
+           if x["case"] == "(2026)川0107执8642号"][0]
+    # 09-26 + 7 = Sat 10-03, in National Day 1-7 Oct: Thu 10-08.
+    assert row["deadline"] == "2026-10-08"
+    assert row["days_left"] == 12
 
 
 def test_roll_none_on_a_window_keeps_a_weekend_deadline(tmp_path, one_row):
