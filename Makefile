@@ -4,7 +4,7 @@
 #   make SAN=1      build build/san/deadlined with ASan and UBSan
 #   make run        install what is missing, build, run on conf/
 #   make check      install what is missing, then every test
-#   make install    PREFIX=/usr/local DESTDIR= (binary, man pages, config)
+#   make install    PREFIX=/usr/local SYSCONFDIR=/etc UNITDIR= DESTDIR=
 
 VERSION    = 0.1.0
 PREFIX    ?= /usr/local
@@ -12,7 +12,9 @@ SYSCONFDIR ?= /etc
 SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/deadlined
-UNITDIR   ?= /lib/systemd/system
+# Where systemd looks for the units of software installed under PREFIX:
+# /usr/local/lib/systemd/system for the default, /usr/lib/... for /usr.
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
@@ -169,8 +171,9 @@ install: all
 	install -D -m 644 conf/cases.d/example.conf \
 	    $(DESTDIR)$(DATADIR)/examples/cases.d/example.conf
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|/usr/local/sbin|$(SBINDIR)|g' systemd/deadlined.service \
-	    > $(DESTDIR)$(UNITDIR)/deadlined.service
+	sed -e 's|/usr/local/sbin|$(SBINDIR)|g' \
+	    -e 's|/etc/deadlined|$(SYSCONFDIR)/deadlined|g' \
+	    systemd/deadlined.service > $(DESTDIR)$(UNITDIR)/deadlined.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/deadlined.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/deadlined/deadlined.conf || \
 	    install -m 644 conf/deadlined.conf \

@@ -23,10 +23,10 @@ def test_make_install_honours_prefix_and_destdir(tmp_path):
                 "etc/deadlined/deadlined.conf",
                 "etc/deadlined/holidays/cn-2025.conf",
                 "etc/deadlined/holidays/cn-2026.conf",
-                "lib/systemd/system/deadlined.service"):
+                "usr/lib/systemd/system/deadlined.service"):
         assert (dest / rel).is_file(), rel
     assert (dest / "etc/deadlined/cases.d").is_dir()
-    unit = (dest / "lib/systemd/system/deadlined.service").read_text()
+    unit = (dest / "usr/lib/systemd/system/deadlined.service").read_text()
     assert "ExecStart=/usr/sbin/deadlined " in unit
     assert "/usr/local/" not in unit
 
@@ -67,3 +67,25 @@ def test_unit_is_type_notify_with_reload():
     assert re.search(r"^ExecReload=/bin/kill -HUP \$MAINPID$", unit, re.M)
     assert re.search(r"^StateDirectory=deadlined$", unit, re.M)
     assert re.search(r"^ConfigurationDirectory=deadlined$", unit, re.M)
+
+
+def test_make_install_writes_its_paths_into_the_unit(tmp_path):
+    dest = tmp_path / "root"
+    r = subprocess.run(["make", "-s", "install", f"DESTDIR={dest}",
+                        "PREFIX=/opt/dl", "SYSCONFDIR=/opt/dl/etc"],
+                       cwd=REPO, capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # The default unit directory follows PREFIX (systemd reads
+    # /usr/local/lib/systemd/system for software under /usr/local).
+    unit = (dest / "opt/dl/lib/systemd/system/deadlined.service").read_text()
+    assert "ExecStart=/opt/dl/sbin/deadlined -c " \
+        "/opt/dl/etc/deadlined/deadlined.conf" in unit
+    assert "/etc/deadlined" not in unit.replace("/opt/dl/etc/deadlined", "")
+    assert "/usr/local" not in unit
+    assert (dest / "opt/dl/etc/deadlined/deadlined.conf").is_file()
+    r = subprocess.run(["make", "-s", "install", f"DESTDIR={dest}",
+                        "UNITDIR=/etc/systemd/system"], cwd=REPO,
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (dest / "etc/systemd/system/deadlined.service").is_file()
