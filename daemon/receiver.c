@@ -465,3 +465,54 @@ receiver_notify(struct loader *ld, const config_setting_t *group, size_t **out,
 	*n = count;
 	return bad ? -1 : 1;
 }
+
+/* True if two strings, either of which may be NULL, are equal. */
+static bool
+receiver_same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* True if two lists of strings are equal. */
+static bool
+receiver_same_list(const char **a, size_t na, const char **b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!receiver_same_str(a[i], b[i]))
+			return false;
+	return true;
+}
+
+/* Secrets are compared by content, like the rest, and never shown. */
+bool
+receiver_same(const struct receiver *a, const struct receiver *b)
+{
+	return a->type == b->type && a->format == b->format &&
+	    a->tls == b->tls && a->language == b->language &&
+	    a->at_all == b->at_all && receiver_same_str(a->url, b->url) &&
+	    receiver_same_str(a->secret, b->secret) &&
+	    receiver_same_str(a->password, b->password) &&
+	    receiver_same_str(a->username, b->username) &&
+	    receiver_same_str(a->from, b->from) &&
+	    receiver_same_str(a->msgtype, b->msgtype) &&
+	    receiver_same_str(a->subject, b->subject) &&
+	    receiver_same_str(a->body, b->body) &&
+	    receiver_same_list(a->to, a->nto, b->to, b->nto) &&
+	    receiver_same_list(a->headers, a->nheaders, b->headers,
+	        b->nheaders) &&
+	    receiver_same_list(a->at_mobiles, a->nat_mobiles, b->at_mobiles,
+	        b->nat_mobiles);
+}
+
+const struct receiver *
+receiver_find(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nreceivers; i++)
+		if (strcmp(cfg->receivers[i].name, name) == 0)
+			return &cfg->receivers[i];
+	return NULL;
+}
