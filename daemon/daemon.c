@@ -26,6 +26,7 @@
 #include "deliver.h"
 #include "log.h"
 #include "outbox.h"
+#include "pidfile.h"
 #include "receiver.h"
 #include "schedule.h"
 #include "sdnotify.h"
@@ -412,6 +413,7 @@ daemon_teardown(void)
 	outbox_close(d.ob);
 	config_free(d.cfg);
 	curl_global_cleanup();
+	pidfile_remove();
 }
 
 int
@@ -429,6 +431,8 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 		curl_global_cleanup();
 		return 1;
 	}
+	if (!once)
+		pidfile_write(cfg->state_dir); /* for --resend; not vital */
 	daemon_setup();
 	if (deliver_init(d.base, d.ob) == -1)
 		fatalx("cannot set up libcurl");

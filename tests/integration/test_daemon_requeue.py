@@ -102,3 +102,93 @@ def test_a_removed_receivers_waiting_deliveries_are_cancelled(
     d.wait_line(r"next wake-up|planned", timeout=5)
     assert not d.grep(r"to down")
     d.stop()
+
+
+def resend(tree, *args):
+    import subprocess
+    from daemon_helpers import binary
+    return subprocess.run([binary(), "-c", str(tree.main), "--now", DUE_DAY,
+                           "--resend", *args], capture_output=True,
+                          text=True, timeout=30)
+
+
+def delivered(hook, n):
+    """Wait for n alerts answered 200; return them."""
+    return wait_until(lambda: (lambda got: got if len(got) >= n else None)(
+        [a for r, a in hook.alerts() if r.responded is not None and
+         r.reply.status == 200]), message=f"{n} alerts delivered")
+
+
+class Switch:
+    """404 until fixed, then 200."""
+
+    def __init__(self):
+        self.fixed = False
+
+    def __call__(self, req):
+        return Reply(200) if self.fixed else Reply(404, body=b"gone\n")
+
+
+def test_resend_delivers_a_failed_alert_through_the_running_daemon(
+        tmp_path, hook, spawn):
+    hook.responder = switch = Switch()
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"], CASES, retry=(1, 2))
+    d = spawn(tree, now=DUE_DAY)
+    d.wait_lines(r"to hook failed for good: HTTP 404", 2)
+    assert (tree.state_dir / "deadlined.pid").read_text() == f"{d.pid}\n"
+
+    switch.fixed = True     # the receiver's side was fixed
+    r = resend(tree, "hook")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "2 deliveries to hook queued again"
+    assert f"told deadlined (pid {d.pid})" in r.stdout
+    got = delivered(hook, 2)
+    assert sorted(a["kind"] for a in got) == ["due", "opened"]
+    tree.wait_states(["sent", "sent"])
+
+    # Nothing is left to send again.
+    r = resend(tree, "hook")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "0 deliveries to hook queued again\n"
+    d.stop()
+    assert not (tree.state_dir / "deadlined.pid").exists()
+
+
+def test_resend_of_one_case(tmp_path, hook, spawn):
+    hook.responder = switch = Switch()
+    cases = {"a.conf": cases_file(case(transferred="2025-07-03"),
+                                  case(case_id="B-1", transferred="2025-07-03"))}
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"], cases, retry=(1, 2))
+    d = spawn(tree, now=DUE_DAY)
+    d.wait_line(r"to hook failed for good: HTTP 404")
+    wait_until(lambda: [r["state"] for r in tree.deliveries()] ==
+               ["failed"] * 4)
+    switch.fixed = True
+    r = resend(tree, "hook", "--case", "B-1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("2 deliveries to hook queued again\n")
+    got = delivered(hook, 2)
+    assert {a["case"]["id"] for a in got} == {"B-1"}
+    wait_until(lambda: sorted((r["case_id"], r["state"])
+                              for r in tree.deliveries()) ==
+               [(CASE_ID, "failed")] * 2 + [("B-1", "sent")] * 2)
+    d.stop()
+
+
+def test_resend_without_a_daemon_and_to_an_unknown_receiver(tmp_path, hook,
+                                                          run):
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"], CASES)
+    r = resend(tree, "nobody")
+    assert r.returncode == 1
+    assert "no receiver named 'nobody'" in r.stderr
+    r = resend(tree, "hook", "--case", "X-9")
+    assert r.returncode == 1
+    assert "no case 'X-9'" in r.stderr
+    r = run("-c", tree.main, "--case", "X-9")
+    assert r.returncode == 2
+    r = resend(tree, "hook")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "0 deliveries to hook queued again\n"
