@@ -19,6 +19,11 @@ void receiver_load(struct loader *ld, const config_setting_t *root);
 int receiver_notify(struct loader *ld, const config_setting_t *group,
     size_t **out, size_t *n);
 
+/* Resolve root's `admin` names (the receivers told of failures; the list
+ * may be empty) as receiver_notify does. */
+int receiver_admin(struct loader *ld, const config_setting_t *root,
+    size_t **out, size_t *n);
+
 /* True if a and b would send alike: the same type, address, secret or
  * password, recipients, format, headers and words.  (Rate, timeout and
  * group_wait only change when, not whether, a delivery succeeds.) */
