@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
+#include "admin.h"
 #include "clock.h"
 #include "daemon.h"
 #include "deliver.h"
@@ -282,12 +283,25 @@ daemon_stop(void)
 	deliver_on_idle(daemon_idle, NULL);
 }
 
+/* A reload was rejected: tell the admin receivers, and send it. */
+static void
+daemon_reload_rejected(const struct config_errors *errs)
+{
+	time_t now = clock_now();
+
+	if (admin_reload_failed(d.ob, d.cfg, errs, now) > 0) {
+		deliver_kick(now);
+		daemon_sleep(now);
+	}
+}
+
 /* Read the configuration again; swap it in only if it is all valid. */
 static void
 daemon_reload(void)
 {
 	struct config_errors errs = {0};
 	struct config *cfg;
+	char *msg;
 
 	sdnotify_reloading();
 	log_info("reloading %s", d.config_path);
@@ -297,6 +311,7 @@ daemon_reload(void)
 		log_warnx("reload failed: %zu error%s; still running on the "
 		          "previous configuration",
 		    errs.n, errs.n == 1 ? "" : "s");
+		daemon_reload_rejected(&errs);
 		config_errors_free(&errs);
 		sdnotify("READY=1");
 		return;
@@ -304,8 +319,14 @@ daemon_reload(void)
 	if (clock_set_zone(cfg->timezone) == -1) {
 		log_warnx("reload failed: cannot use time zone %s",
 		    cfg->timezone);
+		xasprintf(&msg, "%s: cannot use time zone %s", cfg->path,
+		    cfg->timezone);
+		errs.msgs = &msg;
+		errs.n = 1;
 		config_free(cfg);
 		clock_set_zone(d.cfg->timezone);
+		daemon_reload_rejected(&errs);
+		free(msg);
 		sdnotify("READY=1");
 		return;
 	}
@@ -321,6 +342,7 @@ daemon_reload(void)
 	log_info("reloaded: %zu case%s", cfg->ncases,
 	    cfg->ncases == 1 ? "" : "s");
 	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
+	admin_calendar_uncovered(d.ob, cfg, clock_now());
 	daemon_plan();
 	sdnotify("READY=1");
 }
@@ -442,6 +464,7 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);
 	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
+	admin_calendar_uncovered(d.ob, cfg, clock_now());
 	daemon_cancel_removed(cfg);
 	if (once &&
 	    (d.once_timer = evtimer_new(d.base, daemon_once_cb, NULL)) == NULL)

@@ -17,11 +17,18 @@
  * reminders due at 09:00 make a handful of requests, not 200.  A
  * receiver's `rate` and a cap on transfers in flight decide how many
  * messages may start; the rest waits in the outbox for its turn.
+ *
+ * Administrators' notices (admin.h) travel the same way, in messages of
+ * their own.  A case alert that fails for good is told to the admin
+ * receivers, in the transaction that records the failure; a notice that
+ * fails for good is only logged, so that a broken admin receiver cannot
+ * make notices about itself without end.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
+#include "admin.h"
 #include "alert.h"
 #include "channel.h"
 #include "clock.h"
@@ -49,7 +56,9 @@ struct job {
 	char *receiver;
 	enum receiver_type type;
 	enum receiver_format format;
-	int attempts; /* the most any of its alerts has had */
+	int attempts;   /* the most any of its alerts has had */
+	bool admin;     /* it carries administrators' notices */
+	json_t *alerts; /* what it carries, for the admin receivers */
 	struct transfer t;
 	/* How it ended, once it has. */
 	enum outcome outcome;
@@ -258,6 +267,7 @@ deliver_job_free(struct job *j)
 	free(j->whats);
 	free(j->ids);
 	free(j->receiver);
+	json_decref(j->alerts);
 	free(j);
 }
 
@@ -389,6 +399,13 @@ deliver_record(struct job *j, CURLcode rc)
 			outbox_mark_failed(dl.ob, j->ids[i], j->receiver, now,
 			    code, j->desc);
 			dl.unsent++;
+			if (!j->admin &&
+			    admin_delivery_failed(dl.ob, dl.cfg,
+			        json_array_get(j->alerts, i), j->receiver, code,
+			        j->desc, now) == -1)
+				log_warnx(
+				    "the admin receivers will not hear of "
+				    "it: the outbox failed");
 			break;
 		}
 	}
@@ -465,6 +482,7 @@ struct deliver_row {
 	char *receiver;
 	char *payload;
 	int attempts;
+	bool admin; /* an administrators' notice */
 	bool taken; /* handled in this kick */
 };
 
@@ -479,6 +497,7 @@ deliver_collect(const struct outbox_pending *p, void *arg)
 {
 	struct deliver_rows *rows = arg;
 	struct deliver_row *r;
+	json_t *alert;
 
 	rows->v = xreallocarray(rows->v, rows->n + 1, sizeof(*rows->v));
 	r = &rows->v[rows->n++];
@@ -487,6 +506,10 @@ deliver_collect(const struct outbox_pending *p, void *arg)
 	r->payload = xstrdup(p->payload);
 	r->attempts = p->attempts;
 	r->taken = false;
+	if ((alert = json_loads(p->payload, 0, NULL)) == NULL)
+		fatalx("alert %s: payload is not JSON", p->alert_id);
+	r->admin = admin_is_notice(alert);
+	json_decref(alert);
 	return 0;
 }
 
@@ -497,6 +520,11 @@ deliver_what(json_t *alert)
 	const char *kind = "?", *case_id = "?", *window = "?";
 	char *s;
 
+	if (admin_is_notice(alert)) {
+		json_unpack(alert, "{s:{s:s}}", "admin", "event", &kind);
+		xasprintf(&s, "admin notice %s", kind);
+		return s;
+	}
 	json_unpack(alert, "{s:s, s:{s:s}, s:{s:s}}", "kind", &kind, "case",
 	    "id", &case_id, "window", "name", &window);
 	xasprintf(&s, "%s for case %s window %s", kind, case_id, window);
@@ -511,6 +539,15 @@ deliver_to_log(const struct deliver_row *row, json_t *alert)
 	const char *deadline = "";
 	int left = 0;
 
+	if (admin_is_notice(alert)) {
+		json_unpack(alert, "{s:{s:s, s:s}}", "admin", "event", &kind,
+		    "text", &title);
+		log_info("ADMIN %s: %s [%s, alert %s]", kind, title,
+		    row->receiver, row->alert_id);
+		outbox_mark_sent(dl.ob, row->alert_id, row->receiver,
+		    clock_now(), 0);
+		return;
+	}
 	json_unpack(alert, "{s:s, s:i, s:{s:s, s:s}, s:{s:s, s:s}}", "kind",
 	    &kind, "days_left", &left, "case", "id", &case_id, "court", &court,
 	    "window", "title", &title, "deadline", &deadline);
@@ -651,6 +688,7 @@ deliver_start(const struct receiver *r, struct deliver_row *rows,
 		    deliver_what(json_array_get(alerts, i));
 		if (row->attempts > j->attempts)
 			j->attempts = row->attempts;
+		j->admin = row->admin;
 	}
 	deliver_job_id(j);
 	if (deliver_setup(j, r, alerts, false, err, sizeof(err)) == -1 ||
@@ -668,7 +706,7 @@ deliver_start(const struct receiver *r, struct deliver_row *rows,
 		deliver_job_free(j);
 		return 0;
 	}
-	json_decref(alerts);
+	j->alerts = alerts;
 	TAILQ_INSERT_TAIL(&dl.jobs, j, entry);
 	dl.njobs++;
 	log_debug("sending %zu alert%s to %s (attempt %d)", n,
@@ -676,33 +714,14 @@ deliver_start(const struct receiver *r, struct deliver_row *rows,
 	return n;
 }
 
-/* Deliver the due rows of receiver r: to the log at once, or as
- * messages of up to deliver_digest_max alerts while r has room. */
+/* Start messages to r of up to deliver_digest_max of the rows idx[0..n)
+ * while r has room. */
 static void
-deliver_receiver_rows(const struct receiver *r, struct deliver_rows *rows,
-    time_t now)
+deliver_messages(const struct receiver *r, struct deliver_rows *rows,
+    const size_t *idx, size_t n, time_t now)
 {
-	size_t *idx, n = 0, max = deliver_digest_max(r), off, took;
-	json_t *alert;
+	size_t max = deliver_digest_max(r), off, took;
 
-	idx = xcalloc(rows->n, sizeof(*idx));
-	for (size_t i = 0; i < rows->n; i++) {
-		struct deliver_row *row = &rows->v[i];
-
-		if (row->taken || strcmp(row->receiver, r->name) != 0)
-			continue;
-		row->taken = true;
-		if (deliver_in_flight(row->alert_id, row->receiver))
-			continue;
-		if (r->type != RECEIVER_LOG) {
-			idx[n++] = i;
-			continue;
-		}
-		if ((alert = json_loads(row->payload, 0, NULL)) == NULL)
-			fatalx("alert %s: payload is not JSON", row->alert_id);
-		deliver_to_log(row, alert);
-		json_decref(alert);
-	}
 	for (off = 0; off < n; off += took) {
 		if (deliver_busy(r->name) >= DELIVER_PER_RECEIVER)
 			break;
@@ -720,7 +739,43 @@ deliver_receiver_rows(const struct receiver *r, struct deliver_rows *rows,
 			break;
 		rate_note(r);
 	}
+}
+
+/* Deliver the due rows of receiver r: to the log at once, or as
+ * messages, case alerts and administrators' notices apart. */
+static void
+deliver_receiver_rows(const struct receiver *r, struct deliver_rows *rows,
+    time_t now)
+{
+	size_t *idx, *notices, n = 0, nnotices = 0;
+	json_t *alert;
+
+	idx = xcalloc(rows->n, sizeof(*idx));
+	notices = xcalloc(rows->n, sizeof(*notices));
+	for (size_t i = 0; i < rows->n; i++) {
+		struct deliver_row *row = &rows->v[i];
+
+		if (row->taken || strcmp(row->receiver, r->name) != 0)
+			continue;
+		row->taken = true;
+		if (deliver_in_flight(row->alert_id, row->receiver))
+			continue;
+		if (r->type != RECEIVER_LOG) {
+			if (row->admin)
+				notices[nnotices++] = i;
+			else
+				idx[n++] = i;
+			continue;
+		}
+		if ((alert = json_loads(row->payload, 0, NULL)) == NULL)
+			fatalx("alert %s: payload is not JSON", row->alert_id);
+		deliver_to_log(row, alert);
+		json_decref(alert);
+	}
+	deliver_messages(r, rows, idx, n, now);
+	deliver_messages(r, rows, notices, nnotices, now);
 	free(idx);
+	free(notices);
 }
 
 void
