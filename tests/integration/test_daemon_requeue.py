@@ -192,3 +192,25 @@ def test_resend_without_a_daemon_and_to_an_unknown_receiver(tmp_path, hook,
     r = resend(tree, "hook")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "0 deliveries to hook queued again\n"
+
+
+def test_only_what_is_still_true_is_queued_again(tmp_path, hook, run):
+    """A fixed receiver gets the window's latest timed alert and its
+    announcement, not the stale reminders it missed before."""
+    hook.default = Reply(404, body=b"gone\n")
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"], CASES)
+    for now in ("2025-07-07T09:30", "2025-07-09T09:30", DUE_DAY):
+        r = run("-c", tree.main, "--now", now, "--once")
+        assert r.returncode == 1, r.stderr      # a delivery failed
+    assert sorted(r["kind"] for r in tree.deliveries()) == \
+        ["due", "opened", "reminder", "reminder"]
+    hook.default = Reply(200)
+    r = resend(tree, "hook")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("2 deliveries to hook queued again\n")
+    r = run("-c", tree.main, "--now", DUE_DAY, "--once")
+    assert r.returncode == 0, r.stderr
+    sent = sorted(r["kind"] for r in tree.deliveries()
+                  if r["state"] == "sent")
+    assert sent == ["due", "opened"]
