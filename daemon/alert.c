@@ -55,6 +55,14 @@ alert_id(const char *case_id, const char *window, enum alert_kind kind,
 }
 
 void
+alert_admin_id(const char *event, const char *subject_id, char *id)
+{
+	const char *parts[3] = {"admin", event, subject_id};
+
+	alert_hash(parts, 3, id);
+}
+
+void
 alert_delivery_id(const char *id, const char *receiver, char *out)
 {
 	const char *parts[2] = {id, receiver};

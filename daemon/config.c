@@ -776,7 +776,7 @@ config_main(struct loader *ld, config_t *cf)
 {
 	static const char *keys[] = {"timezone", "state_dir", "cases_dir",
 	    "notify_at", "retry", "calendar", "windows", "reminders",
-	    "receivers", "notify", NULL};
+	    "receivers", "notify", "admin", NULL};
 	struct config *cfg = ld->cfg;
 	config_setting_t *root = config_root_setting(cf), *s;
 	int r;
@@ -798,6 +798,7 @@ config_main(struct loader *ld, config_t *cf)
 			cfg->notify[i] = i;
 		cfg->nnotify = cfg->nreceivers;
 	}
+	receiver_admin(ld, root, &cfg->admin, &cfg->nadmin);
 	s = config_setting_get_member(root, "cases_dir");
 	config_cases_dir(ld, s != NULL ? loader_line(ld, s) : 0);
 	config_duplicate_ids(ld);

@@ -22,14 +22,18 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
+#include "admin.h"
 #include "clock.h"
 #include "daemon.h"
 #include "deliver.h"
 #include "log.h"
 #include "outbox.h"
+#include "pidfile.h"
+#include "receiver.h"
 #include "schedule.h"
 #include "sdnotify.h"
 #include "window.h"
+#include "xmalloc.h"
 
 #define DAEMON_DRAIN_SECONDS 10 /* SIGTERM: how long in-flight may take */
 
@@ -99,6 +103,84 @@ daemon_warn_uncovered(int year, size_t windows, void *arg)
 	(void)arg;
 	log_warnx("%s",
 	    window_uncovered_message(year, windows, msg, sizeof(msg)));
+}
+
+/* A reload changed some receivers: what each failed to deliver, or still
+ * waits to, is queued again at once with a fresh count of attempts, since
+ * the new definition may be the fix (a corrected URL, a new secret). */
+static void
+daemon_requeue_changed(const struct config *old, const struct config *cfg,
+    time_t now)
+{
+	const struct receiver *r, *prev;
+	int n;
+
+	if (outbox_begin(d.ob) == -1)
+		return;
+	for (size_t i = 0; i < cfg->nreceivers; i++) {
+		r = &cfg->receivers[i];
+		if ((prev = receiver_find(old, r->name)) == NULL ||
+		    receiver_same(prev, r))
+			continue;
+		if ((n = outbox_requeue(d.ob, r->name, NULL, now)) == -1)
+			log_warnx("receiver %s changed, but its deliveries "
+			          "could not be queued again",
+			    r->name);
+		else
+			log_info("receiver %s changed: %d deliver%s queued "
+			         "again",
+			    r->name, n, n == 1 ? "y" : "ies");
+	}
+	if (outbox_commit(d.ob) == -1)
+		log_warnx("deliveries of changed receivers: not queued again");
+}
+
+/* The receiver names with deliveries waiting, as collected. */
+struct daemon_names {
+	char **v;
+	size_t n;
+};
+
+/* outbox_waiting_receivers callback: keep a copy of the name. */
+static int
+daemon_collect_name(const char *name, void *arg)
+{
+	struct daemon_names *names = arg;
+
+	names->v = xreallocarray(names->v, names->n + 1, sizeof(*names->v));
+	names->v[names->n++] = xstrdup(name);
+	return 0;
+}
+
+/* Cancel what waits for a receiver cfg no longer has: it would wait
+ * forever, or go to whoever is given the name next. */
+static void
+daemon_cancel_removed(const struct config *cfg)
+{
+	struct daemon_names names = {NULL, 0};
+	char why[256];
+	int n;
+
+	if (outbox_waiting_receivers(d.ob, daemon_collect_name, &names) == 0 &&
+	    outbox_begin(d.ob) == 0) {
+		for (size_t i = 0; i < names.n; i++) {
+			if (receiver_find(cfg, names.v[i]) != NULL)
+				continue;
+			snprintf(why, sizeof(why),
+			    "receiver %s is no longer configured", names.v[i]);
+			if ((n = outbox_cancel_receiver(d.ob, names.v[i],
+			         why)) > 0)
+				log_info("receiver %s is no longer configured: "
+				         "%d waiting deliver%s cancelled",
+				    names.v[i], n, n == 1 ? "y" : "ies");
+		}
+		if (outbox_commit(d.ob) == -1)
+			log_warnx("deliveries of removed receivers: not "
+			          "cancelled");
+	}
+	for (size_t i = 0; i < names.n; i++)
+		free(names.v[i]);
+	free(names.v);
 }
 
 /* After a start or a reload: announce the windows no longer configured.
@@ -237,12 +319,25 @@ daemon_stop(void)
 	deliver_on_idle(daemon_idle, NULL);
 }
 
+/* A reload was rejected: tell the admin receivers, and send it. */
+static void
+daemon_reload_rejected(const struct config_errors *errs)
+{
+	time_t now = clock_now();
+
+	if (admin_reload_failed(d.ob, d.cfg, errs, now) > 0) {
+		deliver_kick(now);
+		daemon_sleep(now);
+	}
+}
+
 /* Read the configuration again; swap it in only if it is all valid. */
 static void
 daemon_reload(void)
 {
 	struct config_errors errs = {0};
 	struct config *cfg;
+	char *msg;
 
 	sdnotify_reloading();
 	log_info("reloading %s", d.config_path);
@@ -252,6 +347,7 @@ daemon_reload(void)
 		log_warnx("reload failed: %zu error%s; still running on the "
 		          "previous configuration",
 		    errs.n, errs.n == 1 ? "" : "s");
+		daemon_reload_rejected(&errs);
 		config_errors_free(&errs);
 		sdnotify("READY=1");
 		return;
@@ -259,8 +355,14 @@ daemon_reload(void)
 	if (clock_set_zone(cfg->timezone) == -1) {
 		log_warnx("reload failed: cannot use time zone %s",
 		    cfg->timezone);
+		xasprintf(&msg, "%s: cannot use time zone %s", cfg->path,
+		    cfg->timezone);
+		errs.msgs = &msg;
+		errs.n = 1;
 		config_free(cfg);
 		clock_set_zone(d.cfg->timezone);
+		daemon_reload_rejected(&errs);
+		free(msg);
 		sdnotify("READY=1");
 		return;
 	}
@@ -268,6 +370,8 @@ daemon_reload(void)
 		log_warnx("state_dir changed to %s: it takes effect at the "
 		          "next start",
 		    cfg->state_dir);
+	daemon_requeue_changed(d.cfg, cfg, clock_now());
+	daemon_cancel_removed(cfg);
 	deliver_set_config(cfg);
 	config_free(d.cfg);
 	d.cfg = cfg;
@@ -278,6 +382,7 @@ daemon_reload(void)
 	    cfg->ncases == 1 ? "" : "s");
 	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
 	daemon_sweep();
+	admin_calendar_uncovered(d.ob, cfg, clock_now());
 	daemon_plan();
 	sdnotify("READY=1");
 }
@@ -370,6 +475,7 @@ daemon_teardown(void)
 	outbox_close(d.ob);
 	config_free(d.cfg);
 	curl_global_cleanup();
+	pidfile_remove();
 }
 
 int
@@ -389,6 +495,8 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	}
 	/* Never wait long for another process's lock: the loop retries. */
 	outbox_busy_ms(d.ob, 10);
+	if (!once)
+		pidfile_write(cfg->state_dir); /* for --resend; not vital */
 	daemon_setup();
 	if (deliver_init(d.base, d.ob) == -1)
 		fatalx("cannot set up libcurl");
@@ -399,6 +507,8 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);
 	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
+	admin_calendar_uncovered(d.ob, cfg, clock_now());
+	daemon_cancel_removed(cfg);
 	if (once &&
 	    (d.once_timer = evtimer_new(d.base, daemon_once_cb, NULL)) == NULL)
 		fatalx("evtimer_new");

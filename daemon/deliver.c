@@ -33,12 +33,18 @@
  * (their rows are still pending: starting again would send them again),
  * and the write is tried again with a growing wait, with one log line
  * for the episode, not one per row.
+ * Administrators' notices (admin.h) travel the same way, in messages of
+ * their own.  A case alert that fails for good is told to the admin
+ * receivers, in the transaction that records the failure; a notice that
+ * fails for good is only logged, so that a broken admin receiver cannot
+ * make notices about itself without end.
  */
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
+#include "admin.h"
 #include "alert.h"
 #include "buf.h"
 #include "channel.h"
@@ -83,7 +89,9 @@ struct job {
 	char *receiver;
 	enum receiver_type type;
 	enum receiver_format format;
-	int attempts; /* the most any of its alerts has had */
+	int attempts;   /* the most any of its alerts has had */
+	bool admin;     /* it carries administrators' notices */
+	json_t *alerts; /* what it carries, for the admin receivers */
 	struct transfer t;
 	/* How it ended, once it has. */
 	enum outcome outcome;
@@ -361,6 +369,7 @@ deliver_job_free(struct job *j)
 	free(j->recipients);
 	free(j->message_id);
 	free(j->body);
+	json_decref(j->alerts);
 	free(j);
 }
 
@@ -564,6 +573,13 @@ deliver_record(const struct job *j)
 		case OUTCOME_FAILED:
 			rc = outbox_mark_failed(dl.ob, j->ids[i], j->receiver,
 			    at, j->code, j->desc);
+			/* The admin receivers hear of it in the same
+			 * transaction; of a notice, only the log does. */
+			if (rc == 0 && !j->admin &&
+			    admin_delivery_failed(dl.ob, dl.cfg,
+			        json_array_get(j->alerts, i), j->receiver,
+			        j->code, j->desc, at) == -1)
+				rc = -1;
 			break;
 		}
 	}
@@ -715,6 +731,7 @@ struct deliver_row {
 	struct outbox_cursor at;
 	char message[ALERT_ID_LEN + 1]; /* the message it went out in, or "" */
 	int message_size;
+	bool admin; /* an administrators' notice */
 };
 
 struct deliver_rows {
@@ -754,6 +771,7 @@ deliver_collect(const struct outbox_pending *p, void *arg)
 		snprintf(r->error, sizeof(r->error),
 		    "the stored alert is not a JSON object; set aside");
 	}
+	r->admin = r->alert != NULL && admin_is_notice(r->alert);
 	r->attempts = p->attempts;
 	r->at = p->at;
 	snprintf(r->message, sizeof(r->message), "%s",
@@ -801,33 +819,27 @@ deliver_what(json_t *alert)
 	const char *kind = "?", *case_id = "?", *window = "?";
 	char *s;
 
+	if (admin_is_notice(alert)) {
+		json_unpack(alert, "{s:{s:s}}", "admin", "event", &kind);
+		xasprintf(&s, "admin notice %s", kind);
+		return s;
+	}
 	json_unpack(alert, "{s:s, s:{s:s}, s:{s:s}}", "kind", &kind, "case",
 	    "id", &case_id, "window", "name", &window);
 	xasprintf(&s, "%s for case %s window %s", kind, case_id, window);
 	return s;
 }
 
-/* Write an alert to the log, the log receiver's whole delivery: marked
- * sent now, the line logged once the kick's transaction is committed. */
+/* The log receiver's ALERT line for a case alert, into *line. */
 static void
-deliver_to_log(struct deliver_kick *k, const char *receiver,
-    const struct deliver_row *row)
+deliver_log_line(const struct deliver_row *row, const char *receiver,
+    char **line)
 {
 	const char *kind = "", *case_id = "", *court = "", *title = "";
 	const char *deadline = "";
-	char *line, days[64];
+	char days[64];
 	int left = 0;
 
-	struct outbox_attempt a = {.receiver = receiver,
-	    .message = row->alert_id,
-	    .started_ms = clock_real_ms(),
-	    .result = "sent",
-	    .clock_shift = (long long)(k->now - clock_real(k->now))};
-
-	if (outbox_mark_sent(dl.ob, row->alert_id, receiver, k->now, 0) == -1) {
-		k->failed = 1;
-		return;
-	}
 	json_unpack(row->alert, "{s:s, s:i, s:{s:s, s:s}, s:{s:s, s:s}}",
 	    "kind", &kind, "days_left", &left, "case", "id", &case_id, "court",
 	    &court, "window", "title", &title, "deadline", &deadline);
@@ -838,12 +850,40 @@ deliver_to_log(struct deliver_kick *k, const char *receiver,
 		    left < 0 ? -left : left, left == 1 || left == -1 ? "" : "s",
 		    left < 0 ? "overdue" : "left");
 	/* A case without a court shows no empty "()". */
-	xasprintf(&line,
+	xasprintf(line,
 	    "ALERT %s: case %s%s%s%s: %s, deadline %s, %s [%s, "
 	    "alert %s]",
 	    kind, case_id, *court != '\0' ? " (" : "", court,
 	    *court != '\0' ? ")" : "", title, deadline, days, receiver,
 	    row->alert_id);
+}
+
+/* Write an alert to the log, the log receiver's whole delivery: marked
+ * sent now, the line logged once the kick's transaction is committed. */
+static void
+deliver_to_log(struct deliver_kick *k, const char *receiver,
+    const struct deliver_row *row)
+{
+	const char *kind = "", *title = "";
+	char *line;
+	struct outbox_attempt a = {.receiver = receiver,
+	    .message = row->alert_id,
+	    .started_ms = clock_real_ms(),
+	    .result = "sent",
+	    .clock_shift = (long long)(k->now - clock_real(k->now))};
+
+	if (outbox_mark_sent(dl.ob, row->alert_id, receiver, k->now, 0) == -1) {
+		k->failed = 1;
+		return;
+	}
+	if (row->admin) {
+		json_unpack(row->alert, "{s:{s:s, s:s}}", "admin", "event",
+		    &kind, "text", &title);
+		xasprintf(&line, "ADMIN %s: %s [%s, alert %s]", kind, title,
+		    receiver, row->alert_id);
+	} else {
+		deliver_log_line(row, receiver, &line);
+	}
 	a.body = line;
 	if (outbox_attempt(dl.ob, &a, &row->alert_id, 1) == -1)
 		k->failed = 1;
@@ -990,6 +1030,7 @@ deliver_start(struct deliver_kick *k, const struct receiver *r, struct lane *ln,
 		    deliver_what(json_array_get(alerts, i));
 		if (rows[i].attempts > j->attempts)
 			j->attempts = rows[i].attempts;
+		j->admin = rows[i].admin;
 	}
 	if (key != NULL)
 		memcpy(j->delivery_id, key, ALERT_ID_LEN + 1);
@@ -1011,7 +1052,7 @@ deliver_start(struct deliver_kick *k, const struct receiver *r, struct lane *ln,
 		return 0;
 	}
 	deliver_keep(j, r, alerts);
-	json_decref(alerts);
+	j->alerts = alerts;
 	if (key == NULL)
 		deliver_note_message(k, j);
 	TAILQ_INSERT_TAIL(&dl.jobs, j, entry);
@@ -1088,7 +1129,9 @@ deliver_fresh_run(const struct deliver_rows *rows, size_t off, size_t max)
 {
 	size_t n = 0;
 
+	/* Administrators' notices travel in messages of their own. */
 	while (off + n < rows->n && n < max && rows->v[off + n].alert != NULL &&
+	    rows->v[off + n].admin == rows->v[off].admin &&
 	    (n == 0 || rows->v[off + n].message[0] == '\0'))
 		n++;
 	return n;

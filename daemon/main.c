@@ -3,6 +3,7 @@
  */
 #include <curl/curl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 #include "list.h"
 #include "status.h"
 #include "log.h"
+#include "outbox.h"
+#include "pidfile.h"
+#include "receiver.h"
 #include "window.h"
 
 #ifndef VERSION
@@ -29,6 +33,8 @@ struct options {
 	const char *config;
 	const char *now;
 	const char *test_receiver;
+	const char *resend;      /* receiver */
+	const char *resend_case; /* --case, or NULL */
 	bool check;
 	bool list;
 	bool status;
@@ -49,6 +55,7 @@ usage(FILE *fp)
 	    "[--once] "
 	    "[--now TIME] [-v] [-V]\n"
 	    "       deadlined [-c FILE] --test-receiver NAME\n"
+	    "       deadlined [-c FILE] --resend NAME [--case ID]\n"
 	    "       deadlined [-c FILE] --history [CASE] [--json | --csv] "
 	    "[--since DATE]\n"
 	    "  -c, --config FILE  main configuration (default %s)\n"
@@ -67,6 +74,10 @@ usage(FILE *fp)
 	    "      --test-receiver NAME\n"
 	    "                     send a test message through NAME, print "
 	    "the outcome\n"
+	    "      --resend NAME  queue again what NAME failed to deliver "
+	    "(or still\n"
+	    "                     waits to) for open windows; --case ID: "
+	    "of one case\n"
 	    "  -v, --verbose      log debug messages\n"
 	    "  -V, --version      print the version\n"
 	    "  -h, --help         print this help\n",
@@ -86,7 +97,9 @@ parse_options(int argc, char **argv, struct options *opt)
 		OPT_STATUS,
 		OPT_HISTORY,
 		OPT_CSV,
-		OPT_SINCE
+		OPT_SINCE,
+		OPT_RESEND,
+		OPT_CASE,
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -100,6 +113,8 @@ parse_options(int argc, char **argv, struct options *opt)
 	    {"once", no_argument, NULL, OPT_ONCE},
 	    {"now", required_argument, NULL, OPT_NOW},
 	    {"test-receiver", required_argument, NULL, OPT_TEST},
+	    {"resend", required_argument, NULL, OPT_RESEND},
+	    {"case", required_argument, NULL, OPT_CASE},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
@@ -145,6 +160,12 @@ parse_options(int argc, char **argv, struct options *opt)
 		case OPT_TEST:
 			opt->test_receiver = optarg;
 			break;
+		case OPT_RESEND:
+			opt->resend = optarg;
+			break;
+		case OPT_CASE:
+			opt->resend_case = optarg;
+			break;
 		case 'v':
 			opt->verbose++;
 			break;
@@ -179,6 +200,11 @@ parse_options(int argc, char **argv, struct options *opt)
 		    "deadlined: --now '%s' is not a time "
 		    "(YYYY-MM-DDTHH:MM[:SS], optionally with Z or +HH:MM)\n",
 		    opt->now);
+		exit(EXIT_USAGE);
+	}
+	if (opt->resend_case != NULL && opt->resend == NULL) {
+		fprintf(stderr, "deadlined: --case goes with --resend\n");
+		usage(stderr);
 		exit(EXIT_USAGE);
 	}
 	if (opt->json && !opt->list && !opt->status && !opt->history) {
@@ -224,6 +250,63 @@ test_receiver(const struct config *cfg, const char *name)
 	fprintf(stderr, "deadlined: no receiver named '%s' in %s\n", name,
 	    cfg->path);
 	return 1;
+}
+
+/* True if cfg has a case with this id. */
+static bool
+has_case(const struct config *cfg, const char *id)
+{
+	for (size_t i = 0; i < cfg->ncases; i++)
+		if (strcmp(cfg->cases[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+/* Tell the running daemon, if there is one, to send what was queued. */
+static void
+resend_notify(const struct config *cfg)
+{
+	pid_t pid = pidfile_signal(cfg->state_dir, SIGHUP);
+
+	if (pid > 0)
+		printf("told deadlined (pid %ld) to send them now\n",
+		    (long)pid);
+	else
+		printf("no running deadlined found for %s: they go out when "
+		       "it starts, or at once after `systemctl reload "
+		       "deadlined`\n",
+		    cfg->state_dir);
+}
+
+/* --resend: queue again what a receiver failed to deliver, or still
+ * waits to, for the windows still open (of one case, if given). */
+static int
+resend(const struct config *cfg, const char *name, const char *case_id)
+{
+	struct outbox *ob;
+	int n;
+
+	if (receiver_find(cfg, name) == NULL) {
+		fprintf(stderr, "deadlined: no receiver named '%s' in %s\n",
+		    name, cfg->path);
+		return 1;
+	}
+	if (case_id != NULL && !has_case(cfg, case_id)) {
+		fprintf(stderr,
+		    "deadlined: no case '%s' in the configuration\n", case_id);
+		return 1;
+	}
+	if ((ob = outbox_open(cfg->state_dir)) == NULL)
+		return 1;
+	n = outbox_requeue(ob, name, case_id, clock_now());
+	outbox_close(ob);
+	if (n == -1)
+		return 1;
+	printf("%d deliver%s to %s queued again\n", n, n == 1 ? "y" : "ies",
+	    name);
+	if (n > 0)
+		resend_notify(cfg);
+	return fflush(stdout) == EOF ? 1 : 0;
 }
 
 /* --history: the timeline of one case or of all. */
@@ -326,6 +409,8 @@ main(int argc, char **argv)
 		rc = check_summary(cfg);
 	else if (opt.test_receiver != NULL)
 		rc = test_receiver(cfg, opt.test_receiver);
+	else if (opt.resend != NULL)
+		rc = resend(cfg, opt.resend, opt.resend_case);
 	else if (opt.list)
 		rc = list_print(cfg, clock_now(), opt.json, stdout) == -1 ||
 		    fflush(stdout) == EOF;

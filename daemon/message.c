@@ -16,6 +16,11 @@
  * the parts fit, without rebuilding what it keeps; only when not even one
  * alert fits is the text cut, at a UTF-8 character boundary.
  *
+ * An administrators' notice (kind "admin", see admin.h) is read into the
+ * same struct with its "admin" object kept; it is written with words of
+ * its own (what happened, the details, what to do), never through a
+ * receiver's templates, which speak of cases.
+ *
  * Nothing here sees a receiver's URL, password or secret: only its name,
  * language and templates.
  */
@@ -27,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "date.h"
 #include "deadline.h"
 #include "log.h"
@@ -36,6 +42,7 @@
 #include "xmalloc.h"
 
 #define MESSAGE_OTHER    (ALERT_REMOVED + 1) /* an unknown kind */
+#define MESSAGE_ADMIN    (MESSAGE_OTHER + 1) /* an administrators' notice */
 #define MESSAGE_DATE_LEN 32
 
 /* One alert, read out of its JSON object; missing strings are "". */
@@ -55,7 +62,9 @@ struct message_alert {
 	char *follow_up; /* the titles of the windows it opens, joined */
 	bool reopened;
 	bool calendar; /* moved with the holiday calendar */
-	int kind;      /* enum alert_kind, or MESSAGE_OTHER */
+	int kind;      /* enum alert_kind, MESSAGE_OTHER or MESSAGE_ADMIN */
+	json_t *admin; /* a notice's "admin" object (borrowed), or NULL */
+	int event;     /* a notice's enum message_event */
 	int days;
 	bool extended;
 	int days_left;
@@ -72,6 +81,58 @@ enum message_window {
 	WINDOW_REASONS,
 	WINDOW_REPLY,
 	WINDOW_OTHER,
+};
+
+/* The events of administrators' notices (admin.h). */
+enum message_event {
+	EVENT_DELIVERY_FAILED,
+	EVENT_RELOAD_FAILED,
+	EVENT_CALENDAR_UNCOVERED,
+	EVENT_CASE_REMOVED,
+	EVENT_OTHER,
+};
+
+static const char *const message_event_names[] = {ADMIN_DELIVERY_FAILED,
+    ADMIN_RELOAD_FAILED, ADMIN_CALENDAR_UNCOVERED, ADMIN_CASE_REMOVED};
+
+/* What happened, by enum message_event. */
+static const char *const message_event_zh[] = {"提醒投递失败",
+    "配置重新加载被拒绝", "节假日日历未覆盖该年度", "案件不再跟踪", "管理通知"};
+static const char *const message_event_en[] = {"Delivery failed for good",
+    "Configuration reload rejected", "Holiday calendar does not cover a year",
+    "Case no longer watched", "Notice"};
+
+/* What an administrator can do about it, by enum message_event. */
+static const char *const message_event_advice_zh[] = {
+    "接收方拒绝了这条提醒，不会再自动重试。请检查该接收方的配置"
+    "（地址、令牌、密钥、收件人）：修改后重新加载即会重发；"
+    "若问题在接收方一侧，解决后运行 deadlined --resend 接收方名称。",
+    "新配置有错误，未被采用；deadlined 仍按原配置运行。"
+    "请修正以下错误后重新加载（可先运行 deadlined -t 检查）。",
+    "有未结期限的截止日落在该年度，但节假日日历没有该年度的任何假日或"
+    "调休：落在法定节假日的截止日不会顺延。请将国务院办公厅该年度的"
+    "放假安排加入 calendar.include。",
+    "该案件已不在配置中：不再跟踪其期限，也不会再发送提醒。"
+    "如非有意，请恢复该案件。",
+    "",
+};
+static const char *const message_event_advice_en[] = {
+    "The receiver refused this alert for good; it will not be retried by "
+    "itself. Check the receiver's settings (URL, token, secret, "
+    "recipients): a reload that changes them sends it again; if the "
+    "fault was on the receiver's side, run deadlined --resend with its "
+    "name once it is fixed.",
+    "The new configuration has errors and was not taken; deadlined keeps "
+    "running on the previous one. Fix the errors below and reload "
+    "(deadlined -t checks first).",
+    "Open windows have their deadline in a year the holiday calendar says "
+    "nothing of: a deadline on one of its public holidays would not roll. "
+    "Add the State Council's holiday notice for that year to "
+    "calendar.include.",
+    "The case is no longer in the configuration: its deadlines are not "
+    "watched and no more alerts will be sent for it. If that was not "
+    "intended, put the case back.",
+    "",
 };
 
 /* What the reader can do before a deadline (reminder, due), by
@@ -124,18 +185,19 @@ static const char *const message_overdue_en[] = {
     "evidence.",
 };
 
-/* The kinds by enum alert_kind, then MESSAGE_OTHER. */
+/* The kinds by enum alert_kind, then MESSAGE_OTHER and MESSAGE_ADMIN. */
 static const char *const message_kind_zh[] = {"提醒", "到期", "逾期",
-    "窗口开启", "期限延长", "窗口关闭", "期限提前", "不再跟踪", "通知"};
+    "窗口开启", "期限延长", "窗口关闭", "期限提前", "不再跟踪", "通知",
+    "管理通知"};
 static const char *const message_kind_en[] = {"Reminder", "Due today",
     "Overdue", "Window opened", "Deadline extended", "Window closed",
-    "Deadline moved earlier", "No longer watched", "Alert"};
+    "Deadline moved earlier", "No longer watched", "Alert", "Admin notice"};
 
 /* The events of the built-in windows, as a reader says them; any other
  * event is shown by its name. */
 static const struct {
 	const char *name, *zh, *en;
-} message_events[] = {
+} message_event_labels[] = {
     {"transferred", "移送公安机关", "transferred to the police"},
     {"extended", "批准延长期限", "extension approved"},
     {"filed", "立案", "case opened (filed)"},
@@ -174,6 +236,14 @@ struct message_words {
 	const char *sep; /* between the fields of a digest entry */
 	const char *l_case, *l_court, *l_opened, *l_deadline;
 	const char *l_next, *l_changed, *l_id, *l_steps;
+	/* administrators' notices */
+	const char *const *event;
+	const char *const *event_advice;
+	const char *l_window, *l_kind, *l_receiver, *l_reason, *l_config;
+	const char *l_errors, *l_year, *l_windows, *l_details, *l_todo;
+	const char *more_pre, *more_post; /* around "N" more errors */
+	const char *notices;              /* after "N": a digest of them */
+	const char *first;                /* before a digest's first one */
 };
 
 static const struct message_words message_words[2] = {
@@ -200,7 +270,23 @@ static const struct message_words message_words[2] = {
         .l_next = "下一步",
         .l_changed = "变化",
         .l_id = "编号",
-        .l_steps = "下一步："},
+        .l_steps = "下一步：",
+        .event = message_event_zh,
+        .event_advice = message_event_advice_zh,
+        .l_window = "期限",
+        .l_kind = "提醒类型",
+        .l_receiver = "接收方",
+        .l_reason = "原因",
+        .l_config = "配置文件",
+        .l_errors = "错误",
+        .l_year = "年度",
+        .l_windows = "未结期限",
+        .l_details = "说明",
+        .l_todo = "处理",
+        .more_pre = "…… 另有 ",
+        .more_post = " 条",
+        .notices = " 条管理通知",
+        .first = "首件 "},
     [LANGUAGE_EN] = {.kind = message_kind_en,
         .wday = message_wday_en,
         .before = message_before_en,
@@ -229,7 +315,23 @@ static const struct message_words message_words[2] = {
         .l_next = "Next step",
         .l_changed = "What changed",
         .l_id = "Alert id",
-        .l_steps = "Next steps:"},
+        .l_steps = "Next steps:",
+        .event = message_event_en,
+        .event_advice = message_event_advice_en,
+        .l_window = "Window",
+        .l_kind = "Alert kind",
+        .l_receiver = "Receiver",
+        .l_reason = "Reason",
+        .l_config = "Configuration",
+        .l_errors = "Errors",
+        .l_year = "Year",
+        .l_windows = "Open windows",
+        .l_details = "Details",
+        .l_todo = "What to do",
+        .more_pre = "... and ",
+        .more_post = " more",
+        .notices = " admin notices",
+        .first = "first "},
 };
 
 /* A body in parts: head, then item[0..k), then a tail made for k. */
@@ -292,7 +394,21 @@ message_kind(const char *name)
 	for (int k = ALERT_REMINDER; k <= ALERT_REMOVED; k++)
 		if (strcmp(deadline_kind_name((enum alert_kind)k), name) == 0)
 			return k;
+	if (strcmp(name, ADMIN_KIND) == 0)
+		return MESSAGE_ADMIN;
 	return MESSAGE_OTHER;
+}
+
+/* The enum message_event named name. */
+static int
+message_event(const char *name)
+{
+	int n = sizeof(message_event_names) / sizeof(*message_event_names);
+
+	for (int e = 0; name != NULL && e < n; e++)
+		if (strcmp(message_event_names[e], name) == 0)
+			return e;
+	return EVENT_OTHER;
 }
 
 /* The window a name stands for, as far as advice goes. */
@@ -336,12 +452,14 @@ message_follow_up(json_t *w, bool en)
 
 /* An event's name as a reader says it. */
 static const char *
-message_event(const char *name, bool en)
+message_event_label(const char *name, bool en)
 {
 	for (size_t i = 0;
-	     i < sizeof(message_events) / sizeof(message_events[0]); i++)
-		if (strcmp(message_events[i].name, name) == 0)
-			return en ? message_events[i].en : message_events[i].zh;
+	     i < sizeof(message_event_labels) / sizeof(message_event_labels[0]);
+	     i++)
+		if (strcmp(message_event_labels[i].name, name) == 0)
+			return en ? message_event_labels[i].en
+			          : message_event_labels[i].zh;
 	return name;
 }
 
@@ -356,6 +474,11 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->id = message_str(o, "id");
 	a->kind_name = message_str(o, "kind");
 	a->kind = message_kind(a->kind_name);
+	if (a->kind == MESSAGE_ADMIN) {
+		a->admin = json_object_get(o, "admin");
+		a->event = message_event(
+		    json_string_value(json_object_get(a->admin, "event")));
+	}
 	a->days_left = (int)json_integer_value(json_object_get(o, "days_left"));
 	a->case_id = message_str(c, "id");
 	a->title = message_str(c, "title");
@@ -537,7 +660,7 @@ message_advice_closed(struct buf *b, const struct message_alert *a, bool en)
 		return;
 	}
 	buf_printf(b, "%s%s%s%s%s", w->recorded[0],
-	    message_event(a->closed_by, en), w->recorded[1], a->closed_on,
+	    message_event_label(a->closed_by, en), w->recorded[1], a->closed_on,
 	    w->recorded[2]);
 	if (*a->follow_up != '\0')
 		buf_printf(b, "%s%s%s", w->follow_up[0], a->follow_up,
@@ -590,18 +713,19 @@ message_advice(struct buf *b, const struct message_alert *a, bool en)
 static void
 message_counts(struct buf *b, const struct message_alert *a, size_t n, bool en)
 {
-	size_t count[MESSAGE_OTHER + 1] = {0};
+	size_t count[MESSAGE_ADMIN + 1] = {0};
 	const char *sep = "";
 
 	for (size_t i = 0; i < n; i++)
 		count[a[i].kind]++;
-	for (int k = ALERT_REMINDER; k <= MESSAGE_OTHER; k++) {
+	for (int k = ALERT_REMINDER; k <= MESSAGE_ADMIN; k++) {
 		if (count[k] == 0)
 			continue;
 		if (en)
 			buf_printf(b, "%s%zu %s", sep, count[k],
-			    k == MESSAGE_OTHER
-			        ? "other"
+			    k == MESSAGE_OTHER ? "other"
+			        : k == MESSAGE_ADMIN
+			        ? ADMIN_KIND
 			        : deadline_kind_name((enum alert_kind)k));
 		else
 			buf_printf(b, "%s%zu 条%s", sep, count[k],
@@ -610,10 +734,61 @@ message_counts(struct buf *b, const struct message_alert *a, size_t n, bool en)
 	}
 }
 
+/* Append member key of a notice's "admin" object (or of its member
+ * sub, unless NULL), control characters blanked. */
+static void
+message_admin_str(struct buf *b, const struct message_alert *a, const char *sub,
+    const char *key)
+{
+	json_t *o = sub != NULL ? json_object_get(a->admin, sub) : a->admin;
+	char *s = message_str(o, key);
+
+	buf_adds(b, s);
+	free(s);
+}
+
+/* A notice in one line: what happened and what it is about. */
+static void
+message_admin_summary(struct buf *b, const struct message_alert *a, bool en)
+{
+	const struct message_words *w = message_w(en);
+	json_t *n;
+
+	buf_printf(b, "%s%s", w->event[a->event], w->colon);
+	switch (a->event) {
+	case EVENT_DELIVERY_FAILED:
+		message_admin_str(b, a, "alert", "case");
+		buf_adds(b, " ");
+		message_admin_str(b, a, "alert", "window");
+		buf_adds(b, " (");
+		message_admin_str(b, a, "alert", "kind");
+		buf_adds(b, ") → ");
+		message_admin_str(b, a, NULL, "receiver");
+		break;
+	case EVENT_RELOAD_FAILED:
+		message_admin_str(b, a, NULL, "config");
+		break;
+	case EVENT_CALENDAR_UNCOVERED:
+		if ((n = json_object_get(a->admin, "year")) != NULL)
+			buf_printf(b, "%lld", (long long)json_integer_value(n));
+		break;
+	case EVENT_CASE_REMOVED:
+		message_admin_str(b, a, NULL, "case");
+		break;
+	default:
+		message_admin_str(b, a, NULL, "text");
+		break;
+	}
+}
+
 /* "CASE WINDOW, deadline DAY (Thu), STATE" or its Chinese. */
 static void
 message_subject_alert(struct buf *b, const struct message_alert *a, bool en)
 {
+	if (a->kind == MESSAGE_ADMIN) {
+		message_admin_summary(b, a, en);
+		return;
+	}
 	if (en)
 		buf_printf(b, "%s %s, deadline %s, ", a->case_id, a->wtitle,
 		    a->deadline_date);
@@ -632,7 +807,15 @@ message_subject_default(struct buf *b, const struct message_alert *a, size_t n,
 		buf_printf(b, "[deadlined] %s: ", a->kind_name);
 	else if (n == 1)
 		buf_printf(b, "【%s】", message_w(false)->kind[a->kind]);
-	else
+	else if (a->kind == MESSAGE_ADMIN) {
+		/* deliver.c sends notices in messages of their own. */
+		buf_printf(b, "%s%zu%s%s%s",
+		    en ? "[deadlined] " : "【deadlined】", n,
+		    message_w(en)->notices, message_w(en)->colon,
+		    message_w(en)->first);
+		message_subject_alert(b, a, en);
+		return;
+	} else
 		buf_printf(b,
 		    en ? "[deadlined] %zu alerts: " : "【期限提醒】%zu 条：",
 		    n);
@@ -736,7 +919,7 @@ message_subject(const struct receiver *r, json_t *alerts, bool test)
 	else if (n == 0)
 		buf_printf(&b, "%s",
 		    en ? "[deadlined] no alerts" : "【deadlined】没有提醒");
-	else if (r->subject != NULL) {
+	else if (r->subject != NULL && a[0].kind != MESSAGE_ADMIN) {
 		s = message_render(r->subject, &a[0], en, n);
 		buf_printf(&b, "%s", s);
 		free(s);
@@ -827,6 +1010,105 @@ message_block_end(struct buf *b, const struct message_parts *p,
 		buf_printf(b, "%s%s%s\n", w->l_id, w->colon, a->id);
 }
 
+/* The lines of a rejected reload's errors, and how many more there are. */
+static void
+message_admin_errors(struct buf *b, const struct message_parts *p,
+    const struct message_alert *a)
+{
+	const struct message_words *w = message_w(p->en);
+	json_t *errors = json_object_get(a->admin, "errors");
+	long long more = json_integer_value(json_object_get(a->admin, "more"));
+	const char *v;
+	char *s;
+
+	if (json_array_size(errors) == 0)
+		return;
+	if (p->style == MESSAGE_MARKDOWN)
+		buf_printf(b, "- **%s**\n\n", w->l_errors);
+	else
+		buf_printf(b, "%s%s\n", w->l_errors, w->colon);
+	for (size_t i = 0; i < json_array_size(errors); i++) {
+		v = json_string_value(json_array_get(errors, i));
+		s = xstrdup(v != NULL ? v : "");
+		for (char *c = s; *c != '\0'; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = ' ';
+		buf_printf(b,
+		    p->style == MESSAGE_MARKDOWN ? "  - `%s`\n" : "  %s\n", s);
+		free(s);
+	}
+	if (more > 0)
+		buf_printf(b, "%s%s%lld%s\n",
+		    p->style == MESSAGE_MARKDOWN ? "  - " : "  ", w->more_pre,
+		    more, w->more_post);
+}
+
+/* A field of a notice: "label: value of key (in sub)", if it is set. */
+static void
+message_admin_field(struct buf *b, const struct message_parts *p,
+    const char *label, const struct message_alert *a, const char *sub,
+    const char *key)
+{
+	struct buf v = {NULL, 0, 0};
+	json_t *o = sub != NULL ? json_object_get(a->admin, sub) : a->admin;
+	json_t *val = json_object_get(o, key);
+	char *s;
+
+	if (json_is_integer(val))
+		buf_printf(&v, "%lld", (long long)json_integer_value(val));
+	else if (json_is_string(val))
+		message_admin_str(&v, a, sub, key);
+	s = buf_take(&v);
+	if (*s != '\0')
+		message_field(b, p, label, "%s", s);
+	free(s);
+}
+
+/* The whole block of an administrators' notice; a new string. */
+static char *
+message_admin_block(const struct message_parts *p,
+    const struct message_alert *a)
+{
+	const struct message_words *w = message_w(p->en);
+	struct buf b = {NULL, 0, 0};
+	bool md = p->style == MESSAGE_MARKDOWN;
+
+	buf_printf(&b, p->en ? "%s%s: %s%s" : "%s【%s】%s%s", md ? "### " : "",
+	    w->kind[MESSAGE_ADMIN], w->event[a->event], md ? "\n\n" : "\n");
+	switch (a->event) {
+	case EVENT_DELIVERY_FAILED:
+		message_admin_field(&b, p, w->l_case, a, "alert", "case");
+		message_admin_field(&b, p, w->l_window, a, "alert", "window");
+		message_admin_field(&b, p, w->l_deadline, a, "alert",
+		    "deadline");
+		message_admin_field(&b, p, w->l_kind, a, "alert", "kind");
+		message_admin_field(&b, p, w->l_receiver, a, NULL, "receiver");
+		message_admin_field(&b, p, w->l_reason, a, NULL, "error");
+		break;
+	case EVENT_RELOAD_FAILED:
+		message_admin_field(&b, p, w->l_config, a, NULL, "config");
+		message_admin_errors(&b, p, a);
+		break;
+	case EVENT_CALENDAR_UNCOVERED:
+		message_admin_field(&b, p, w->l_year, a, NULL, "year");
+		message_admin_field(&b, p, w->l_windows, a, NULL, "windows");
+		break;
+	case EVENT_CASE_REMOVED:
+		message_admin_field(&b, p, w->l_case, a, NULL, "case");
+		message_admin_field(&b, p, w->l_details, a, NULL, "text");
+		break;
+	default:
+		message_admin_field(&b, p, w->l_details, a, NULL, "text");
+		break;
+	}
+	if (*w->event_advice[a->event] != '\0')
+		buf_printf(&b, md ? "\n**%s**%s%s\n" : "%s%s%s\n", w->l_todo,
+		    w->colon, w->event_advice[a->event]);
+	if (!md)
+		buf_printf(&b, "%s%s%s\n", w->l_id, w->colon, a->id);
+	return buf_take(&b);
+}
+
 /* The whole block of a single alert; a new string. */
 static char *
 message_block(const struct message_parts *p, const struct message_alert *a)
@@ -834,6 +1116,8 @@ message_block(const struct message_parts *p, const struct message_alert *a)
 	const struct message_words *w = message_w(p->en);
 	struct buf b = {NULL, 0, 0};
 
+	if (a->kind == MESSAGE_ADMIN)
+		return message_admin_block(p, a);
 	message_headline(&b, p, a);
 	message_field(&b, p, w->l_case, "%s%s%s", a->case_id,
 	    *a->title != '\0' ? " " : "", a->title);
@@ -855,6 +1139,12 @@ message_entry(const struct message_parts *p, const struct message_alert *a)
 	struct buf b = {NULL, 0, 0};
 	bool md = p->style == MESSAGE_MARKDOWN;
 
+	if (a->kind == MESSAGE_ADMIN) {
+		buf_printf(&b, "%s", md ? "- " : "");
+		message_admin_summary(&b, a, p->en);
+		buf_printf(&b, "\n");
+		return buf_take(&b);
+	}
 	if (p->en)
 		buf_printf(&b, "%s%s:%s %s", md ? "- **" : "", w->kind[a->kind],
 		    md ? "**" : "", a->case_id);
@@ -881,6 +1171,12 @@ message_digest_head(const struct message_parts *p)
 
 	if (p->style == MESSAGE_MARKDOWN)
 		buf_printf(&b, "### ");
+	if (p->alerts[0].kind == MESSAGE_ADMIN) {
+		buf_printf(&b, "deadlined%s%zu%s\n%s", message_w(p->en)->colon,
+		    p->n, message_w(p->en)->notices,
+		    p->style == MESSAGE_MARKDOWN ? "\n" : "");
+		return buf_take(&b);
+	}
 	if (p->en)
 		buf_printf(&b, "deadlined: %zu alerts (", p->n);
 	else
@@ -946,11 +1242,14 @@ message_parts_make(struct message_parts *p, bool test)
 		p->head = message_test_text(p, test);
 		return;
 	}
-	p->tmpl = p->r->body != NULL;
+	/* Templates speak of cases; notices keep their own words. */
+	p->tmpl = p->r->body != NULL && p->alerts[0].kind != MESSAGE_ADMIN;
 	p->digest = !p->tmpl && p->n > 1;
 	p->head = p->digest ? message_digest_head(p) : xstrdup("");
 	for (size_t i = 0; i < p->n; i++) {
-		if (p->tmpl)
+		if (p->tmpl && p->alerts[i].kind == MESSAGE_ADMIN)
+			p->item[i] = message_block(p, &p->alerts[i]);
+		else if (p->tmpl)
 			p->item[i] = message_tmpl_item(p, i);
 		else if (p->digest)
 			p->item[i] = message_entry(p, &p->alerts[i]);

@@ -147,6 +147,9 @@ enum outbox_stmt {
 	ST_STATS,
 	ST_LAST_FAILURE,
 	ST_HISTORY,
+	ST_REQUEUE,
+	ST_WAITING_RECEIVERS,
+	ST_CANCEL_RECEIVER,
 	ST_COUNT,
 };
 
@@ -246,6 +249,32 @@ static const char *outbox_sql[ST_COUNT] = {
         "   ON x.alert_id = a.id AND t.receiver = d.receiver"
         " WHERE (?1 IS NULL OR a.case_id = ?1) AND a.created_at >= ?2"
         " ORDER BY a.case_id, a.created_at, a.rowid, d.receiver, t.id",
+    /* Failed or waiting deliveries to ?1 of windows still open (of case
+     * ?3 only, unless NULL) that still say what is true: announcements
+     * of the window's current deadline, and of its timed alerts only the
+     * latest one queued for ?1 (an earlier one would speak of days that
+     * are gone).  2440587.5 is the Julian day of 1970-01-01, day 0. */
+    [ST_REQUEUE] =
+        "UPDATE deliveries SET state = 'pending', attempts = 0,"
+        " next_try = ?2 WHERE receiver = ?1"
+        " AND state IN ('pending', 'failed') AND alert_id IN"
+        " (SELECT a.id FROM alerts a JOIN windows w"
+        "  ON w.case_id = a.case_id AND w.window = a.window"
+        "  WHERE w.closed = 0 AND w.removed = 0"
+        "  AND (?3 IS NULL OR a.case_id = ?3)"
+        "  AND julianday(json_extract(a.payload, '$.window.deadline'))"
+        "   - 2440587.5 = w.deadline"
+        "  AND (a.kind NOT IN ('reminder', 'due', 'overdue') OR a.due_at ="
+        "   (SELECT max(b.due_at) FROM alerts b JOIN deliveries e"
+        "    ON e.alert_id = b.id WHERE b.case_id = a.case_id"
+        "    AND b.window = a.window AND e.receiver = ?1"
+        "    AND e.state != 'cancelled'"
+        "    AND b.kind IN ('reminder', 'due', 'overdue'))))",
+    [ST_WAITING_RECEIVERS] = "SELECT DISTINCT receiver FROM deliveries"
+                             " WHERE state = 'pending'",
+    [ST_CANCEL_RECEIVER] = "UPDATE deliveries SET state = 'cancelled',"
+                           " last_error = ?2 WHERE state = 'pending'"
+                           " AND receiver = ?1",
 };
 
 struct outbox {
@@ -887,4 +916,50 @@ outbox_history(struct outbox *ob, const char *case_id, time_t since,
 		return -1;
 	}
 	return 0;
+}
+
+int
+outbox_requeue(struct outbox *ob, const char *receiver, const char *case_id,
+    time_t now)
+{
+	sqlite3_stmt *st = ob->st[ST_REQUEUE];
+
+	outbox_bind_text(st, 1, receiver);
+	sqlite3_bind_int64(st, 2, now);
+	outbox_bind_text(st, 3, case_id);
+	if (outbox_step_done(ob, ST_REQUEUE, "requeue") == -1)
+		return -1;
+	return sqlite3_changes(ob->db);
+}
+
+int
+outbox_waiting_receivers(struct outbox *ob,
+    int (*fn)(const char *receiver, void *), void *arg)
+{
+	sqlite3_stmt *st = ob->st[ST_WAITING_RECEIVERS];
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(st, 0), arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		outbox_error(ob, "waiting receivers");
+		return -1;
+	}
+	return 0;
+}
+
+int
+outbox_cancel_receiver(struct outbox *ob, const char *receiver, const char *why)
+{
+	sqlite3_stmt *st = ob->st[ST_CANCEL_RECEIVER];
+
+	outbox_bind_text(st, 1, receiver);
+	outbox_bind_text(st, 2, why);
+	if (outbox_step_done(ob, ST_CANCEL_RECEIVER, "cancel receiver") == -1)
+		return -1;
+	return sqlite3_changes(ob->db);
 }

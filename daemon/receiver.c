@@ -430,10 +430,10 @@ receiver_load(struct loader *ld, const config_setting_t *root)
 }
 
 /* Resolve the receiver names under key to indexes; 1 if given, 0 if not,
- * -1 on error. */
-int
-receiver_notify(struct loader *ld, const config_setting_t *group, size_t **out,
-    size_t *n)
+ * -1 on error.  An empty list is an error unless empty_ok. */
+static int
+receiver_names(struct loader *ld, const config_setting_t *group,
+    const char *key, bool empty_ok, size_t **out, size_t *n)
 {
 	struct config *cfg = ld->cfg;
 	config_setting_t *s;
@@ -441,15 +441,15 @@ receiver_notify(struct loader *ld, const config_setting_t *group, size_t **out,
 	size_t count, i, k;
 	int r, bad = 0;
 
-	if ((r = loader_strings(ld, group, "notify", &names, &count)) != 1)
+	if ((r = loader_strings(ld, group, key, &names, &count)) != 1)
 		return r;
-	s = config_setting_get_member(group, "notify");
-	if (count == 0) {
+	s = config_setting_get_member(group, key);
+	if (count == 0 && !empty_ok) {
 		loader_error(ld, loader_line(ld, s),
-		    "'notify' is empty: nobody would be told");
+		    "'%s' is empty: nobody would be told", key);
 		return -1;
 	}
-	*out = loader_alloc(ld, count, sizeof(**out));
+	*out = loader_alloc(ld, count + 1, sizeof(**out));
 	for (i = 0; i < count; i++) {
 		for (k = 0; k < cfg->nreceivers; k++)
 			if (cfg->receivers[k].name != NULL &&
@@ -457,11 +457,76 @@ receiver_notify(struct loader *ld, const config_setting_t *group, size_t **out,
 				break;
 		if (k == cfg->nreceivers) {
 			loader_error(ld, loader_line(ld, s),
-			    "unknown receiver '%s' in 'notify'", names[i]);
+			    "unknown receiver '%s' in '%s'", names[i], key);
 			bad = 1;
 		}
 		(*out)[i] = k;
 	}
 	*n = count;
 	return bad ? -1 : 1;
+}
+
+int
+receiver_notify(struct loader *ld, const config_setting_t *group, size_t **out,
+    size_t *n)
+{
+	return receiver_names(ld, group, "notify", false, out, n);
+}
+
+int
+receiver_admin(struct loader *ld, const config_setting_t *root, size_t **out,
+    size_t *n)
+{
+	return receiver_names(ld, root, "admin", true, out, n);
+}
+
+/* True if two strings, either of which may be NULL, are equal. */
+static bool
+receiver_same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* True if two lists of strings are equal. */
+static bool
+receiver_same_list(const char **a, size_t na, const char **b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!receiver_same_str(a[i], b[i]))
+			return false;
+	return true;
+}
+
+/* Secrets are compared by content, like the rest, and never shown. */
+bool
+receiver_same(const struct receiver *a, const struct receiver *b)
+{
+	return a->type == b->type && a->format == b->format &&
+	    a->tls == b->tls && a->language == b->language &&
+	    a->at_all == b->at_all && receiver_same_str(a->url, b->url) &&
+	    receiver_same_str(a->secret, b->secret) &&
+	    receiver_same_str(a->password, b->password) &&
+	    receiver_same_str(a->username, b->username) &&
+	    receiver_same_str(a->from, b->from) &&
+	    receiver_same_str(a->msgtype, b->msgtype) &&
+	    receiver_same_str(a->subject, b->subject) &&
+	    receiver_same_str(a->body, b->body) &&
+	    receiver_same_list(a->to, a->nto, b->to, b->nto) &&
+	    receiver_same_list(a->headers, a->nheaders, b->headers,
+	        b->nheaders) &&
+	    receiver_same_list(a->at_mobiles, a->nat_mobiles, b->at_mobiles,
+	        b->nat_mobiles);
+}
+
+const struct receiver *
+receiver_find(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nreceivers; i++)
+		if (strcmp(cfg->receivers[i].name, name) == 0)
+			return &cfg->receivers[i];
+	return NULL;
 }

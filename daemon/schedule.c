@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "alert.h"
 #include "clock.h"
 #include "log.h"
@@ -461,6 +462,32 @@ schedule_removed_to(const char *name, void *arg)
 	return 0;
 }
 
+/* Tell the admin receivers that a window is no longer watched; one
+ * notice per removal (the window's revision is in its subject).  As
+ * admin_notice. */
+static int
+schedule_removed_notice(struct schedule_pass *p, const struct schedule_gone *g)
+{
+	char subject[512], *text;
+	json_t *details;
+	int rc;
+
+	snprintf(subject, sizeof(subject), "%s/%s#%d", g->case_id, g->window,
+	    g->w.revision);
+	xasprintf(&text,
+	    "case %s window %s is no longer in the configuration: it is no "
+	    "longer watched",
+	    g->case_id, g->window);
+	if ((details = json_pack("{s:s, s:s}", "case", g->case_id, "window",
+	         g->window)) == NULL)
+		fatalx("json_pack: removed notice");
+	rc = admin_notice_details(p->ob, p->cfg, ADMIN_CASE_REMOVED, subject,
+	    text, details, p->now);
+	json_decref(details);
+	free(text);
+	return rc == -1 ? -1 : 0;
+}
+
 /* A window no longer configured: cancel what waits for it, tell whoever
  * heard of it (unless it had closed: then there is nothing to say), and
  * record it as removed. */
@@ -497,6 +524,10 @@ schedule_remove(struct schedule_sweep *sw, struct schedule_gone *g)
 	g->w.removed = true;
 	if (p->failed ||
 	    outbox_window_put(p->ob, g->case_id, g->window, &g->w) == -1) {
+		p->failed = 1;
+		return;
+	}
+	if (!g->w.closed && schedule_removed_notice(p, g) == -1) {
 		p->failed = 1;
 		return;
 	}

@@ -37,6 +37,10 @@
 void alert_id(const char *case_id, const char *window, enum alert_kind kind,
     date_t deadline, int occurrence, char *id);
 
+/* The stable id of an administrators' notice (admin.h): the event and
+ * what it is about, into id (ALERT_ID_LEN + 1 bytes). */
+void alert_admin_id(const char *event, const char *subject_id, char *id);
+
 /* The id of delivering alert id to receiver: the Idempotency-Key. */
 void alert_delivery_id(const char *id, const char *receiver, char *out);
 

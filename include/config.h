@@ -128,6 +128,8 @@ struct config {
 	size_t nreceivers;
 	size_t *notify; /* default receivers of a case */
 	size_t nnotify;
+	size_t *admin; /* receivers told of failures (admin.c), or none */
+	size_t nadmin;
 	struct case_info *cases;
 	size_t ncases;
 	struct arena arena; /* owns every string and array above */

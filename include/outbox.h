@@ -199,4 +199,22 @@ int outbox_mark_retry(struct outbox *ob, const char *alert_id,
 int outbox_mark_failed(struct outbox *ob, const char *alert_id,
     const char *receiver, time_t now, long status, const char *error);
 
+/* Queue receiver's failed and waiting deliveries again, at once and with
+ * a fresh count of attempts: those of windows still open (of case_id
+ * only, unless NULL) that are still true, i.e. speak of the window's
+ * current deadline, and of its timed alerts only the latest.  How many
+ * were queued again, or -1. */
+int outbox_requeue(struct outbox *ob, const char *receiver, const char *case_id,
+    time_t now);
+
+/* Call fn with each receiver that has a delivery waiting, until fn
+ * returns non-zero; 0 or -1. */
+int outbox_waiting_receivers(struct outbox *ob,
+    int (*fn)(const char *receiver, void *), void *arg);
+
+/* Cancel every delivery waiting for receiver, noting why; how many, or
+ * -1. */
+int outbox_cancel_receiver(struct outbox *ob, const char *receiver,
+    const char *why);
+
 #endif

@@ -242,7 +242,10 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
     import pathlib
     sql = (pathlib.Path(__file__).parent / "data" /
            "outbox-v1.sql").read_text(encoding="utf-8")
-    tree = make_tree(tmp_path, ['{ name = "log"; type = "log"; }'], ["log"], {
+    receivers = ['{ name = "log"; type = "log"; }'] + [
+        webhook_receiver(name, f"http://127.0.0.1:9/{name}")
+        for name in ("ok", "gone", "down")]
+    tree = make_tree(tmp_path, receivers, ["log", "ok", "gone", "down"], {
         "a.conf": cases_file(
             case("(2026)沪0115执5001号", "张某诉李某拒不执行",
                  "上海市浦东新区人民法院", transferred="2026-11-20"),
@@ -258,7 +261,7 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
     con.close()
     assert len(before["deliveries"]) == 24
 
-    r = once(run, tree, "2026-11-30T10:30")
+    r = once(run, tree, "2026-11-30T10:05")
     assert "migrated to schema version 2" in r.stderr, r.stderr
     assert "ALERT opened" not in r.stderr and "ALERT closed" not in r.stderr
     con = sqlite3.connect(tree.outbox)
@@ -273,6 +276,28 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
     assert states["cancelled"] == 1
     con.close()
     # A second start migrates nothing and announces nothing again.
-    r = once(run, tree, "2026-11-30T10:31")
+    r = once(run, tree, "2026-11-30T10:06")
     assert "migrated" not in r.stderr
     assert "ALERT" not in r.stderr
+
+
+def test_admin_receivers_hear_of_a_removed_case(tmp_path, hook, run):
+    from daemon_helpers import Daemon
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url()),
+                                '{ name = "ops"; type = "log"; }'],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03")),
+                      "b.conf": cases_file(case(case_id="B-1",
+                                                transferred="2025-07-03"))},
+                     extra='admin = [ "ops" ];')
+    assert once(run, tree, "2025-07-04T10:00").returncode == 0
+    (tree.cases_dir / "b.conf").unlink()
+    d = Daemon(tree, now="2025-07-04T11:00")
+    try:
+        d.wait_line(r"ADMIN case_removed: case B-1 window decision is no "
+                    r"longer in the configuration", timeout=10)
+        d.stop()
+    finally:
+        d.close()
+    assert [a["kind"] for _, a in hook.alerts()
+            if a["case"]["id"] == "B-1"] == ["opened", "removed"]

@@ -42,6 +42,15 @@ def test_small_tree_is_ok(tmp_path, check):
     assert r.stderr == ""
 
 
+def test_admin_receivers_are_ok(tmp_path, check):
+    for i, admin in enumerate(('[ "log" ]', "[ ]")):
+        tree = write_tree(tmp_path / str(i),
+                          main=main_conf(extra=f"admin = {admin};"))
+        r = check(tree)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith("ok\n")
+
+
 def test_empty_cases_dir_is_ok(tmp_path, check):
     # A fresh install: `make install` creates an empty cases.d.
     tree = write_tree(tmp_path)
@@ -139,6 +148,11 @@ BAD = [
                  id="main-notify-unknown-receiver"),
     pytest.param(bad_main("notify = [ ]", "'notify' is empty",
                           notify="[ ]"), id="main-notify-empty"),
+    pytest.param(bad_main("admin =", "unknown receiver 'ops' in 'admin'",
+                          extra='admin = [ "log", "ops" ];'),
+                 id="admin-unknown-receiver"),
+    pytest.param(bad_main("admin =", "'admin' must be a list",
+                          extra='admin = "log";'), id="admin-string"),
     pytest.param(bad_main("roll", "unknown roll 'previous_working_day'",
                           calendar=CAL_LINES %
                           '  roll = "previous_working_day";'),

@@ -5,8 +5,9 @@
  * signatures against vectors computed apart from deadlined (Python's
  * hmac, and here with OpenSSL's HMAC and a base64 written by hand), what
  * chat_verdict makes of the robots' answers, and the request chat_setup
- * builds: headers, the signed DingTalk URL over the real time, and that
- * no secret or token goes into the body or an error.
+ * builds: headers, the signed DingTalk URL over the real time, that
+ * no secret or token goes into the body or an error, and that every robot
+ * shows an administrators' notice readably.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -958,6 +959,62 @@ test_setup_others(void **state)
 	deliver_transfer_free(&t);
 }
 
+/* An administrators' notice: a delivery that failed for good. */
+static json_t *
+one_notice(void)
+{
+	json_t *l = json_pack(
+	    "[{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}}}]",
+	    "id", "fedcba9876543210fedcba9876543210", "kind", "admin", "admin",
+	    "event", "delivery_failed", "text", "delivery ... failed for good",
+	    "receiver", "legal-hook", "error", "HTTP 404", "alert", "kind",
+	    "due", "case", CASE_ID, "window", "decision", "deadline",
+	    "2025-07-10");
+
+	assert_non_null(l);
+	return l;
+}
+
+/* Checks each robot's body for a notice: valid JSON that names what
+ * happened, the case and the receiver, in either language. */
+static void
+test_admin_notice(void **state)
+{
+	static const struct {
+		enum receiver_format format;
+		const char *msgtype;
+	} robots[] = {{FORMAT_DINGTALK, "markdown"}, {FORMAT_DINGTALK, "text"},
+	    {FORMAT_WECOM, "markdown"}, {FORMAT_WECOM, "text"},
+	    {FORMAT_FEISHU, "post"}, {FORMAT_FEISHU, "interactive"},
+	    {FORMAT_SLACK, "blocks"}, {FORMAT_SLACK, "text"},
+	    {FORMAT_TEAMS, NULL}};
+	json_t *alerts = one_notice(), *doc;
+	struct receiver r;
+	char *text;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(robots) / sizeof(*robots); i++) {
+		for (int en = 0; en <= 1; en++) {
+			make_receiver(&r, robots[i].format, robots[i].msgtype);
+			r.language = en ? LANGUAGE_EN : LANGUAGE_ZH;
+			doc = body_doc(&r, alerts, false);
+			text = json_dumps(doc, 0);
+			assert_non_null(text);
+			if (strstr(text,
+			        en ? "Delivery failed for good"
+			           : "提醒投递失败") == NULL ||
+			    strstr(text, CASE_ID) == NULL ||
+			    strstr(text, "legal-hook") == NULL ||
+			    strstr(text, "HTTP 404") == NULL)
+				fail_msg("format %d %s: %s", robots[i].format,
+				    en ? "en" : "zh", text);
+			free(text);
+			json_decref(doc);
+		}
+	}
+	json_decref(alerts);
+}
+
 int
 main(void)
 {
@@ -981,6 +1038,7 @@ main(void)
 	    cmocka_unit_test(test_verdict_msg),
 	    cmocka_unit_test(test_setup_dingtalk),
 	    cmocka_unit_test(test_setup_others),
+	    cmocka_unit_test(test_admin_notice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,9 @@
  * do next for each window), digests (a header, then one entry per alert
  * in order), Markdown against plain text, receivers' templates (every
  * placeholder, literal braces, values inserted as text), message_body_max
- * (the byte limit, "and N more", UTF-8 never split) and test messages.
+ * (the byte limit, "and N more", UTF-8 never split), test messages and
+ * administrators' notices (every event, both languages, digests of them,
+ * templates not applied to them).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -906,6 +908,190 @@ test_title_en(void **state)
 	json_decref(alerts);
 }
 
+/* A notice object as admin.h describes it, for event with the members
+ * of details (a JSON object, stolen). */
+static json_t *
+make_notice(const char *event, const char *text, json_t *details)
+{
+	json_t *a = json_pack("{s:s, s:s, s:{s:s, s:s}}", "id", ALERTID, "kind",
+	    "admin", "admin", "event", event, "text", text);
+
+	assert_non_null(a);
+	assert_non_null(details);
+	assert_int_equal(json_object_update(json_object_get(a, "admin"),
+	                     details),
+	    0);
+	json_decref(details);
+	return a;
+}
+
+static json_t *
+notice_failed(void)
+{
+	return make_notice("delivery_failed",
+	    "delivery of due for case " CASE_ID " window decision to hook "
+	    "failed for good: HTTP 404",
+	    json_pack("{s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s, s:s}}",
+	        "receiver", "hook", "error", "HTTP 404", "status", 404, "alert",
+	        "id", ALERTID, "kind", "due", "case", CASE_ID, "window",
+	        "decision", "deadline", "2025-07-10"));
+}
+
+static json_t *
+notice_reload(void)
+{
+	return make_notice("reload_failed", "reload rejected",
+	    json_pack("{s:s, s:[s, s], s:i}", "config",
+	        "/etc/deadlined/deadlined.conf", "errors",
+	        "/etc/deadlined/cases.d/a.conf:3: unknown key 'transfered'",
+	        "/etc/deadlined/deadlined.conf:7: 'days' must be an integer",
+	        "more", 4));
+}
+
+static json_t *
+notice_calendar(void)
+{
+	return make_notice("calendar_uncovered", "2 open windows ...",
+	    json_pack("{s:i, s:i}", "year", 2027, "windows", 2));
+}
+
+static json_t *
+notice_removed(void)
+{
+	return make_notice("case_removed", "case B-1 is no longer watched",
+	    json_pack("{s:s}", "case", "B-1"));
+}
+
+/* Checks the subject and the text of one notice in lang hold want (and
+ * its Markdown a headline), and that the receiver's templates are not
+ * used for it. */
+static void
+check_notice(json_t *notice, enum receiver_language lang,
+    const char *const *want_subject, const char *const *want_body)
+{
+	static const char *const never[] = {SECRET, URLTOKEN, "TEMPLATE", NULL};
+	json_t *alerts = json_pack("[o]", notice);
+	struct receiver r;
+	char *subject, *text, *md;
+
+	make_receiver(&r, lang);
+	r.subject = "TEMPLATE {case.id}";
+	r.body = "TEMPLATE {case.id}";
+	subject = message_subject(&r, alerts, false);
+	text = message_body(&r, alerts, false, MESSAGE_TEXT);
+	md = message_body(&r, alerts, false, MESSAGE_MARKDOWN);
+	assert_subject_ok(subject);
+	assert_has(subject, want_subject);
+	assert_has(text, want_body);
+	assert_has(md,
+	    (const char *[]){lang == LANGUAGE_EN ? "### Admin notice: "
+	                                         : "### 【管理通知】",
+	        NULL});
+	assert_lacks(subject, never);
+	assert_lacks(subject, (const char *[]){"due today", "今日到期", NULL});
+	assert_lacks(text, never);
+	assert_lacks(md, never);
+	assert_true(utf8_valid(text) && utf8_valid(md));
+	assert_non_null(strstr(text, ALERTID));
+	assert_true(strncmp(md, "### ", 4) == 0);
+	free(subject);
+	free(text);
+	free(md);
+	json_decref(alerts);
+}
+
+/* Checks every notice event reads in Chinese and English: what happened,
+ * its details and what to do. */
+static void
+test_admin_notices(void **state)
+{
+	(void)state;
+	check_notice(notice_failed(), LANGUAGE_EN,
+	    (const char *[]){"[deadlined] admin: Delivery failed for good: ",
+	        CASE_ID " decision (due) → hook", NULL},
+	    (const char *[]){"Admin notice: Delivery failed for good",
+	        "Case: " CASE_ID, "Window: decision", "Deadline: 2025-07-10",
+	        "Alert kind: due", "Receiver: hook", "Reason: HTTP 404",
+	        "deadlined --resend", NULL});
+	check_notice(notice_failed(), LANGUAGE_ZH,
+	    (const char *[]){"【管理通知】提醒投递失败：",
+	        CASE_ID " decision (due) → hook", NULL},
+	    (const char *[]){"【管理通知】提醒投递失败", "案件：" CASE_ID,
+	        "接收方：hook", "原因：HTTP 404", "deadlined --resend", NULL});
+	check_notice(notice_reload(), LANGUAGE_EN,
+	    (const char *[]){"Configuration reload rejected: "
+	                     "/etc/deadlined/deadlined.conf",
+	        NULL},
+	    (const char *[]){"Configuration: /etc/deadlined/deadlined.conf",
+	        "Errors:", "/etc/deadlined/cases.d/a.conf:3: unknown key",
+	        "/etc/deadlined/deadlined.conf:7: 'days'", "... and 4 more",
+	        "deadlined -t", NULL});
+	check_notice(notice_reload(), LANGUAGE_ZH,
+	    (const char *[]){"【管理通知】配置重新加载被拒绝", NULL},
+	    (const char *[]){"配置文件：/etc/deadlined/deadlined.conf",
+	        "错误：", "/etc/deadlined/cases.d/a.conf:3:", "…… 另有 4 条",
+	        NULL});
+	check_notice(notice_calendar(), LANGUAGE_EN,
+	    (const char *[]){"Holiday calendar does not cover a year: 2027",
+	        NULL},
+	    (const char *[]){"Year: 2027", "Open windows: 2",
+	        "calendar.include", NULL});
+	check_notice(notice_calendar(), LANGUAGE_ZH,
+	    (const char *[]){"节假日日历未覆盖该年度：2027", NULL},
+	    (const char *[]){"年度：2027", "未结期限：2", "国务院办公厅",
+	        NULL});
+	check_notice(notice_removed(), LANGUAGE_EN,
+	    (const char *[]){"Case no longer watched: B-1", NULL},
+	    (const char *[]){"Case: B-1",
+	        "Details: case B-1 is no longer watched", NULL});
+	check_notice(notice_removed(), LANGUAGE_ZH,
+	    (const char *[]){"案件不再跟踪：B-1", NULL},
+	    (const char *[]){"案件：B-1", NULL});
+	check_notice(make_notice("something_new", "a new kind of notice",
+	                 json_object()),
+	    LANGUAGE_EN, (const char *[]){"Notice: a new kind of notice", NULL},
+	    (const char *[]){"Details: a new kind of notice", NULL});
+}
+
+/* Checks a digest of notices: its own header and one line each. */
+static void
+test_admin_digest(void **state)
+{
+	json_t *alerts = json_pack("[o, o, o]", notice_failed(),
+	    notice_reload(), notice_calendar());
+	struct receiver r;
+	char *subject, *text;
+
+	(void)state;
+	make_receiver(&r, LANGUAGE_EN);
+	subject = message_subject(&r, alerts, false);
+	text = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_subject_ok(subject);
+	assert_has(subject,
+	    (const char *[]){"[deadlined] 3 admin notices: first Delivery "
+	                     "failed for good",
+	        NULL});
+	assert_has(text,
+	    (const char *[]){"deadlined: 3 admin notices\n",
+	        "Delivery failed for good: " CASE_ID,
+	        "Configuration reload rejected: ",
+	        "Holiday calendar does not cover a year: 2027\n", NULL});
+	assert_lacks(text, (const char *[]){"Next steps", "days", NULL});
+	free(subject);
+	free(text);
+	make_receiver(&r, LANGUAGE_ZH);
+	subject = message_subject(&r, alerts, false);
+	text = message_body(&r, alerts, false, MESSAGE_MARKDOWN);
+	assert_has(subject,
+	    (const char *[]){"【deadlined】3 条管理通知：首件 ", NULL});
+	assert_has(text,
+	    (const char *[]){"### deadlined：3 条管理通知\n",
+	        "- 提醒投递失败：", "- 节假日日历未覆盖该年度：2027", NULL});
+	free(subject);
+	free(text);
+	json_decref(alerts);
+}
+
 int
 main(void)
 {
@@ -927,6 +1113,8 @@ main(void)
 	    cmocka_unit_test(test_no_secret),
 	    cmocka_unit_test(test_changes),
 	    cmocka_unit_test(test_title_en),
+	    cmocka_unit_test(test_admin_notices),
+	    cmocka_unit_test(test_admin_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
