@@ -55,6 +55,8 @@ struct window_state {
 	date_t deadline; /* the day the window closes at the end of */
 	bool closed;
 	date_t closed_on;
+	bool provisional; /* open, rolls, and its last day or deadline falls
+	                     in a year the calendar does not cover */
 };
 
 enum alert_kind {
