@@ -203,10 +203,11 @@ class Tree:
 
 
 def make_tree(root, receivers, notify, cases, retry=None, secrets=None,
-              notify_at="09:00", extra=""):
+              notify_at="09:00", extra="", calendar=CALENDAR):
     """Write a configuration tree under root: the main file with the
     given receivers (texts) and default notify list, cases {file name:
-    text}, secrets {relative path: text}, and state in root/state."""
+    text}, secrets {relative path: text}, the calendar setting's text,
+    and state in root/state."""
     root = pathlib.Path(root)
     (root / "cases.d").mkdir(parents=True, exist_ok=True)
     for rel, text in (secrets or {}).items():
@@ -219,7 +220,7 @@ def make_tree(root, receivers, notify, cases, retry=None, secrets=None,
         'state_dir = "state";',
         'cases_dir = "cases.d";',
         f"notify_at = {q(notify_at)};",
-        CALENDAR, WINDOWS, REMINDERS,
+        calendar, WINDOWS, REMINDERS,
         "receivers = (\n  " + ",\n  ".join(receivers) + "\n);",
         f"notify = {q(list(notify))};",
     ]
