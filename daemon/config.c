@@ -503,6 +503,29 @@ config_window_events(const struct window_def *w, const struct case_info *c,
 	}
 }
 
+/* Report each closing event of w that case c records after another:
+ * a window is closed by one event, and which one says what happened. */
+static void
+config_case_closes(struct loader *ld, const struct case_info *c,
+    const struct window_def *w, const char *what)
+{
+	const struct case_event *first = NULL, *e;
+
+	for (size_t i = 0; i < c->nevents; i++) {
+		e = &c->events[i];
+		if (!loader_in_list(w->closes, w->ncloses, e->name))
+			continue;
+		if (first == NULL) {
+			first = e;
+			continue;
+		}
+		loader_error(ld, e->line,
+		    "%s: '%s' closes window '%s', which '%s' (%s:%d) already "
+		    "closes; keep only the one that happened",
+		    what, e->name, w->name, first->name, c->file, first->line);
+	}
+}
+
 /* Check that the events of case c make sense for each window. */
 static void
 config_case_windows(struct loader *ld, const struct case_info *c,
@@ -519,6 +542,7 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 			continue;
 		open = config_case_event(c, w->opens);
 		any |= open != NULL;
+		config_case_closes(ld, c, w, what);
 		for (size_t k = 0; k <= w->ncloses; k++) {
 			const char *name =
 			    k < w->ncloses ? w->closes[k] : w->extended_by;

@@ -779,3 +779,29 @@ def test_shipped_calendars_cover_their_years(run):
     r = run("-t", "-c", str(REPO / "conf/deadlined.conf"))
     assert r.returncode == 0
     assert "warning" not in r.stderr
+
+
+# -- facts that cannot be right ----------------------------------------------
+
+def test_two_closing_events_of_one_window(tmp_path, check):
+    a = cases_conf(case(id="X", transferred="2025-07-03", filed="2025-07-08",
+                        not_filed="2025-07-09"))
+    tree = write_tree(tmp_path, cases={"a.conf": a})
+    r = check(tree)
+    assert_failed(r)
+    path = tree.path("cases.d/a.conf")
+    filed, not_filed = line_of(a, "2025-07-08"), line_of(a, "not_filed =")
+    assert error_lines(r) == [
+        f"{path}:{not_filed}: case \"X\": 'not_filed' closes window "
+        f"'decision', which 'filed' ({path}:{filed}) already closes; keep "
+        f"only the one that happened"]
+
+
+def test_one_closing_event_per_window_is_fine(tmp_path, check):
+    # not_filed closes decision and opens reasons; reasons_received
+    # closes reasons: one closing event each.
+    a = cases_conf(case(id="X", transferred="2025-07-03",
+                        not_filed="2025-07-09",
+                        reasons_received="2025-07-12"))
+    r = check(write_tree(tmp_path, cases={"a.conf": a}))
+    assert r.returncode == 0, r.stderr
