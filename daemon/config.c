@@ -30,6 +30,7 @@
 #include "loader.h"
 #include "log.h"
 #include "receiver.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define CONFIG_DAYS_MAX 3650 /* ten years: longer is a typo */
@@ -593,6 +594,11 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		loader_error(ld, c->line, "case has no 'id'");
 	else if (r == 1 && c->id[0] == '\0')
 		loader_error(ld, c->line, "case has an empty 'id'");
+	else if (r == 1 && utf8_edge_space(c->id))
+		loader_error(ld,
+		    loader_line(ld, config_setting_get_member(g, "id")),
+		    "case id \"%s\" has white space at its start or end",
+		    c->id);
 	snprintf(what, sizeof(what), "case \"%s\"",
 	    c->id != NULL ? c->id : "?");
 	loader_string(ld, g, "title", &c->title);
@@ -710,44 +716,68 @@ config_cases_dir(struct loader *ld, int line)
 	ld->file = main_file;
 }
 
+/* A case and its id as ids compare (utf8_fold). */
+struct config_id {
+	char *key;
+	const struct case_info *c;
+};
+
+/* By folded id, then in the order the cases were read. */
 static int
-config_case_cmp(const void *a, const void *b)
+config_id_cmp(const void *a, const void *b)
 {
-	const struct case_info *x = *(struct case_info *const *)a;
-	const struct case_info *y = *(struct case_info *const *)b;
-	int r = strcmp(x->id, y->id);
+	const struct config_id *x = a, *y = b;
+	int r = strcmp(x->key, y->key);
 
 	if (r != 0)
 		return r;
-	return (x > y) - (x < y);
+	return (x->c > y->c) - (x->c < y->c);
 }
 
-/* Report every case whose id an earlier case already has. */
+/* Report case c, whose id folds like that of the earlier case first. */
+static void
+config_duplicate_id(struct loader *ld, const struct case_info *c,
+    const struct case_info *first)
+{
+	ld->file = c->file;
+	if (strcmp(c->id, first->id) == 0)
+		loader_error(ld, c->line,
+		    "duplicate case id \"%s\" (first defined at %s:%d)", c->id,
+		    first->file, first->line);
+	else
+		loader_error(ld, c->line,
+		    "case id \"%s\" differs from \"%s\" (first defined at "
+		    "%s:%d) only in full-width forms or white space: they name "
+		    "the same case",
+		    c->id, first->id, first->file, first->line);
+}
+
+/* Report every case whose id an earlier case already has, written the
+ * same way or with full-width brackets, digits or spaces for
+ * half-width ones, or with white space around it. */
 static void
 config_duplicate_ids(struct loader *ld)
 {
 	struct config *cfg = ld->cfg;
-	struct case_info **v, *first;
+	struct config_id *v;
 	const char *saved = ld->file;
-	size_t n = 0;
+	size_t n = 0, first = 0;
 
-	v = xcalloc(cfg->ncases, sizeof(*v));
+	v = xcalloc(cfg->ncases + 1, sizeof(*v));
 	for (size_t i = 0; i < cfg->ncases; i++)
-		if (cfg->cases[i].id != NULL)
-			v[n++] = &cfg->cases[i];
-	qsort(v, n, sizeof(*v), config_case_cmp);
-	for (size_t i = 1; i < n; i++) {
-		if (strcmp(v[i]->id, v[i - 1]->id) != 0)
-			continue;
-		for (first = v[i - 1];
-		     i < n && strcmp(v[i]->id, first->id) == 0; i++) {
-			ld->file = v[i]->file;
-			loader_error(ld, v[i]->line,
-			    "duplicate case id \"%s\" (first defined at %s:%d)",
-			    v[i]->id, first->file, first->line);
+		if (cfg->cases[i].id != NULL) {
+			v[n].key = utf8_fold(cfg->cases[i].id);
+			v[n++].c = &cfg->cases[i];
 		}
-		i--;
+	qsort(v, n, sizeof(*v), config_id_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(v[i].key, v[first].key) != 0)
+			first = i;
+		else
+			config_duplicate_id(ld, v[i].c, v[first].c);
 	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].key);
 	free(v);
 	ld->file = saved;
 }

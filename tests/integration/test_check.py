@@ -805,3 +805,51 @@ def test_one_closing_event_per_window_is_fine(tmp_path, check):
                         reasons_received="2025-07-12"))
     r = check(write_tree(tmp_path, cases={"a.conf": a}))
     assert r.returncode == 0, r.stderr
+
+
+def test_ids_differing_in_full_width_forms_or_spaces(tmp_path, check):
+    a = cases_conf(case(id="（2026）沪0115执5001号", transferred="2025-07-03"))
+    b = cases_conf(case(id="(2026)沪0115执5001号", transferred="2025-07-04"),
+                   case(id="（２０２６）沪0115执5001号",
+                        transferred="2025-07-05"))
+    tree = write_tree(tmp_path, cases={"a.conf": a, "b.conf": b})
+    r = check(tree)
+    assert_failed(r)
+    first = f"{tree.path('cases.d/a.conf')}:{line_of(a, '5001号')}"
+    b_path = tree.path("cases.d/b.conf")
+    assert error_lines(r) == [
+        f'{b_path}:{line_of(b, "(2026)")}: case id "(2026)沪0115执5001号" '
+        f'differs from "（2026）沪0115执5001号" (first defined at {first}) '
+        f"only in full-width forms or white space: they name the same case",
+        f'{b_path}:{line_of(b, "２０２６")}: case id "（２０２６）沪0115执5001号" '
+        f'differs from "（2026）沪0115执5001号" (first defined at {first}) '
+        f"only in full-width forms or white space: they name the same case"]
+
+
+def test_id_with_white_space_around_it(tmp_path, check):
+    a = cases_conf(case(id="(2026)沪0115执5001号 ", transferred="2025-07-03"),
+                   case(id="\u3000B-1", transferred="2025-07-03"))
+    tree = write_tree(tmp_path, cases={"a.conf": a})
+    r = check(tree)
+    assert_failed(r)
+    path = tree.path("cases.d/a.conf")
+    assert error_lines(r) == [
+        f'{path}:{line_of(a, "5001号")}: case id "(2026)沪0115执5001号 " has '
+        f"white space at its start or end",
+        f'{path}:{line_of(a, "B-1")}: case id "\u3000B-1" has white space '
+        f"at its start or end"]
+
+
+def test_id_with_white_space_duplicates_one_without(tmp_path, check):
+    a = cases_conf(case(id="（2026）沪0115执5001号", transferred="2025-07-03"),
+                   case(id="(2026)沪0115执5001号 ", transferred="2025-07-03"))
+    tree = write_tree(tmp_path, cases={"a.conf": a})
+    r = check(tree)
+    assert_failed(r)
+    path = tree.path("cases.d/a.conf")
+    line = line_of(a, "5001号 ")
+    assert_error(r, path, line, "has white space at its start or end")
+    assert_error(r, path, line,
+                 f'case id "(2026)沪0115执5001号 " differs from '
+                 f'"（2026）沪0115执5001号" (first defined at '
+                 f'{path}:{line_of(a, "（2026）")})')
