@@ -9,6 +9,12 @@
  * that one run shows them all.  Only a configuration without a single
  * error is handed to the caller: the daemon never runs on a half-read one.
  *
+ * What is valid but unlikely to be right (a file in cases_dir that is
+ * not read, an event after today or long after its window opened) is a
+ * warning, not an error.  config_warnings finds those on a loaded
+ * configuration: "today" needs the configured zone and --now, which the
+ * caller sets only once the configuration is accepted.
+ *
  * Defaults live in config_defaults() and in the built-in window below
  * (and receiver.c's built-in log receiver), nowhere else.  The getters
  * and error recording shared with receiver.c are in loader.c.
@@ -34,6 +40,9 @@
 #include "xmalloc.h"
 
 #define CONFIG_DAYS_MAX 3650 /* ten years: longer is a typo */
+#define CONFIG_LATE_DAYS                                                       \
+	366 /* an event this long after its window                             \
+	       opened is more likely a wrong year */
 
 /* Case keys that are not events. */
 static const char *case_fields[] = {"id", "title", "court", "notify", NULL};
@@ -677,14 +686,35 @@ config_name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Keep the paths of the n names in cases_dir that are not read, in name
+ * order, for config_warnings; frees names. */
+static void
+config_unread(struct loader *ld, char **names, size_t n)
+{
+	struct config *cfg = ld->cfg;
+	char *path;
+
+	if (n > 0)
+		qsort(names, n, sizeof(*names), config_name_cmp);
+	cfg->unread = loader_alloc(ld, n + 1, sizeof(*cfg->unread));
+	for (size_t i = 0; i < n; i++) {
+		xasprintf(&path, "%s/%s", cfg->cases_dir, names[i]);
+		cfg->unread[i] = loader_strdup(ld, path);
+		free(path);
+		free(names[i]);
+	}
+	cfg->nunread = n;
+	free(names);
+}
+
 /* Read every *.conf in cases_dir, in name order. */
 static void
 config_cases_dir(struct loader *ld, int line)
 {
 	const char *dir = ld->cfg->cases_dir, *main_file = ld->file;
 	struct dirent *de;
-	char **names = NULL, *path;
-	size_t n = 0, len;
+	char **names = NULL, **unread = NULL, *path;
+	size_t n = 0, nunread = 0, len;
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL) {
@@ -694,9 +724,15 @@ config_cases_dir(struct loader *ld, int line)
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 6 ||
-		    strcmp(de->d_name + len - 5, ".conf") != 0)
+		/* Hidden files (and . and ..) are set aside on purpose. */
+		if (de->d_name[0] == '.')
 			continue;
+		if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0) {
+			unread =
+			    xreallocarray(unread, nunread + 1, sizeof(*unread));
+			unread[nunread++] = xstrdup(de->d_name);
+			continue;
+		}
 		names = xreallocarray(names, n + 1, sizeof(*names));
 		names[n++] = xstrdup(de->d_name);
 	}
@@ -713,6 +749,7 @@ config_cases_dir(struct loader *ld, int line)
 		free(names[i]);
 	}
 	free(names);
+	config_unread(ld, unread, nunread);
 	ld->file = main_file;
 }
 
@@ -780,6 +817,94 @@ config_duplicate_ids(struct loader *ld)
 		free(v[i].key);
 	free(v);
 	ld->file = saved;
+}
+
+/*
+ * Warnings: facts that are valid but unlikely to be right.
+ */
+
+/* Append "FILE:LINE: warning: message" (line 0: "FILE: warning: ..."). */
+static void __attribute__((format(printf, 4, 5)))
+config_warn(struct config_errors *warns, const char *file, int line,
+    const char *fmt, ...)
+{
+	char *msg, *full;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (line > 0)
+		xasprintf(&full, "%s:%d: warning: %s", file, line, msg);
+	else
+		xasprintf(&full, "%s: warning: %s", file, msg);
+	free(msg);
+	warns->msgs =
+	    xreallocarray(warns->msgs, warns->n + 1, sizeof(*warns->msgs));
+	warns->msgs[warns->n++] = full;
+}
+
+/* The window that event e of case c closes or extends and that opened
+ * more than CONFIG_LATE_DAYS before it, or NULL; its opening in *open. */
+static const struct window_def *
+config_late_window(const struct config *cfg, const struct case_info *c,
+    const struct case_event *e, const struct case_event **open)
+{
+	const struct window_def *w;
+
+	for (size_t k = 0; k < cfg->nwindows; k++) {
+		w = &cfg->windows[k];
+		if (!loader_in_list(w->closes, w->ncloses, e->name) &&
+		    (w->extended_by == NULL ||
+		        strcmp(w->extended_by, e->name) != 0))
+			continue;
+		*open = config_case_event(c, w->opens);
+		if (*open != NULL && e->date - (*open)->date > CONFIG_LATE_DAYS)
+			return w;
+	}
+	return NULL;
+}
+
+/* Warn about the dates of case c: after today (a typo such as 2062
+ * closes a window today), or long after the window opened.  At most one
+ * warning an event. */
+static void
+config_case_warnings(const struct config *cfg, const struct case_info *c,
+    date_t today, struct config_errors *warns)
+{
+	const struct case_event *e, *open;
+	const struct window_def *w;
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+
+	for (size_t i = 0; i < c->nevents; i++) {
+		e = &c->events[i];
+		if (e->date > today)
+			config_warn(warns, c->file, e->line,
+			    "case \"%s\": '%s' (%s) is after today (%s); an "
+			    "event counts as soon as it is recorded, so check "
+			    "the date",
+			    c->id, e->name, date_format(e->date, d1),
+			    date_format(today, d2));
+		else if ((w = config_late_window(cfg, c, e, &open)) != NULL)
+			config_warn(warns, c->file, e->line,
+			    "case \"%s\": '%s' (%s) is %d days after '%s' "
+			    "(%s), which opens window '%s'; check the date",
+			    c->id, e->name, date_format(e->date, d1),
+			    (int)(e->date - open->date), open->name,
+			    date_format(open->date, d2), w->name);
+	}
+}
+
+void
+config_warnings(const struct config *cfg, date_t today,
+    struct config_errors *warns)
+{
+	for (size_t i = 0; i < cfg->nunread; i++)
+		config_warn(warns, cfg->unread[i], 0,
+		    "not read: only *.conf files in cases_dir are read");
+	for (size_t i = 0; i < cfg->ncases; i++)
+		config_case_warnings(cfg, &cfg->cases[i], today, warns);
 }
 
 /*

@@ -99,6 +99,23 @@ daemon_warn_uncovered(int year, size_t windows, void *arg)
 	    window_uncovered_message(year, windows, msg, sizeof(msg)));
 }
 
+/* Log what in cfg is valid but looks wrong: config_warnings and the
+ * years no holiday file covers.  The zone must be cfg's. */
+static void
+daemon_warnings(const struct config *cfg)
+{
+	struct config_errors warns = {0};
+	date_t today;
+	int secs;
+
+	clock_split(clock_now(), &today, &secs);
+	config_warnings(cfg, today, &warns);
+	for (size_t i = 0; i < warns.n; i++)
+		log_warnx("%s", warns.msgs[i]);
+	config_errors_free(&warns);
+	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
+}
+
 /* Plan, start what is due, and sleep until the next thing to do. */
 static void
 daemon_plan(void)
@@ -237,7 +254,7 @@ daemon_reload(void)
 	d.cfg = cfg;
 	log_info("reloaded: %zu case%s", cfg->ncases,
 	    cfg->ncases == 1 ? "" : "s");
-	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
+	daemon_warnings(cfg);
 	daemon_plan();
 	sdnotify("READY=1");
 }
@@ -355,7 +372,7 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	log_info("started: %zu case%s, %zu receiver%s, state in %s",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);
-	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
+	daemon_warnings(cfg);
 	if (once &&
 	    (d.once_timer = evtimer_new(d.base, daemon_once_cb, NULL)) == NULL)
 		fatalx("evtimer_new");
