@@ -40,9 +40,9 @@
 #include "xmalloc.h"
 
 #define CONFIG_DAYS_MAX 3650 /* ten years: longer is a typo */
-#define CONFIG_LATE_DAYS                                                       \
-	366 /* an event this long after its window                             \
-	       opened is more likely a wrong year */
+/* Days after its window opened beyond which an event is more likely a
+ * wrong year than a late decision. */
+#define CONFIG_LATE_DAYS 366
 
 /* Case keys that are not events. */
 static const char *case_fields[] = {"id", "title", "court", "notify", NULL};
