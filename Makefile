@@ -106,7 +106,7 @@ check-deps:
 # if the clock read NOW: ten seconds before 09:00 on a day when the
 # example cases have every kind of timed alert due.  NOW= runs it on the
 # real clock.
-NOW ?= 2026-12-07T08:59:50
+NOW ?= 2026-11-30T08:59:50
 RUN_NOW = $(if $(NOW),--now $(NOW))
 
 run: build-deps

@@ -138,13 +138,14 @@ alert_payload(const char *id, enum alert_kind kind, const struct case_info *c,
 	/* The window closes at the end of its deadline day, local time. */
 	clock_rfc3339(clock_local(ws->deadline, 86399), deadline_at);
 	obj = json_pack("{s:s, s:s, s:i, s:{s:s, s:s, s:s}, "
-	                "s:{s:s, s:s, s:s, s:i, s:b, s:s, s:s}}",
+	                "s:{s:s, s:s, s:s, s:i, s:b, s:s, s:s, s:b}}",
 	    "id", id, "kind", deadline_kind_name(kind), "days_left",
 	    deadline_days_left(ws, today), "case", "id", c->id, "title",
 	    c->title, "court", c->court, "window", "name", w->name, "title",
 	    w->title, "opened", date_format(ws->opened, opened), "days",
 	    ws->days, "extended", ws->extended, "deadline",
-	    date_format(ws->deadline, deadline), "deadline_at", deadline_at);
+	    date_format(ws->deadline, deadline), "deadline_at", deadline_at,
+	    "provisional", ws->provisional);
 	if (obj == NULL)
 		fatalx("json_pack: alert %s", id);
 	if (w->title_en != NULL)

@@ -147,6 +147,15 @@ calendar_has_days(const struct calendar *cal)
 	return cal->nholidays > 0 || cal->nworkdays > 0;
 }
 
+bool
+calendar_uncovered(const struct calendar *cal, date_t day)
+{
+	int y, m, d;
+
+	date_to_ymd(day, &y, &m, &d);
+	return calendar_has_days(cal) && !calendar_covers(cal, y);
+}
+
 date_t
 calendar_roll(const struct calendar *cal, date_t day, enum roll roll)
 {

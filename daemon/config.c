@@ -9,6 +9,12 @@
  * that one run shows them all.  Only a configuration without a single
  * error is handed to the caller: the daemon never runs on a half-read one.
  *
+ * What is valid but unlikely to be right (a file in cases_dir that is
+ * not read, an event after today or long after its window opened) is a
+ * warning, not an error.  config_warnings finds those on a loaded
+ * configuration: "today" needs the configured zone and --now, which the
+ * caller sets only once the configuration is accepted.
+ *
  * Defaults live in config_defaults() and in the built-in window below
  * (and receiver.c's built-in log receiver), nowhere else.  The getters
  * and error recording shared with receiver.c are in loader.c.
@@ -30,9 +36,13 @@
 #include "loader.h"
 #include "log.h"
 #include "receiver.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define CONFIG_DAYS_MAX 3650 /* ten years: longer is a typo */
+/* Days after its window opened beyond which an event is more likely a
+ * wrong year than a late decision. */
+#define CONFIG_LATE_DAYS 366
 
 /* Case keys that are not events. */
 static const char *case_fields[] = {"id", "title", "court", "notify", NULL};
@@ -542,6 +552,29 @@ config_window_events(const struct window_def *w, const struct case_info *c,
 	}
 }
 
+/* Report each closing event of w that case c records after another:
+ * a window is closed by one event, and which one says what happened. */
+static void
+config_case_closes(struct loader *ld, const struct case_info *c,
+    const struct window_def *w, const char *what)
+{
+	const struct case_event *first = NULL, *e;
+
+	for (size_t i = 0; i < c->nevents; i++) {
+		e = &c->events[i];
+		if (!loader_in_list(w->closes, w->ncloses, e->name))
+			continue;
+		if (first == NULL) {
+			first = e;
+			continue;
+		}
+		loader_error(ld, e->line,
+		    "%s: '%s' closes window '%s', which '%s' (%s:%d) already "
+		    "closes; keep only the one that happened",
+		    what, e->name, w->name, first->name, c->file, first->line);
+	}
+}
+
 /* Check that the events of case c make sense for each window. */
 static void
 config_case_windows(struct loader *ld, const struct case_info *c,
@@ -558,6 +591,7 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 			continue;
 		open = config_case_event(c, w->opens);
 		any |= open != NULL;
+		config_case_closes(ld, c, w, what);
 		for (size_t k = 0; k <= w->ncloses; k++) {
 			const char *name =
 			    k < w->ncloses ? w->closes[k] : w->extended_by;
@@ -608,6 +642,11 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		loader_error(ld, c->line, "case has no 'id'");
 	else if (r == 1 && c->id[0] == '\0')
 		loader_error(ld, c->line, "case has an empty 'id'");
+	else if (r == 1 && utf8_edge_space(c->id))
+		loader_error(ld,
+		    loader_line(ld, config_setting_get_member(g, "id")),
+		    "case id \"%s\" has white space at its start or end",
+		    c->id);
 	snprintf(what, sizeof(what), "case \"%s\"",
 	    c->id != NULL ? c->id : "?");
 	loader_string(ld, g, "title", &c->title);
@@ -686,14 +725,35 @@ config_name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Keep the paths of the n names in cases_dir that are not read, in name
+ * order, for config_warnings; frees names. */
+static void
+config_unread(struct loader *ld, char **names, size_t n)
+{
+	struct config *cfg = ld->cfg;
+	char *path;
+
+	if (n > 0)
+		qsort(names, n, sizeof(*names), config_name_cmp);
+	cfg->unread = loader_alloc(ld, n + 1, sizeof(*cfg->unread));
+	for (size_t i = 0; i < n; i++) {
+		xasprintf(&path, "%s/%s", cfg->cases_dir, names[i]);
+		cfg->unread[i] = loader_strdup(ld, path);
+		free(path);
+		free(names[i]);
+	}
+	cfg->nunread = n;
+	free(names);
+}
+
 /* Read every *.conf in cases_dir, in name order. */
 static void
 config_cases_dir(struct loader *ld, int line)
 {
 	const char *dir = ld->cfg->cases_dir, *main_file = ld->file;
 	struct dirent *de;
-	char **names = NULL, *path;
-	size_t n = 0, len;
+	char **names = NULL, **unread = NULL, *path;
+	size_t n = 0, nunread = 0, len;
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL) {
@@ -703,9 +763,15 @@ config_cases_dir(struct loader *ld, int line)
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 6 ||
-		    strcmp(de->d_name + len - 5, ".conf") != 0)
+		/* Hidden files (and . and ..) are set aside on purpose. */
+		if (de->d_name[0] == '.')
 			continue;
+		if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0) {
+			unread =
+			    xreallocarray(unread, nunread + 1, sizeof(*unread));
+			unread[nunread++] = xstrdup(de->d_name);
+			continue;
+		}
 		names = xreallocarray(names, n + 1, sizeof(*names));
 		names[n++] = xstrdup(de->d_name);
 	}
@@ -722,49 +788,162 @@ config_cases_dir(struct loader *ld, int line)
 		free(names[i]);
 	}
 	free(names);
+	config_unread(ld, unread, nunread);
 	ld->file = main_file;
 }
 
+/* A case and its id as ids compare (utf8_fold). */
+struct config_id {
+	char *key;
+	const struct case_info *c;
+};
+
+/* By folded id, then in the order the cases were read. */
 static int
-config_case_cmp(const void *a, const void *b)
+config_id_cmp(const void *a, const void *b)
 {
-	const struct case_info *x = *(struct case_info *const *)a;
-	const struct case_info *y = *(struct case_info *const *)b;
-	int r = strcmp(x->id, y->id);
+	const struct config_id *x = a, *y = b;
+	int r = strcmp(x->key, y->key);
 
 	if (r != 0)
 		return r;
-	return (x > y) - (x < y);
+	return (x->c > y->c) - (x->c < y->c);
 }
 
-/* Report every case whose id an earlier case already has. */
+/* Report case c, whose id folds like that of the earlier case first. */
+static void
+config_duplicate_id(struct loader *ld, const struct case_info *c,
+    const struct case_info *first)
+{
+	ld->file = c->file;
+	if (strcmp(c->id, first->id) == 0)
+		loader_error(ld, c->line,
+		    "duplicate case id \"%s\" (first defined at %s:%d)", c->id,
+		    first->file, first->line);
+	else
+		loader_error(ld, c->line,
+		    "case id \"%s\" differs from \"%s\" (first defined at "
+		    "%s:%d) only in full-width forms or white space: they name "
+		    "the same case",
+		    c->id, first->id, first->file, first->line);
+}
+
+/* Report every case whose id an earlier case already has, written the
+ * same way or with full-width brackets, digits or spaces for
+ * half-width ones, or with white space around it. */
 static void
 config_duplicate_ids(struct loader *ld)
 {
 	struct config *cfg = ld->cfg;
-	struct case_info **v, *first;
+	struct config_id *v;
 	const char *saved = ld->file;
-	size_t n = 0;
+	size_t n = 0, first = 0;
 
-	v = xcalloc(cfg->ncases, sizeof(*v));
+	v = xcalloc(cfg->ncases + 1, sizeof(*v));
 	for (size_t i = 0; i < cfg->ncases; i++)
-		if (cfg->cases[i].id != NULL)
-			v[n++] = &cfg->cases[i];
-	qsort(v, n, sizeof(*v), config_case_cmp);
-	for (size_t i = 1; i < n; i++) {
-		if (strcmp(v[i]->id, v[i - 1]->id) != 0)
-			continue;
-		for (first = v[i - 1];
-		     i < n && strcmp(v[i]->id, first->id) == 0; i++) {
-			ld->file = v[i]->file;
-			loader_error(ld, v[i]->line,
-			    "duplicate case id \"%s\" (first defined at %s:%d)",
-			    v[i]->id, first->file, first->line);
+		if (cfg->cases[i].id != NULL) {
+			v[n].key = utf8_fold(cfg->cases[i].id);
+			v[n++].c = &cfg->cases[i];
 		}
-		i--;
+	qsort(v, n, sizeof(*v), config_id_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(v[i].key, v[first].key) != 0)
+			first = i;
+		else
+			config_duplicate_id(ld, v[i].c, v[first].c);
 	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].key);
 	free(v);
 	ld->file = saved;
+}
+
+/*
+ * Warnings: facts that are valid but unlikely to be right.
+ */
+
+/* Append "FILE:LINE: warning: message" (line 0: "FILE: warning: ..."). */
+static void __attribute__((format(printf, 4, 5)))
+config_warn(struct config_errors *warns, const char *file, int line,
+    const char *fmt, ...)
+{
+	char *msg, *full;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (line > 0)
+		xasprintf(&full, "%s:%d: warning: %s", file, line, msg);
+	else
+		xasprintf(&full, "%s: warning: %s", file, msg);
+	free(msg);
+	warns->msgs =
+	    xreallocarray(warns->msgs, warns->n + 1, sizeof(*warns->msgs));
+	warns->msgs[warns->n++] = full;
+}
+
+/* The window that event e of case c closes or extends and that opened
+ * more than CONFIG_LATE_DAYS before it, or NULL; its opening in *open. */
+static const struct window_def *
+config_late_window(const struct config *cfg, const struct case_info *c,
+    const struct case_event *e, const struct case_event **open)
+{
+	const struct window_def *w;
+
+	for (size_t k = 0; k < cfg->nwindows; k++) {
+		w = &cfg->windows[k];
+		if (!loader_in_list(w->closes, w->ncloses, e->name) &&
+		    (w->extended_by == NULL ||
+		        strcmp(w->extended_by, e->name) != 0))
+			continue;
+		*open = config_case_event(c, w->opens);
+		if (*open != NULL && e->date - (*open)->date > CONFIG_LATE_DAYS)
+			return w;
+	}
+	return NULL;
+}
+
+/* Warn about the dates of case c: after today (a typo such as 2062
+ * closes a window today), or long after the window opened.  At most one
+ * warning an event. */
+static void
+config_case_warnings(const struct config *cfg, const struct case_info *c,
+    date_t today, struct config_errors *warns)
+{
+	const struct case_event *e, *open;
+	const struct window_def *w;
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+
+	for (size_t i = 0; i < c->nevents; i++) {
+		e = &c->events[i];
+		if (e->date > today)
+			config_warn(warns, c->file, e->line,
+			    "case \"%s\": '%s' (%s) is after today (%s); an "
+			    "event counts as soon as it is recorded, so check "
+			    "the date",
+			    c->id, e->name, date_format(e->date, d1),
+			    date_format(today, d2));
+		else if ((w = config_late_window(cfg, c, e, &open)) != NULL)
+			config_warn(warns, c->file, e->line,
+			    "case \"%s\": '%s' (%s) is %d days after '%s' "
+			    "(%s), which opens window '%s'; check the date",
+			    c->id, e->name, date_format(e->date, d1),
+			    (int)(e->date - open->date), open->name,
+			    date_format(open->date, d2), w->name);
+	}
+}
+
+void
+config_warnings(const struct config *cfg, date_t today,
+    struct config_errors *warns)
+{
+	for (size_t i = 0; i < cfg->nunread; i++)
+		config_warn(warns, cfg->unread[i], 0,
+		    "not read: only *.conf files in cases_dir are read");
+	for (size_t i = 0; i < cfg->ncases; i++)
+		config_case_warnings(cfg, &cfg->cases[i], today, warns);
 }
 
 /*

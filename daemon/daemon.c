@@ -193,6 +193,23 @@ daemon_sweep(void)
 		          "configured; the next reload tries again");
 }
 
+/* Log what in cfg is valid but looks wrong: config_warnings and the
+ * years no holiday file covers.  The zone must be cfg's. */
+static void
+daemon_warnings(const struct config *cfg)
+{
+	struct config_errors warns = {0};
+	date_t today;
+	int secs;
+
+	clock_split(clock_now(), &today, &secs);
+	config_warnings(cfg, today, &warns);
+	for (size_t i = 0; i < warns.n; i++)
+		log_warnx("%s", warns.msgs[i]);
+	config_errors_free(&warns);
+	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
+}
+
 /* Plan, start what is due, and sleep until the next thing to do.  When
  * the outbox refuses the pass (a full disk, another process's lock), try
  * again every second for a minute, then every 10 seconds, saying so once
@@ -380,7 +397,7 @@ daemon_reload(void)
 	malloc_trim(0);
 	log_info("reloaded: %zu case%s", cfg->ncases,
 	    cfg->ncases == 1 ? "" : "s");
-	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
+	daemon_warnings(cfg);
 	daemon_sweep();
 	admin_calendar_uncovered(d.ob, cfg, clock_now());
 	daemon_plan();
@@ -506,7 +523,7 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	log_info("started: %zu case%s, %zu receiver%s, state in %s",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);
-	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
+	daemon_warnings(cfg);
 	admin_calendar_uncovered(d.ob, cfg, clock_now());
 	daemon_cancel_removed(cfg);
 	if (once &&

@@ -24,6 +24,11 @@ deadline_compute(const struct window_rule *rule, const struct calendar *cal,
 	ws->closed = ev->closed;
 	ws->closed_on = ev->closed_on;
 	ws->closed_by = ev->closed_by;
+	/* Only a deadline that could roll can move once the year's
+	 * holidays are known; a closed window's no longer matters. */
+	ws->provisional = !ws->closed && rule->roll != ROLL_NONE &&
+	    (calendar_uncovered(cal, ws->last_day) ||
+	        calendar_uncovered(cal, ws->deadline));
 }
 
 int

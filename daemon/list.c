@@ -5,7 +5,9 @@
  * window, opened, deadline, days left, state and when the next timed
  * alert goes out.  The table pads by display width, so rows holding
  * Chinese case ids still line up; --json prints the same rows as an array
- * of objects for scripts.
+ * of objects for scripts.  A provisional deadline (window.h) is marked
+ * with a "?" after the day in the table, explained once below it, and
+ * by "provisional": true in JSON.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -19,12 +21,18 @@
 
 #define LIST_COLUMNS 7
 
+static const char list_provisional_note[] =
+    "? provisional: no holiday file covers that year yet; the deadline may "
+    "move later\n";
+
 /* One row, every field as text. */
 struct list_row {
 	const struct case_info *c;
 	const struct window_def *w;
 	char opened[DATE_BUFSZ];
 	char deadline[DATE_BUFSZ];
+	char deadline_cell[DATE_BUFSZ + 1]; /* with "?" if provisional */
+	bool provisional;
 	int days_left;
 	char days[16];
 	const char *state;
@@ -57,6 +65,9 @@ list_rows(const struct config *cfg, time_t now, struct list_row **out)
 			r->w = w;
 			date_format(ws.opened, r->opened);
 			date_format(ws.deadline, r->deadline);
+			r->provisional = ws.provisional;
+			snprintf(r->deadline_cell, sizeof(r->deadline_cell),
+			    "%s%s", r->deadline, r->provisional ? "?" : "");
 			r->days_left = deadline_days_left(&ws, today);
 			snprintf(r->days, sizeof(r->days), "%d", r->days_left);
 			r->state = deadline_status_name(
@@ -84,10 +95,10 @@ list_json(const struct list_row *rows, size_t n, FILE *fp)
 	for (size_t i = 0; i < n; i++) {
 		const struct list_row *r = &rows[i];
 
-		obj = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o}", "case",
-		    r->c->id, "window", r->w->name, "opened", r->opened,
-		    "deadline", r->deadline, "days_left", r->days_left, "state",
-		    r->state, "next_alert",
+		obj = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o}",
+		    "case", r->c->id, "window", r->w->name, "opened", r->opened,
+		    "deadline", r->deadline, "provisional", r->provisional,
+		    "days_left", r->days_left, "state", r->state, "next_alert",
 		    r->has_next ? json_string(r->next) : json_null());
 		if (obj == NULL || json_array_append_new(arr, obj) == -1) {
 			json_decref(arr);
@@ -123,7 +134,7 @@ list_row_cells(const struct list_row *r, const char **cell)
 	cell[0] = r->c->id;
 	cell[1] = r->w->name;
 	cell[2] = r->opened;
-	cell[3] = r->deadline;
+	cell[3] = r->deadline_cell;
 	cell[4] = r->days;
 	cell[5] = r->state;
 	cell[6] = r->next;
@@ -136,11 +147,13 @@ list_table(const struct list_row *rows, size_t n, FILE *fp)
 	    "DEADLINE", "DAYS", "STATE", "NEXT ALERT"};
 	size_t width[LIST_COLUMNS], w;
 	const char *cell[LIST_COLUMNS];
+	bool provisional = false;
 
 	for (int k = 0; k < LIST_COLUMNS; k++)
 		width[k] = utf8_width(head[k]);
 	for (size_t i = 0; i < n; i++) {
 		list_row_cells(&rows[i], cell);
+		provisional |= rows[i].provisional;
 		for (int k = 0; k < LIST_COLUMNS; k++)
 			if ((w = utf8_width(cell[k])) > width[k])
 				width[k] = w;
@@ -153,6 +166,8 @@ list_table(const struct list_row *rows, size_t n, FILE *fp)
 		for (int k = 0; k < LIST_COLUMNS; k++)
 			list_cell(fp, cell[k], width[k], k == LIST_COLUMNS - 1);
 	}
+	if (provisional)
+		fputs(list_provisional_note, fp);
 	return ferror(fp) ? -1 : 0;
 }
 

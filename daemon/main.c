@@ -363,16 +363,26 @@ warn_uncovered(int year, size_t windows, void *arg)
 	    window_uncovered_message(year, windows, msg, sizeof(msg)));
 }
 
-/* -t: the configuration is valid; say so and summarise it. */
+/* -t: the configuration is valid; say so, summarise it, and print on
+ * standard error what is valid but looks wrong. */
 static int
 check_summary(const struct config *cfg)
 {
+	struct config_errors warns = {0};
+	date_t today;
+	int secs;
+
+	clock_split(clock_now(), &today, &secs);
+	config_warnings(cfg, today, &warns);
 	printf("ok\n");
 	printf("%zu case%s, %zu window%s (%zu opened by cases), "
 	       "%zu receiver%s\n",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nwindows,
 	    cfg->nwindows == 1 ? "" : "s", count_open_windows(cfg),
 	    cfg->nreceivers, cfg->nreceivers == 1 ? "" : "s");
+	for (size_t i = 0; i < warns.n; i++)
+		fprintf(stderr, "%s\n", warns.msgs[i]);
+	config_errors_free(&warns);
 	window_uncovered_years(cfg, warn_uncovered, NULL);
 	return fflush(stdout) == EOF ? 1 : 0;
 }

@@ -67,6 +67,8 @@ struct message_alert {
 	int event;     /* a notice's enum message_event */
 	int days;
 	bool extended;
+	bool provisional; /* the deadline may still move (alert.h) */
+	int year;         /* of the deadline, 0 unknown */
 	int days_left;
 	int wday; /* of the deadline: 0 = Monday, -1 unknown */
 	char opened_date[MESSAGE_DATE_LEN]; /* with its weekday */
@@ -232,6 +234,8 @@ struct message_words {
 	const char *moved;    /* "The deadline moved earlier." */
 	const char *calendar; /* "The holiday calendar changed." */
 	const char *removed;
+	const char *provisional[2]; /* before and after the deadline's year */
+	const char *l_provisional;  /* after a deadline that may move */
 	const char *colon;
 	const char *sep; /* between the fields of a digest entry */
 	const char *l_case, *l_court, *l_opened, *l_deadline;
@@ -261,6 +265,8 @@ static const struct message_words message_words[2] = {
         .calendar = "节假日安排已变更。",
         .removed = "此案件或期限已不在配置中：不再跟踪，也不会再发送提醒。"
                    "如属误删，请恢复案件文件并重新加载。",
+        .provisional = {"", " 年节假日安排尚未公布，期限可能顺延。"},
+        .l_provisional = "（暂定）",
         .colon = "：",
         .sep = "，",
         .l_case = "案件",
@@ -306,6 +312,9 @@ static const struct message_words message_words[2] = {
                    "configuration: it is no longer watched and no more "
                    "alerts will be sent for it. If that was a mistake, "
                    "restore the case file and reload.",
+        .provisional = {"The holiday calendar for ",
+            " is not yet published; the deadline may move later."},
+        .l_provisional = " (provisional)",
         .colon = ": ",
         .sep = "; ",
         .l_case = "Case",
@@ -507,7 +516,14 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	    sizeof(a->previous_date));
 	a->days = (int)json_integer_value(json_object_get(w, "days"));
 	a->extended = json_is_true(json_object_get(w, "extended"));
-	a->wday = date_parse(a->deadline, &dl) == 0 ? date_weekday(dl) : -1;
+	a->provisional = json_is_true(json_object_get(w, "provisional"));
+	a->wday = -1;
+	if (date_parse(a->deadline, &dl) == 0) {
+		int m, d;
+
+		a->wday = date_weekday(dl);
+		date_to_ymd(dl, &a->year, &m, &d);
+	}
 	message_date(r, a->opened, a->opened_date, sizeof(a->opened_date));
 	message_date(r, a->deadline, a->deadline_date,
 	    sizeof(a->deadline_date));
@@ -781,6 +797,25 @@ message_admin_summary(struct buf *b, const struct message_alert *a, bool en)
 	}
 }
 
+/* " (provisional)" after a deadline that may still move, else "". */
+static const char *
+message_mark(const struct message_alert *a, bool en)
+{
+	return a->provisional ? message_w(en)->l_provisional : "";
+}
+
+/* The sentence saying a deadline may still move, after a space in
+ * English; nothing for a deadline that will not (or has no year). */
+static void
+message_provisional(struct buf *b, const struct message_alert *a, bool en)
+{
+	const struct message_words *w = message_w(en);
+
+	if (a->provisional && a->year > 0)
+		buf_printf(b, "%s%s%d%s", en ? " " : "", w->provisional[0],
+		    a->year, w->provisional[1]);
+}
+
 /* "CASE WINDOW, deadline DAY (Thu), STATE" or its Chinese. */
 static void
 message_subject_alert(struct buf *b, const struct message_alert *a, bool en)
@@ -790,11 +825,11 @@ message_subject_alert(struct buf *b, const struct message_alert *a, bool en)
 		return;
 	}
 	if (en)
-		buf_printf(b, "%s %s, deadline %s, ", a->case_id, a->wtitle,
-		    a->deadline_date);
+		buf_printf(b, "%s %s, deadline %s%s, ", a->case_id, a->wtitle,
+		    a->deadline_date, message_mark(a, en));
 	else
-		buf_printf(b, "%s %s 期限 %s，", a->case_id, a->wtitle,
-		    a->deadline_date);
+		buf_printf(b, "%s %s 期限 %s%s，", a->case_id, a->wtitle,
+		    a->deadline_date, message_mark(a, en));
 	message_state(b, a, en);
 }
 
@@ -1109,6 +1144,23 @@ message_admin_block(const struct message_parts *p,
 	return buf_take(&b);
 }
 
+/* The deadline line's value: the day, that it ends at the end of the
+ * day, and whether it may still move. */
+static void
+message_deadline(struct buf *b, const struct message_parts *p,
+    const struct message_alert *a)
+{
+	struct buf v = {NULL, 0, 0};
+
+	buf_printf(&v, "%s%s", a->deadline_date,
+	    p->en ? ", end of day" : " 当日结束");
+	if (a->provisional && a->year > 0)
+		buf_printf(&v, "%s", p->en ? "." : "。");
+	message_provisional(&v, a, p->en);
+	message_field(b, p, message_w(p->en)->l_deadline, "%s", v.s);
+	free(v.s);
+}
+
 /* The whole block of a single alert; a new string. */
 static char *
 message_block(const struct message_parts *p, const struct message_alert *a)
@@ -1125,8 +1177,7 @@ message_block(const struct message_parts *p, const struct message_alert *a)
 		message_field(&b, p, w->l_court, "%s", a->court);
 	if (*a->opened != '\0')
 		message_period(&b, p, a);
-	message_field(&b, p, w->l_deadline, "%s%s", a->deadline_date,
-	    p->en ? ", end of day" : " 当日结束");
+	message_deadline(&b, p, a);
 	message_block_end(&b, p, a);
 	return buf_take(&b);
 }
@@ -1155,8 +1206,9 @@ message_entry(const struct message_parts *p, const struct message_alert *a)
 		buf_printf(&b, " %s", a->title);
 	if (*a->court != '\0')
 		buf_printf(&b, "%s%s", w->sep, a->court);
-	buf_printf(&b, "%s%s%s%s %s", w->sep, a->wtitle, w->sep,
-	    p->en ? "deadline" : "截止", a->deadline_date);
+	buf_printf(&b, "%s%s%s%s %s%s", w->sep, a->wtitle, w->sep,
+	    p->en ? "deadline" : "截止", a->deadline_date,
+	    message_mark(a, p->en));
 	buf_printf(&b, "%s", w->sep);
 	message_state(&b, a, p->en);
 	buf_printf(&b, "\n");

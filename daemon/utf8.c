@@ -8,8 +8,13 @@
  * the administrator's shell has.
  */
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "utf8.h"
+#include "xmalloc.h"
+
+#define UTF8_IDEOGRAPHIC_SPACE "\xe3\x80\x80" /* U+3000 */
 
 struct utf8_range {
 	uint32_t first, last;
@@ -123,4 +128,56 @@ utf8_width(const char *s)
 		    : 1;
 	}
 	return width;
+}
+
+/* True for the ASCII white space characters. */
+static bool
+utf8_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+char *
+utf8_fold(const char *s)
+{
+	char *out = xstrdup(s), *q = out, *start;
+	const unsigned char *p = (const unsigned char *)out;
+	uint32_t cp;
+	int n;
+
+	/* In place: a folded character is never longer than it was. */
+	while (*p != '\0') {
+		if ((n = utf8_decode(p, &cp)) == 0) {
+			*q++ = (char)*p++;
+			continue;
+		}
+		if (cp >= 0xff01 && cp <= 0xff5e)
+			*q++ = (char)(cp - 0xfee0);
+		else if (cp == 0x3000)
+			*q++ = ' ';
+		else
+			for (int i = 0; i < n; i++)
+				*q++ = (char)p[i];
+		p += n;
+	}
+	while (q > out && utf8_space((unsigned char)q[-1]))
+		q--;
+	*q = '\0';
+	for (start = out; utf8_space((unsigned char)*start); start++)
+		;
+	memmove(out, start, strlen(start) + 1);
+	return out;
+}
+
+bool
+utf8_edge_space(const char *s)
+{
+	size_t len = strlen(s), n = strlen(UTF8_IDEOGRAPHIC_SPACE);
+
+	if (len == 0)
+		return false;
+	return utf8_space((unsigned char)s[0]) ||
+	    utf8_space((unsigned char)s[len - 1]) ||
+	    strncmp(s, UTF8_IDEOGRAPHIC_SPACE, n) == 0 ||
+	    (len >= n && strcmp(s + len - n, UTF8_IDEOGRAPHIC_SPACE) == 0);
 }

@@ -85,17 +85,15 @@ window_uncovered_years(const struct config *cfg,
 		for (size_t k = 0; k < cfg->nwindows; k++) {
 			if (!window_state(cfg, &cfg->cases[i], &cfg->windows[k],
 			        &ws) ||
-			    ws.closed)
+			    !ws.provisional)
 				continue;
 			/* The last day counted, or the day it rolled to. */
-			date_to_ymd(ws.last_day, &y, &m, &d);
-			if (!calendar_covers(&cfg->calendar, y)) {
-				window_count_year(v, &n, y);
-				continue;
-			}
-			date_to_ymd(ws.deadline, &y, &m, &d);
-			if (!calendar_covers(&cfg->calendar, y))
-				window_count_year(v, &n, y);
+			date_to_ymd(calendar_uncovered(&cfg->calendar,
+			                ws.last_day)
+			        ? ws.last_day
+			        : ws.deadline,
+			    &y, &m, &d);
+			window_count_year(v, &n, y);
 		}
 	}
 	qsort(v, n, sizeof(*v), window_year_cmp);

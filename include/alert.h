@@ -9,7 +9,12 @@
  *     "window": { "name": "decision", "title": "...",
  *                 "opened": "2025-07-03", "days": 7, "extended": false,
  *                 "deadline": "2025-07-10",
- *                 "deadline_at": "2025-07-10T23:59:59+08:00" } }
+ *                 "deadline_at": "2025-07-10T23:59:59+08:00",
+ *                 "provisional": false } }
+ *
+ * "provisional" is true when the deadline falls in a year the holiday
+ * calendar does not cover yet, so it may move later (window.h).  Objects
+ * stored before the field existed lack it; readers take that as false.
  *
  * Announcements add what changed: "previous_deadline" in the window
  * (extended, moved), "closed_by" and "closed_on" (closed) with

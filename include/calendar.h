@@ -53,6 +53,11 @@ bool calendar_covers(const struct calendar *cal, int year);
 /* True if the calendar lists any holiday or make-up workday at all. */
 bool calendar_has_days(const struct calendar *cal);
 
+/* True if the calendar lists days of some year but none of day's: that
+ * year's notice is not in yet, so whether day is a working day is a
+ * guess.  A calendar of weekends alone is a choice, never a guess. */
+bool calendar_uncovered(const struct calendar *cal, date_t day);
+
 /* The day a period whose counting ends on day actually ends on. */
 date_t calendar_roll(const struct calendar *cal, date_t day, enum roll roll);
 

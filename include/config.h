@@ -132,18 +132,32 @@ struct config {
 	size_t nadmin;
 	struct case_info *cases;
 	size_t ncases;
+	const char **unread; /* paths in cases_dir that are not *.conf */
+	size_t nunread;
 	struct arena arena; /* owns every string and array above */
 };
 
-/* Problems found while loading, in the order they were found. */
+/* Problems found while loading, in the order they were found; or
+ * warnings (config_warnings). */
 struct config_errors {
-	char **msgs; /* "FILE:LINE: message" */
+	char **msgs; /* "FILE:LINE: message" or "FILE:LINE: warning: ..." */
 	size_t n;
 };
 
 /* Load and check the configuration rooted at path.  Returns it, or NULL
  * with every problem appended to errs. */
 struct config *config_load(const char *path, struct config_errors *errs);
+
+/*
+ * Append to warns what is valid but unlikely to be right, each as
+ * "FILE:LINE: warning: message" (or "FILE: warning: message"): a file in
+ * cases_dir that is not read, an event dated after today, and a closing
+ * or extension event more than a year after its window's opening event.
+ * Today is the daemon's, in the configured zone, so this is a step after
+ * config_load: the caller sets the zone (and --now) first.
+ */
+void config_warnings(const struct config *cfg, date_t today,
+    struct config_errors *warns);
 
 /* Free a configuration; NULL is fine.  Secrets are wiped first. */
 void config_free(struct config *cfg);

@@ -57,6 +57,8 @@ struct window_state {
 	bool closed;
 	date_t closed_on;
 	const char *closed_by; /* the event that closed it */
+	bool provisional; /* open, rolls, and its last day or deadline falls
+	                     in a year the calendar does not cover */
 };
 
 enum alert_kind {

@@ -1,6 +1,7 @@
 /*
- * utf8.h -- the little of UTF-8 deadlined needs: checking it, and how
- * many terminal columns a string takes (Chinese characters take two).
+ * utf8.h -- the little of UTF-8 deadlined needs: checking it, how many
+ * terminal columns a string takes (Chinese characters take two), and
+ * folding full-width forms so that ids can be compared.
  */
 #ifndef DEADLINED_UTF8_H
 #define DEADLINED_UTF8_H
@@ -15,5 +16,14 @@ bool utf8_valid(const char *s);
  * the common Latin combining marks and zero-width spaces, 1 otherwise
  * (and for each byte of bad UTF-8). */
 size_t utf8_width(const char *s);
+
+/* s as it compares with other ways of writing it: full-width ASCII forms
+ * (U+FF01..U+FF5E, such as （ and ）) as ASCII, the ideographic space
+ * U+3000 as a space, and white space trimmed from both ends.  So
+ * "（2026）沪1号" and "(2026)沪1号 " fold alike.  A new string. */
+char *utf8_fold(const char *s);
+
+/* True if s starts or ends with white space, ASCII or U+3000. */
+bool utf8_edge_space(const char *s);
 
 #endif

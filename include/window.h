@@ -23,11 +23,11 @@ bool window_next_alert(const struct config *cfg, const struct window_def *w,
     time_t *when);
 
 /*
- * Open windows whose deadline falls in a year the holiday calendar says
- * nothing of, while it does list days of other years: the next year's
- * State Council notice has not been put in, so a deadline on one of its
- * holidays would not roll.  Calls fn(year, windows, arg) for each such
- * year, earliest first.
+ * Provisional windows (struct window_state): open windows whose deadline
+ * falls in a year the holiday calendar says nothing of, while it does
+ * list days of other years: the next year's State Council notice has not
+ * been put in, so a deadline on one of its holidays would not roll.
+ * Calls fn(year, windows, arg) for each such year, earliest first.
  */
 void window_uncovered_years(const struct config *cfg,
     void (*fn)(int year, size_t windows, void *arg), void *arg);

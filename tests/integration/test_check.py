@@ -793,3 +793,160 @@ def test_shipped_calendars_cover_their_years(run):
     r = run("-t", "-c", str(REPO / "conf/deadlined.conf"))
     assert r.returncode == 0
     assert "warning" not in r.stderr
+
+
+# -- facts that cannot be right ----------------------------------------------
+
+def test_two_closing_events_of_one_window(tmp_path, check):
+    a = cases_conf(case(id="X", transferred="2025-07-03", filed="2025-07-08",
+                        not_filed="2025-07-09"))
+    tree = write_tree(tmp_path, cases={"a.conf": a})
+    r = check(tree)
+    assert_failed(r)
+    path = tree.path("cases.d/a.conf")
+    filed, not_filed = line_of(a, "2025-07-08"), line_of(a, "not_filed =")
+    assert error_lines(r) == [
+        f"{path}:{not_filed}: case \"X\": 'not_filed' closes window "
+        f"'decision', which 'filed' ({path}:{filed}) already closes; keep "
+        f"only the one that happened"]
+
+
+def test_one_closing_event_per_window_is_fine(tmp_path, check):
+    # not_filed closes decision and opens reasons; reasons_received
+    # closes reasons: one closing event each.
+    a = cases_conf(case(id="X", transferred="2025-07-03",
+                        not_filed="2025-07-09",
+                        reasons_received="2025-07-12"))
+    r = check(write_tree(tmp_path, cases={"a.conf": a}))
+    assert r.returncode == 0, r.stderr
+
+
+def test_ids_differing_in_full_width_forms_or_spaces(tmp_path, check):
+    a = cases_conf(case(id="（2026）沪0115执5001号", transferred="2025-07-03"))
+    b = cases_conf(case(id="(2026)沪0115执5001号", transferred="2025-07-04"),
+                   case(id="（２０２６）沪0115执5001号",
+                        transferred="2025-07-05"))
+    tree = write_tree(tmp_path, cases={"a.conf": a, "b.conf": b})
+    r = check(tree)
+    assert_failed(r)
+    first = f"{tree.path('cases.d/a.conf')}:{line_of(a, '5001号')}"
+    b_path = tree.path("cases.d/b.conf")
+    assert error_lines(r) == [
+        f'{b_path}:{line_of(b, "(2026)")}: case id "(2026)沪0115执5001号" '
+        f'differs from "（2026）沪0115执5001号" (first defined at {first}) '
+        f"only in full-width forms or white space: they name the same case",
+        f'{b_path}:{line_of(b, "２０２６")}: case id "（２０２６）沪0115执5001号" '
+        f'differs from "（2026）沪0115执5001号" (first defined at {first}) '
+        f"only in full-width forms or white space: they name the same case"]
+
+
+def test_id_with_white_space_around_it(tmp_path, check):
+    a = cases_conf(case(id="(2026)沪0115执5001号 ", transferred="2025-07-03"),
+                   case(id="\u3000B-1", transferred="2025-07-03"))
+    tree = write_tree(tmp_path, cases={"a.conf": a})
+    r = check(tree)
+    assert_failed(r)
+    path = tree.path("cases.d/a.conf")
+    assert error_lines(r) == [
+        f'{path}:{line_of(a, "5001号")}: case id "(2026)沪0115执5001号 " has '
+        f"white space at its start or end",
+        f'{path}:{line_of(a, "B-1")}: case id "\u3000B-1" has white space '
+        f"at its start or end"]
+
+
+def test_id_with_white_space_duplicates_one_without(tmp_path, check):
+    a = cases_conf(case(id="（2026）沪0115执5001号", transferred="2025-07-03"),
+                   case(id="(2026)沪0115执5001号 ", transferred="2025-07-03"))
+    tree = write_tree(tmp_path, cases={"a.conf": a})
+    r = check(tree)
+    assert_failed(r)
+    path = tree.path("cases.d/a.conf")
+    line = line_of(a, "5001号 ")
+    assert_error(r, path, line, "has white space at its start or end")
+    assert_error(r, path, line,
+                 f'case id "(2026)沪0115执5001号 " differs from '
+                 f'"（2026）沪0115执5001号" (first defined at '
+                 f'{path}:{line_of(a, "（2026）")})')
+
+
+# -- warnings: valid, but unlikely to be right -------------------------------
+
+def warning_lines(result):
+    return [line for line in error_lines(result) if ": warning: " in line]
+
+
+def assert_ok_with_warnings(result, *warnings):
+    """-t passed (exit 0, ok) and printed exactly these warnings."""
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "ok"
+    assert warning_lines(result) == list(warnings), result.stderr
+
+
+def test_warns_about_an_event_after_today(tmp_path, run):
+    # A typo such as 2062 would close the window today.
+    a = cases_conf(case(id="X", transferred="2025-07-03",
+                        filed="2062-07-09"),
+                   case(id="Y", transferred="2025-07-08"))
+    tree = write_tree(tmp_path, cases={"a.conf": a})
+    r = run("-t", "-c", tree.main, "--now", "2025-07-07T10:00")
+    path = tree.path("cases.d/a.conf")
+    assert_ok_with_warnings(
+        r,
+        f"{path}:{line_of(a, '2062')}: warning: case \"X\": 'filed' "
+        f"(2062-07-09) is after today (2025-07-07); an event counts as soon "
+        f"as it is recorded, so check the date",
+        f"{path}:{line_of(a, '2025-07-08')}: warning: case \"Y\": "
+        f"'transferred' (2025-07-08) is after today (2025-07-07); an event "
+        f"counts as soon as it is recorded, so check the date")
+
+
+def test_today_is_in_the_configured_zone(tmp_path, run):
+    # 2025-07-07T20:00Z is already 07-08 in Shanghai.
+    a = cases_conf(case(id="Y", transferred="2025-07-08"))
+    tree = write_tree(tmp_path, cases={"a.conf": a})
+    r = run("-t", "-c", tree.main, "--now", "2025-07-07T20:00Z")
+    assert_ok_with_warnings(r)
+    r = run("-t", "-c", tree.main, "--now", "2025-07-07T15:59Z")
+    assert len(warning_lines(r)) == 1, r.stderr
+
+
+def test_warns_about_an_event_a_year_after_its_window_opened(tmp_path, run):
+    a = cases_conf(case(id="X", transferred="2025-07-03",
+                        extended="2026-07-05"),
+                   case(id="Z", transferred="2025-07-03",
+                        filed="2026-07-04"))
+    tree = write_tree(tmp_path, cases={"a.conf": a})
+    r = run("-t", "-c", tree.main, "--now", "2026-08-01T10:00")
+    path = tree.path("cases.d/a.conf")
+    # 2026-07-04 is 366 days after 2025-07-03: still fine.
+    assert_ok_with_warnings(
+        r,
+        f"{path}:{line_of(a, '2026-07-05')}: warning: case \"X\": "
+        f"'extended' (2026-07-05) is 367 days after 'transferred' "
+        f"(2025-07-03), which opens window 'decision'; check the date")
+
+
+def test_warns_about_files_in_cases_dir_that_are_not_read(tmp_path, check):
+    tree = write_tree(tmp_path, cases=GOOD_CASES, files={
+        "cases.d/a.conf~": "",
+        "cases.d/a.conf.bak": "",
+        "cases.d/a.conf.orig": "",
+        "cases.d/README": "",
+        "cases.d/old/b.conf": "",
+        "cases.d/.a.conf.swp": "",    # hidden: set aside on purpose
+        "cases.d/.hidden.conf": "",
+    })
+    r = check(tree)
+    d = tree.cases_dir
+    said = "warning: not read: only *.conf files in cases_dir are read"
+    assert_ok_with_warnings(r, f"{d}/README: {said}", f"{d}/a.conf.bak: {said}",
+                            f"{d}/a.conf.orig: {said}", f"{d}/a.conf~: {said}",
+                            f"{d}/old: {said}")
+    assert r.stdout.splitlines()[1].startswith("1 case,")
+
+
+def test_clean_tree_has_no_warnings(tmp_path, run):
+    tree = write_tree(tmp_path, cases=GOOD_CASES)
+    r = run("-t", "-c", tree.main, "--now", "2025-07-07T10:00")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""

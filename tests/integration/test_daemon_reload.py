@@ -6,7 +6,7 @@ import signal
 import time
 
 from daemon_helpers import (CASE_ID, REASONS_TITLE, case, cases_file,
-                            make_tree, webhook_receiver)
+                            log_receiver, make_tree, webhook_receiver)
 from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
 
 NOW = "2025-07-05T10:00"    # no timed alert due for either case today
@@ -133,3 +133,31 @@ def test_closing_cancels_waiting_reminders(tmp_path, hook, spawn):
                                if r["kind"] == "reminder"} or None)
     assert rows == {"reminder": "cancelled"}
     d.stop()
+
+
+def test_warnings_at_start_and_on_reload(tmp_path, spawn):
+    # A stray backup file and an event after today: logged at start; an
+    # event a year after its window opened: logged on reload.  Neither
+    # stops the daemon nor a reload.
+    tree = make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"),
+                                           case(case_id="F-1",
+                                                transferred="2025-07-06"))})
+    (tree.cases_dir / "a.conf~").write_text("", encoding="utf-8")
+    a = tree.cases_dir / "a.conf"
+    d = spawn(tree, now=NOW)
+    d.wait_line(r"started: 2 cases")
+    d.wait_line(re.escape(f"{tree.cases_dir}/a.conf~: warning: not read: "
+                          "only *.conf files in cases_dir are read"))
+    d.wait_line(re.escape(f"{a}:") + r"\d+: warning: case \"F-1\": "
+                r"'transferred' \(2025-07-06\) is after today \(2025-07-05\)")
+
+    tree.write_case_file("a.conf", cases_file(
+        case(transferred="2024-07-03", filed="2025-07-05")))
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"reloaded: 1 case", since=mark)
+    d.wait_line(re.escape(f"{a}:") + r"\d+: warning: case \"" +
+                re.escape(CASE_ID) + r"\": 'filed' \(2025-07-05\) is 367 "
+                r"days after 'transferred'", since=mark)
+    assert d.running()

@@ -33,7 +33,8 @@ def expected_alert(kind, days_left):
         "window": {"name": "decision", "title": DECISION_TITLE,
                    "opened": "2025-07-03", "days": 7, "extended": False,
                    "deadline": "2025-07-10",
-                   "deadline_at": "2025-07-10T23:59:59+08:00"},
+                   "deadline_at": "2025-07-10T23:59:59+08:00",
+                   "provisional": False},
     }
 
 
@@ -144,3 +145,26 @@ def test_sigterm_exits_0(tmp_path, hook, spawn):
     d = spawn(tree, now="2025-07-04T10:00")
     d.wait_line(r"delivered opened for case .* to hook: HTTP 200")
     d.stop()
+
+
+def test_deadline_in_an_uncovered_year_is_provisional(tmp_path, hook, spawn):
+    # The calendar lists 2025's National Day only; the window opened on
+    # 2025-12-29 ends on 2026-01-05, a year nobody put the holidays of.
+    calendar = """calendar = {
+  weekend  = [ "sat", "sun" ];
+  holidays = [ "2025-10-01", "2025-10-02", "2025-10-03" ];
+};"""
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-12-29"),
+                                           case(case_id="B-1",
+                                                transferred="2025-07-03"))},
+                     calendar=calendar)
+    d = spawn(tree, now="2025-12-30T10:00", args=["--once"])
+    assert d.wait_exit(timeout=10) == 0, d.text
+    windows = {a["case"]["id"]: a["window"] for _, a in hook.alerts()
+               if a["kind"] == "opened"}
+    assert windows[CASE_ID]["deadline"] == "2026-01-05"
+    assert windows[CASE_ID]["provisional"] is True
+    assert windows["B-1"]["provisional"] is False
+    d.assert_clean()

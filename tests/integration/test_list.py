@@ -6,11 +6,11 @@ import unicodedata
 
 import pytest
 
-from conftest import (REPO, Raw, case, cases_conf, main_conf, windows_conf,
-                      write_tree)
+from conftest import (DEFAULT_CALENDAR, REPO, Raw, case, cases_conf,
+                      main_conf, windows_conf, write_tree)
 
-KEYS = {"case", "window", "opened", "deadline", "days_left", "state",
-        "next_alert"}
+KEYS = {"case", "window", "opened", "deadline", "provisional", "days_left",
+        "state", "next_alert"}
 RFC3339_SHANGHAI = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
 
 
@@ -47,7 +47,7 @@ A = case(id="A-1", transferred="2025-07-03")
 
 def test_json_rows_of_the_shipped_example(run):
     r = run("--list", "--json", "-c", REPO / "conf" / "deadlined.conf",
-            "--now", "2026-12-07T08:59:50")
+            "--now", "2026-11-30T08:59:50")
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert [(x["case"], x["window"], x["state"]) for x in rows] == [
@@ -63,7 +63,7 @@ def test_json_rows_of_the_shipped_example(run):
     # make run's moment: a timed alert of each open window at 09:00,
     # ten seconds on, but the one whose next reminder is later.
     due = [x["case"] for x in rows
-           if x["next_alert"] == "2026-12-07T09:00:00+08:00"]
+           if x["next_alert"] == "2026-11-30T09:00:00+08:00"]
     assert len(due) == 4, rows
     for row in rows:
         assert set(row) == KEYS
@@ -345,10 +345,60 @@ def test_table_rows_match_json(tmp_path, run):
     rows = json.loads(run("--list", "--json", *args).stdout)
     for line, row in zip(table, rows, strict=True):
         cells = re.split(r"\s{2,}", line.rstrip())
+        mark = "?" if row["provisional"] else ""
         assert cells[:6] == [row["case"], row["window"], row["opened"],
-                             row["deadline"], str(row["days_left"]),
+                             row["deadline"] + mark, str(row["days_left"]),
                              row["state"]]
         assert cells[6] == (row["next_alert"] or "-")
+
+
+# -- provisional deadlines -------------------------------------------------
+
+# The test calendar lists 2025's holidays only: a deadline in 2026 may
+# still move once the 2026 notice is put in.
+LATE = case(id="L-1", transferred="2025-12-29")  # deadline 2026-01-05
+
+
+def test_deadline_in_an_uncovered_year_is_provisional(tmp_path, listing):
+    rows = listing(tree_with(tmp_path, A, LATE), "2025-12-30T10:00")
+    assert [(r["case"], r["deadline"], r["provisional"]) for r in rows] == [
+        ("A-1", "2025-07-10", False), ("L-1", "2026-01-05", True)]
+
+
+def test_closed_or_unrolled_window_is_not_provisional(tmp_path, listing):
+    closed = case(id="C-1", transferred="2025-12-29", filed="2025-12-30")
+    rows = listing(tree_with(tmp_path, closed), "2025-12-30T10:00")
+    assert rows[0]["provisional"] is False
+    rows = listing(tree_with(tmp_path, LATE, calendar=DEFAULT_CALENDAR.replace(
+        '"next_working_day"', '"none"')), "2025-12-30T10:00")
+    assert rows[0]["provisional"] is False
+
+
+def test_no_calendar_days_means_nothing_is_provisional(tmp_path, listing):
+    rows = listing(tree_with(tmp_path, LATE, calendar="{ }"),
+                   "2025-12-30T10:00")
+    assert rows[0]["provisional"] is False
+
+
+def test_table_marks_a_provisional_deadline(tmp_path, run):
+    tree = tree_with(tmp_path, A, LATE)
+    r = run("--list", "-c", tree.main, "--now", "2025-12-30T10:00")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 1 + 2 + 1
+    cells = [re.split(r"\s{2,}", line.rstrip()) for line in lines[1:3]]
+    assert cells[0][3] == "2025-07-10"
+    assert cells[1][3] == "2026-01-05?"
+    starts = [column_starts(line) for line in lines[:3]]
+    assert all(s == starts[0] for s in starts), "\n".join(lines)
+    assert lines[3] == ("? provisional: no holiday file covers that year "
+                        "yet; the deadline may move later")
+
+
+def test_table_without_provisional_deadlines_has_no_note(tmp_path, run):
+    tree = tree_with(tmp_path, A)
+    r = run("--list", "-c", tree.main, "--now", "2025-12-30T10:00")
+    assert "?" not in r.stdout
 
 
 # -- the command line --------------------------------------------------------

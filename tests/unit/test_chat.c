@@ -219,6 +219,32 @@ test_dingtalk_markdown(void **state)
 	json_decref(alerts);
 }
 
+/* Checks a robot's text says a provisional deadline may move. */
+static void
+test_provisional(void **state)
+{
+	json_t *alerts = one_alert(), *doc, *w;
+	struct receiver r;
+
+	(void)state;
+	w = json_object_get(json_array_get(alerts, 0), "window");
+	json_object_set_new(w, "deadline", json_string("2026-01-05"));
+	json_object_set_new(w, "provisional", json_true());
+	make_receiver(&r, FORMAT_DINGTALK, "markdown");
+	doc = body_doc(&r, alerts, false);
+	assert_non_null(strstr(str_at(doc, "markdown", "text", NULL),
+	    "2026 年节假日安排尚未公布，期限可能顺延。"));
+	json_decref(doc);
+	make_receiver(&r, FORMAT_SLACK, NULL);
+	r.language = LANGUAGE_EN;
+	doc = body_doc(&r, alerts, false);
+	assert_non_null(strstr(str_at(doc, "text", NULL),
+	    "The holiday calendar for 2026 is not yet published; the "
+	    "deadline may move later."));
+	json_decref(doc);
+	json_decref(alerts);
+}
+
 /* Checks DingTalk text: content, no "at" when nobody is to be @-ed, and
  * the default msgtype (NULL) is markdown. */
 static void
@@ -1019,6 +1045,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_provisional),
 	    cmocka_unit_test(test_dingtalk_markdown),
 	    cmocka_unit_test(test_dingtalk_text),
 	    cmocka_unit_test(test_wecom),

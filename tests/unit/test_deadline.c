@@ -863,6 +863,45 @@ test_roll_none(void **state)
 	assert_date_equal(ws.deadline, "2025-08-02");
 }
 
+/* Checks that a deadline in a year the calendar does not cover (it
+ * lists 2025 and 2026 only) is provisional, unless it cannot roll, the
+ * window is closed, or the calendar lists no days at all. */
+static void
+test_provisional(void **state)
+{
+	struct window_rule none = {7, 30, ROLL_NONE};
+	struct window_events ev;
+	struct window_state ws;
+	struct calendar weekends;
+
+	(void)state;
+	ws = compute(&decision, "2026-12-24", NULL, NULL);
+	assert_date_equal(ws.deadline, "2026-12-31");
+	assert_false(ws.provisional);
+	ws = compute(&decision, "2026-12-28", NULL, NULL);
+	assert_date_equal(ws.deadline, "2027-01-04");
+	assert_true(ws.provisional);
+	/* Extended into the next year. */
+	ws = compute(&decision, "2026-12-10", NULL, NULL);
+	assert_false(ws.provisional);
+	ws = compute(&decision, "2026-12-10", "2026-12-11", NULL);
+	assert_date_equal(ws.deadline, "2027-01-11");
+	assert_true(ws.provisional);
+	ws = compute(&none, "2026-12-28", NULL, NULL);
+	assert_false(ws.provisional);
+	ws = compute(&decision, "2026-12-28", NULL, "2026-12-30");
+	assert_false(ws.provisional);
+
+	calendar_init(&weekends);
+	weekends.weekend = TESTCAL_WEEKEND;
+	memset(&ev, 0, sizeof(ev));
+	ev.opened = true;
+	ev.opened_on = testcal_day("2026-12-28");
+	deadline_compute(&decision, &weekends, &ev, &ws);
+	assert_false(ws.provisional);
+	calendar_free(&weekends);
+}
+
 /* Checks the names used in alerts, ids, logs and --list. */
 static void
 test_names(void **state)
@@ -911,6 +950,7 @@ main(void)
 	    cmocka_unit_test(test_leap_day_2028),
 	    cmocka_unit_test(test_opened_on_holiday),
 	    cmocka_unit_test(test_roll_none),
+	    cmocka_unit_test(test_provisional),
 	    cmocka_unit_test(test_names),
 	};
 

@@ -1092,6 +1092,95 @@ test_admin_digest(void **state)
 	json_decref(alerts);
 }
 
+/* An array of one alert whose deadline, Monday 2026-01-05, falls in a
+ * year the holiday calendar does not cover; a new reference. */
+static json_t *
+one_provisional(const char *kind, int days_left)
+{
+	json_t *alerts = one(kind, days_left, "decision");
+	json_t *w = json_object_get(json_array_get(alerts, 0), "window");
+
+	assert_int_equal(json_object_set_new(w, "deadline",
+	                     json_string("2026-01-05")),
+	    0);
+	assert_int_equal(json_object_set_new(w, "provisional", json_true()), 0);
+	return alerts;
+}
+
+/* Checks a provisional deadline is said to be so, in a sentence after
+ * the deadline in a block and by a mark in subjects and digest lines;
+ * and that "provisional": false (or none) says nothing. */
+static void
+test_provisional(void **state)
+{
+	json_t *alerts = one_provisional("reminder", 3), *two, *plain;
+	struct receiver r;
+	char *s, *b;
+
+	(void)state;
+	make_receiver(&r, LANGUAGE_ZH);
+	s = message_subject(&r, alerts, false);
+	assert_string_equal(s,
+	    "【提醒】" CASE_ID " " WTITLE " 期限 2026-01-05 (周一)（暂定），"
+	    "还有 3 天");
+	b = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_has(b,
+	    (const char *[]){"截止日：2026-01-05 (周一) 当日结束。"
+	                     "2026 年节假日安排尚未公布，期限可能顺延。\n",
+	        NULL});
+	free(s);
+	free(b);
+	b = message_body(&r, alerts, false, MESSAGE_MARKDOWN);
+	assert_has(b,
+	    (const char *[]){"- **截止日**：2026-01-05 (周一) 当日结束。"
+	                     "2026 年节假日安排尚未公布，期限可能顺延。\n",
+	        NULL});
+	free(b);
+
+	r.language = LANGUAGE_EN;
+	s = message_subject(&r, alerts, false);
+	assert_string_equal(s,
+	    "[deadlined] reminder: " CASE_ID " " WTITLE
+	    ", deadline 2026-01-05 (Mon) (provisional), 3 days left");
+	b = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_has(b,
+	    (const char *[]){"Deadline: 2026-01-05 (Mon), end of day. The "
+	                     "holiday calendar for 2026 is not yet published; "
+	                     "the deadline may move later.\n",
+	        NULL});
+	free(s);
+	free(b);
+
+	/* A digest: the mark on the provisional entry only. */
+	plain = one("overdue", -2, "decision");
+	two = json_pack("[O, O]", json_array_get(alerts, 0),
+	    json_array_get(plain, 0));
+	b = message_body(&r, two, false, MESSAGE_TEXT);
+	assert_has(b,
+	    (const char *[]){"deadline 2026-01-05 (Mon) (provisional); 3 days "
+	                     "left\n",
+	        "deadline 2025-07-10 (Thu); 2 days overdue\n", NULL});
+	free(b);
+	r.language = LANGUAGE_ZH;
+	b = message_body(&r, two, false, MESSAGE_TEXT);
+	assert_has(b,
+	    (const char *[]){"截止 2026-01-05 (周一)（暂定），", NULL});
+	free(b);
+
+	/* Not provisional: no word of it. */
+	b = message_body(&r, plain, false, MESSAGE_TEXT);
+	assert_lacks(b, (const char *[]){"暂定", "节假日安排", NULL});
+	free(b);
+	r.language = LANGUAGE_EN;
+	b = message_body(&r, plain, false, MESSAGE_TEXT);
+	assert_lacks(b,
+	    (const char *[]){"provisional", "holiday calendar", NULL});
+	free(b);
+	json_decref(two);
+	json_decref(plain);
+	json_decref(alerts);
+}
+
 int
 main(void)
 {
@@ -1115,6 +1204,7 @@ main(void)
 	    cmocka_unit_test(test_title_en),
 	    cmocka_unit_test(test_admin_notices),
 	    cmocka_unit_test(test_admin_digest),
+	    cmocka_unit_test(test_provisional),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

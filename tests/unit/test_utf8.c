@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "utf8.h"
@@ -179,6 +180,48 @@ test_width_bad_bytes(void **state)
 	assert_int_equal(utf8_width("(2025)沪0115\xff执1234号"), 21);
 }
 
+/* Checks utf8_fold: full-width ASCII forms and U+3000 folded, white
+ * space trimmed, everything else kept. */
+static void
+test_fold(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"（2026）沪0115执5001号", "(2026)沪0115执5001号"},
+	    {"(2026)沪0115执5001号 ", "(2026)沪0115执5001号"},
+	    {"\u3000 \tＡ－１\u3000", "A-1"}, {"！～", "!~"},
+	    {"a\u3000b", "a b"},
+	    {"【2026】〔1〕", "【2026】〔1〕"}, /* not full-width ASCII */
+	    {"\uff00\uff5f", "\uff00\uff5f"},   /* just outside the block */
+	    {"", ""}, {"   ", ""},
+	    {"\xff\xfe ", "\xff\xfe"}, /* bad bytes are kept */
+	};
+	char *s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = utf8_fold(cases[i].in);
+		assert_string_equal(s, cases[i].out);
+		free(s);
+	}
+}
+
+/* Checks utf8_edge_space at either end, ASCII or U+3000. */
+static void
+test_edge_space(void **state)
+{
+	(void)state;
+	assert_false(utf8_edge_space(""));
+	assert_false(utf8_edge_space("A 1"));
+	assert_false(utf8_edge_space("（2026）"));
+	assert_true(utf8_edge_space(" A"));
+	assert_true(utf8_edge_space("A\t"));
+	assert_true(utf8_edge_space("\u3000A"));
+	assert_true(utf8_edge_space("A\u3000"));
+	assert_true(utf8_edge_space("\n"));
+}
+
 int
 main(void)
 {
@@ -190,6 +233,8 @@ main(void)
 	    cmocka_unit_test(test_width_basic),
 	    cmocka_unit_test(test_width_zero),
 	    cmocka_unit_test(test_width_bad_bytes),
+	    cmocka_unit_test(test_fold),
+	    cmocka_unit_test(test_edge_space),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
