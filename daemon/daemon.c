@@ -31,6 +31,7 @@
 #include "window.h"
 
 #define DAEMON_DRAIN_SECONDS 10 /* SIGTERM: how long in-flight may take */
+#define DAEMON_STALE_MAX     60 /* longest wait after a plan in the past */
 
 static struct {
 	struct event_base *base;
@@ -43,6 +44,7 @@ static struct {
 	struct event *drain;
 	struct event *watchdog;
 	time_t next_plan; /* the next timed alert, or -1 */
+	int stale;        /* plans in a row whose next alert was not ahead */
 	bool once;
 	bool once_done; /* --once: nothing is left to send */
 	struct event *once_timer;
@@ -99,6 +101,30 @@ daemon_warn_uncovered(int year, size_t windows, void *arg)
 	    window_uncovered_message(year, windows, msg, sizeof(msg)));
 }
 
+/*
+ * A plan made at now whose next alert is not after now is a bug (the
+ * alert is due, so planning should have queued it); armed as it is, the
+ * timer would fire at once and plan the same again, at full speed.  Wait
+ * a second instead, then longer each time it repeats, up to a minute.
+ */
+static time_t
+daemon_unstale(time_t next, time_t now)
+{
+	char buf[CLOCK_RFC3339_BUFSZ];
+	int wait;
+
+	if (next == -1 || next > now) {
+		d.stale = 0;
+		return next;
+	}
+	wait = d.stale < 6 ? 1 << d.stale : DAEMON_STALE_MAX;
+	if (d.stale < 6)
+		d.stale++;
+	log_debug("next alert at %s is not ahead; planning again in %d s",
+	    clock_rfc3339(next, buf), wait);
+	return now + wait;
+}
+
 /* Plan, start what is due, and sleep until the next thing to do. */
 static void
 daemon_plan(void)
@@ -110,6 +136,7 @@ daemon_plan(void)
 		log_warnx("planning failed; trying again in 10 seconds");
 		d.next_plan = now + 10;
 	}
+	d.next_plan = daemon_unstale(d.next_plan, now);
 	deliver_kick(now);
 	daemon_sleep(now);
 }
