@@ -96,20 +96,76 @@ clock_set_zone(const char *name)
 	return 0;
 }
 
+/* The wall clock at t, as seconds since 1970-01-01 00:00 local time. */
+static time_t
+clock_wall(time_t t)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return t;
+	return t + tm.tm_gmtoff;
+}
+
+/* The UTC offset in effect at t, in seconds. */
+static long
+clock_gmtoff(time_t t)
+{
+	return (long)(clock_wall(t) - t);
+}
+
+/*
+ * Why not mktime(3) with tm_isdst = -1: it guesses the offset from the
+ * fields it is given, so 09:00 on a spring-forward day, reached from
+ * midnight, comes out as 09:00 standard time (10:00 by the clock), and a
+ * time in the gap or the overlap depends on the C library's mood.
+ *
+ * Instead: wall is the wanted wall clock as seconds since 1970-01-01
+ * 00:00 local.  An instant t shows it if t + offset(t) == wall, so each
+ * offset in effect near wall gives one candidate, t = wall - offset, that
+ * is real when the offset at t is that offset.  No zone moves by more
+ * than 16 hours from UTC, so the offsets 16 hours either side and at wall
+ * itself are all there can be, unless a zone changed its offset twice
+ * within 16 hours, which this does not try to handle.
+ * The earliest real candidate is the first occurrence.  None is real
+ * when wall falls in a gap: then the answer is the transition, the first
+ * instant whose wall clock is past wall, which lies between the two
+ * candidates and is found by bisection.
+ */
 time_t
 clock_local(date_t day, int secs)
 {
-	struct tm tm;
-	int y, m, d;
+	time_t wall = (time_t)day * 86400 + secs, t, lo, hi, mid;
+	long off[3], omin, omax;
+	time_t best = -1;
+	bool found = false;
 
-	date_to_ymd(day, &y, &m, &d);
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_sec = secs;
-	tm.tm_isdst = -1;
-	return mktime(&tm);
+	off[0] = clock_gmtoff(wall - 16 * 3600);
+	off[1] = clock_gmtoff(wall);
+	off[2] = clock_gmtoff(wall + 16 * 3600);
+	omin = omax = off[0];
+	for (int i = 0; i < 3; i++) {
+		t = wall - off[i];
+		if (clock_gmtoff(t) == off[i] && (!found || t < best)) {
+			best = t;
+			found = true;
+		}
+		omin = off[i] < omin ? off[i] : omin;
+		omax = off[i] > omax ? off[i] : omax;
+	}
+	if (found)
+		return best;
+	/* In a gap: the wall clock at lo is before wall, at hi after it. */
+	lo = wall - omax;
+	hi = wall - omin;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (clock_wall(mid) >= wall)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
 }
 
 void

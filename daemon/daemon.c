@@ -36,6 +36,7 @@
 #include "xmalloc.h"
 
 #define DAEMON_DRAIN_SECONDS 10 /* SIGTERM: how long in-flight may take */
+#define DAEMON_STALE_MAX     60 /* longest wait after a plan in the past */
 
 static struct {
 	struct event_base *base;
@@ -49,6 +50,7 @@ static struct {
 	struct event *watchdog;
 	time_t next_plan;  /* the next timed alert, or -1 */
 	int plan_failures; /* passes in a row the outbox refused */
+	int stale;         /* plans in a row whose next alert was not ahead */
 	bool once;
 	bool once_done; /* --once: nothing is left to send */
 	struct event *once_timer;
@@ -210,6 +212,30 @@ daemon_warnings(const struct config *cfg)
 	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
 }
 
+/*
+ * A plan made at now whose next alert is not after now is a bug (the
+ * alert is due, so planning should have queued it); armed as it is, the
+ * timer would fire at once and plan the same again, at full speed.  Wait
+ * a second instead, then longer each time it repeats, up to a minute.
+ */
+static time_t
+daemon_unstale(time_t next, time_t now)
+{
+	char buf[CLOCK_RFC3339_BUFSZ];
+	int wait;
+
+	if (next == -1 || next > now) {
+		d.stale = 0;
+		return next;
+	}
+	wait = d.stale < 6 ? 1 << d.stale : DAEMON_STALE_MAX;
+	if (d.stale < 6)
+		d.stale++;
+	log_debug("next alert at %s is not ahead; planning again in %d s",
+	    clock_rfc3339(next, buf), wait);
+	return now + wait;
+}
+
 /* Plan, start what is due, and sleep until the next thing to do.  When
  * the outbox refuses the pass (a full disk, another process's lock), try
  * again every second for a minute, then every 10 seconds, saying so once
@@ -232,6 +258,7 @@ daemon_plan(void)
 		    d.plan_failures, d.plan_failures == 1 ? "" : "es");
 		d.plan_failures = 0;
 	}
+	d.next_plan = daemon_unstale(d.next_plan, now);
 	deliver_kick(now);
 	daemon_sleep(now);
 }

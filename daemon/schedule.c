@@ -15,7 +15,6 @@
 
 #include "admin.h"
 #include "alert.h"
-#include "clock.h"
 #include "log.h"
 #include "schedule.h"
 #include "window.h"
@@ -27,8 +26,8 @@ struct schedule_pass {
 	struct outbox *ob;
 	time_t now;
 	date_t today;
-	int secs;
-	bool group; /* hold announcements for group_wait */
+	bool due_today; /* today's timed alerts are due */
+	bool group;     /* hold announcements for group_wait */
 	int failed;
 	size_t queued;
 };
@@ -259,15 +258,15 @@ schedule_due(struct schedule_pass *p, const struct case_info *c,
 	struct timed_alert a, later;
 	date_t upto;
 
-	upto = p->secs >= p->cfg->notify_at ? p->today : p->today - 1;
+	upto = p->due_today ? p->today : p->today - 1;
 	if (!deadline_last_alert(ws, &w->reminders, upto, &a))
 		return;
-	if (a.day < p->today && p->secs < p->cfg->notify_at &&
+	if (a.day < p->today && !p->due_today &&
 	    deadline_next_alert(ws, &w->reminders, p->today, &later) &&
 	    later.day == p->today)
 		return;
 	schedule_queue(p, c, w, ws, a.kind, a.occurrence,
-	    clock_local(a.day, p->cfg->notify_at), NULL);
+	    window_alert_time(p->cfg, a.day), NULL);
 }
 
 /* When the next timed alert of an open window falls after now, or -1. */
@@ -278,10 +277,10 @@ schedule_next(const struct schedule_pass *p, const struct window_def *w,
 	struct timed_alert a;
 	date_t from;
 
-	from = p->secs >= p->cfg->notify_at ? p->today + 1 : p->today;
+	from = p->due_today ? p->today + 1 : p->today;
 	if (!deadline_next_alert(ws, &w->reminders, from, &a))
 		return -1;
-	return clock_local(a.day, p->cfg->notify_at);
+	return window_alert_time(p->cfg, a.day);
 }
 
 time_t
@@ -295,7 +294,7 @@ schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
 	struct window_state ws;
 	time_t next = -1, t;
 
-	clock_split(now, &p.today, &p.secs);
+	p.due_today = window_alerts_due_today(cfg, now, &p.today);
 	if (outbox_begin(ob) == -1)
 		return -2;
 	for (size_t i = 0; i < cfg->ncases && !p.failed; i++) {
@@ -549,7 +548,7 @@ schedule_removed(const struct config *cfg, struct outbox *ob, time_t now,
 	    .group = group};
 	struct schedule_sweep sw = {.p = &p};
 
-	clock_split(now, &p.today, &p.secs);
+	p.due_today = window_alerts_due_today(cfg, now, &p.today);
 	sw.byid = xcalloc(cfg->ncases + 1, sizeof(*sw.byid));
 	for (size_t i = 0; i < cfg->ncases; i++)
 		sw.byid[i] = &cfg->cases[i];

@@ -2,7 +2,9 @@
  * window.c -- windows of configured cases at a moment in time.
  *
  * Timed alerts go out at notify_at local time on their day, so an alert
- * falling today is still ahead until notify_at has passed.
+ * falling today is still ahead until that instant and due from it on.
+ * window_alerts_due_today is the one place that rule is written: the
+ * planner (schedule.c) and --list (via window_next_alert) both ask it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,19 +33,35 @@ window_state(const struct config *cfg, const struct case_info *c,
 	return true;
 }
 
+time_t
+window_alert_time(const struct config *cfg, date_t day)
+{
+	return clock_local(day, cfg->notify_at);
+}
+
+bool
+window_alerts_due_today(const struct config *cfg, time_t now, date_t *today)
+{
+	int secs;
+
+	clock_split(now, today, &secs);
+	/* Instants, not secs: on a day the clock changes, wall clock and
+	 * time elapsed part, and notify_at may be skipped or repeated. */
+	return now >= window_alert_time(cfg, *today);
+}
+
 bool
 window_next_alert(const struct config *cfg, const struct window_def *w,
     const struct window_state *ws, time_t now, struct timed_alert *alert,
     time_t *when)
 {
 	date_t today;
-	int secs;
 
-	clock_split(now, &today, &secs);
-	if (!deadline_next_alert(ws, &w->reminders,
-	        secs <= cfg->notify_at ? today : today + 1, alert))
+	if (window_alerts_due_today(cfg, now, &today))
+		today++;
+	if (!deadline_next_alert(ws, &w->reminders, today, alert))
 		return false;
-	*when = clock_local(alert->day, cfg->notify_at);
+	*when = window_alert_time(cfg, alert->day);
 	return true;
 }
 

@@ -116,7 +116,7 @@ struct config {
 	const char *timezone;
 	const char *state_dir; /* resolved against the main file's dir */
 	const char *cases_dir;
-	int notify_at;   /* seconds after local midnight */
+	int notify_at;   /* wall clock h:m:s as h * 3600 + m * 60 + s */
 	int retry_first; /* seconds */
 	int retry_max;
 	struct calendar calendar;

@@ -16,7 +16,17 @@
 bool window_state(const struct config *cfg, const struct case_info *c,
     const struct window_def *w, struct window_state *ws);
 
-/* The first timed alert of a window at or after now, and when it goes
+/* When the timed alerts of local day go out: notify_at on it, as
+ * clock_local resolves a skipped or repeated time. */
+time_t window_alert_time(const struct config *cfg, date_t day);
+
+/* True if today's timed alerts are due at now (now is at or after
+ * window_alert_time of today); today gets now's local day.  The one rule
+ * for "is today's alert still ahead?". */
+bool window_alerts_due_today(const struct config *cfg, time_t now,
+    date_t *today);
+
+/* The first timed alert of a window not yet due at now, and when it goes
  * out; false if there is none left. */
 bool window_next_alert(const struct config *cfg, const struct window_def *w,
     const struct window_state *ws, time_t now, struct timed_alert *alert,

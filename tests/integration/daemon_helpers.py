@@ -203,7 +203,8 @@ class Tree:
 
 
 def make_tree(root, receivers, notify, cases, retry=None, secrets=None,
-              notify_at="09:00", extra="", calendar=CALENDAR):
+              notify_at="09:00", extra="", calendar=CALENDAR,
+              timezone="Asia/Shanghai"):
     """Write a configuration tree under root: the main file with the
     given receivers (texts) and default notify list, cases {file name:
     text}, secrets {relative path: text}, calendar (the whole setting's
@@ -216,7 +217,7 @@ def make_tree(root, receivers, notify, cases, retry=None, secrets=None,
         path.write_text(text, encoding="utf-8")
         path.chmod(0o600)
     lines = [
-        'timezone  = "Asia/Shanghai";',
+        f"timezone  = {q(timezone)};",
         'state_dir = "state";',
         'cases_dir = "cases.d";',
         f"notify_at = {q(notify_at)};",
