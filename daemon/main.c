@@ -147,7 +147,7 @@ load(const char *path)
 
 	if ((cfg = config_load(path, &errs)) == NULL)
 		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
+			log_plain("%s", errs.msgs[i]);
 	config_errors_free(&errs);
 	return cfg;
 }

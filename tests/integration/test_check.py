@@ -779,3 +779,18 @@ def test_shipped_calendars_cover_their_years(run):
     r = run("-t", "-c", str(REPO / "conf/deadlined.conf"))
     assert r.returncode == 0
     assert "warning" not in r.stderr
+
+
+def test_errors_escape_control_characters(tmp_path, check):
+    # Errors quote case ids; one holding a line feed must not start a line
+    # of its own (a start under journald prints these errors too).
+    forged = Raw('"A-1\\n<0>forged\\r\\x1b[31m"')
+    text = cases_conf(case(id=forged, transferred="2025-07-03"))
+    tree = write_tree(tmp_path, cases={"a.conf": text, "b.conf": text})
+    r = check(tree)
+    assert_failed(r)
+    assert b"\r" not in r.stderr_bytes and b"\x1b" not in r.stderr_bytes
+    lines = error_lines(r)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"{tree.cases_dir}/b.conf:"), lines
+    assert 'duplicate case id "A-1\\n<0>forged\\r\\x1b[31m"' in lines[0]
