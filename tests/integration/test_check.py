@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from conftest import (REPO, Raw, assert_error, assert_failed, case,
+from conftest import (REPO, Raw, assert_error, assert_failed, case, render,
                       cases_conf, error_lines, holidays_conf, line_of,
                       main_conf, windows_conf, write_tree)
 
@@ -794,3 +794,70 @@ def test_errors_escape_control_characters(tmp_path, check):
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"{tree.cases_dir}/b.conf:"), lines
     assert 'duplicate case id "A-1\\n<0>forged\\r\\x1b[31m"' in lines[0]
+
+
+# -- receiver URLs -------------------------------------------------------------
+
+URL_TOKEN = "tok-7c6b5a49"
+
+
+def url_tree(tmp_path, url, kind="webhook"):
+    if kind == "webhook":
+        receiver = '{ name = "hook"; type = "webhook";\n    url = %s; }'
+    else:
+        receiver = ('{ name = "hook"; type = "email";\n    url = %s;\n'
+                    '    from = "a@example.org"; to = [ "b@example.org" ]; }')
+    receivers = "(\n  " + receiver % render(url) + "\n)"
+    return write_tree(tmp_path, cases=GOOD_CASES,
+                      main=main_conf(receivers=receivers,
+                                     notify='[ "hook" ]'))
+
+
+@pytest.mark.parametrize("kind,url,phrase", [
+    ("webhook", "https://hooks.example.org/x?token=%s ",
+     "url: holds a space or a control character"),
+    ("webhook", "https://hooks.example.org/a\tb?token=%s",
+     "url: holds a space or a control character"),
+    ("webhook", "https://hooks.example.org:99999/x?token=%s",
+     "url: the port must be between 1 and 65535"),
+    ("webhook", "https://hooks.example.org:0/x?token=%s",
+     "url: the port must be between 1 and 65535"),
+    ("webhook", "htps://hooks.example.org/x?token=%s",
+     "url: the scheme must be https:// or http://"),
+    ("webhook", "ftp://hooks.example.org/x?token=%s",
+     "url: the scheme must be https:// or http://"),
+    ("webhook", "HTTPS://hooks.example.org/x?token=%s",
+     "url: the scheme must be https:// or http://"),
+    ("webhook", "https://:443/x?token=%s", "url: it names no host"),
+    ("webhook", "https://?token=%s", "url: it names no host"),
+    ("webhook", "hooks.example.org/x?token=%s",
+     "url: the scheme must be https:// or http://"),
+    ("email", "https://mail.example.org/?token=%s",
+     "url: the scheme must be smtp:// or smtps://"),
+    ("email", "smtp://mail.example.org:70000/?token=%s",
+     "url: the port must be between 1 and 65535"),
+    ("email", "smtps://:465/?token=%s", "url: it names no host"),
+], ids=["trailing-space", "tab", "port-99999", "port-0", "htps", "ftp",
+        "upper-case-scheme", "no-host", "nothing-after-scheme", "no-scheme",
+        "email-https", "email-port", "email-no-host"])
+def test_bad_receiver_url(tmp_path, check, kind, url, phrase):
+    tree = url_tree(tmp_path, url % URL_TOKEN, kind)
+    r = check(tree)
+    assert_failed(r)
+    assert_error(r, tree.main, tree.line("deadlined.conf", "url ="),
+                 "receiver 'hook': " + phrase)
+    # The URL may hold a token: it is never printed.
+    assert URL_TOKEN not in r.stderr and URL_TOKEN not in r.stdout
+
+
+@pytest.mark.parametrize("kind,url", [
+    ("webhook", "https://hooks.example.org/x?token=%s"),
+    ("webhook", "http://127.0.0.1:8080/x?token=%s"),
+    ("webhook", "https://[::1]:65535/x?token=%s"),
+    ("webhook", "https://user:%s@hooks.example.org/"),
+    ("email", "smtp://mail.example.org:1/?%s"),
+    ("email", "smtps://mail.example.org"),
+])
+def test_good_receiver_url(tmp_path, check, kind, url):
+    r = check(url_tree(tmp_path, url.replace("%s", URL_TOKEN), kind))
+    assert r.returncode == 0, r.stderr
