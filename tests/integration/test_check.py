@@ -861,3 +861,90 @@ def test_bad_receiver_url(tmp_path, check, kind, url, phrase):
 def test_good_receiver_url(tmp_path, check, kind, url):
     r = check(url_tree(tmp_path, url.replace("%s", URL_TOKEN), kind))
     assert r.returncode == 0, r.stderr
+
+
+# -- only regular files are read -----------------------------------------------
+
+FAST = 5  # seconds: a FIFO or a device must be refused, not read
+
+
+def test_fifo_in_cases_dir_fails_fast(tmp_path, run):
+    tree = write_tree(tmp_path, cases=GOOD_CASES)
+    fifo = tree.path("cases.d/b.conf")
+    os.mkfifo(fifo)
+    r = run("-t", "-c", tree.main, timeout=FAST)
+    assert_failed(r)
+    assert f"{fifo}: cannot read: not a regular file (a FIFO)" in \
+        error_lines(r), r.stderr
+
+
+def test_case_file_linked_to_dev_zero_fails_fast(tmp_path, run):
+    tree = write_tree(tmp_path, cases=GOOD_CASES)
+    link = tree.path("cases.d/b.conf")
+    os.symlink("/dev/zero", link)
+    r = run("-t", "-c", tree.main, timeout=FAST)
+    assert_failed(r)
+    assert f"{link}: cannot read: not a regular file (a character device)" \
+        in error_lines(r), r.stderr
+
+
+def test_fifo_as_holiday_file_fails_fast(tmp_path, run):
+    tree = write_tree(tmp_path, main=MAIN_WITH_HOLIDAYS, cases=GOOD_CASES)
+    tree.path("holidays").mkdir()
+    os.mkfifo(tree.path("holidays/h.conf"))
+    r = run("-t", "-c", tree.main, timeout=FAST)
+    assert_failed(r)
+    assert_error(r, tree.main, line_of(MAIN_WITH_HOLIDAYS, "include"),
+                 "not a regular file (a FIFO)")
+
+
+@pytest.mark.parametrize("key,rel", [("secret_file", "secrets/hook"),
+                                     ("password_file", "secrets/smtp")])
+def test_fifo_as_secret_file_fails_fast(tmp_path, run, key, rel):
+    tree = secret_tree(tmp_path, **{("hook" if "hook" in rel else "smtp"):
+                                    None})
+    os.mkfifo(tree.path(rel))
+    r = run("-t", "-c", tree.main, timeout=FAST)
+    assert_failed(r)
+    assert_error(r, tree.main, tree.line("deadlined.conf", f"{key} ="),
+                 f"cannot read {key} '{tree.path(rel)}': not a regular file "
+                 "(a FIFO)")
+
+
+def test_secret_file_too_large(tmp_path, check):
+    tree = secret_tree(tmp_path, hook="x" * 65537)
+    r = check(tree)
+    assert_failed(r)
+    assert_error(r, tree.main, tree.line("deadlined.conf", "secret_file ="),
+                 "larger than 64 KiB")
+
+
+def test_cases_file_too_large(tmp_path, check):
+    tree = write_tree(tmp_path, cases=GOOD_CASES)
+    big = tree.path("cases.d/big.conf")
+    with open(big, "wb") as f:
+        f.truncate(64 * 1024 * 1024 + 1)    # sparse: costs no disk
+    r = check(tree)
+    assert_failed(r)
+    assert f"{big}: cannot read: larger than 64 MiB" in error_lines(r), \
+        r.stderr
+
+
+def test_nul_byte_in_a_cases_file(tmp_path, check):
+    # libconfig reads text up to a NUL: what follows would be ignored.
+    text = cases_conf(case(id="A-1", transferred="2025-07-03"))
+    tree = write_tree(tmp_path, cases={"a.conf": text.encode() + b"\0" +
+                                       b"oops = 1;\n"})
+    r = check(tree)
+    assert_failed(r)
+    assert any("holds a NUL byte" in e for e in error_lines(r)), r.stderr
+
+
+def test_at_include_is_refused(tmp_path, check):
+    main = main_conf(extra='@include "extra.conf"')
+    tree = write_tree(tmp_path, main=main, cases=GOOD_CASES,
+                      files={"extra.conf": 'colour = "blue";\n'})
+    r = check(tree)
+    assert_failed(r)
+    assert_error(r, tree.main, line_of(main, "@include"),
+                 "@include is not supported")

@@ -1,12 +1,13 @@
 """SIGHUP reloads: a broken configuration is refused with FILE:LINE errors
 and the old one keeps running; a new case is announced; a recorded
 not_filed closes `decision` and opens `reasons`."""
+import os
 import re
 import signal
 import time
 
 from daemon_helpers import (CASE_ID, REASONS_TITLE, case, cases_file,
-                            make_tree, webhook_receiver)
+                            log_receiver, make_tree, webhook_receiver)
 from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
 
 NOW = "2025-07-05T10:00"    # no timed alert due for either case today
@@ -133,3 +134,23 @@ def test_closing_cancels_waiting_reminders(tmp_path, hook, spawn):
                                if r["kind"] == "reminder"} or None)
     assert rows == {"reminder": "cancelled"}
     d.stop()
+
+
+def test_reload_with_a_fifo_in_cases_dir_keeps_the_old_config(tmp_path,
+                                                              spawn):
+    # Reading a FIFO would block the event loop forever: it is refused
+    # without being read, and the daemon goes on answering signals.
+    tree = make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    d = spawn(tree, now=NOW)
+    d.wait_line(r"started: 1 case")
+    fifo = tree.cases_dir / "b.conf"
+    os.mkfifo(fifo)
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(re.escape(f"{fifo}: cannot read: not a regular file "
+                          "(a FIFO)"), since=mark, timeout=5)
+    d.wait_line(r"reload failed: 1 error; still running on the previous "
+                r"configuration", since=mark, timeout=5)
+    assert d.running()
+    d.stop(timeout=5)
