@@ -827,6 +827,7 @@ config_free(struct config *cfg)
 		}
 	}
 	free(cfg->cases);
+	free(cfg->warnings);
 	calendar_free(&cfg->calendar);
 	arena_free(&cfg->arena);
 	free(cfg);

@@ -100,6 +100,14 @@ daemon_warn_uncovered(int year, size_t windows, void *arg)
 	    window_uncovered_message(year, windows, msg, sizeof(msg)));
 }
 
+/* Log what loading the configuration warned about. */
+static void
+daemon_warn_config(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nwarnings; i++)
+		log_warnx("%s", cfg->warnings[i]);
+}
+
 /* Plan, start what is due, and sleep until the next thing to do. */
 static void
 daemon_plan(void)
@@ -238,6 +246,7 @@ daemon_reload(void)
 	d.cfg = cfg;
 	log_info("reloaded: %zu case%s", cfg->ncases,
 	    cfg->ncases == 1 ? "" : "s");
+	daemon_warn_config(cfg);
 	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
 	daemon_plan();
 	sdnotify("READY=1");
@@ -380,6 +389,7 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	log_info("started: %zu case%s, %zu receiver%s, state in %s",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);
+	daemon_warn_config(cfg);
 	window_uncovered_years(cfg, daemon_warn_uncovered, NULL);
 	if (once &&
 	    (d.once_timer = evtimer_new(d.base, daemon_once_cb, NULL)) == NULL)

@@ -56,6 +56,31 @@ loader_error(struct loader *ld, int line, const char *fmt, ...)
 	errs->msgs[errs->n++] = full;
 }
 
+/* Record "FILE:LINE: warning: message" on the configuration: -t prints
+ * it, the daemon logs it at start and after a reload.  A warning does not
+ * make the configuration invalid. */
+void
+loader_warning(struct loader *ld, int line, const char *fmt, ...)
+{
+	struct config *cfg = ld->cfg;
+	char *msg, *full;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (line > 0)
+		xasprintf(&full, "%s:%d: warning: %s", ld->file, line, msg);
+	else
+		xasprintf(&full, "%s: warning: %s", ld->file, msg);
+	free(msg);
+	cfg->warnings = xreallocarray(cfg->warnings, cfg->nwarnings + 1,
+	    sizeof(*cfg->warnings));
+	cfg->warnings[cfg->nwarnings++] = loader_strdup(ld, full);
+	free(full);
+}
+
 /*
  * Memory: everything lives in the configuration's arena.
  */
@@ -525,6 +550,25 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 	return -1;
 }
 
+/* Judge a secret file's mode, as ssh judges a key's: writable by group
+ * or others is an error (-1, recorded), readable by them a warning. */
+static int
+loader_secret_mode(struct loader *ld, int line, const char *key,
+    const char *path, mode_t mode)
+{
+	if (mode & (S_IWGRP | S_IWOTH)) {
+		loader_error(ld, line,
+		    "%s '%s' is writable by %s; chmod 600 it", key, path,
+		    mode & S_IWOTH ? "others" : "its group");
+		return -1;
+	}
+	if (mode & (S_IRGRP | S_IROTH))
+		loader_warning(ld, line,
+		    "%s '%s' is readable by %s; chmod 600 it", key, path,
+		    mode & S_IROTH ? "others" : "its group");
+	return 0;
+}
+
 /* Read a secret file (named relative to the main file) into a malloc'd
  * string without its trailing newline; NULL with an error recorded. */
 char *
@@ -545,6 +589,11 @@ loader_secret(struct loader *ld, const config_setting_t *group, const char *key)
 	    NULL) {
 		loader_error(ld, loader_line(ld, s), "cannot read %s '%s': %s",
 		    key, path, problem);
+		return NULL;
+	}
+	if (loader_secret_mode(ld, loader_line(ld, s), key, path, st.st_mode) ==
+	    -1) {
+		close(fd);
 		return NULL;
 	}
 	buf = xcalloc(1, LOADER_SECRET_MAX + 1);

@@ -205,6 +205,8 @@ warn_uncovered(int year, size_t windows, void *arg)
 static int
 check_summary(const struct config *cfg)
 {
+	for (size_t i = 0; i < cfg->nwarnings; i++)
+		log_plain("%s", cfg->warnings[i]);
 	printf("ok\n");
 	printf("%zu case%s, %zu window%s (%zu opened by cases), "
 	       "%zu receiver%s\n",

@@ -129,6 +129,9 @@ struct config {
 	size_t nnotify;
 	struct case_info *cases;
 	size_t ncases;
+	const char **warnings; /* "FILE:LINE: warning: ..."; the array is
+	                          malloc'd, the strings in the arena */
+	size_t nwarnings;
 	struct arena arena; /* owns every string and array above */
 };
 

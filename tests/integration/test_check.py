@@ -429,9 +429,12 @@ def secret_tree(tmp_path, hook=HOOK_SECRET + "\n", smtp=SMTP_PASSWORD + "\n",
         files["secrets/hook"] = hook
     if smtp is not None:
         files["secrets/smtp"] = smtp
-    return write_tree(tmp_path, main=main_conf(receivers=SECRET_RECEIVERS,
+    tree = write_tree(tmp_path, main=main_conf(receivers=SECRET_RECEIVERS,
                                                **main),
                       cases=cases or GOOD_CASES, files=files)
+    for rel in files:
+        tree.path(rel).chmod(0o600)     # as a secret should be
+    return tree
 
 
 def test_readable_secrets_pass(tmp_path, check):
@@ -948,3 +951,47 @@ def test_at_include_is_refused(tmp_path, check):
     assert_failed(r)
     assert_error(r, tree.main, line_of(main, "@include"),
                  "@include is not supported")
+
+
+# -- secret file permissions ---------------------------------------------------
+
+def octal(value):
+    """Test ids: a mode as 0o644, anything else as it is."""
+    return oct(value) if isinstance(value, int) else str(value)
+
+
+@pytest.mark.parametrize("mode,who", [(0o644, "others"), (0o604, "others"),
+                                      (0o640, "its group")], ids=octal)
+def test_secret_readable_by_others_is_a_warning(tmp_path, check, mode, who):
+    tree = secret_tree(tmp_path)
+    tree.path("secrets/hook").chmod(mode)
+    r = check(tree)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "ok"
+    line = tree.line("deadlined.conf", "secret_file =")
+    assert error_lines(r) == [
+        f"{tree.main}:{line}: warning: secret_file "
+        f"'{tree.path('secrets/hook')}' is readable by {who}; chmod 600 it"]
+    assert_no_secret(r)
+
+
+@pytest.mark.parametrize("mode,who", [(0o602, "others"), (0o620, "its group"),
+                                      (0o666, "others")], ids=octal)
+def test_secret_writable_by_others_is_an_error(tmp_path, check, mode, who):
+    tree = secret_tree(tmp_path)
+    tree.path("secrets/smtp").chmod(mode)
+    r = check(tree)
+    assert_failed(r)
+    assert_error(r, tree.main, tree.line("deadlined.conf", "password_file ="),
+                 f"password_file '{tree.path('secrets/smtp')}' is writable by "
+                 f"{who}; chmod 600 it")
+    assert_no_secret(r)
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o400], ids=octal)
+def test_private_secret_has_no_warning(tmp_path, check, mode):
+    tree = secret_tree(tmp_path)
+    tree.path("secrets/hook").chmod(mode)
+    r = check(tree)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""

@@ -6,8 +6,9 @@ import re
 import signal
 import time
 
-from daemon_helpers import (CASE_ID, REASONS_TITLE, case, cases_file,
-                            log_receiver, make_tree, webhook_receiver)
+from daemon_helpers import (CASE_ID, HOOK_SECRET, REASONS_TITLE, case,
+                            cases_file, log_receiver, make_tree,
+                            webhook_receiver)
 from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
 
 NOW = "2025-07-05T10:00"    # no timed alert due for either case today
@@ -154,3 +155,31 @@ def test_reload_with_a_fifo_in_cases_dir_keeps_the_old_config(tmp_path,
                 r"configuration", since=mark, timeout=5)
     assert d.running()
     d.stop(timeout=5)
+
+
+def test_secret_permissions_at_start_and_reload(tmp_path, hook, spawn):
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url(),
+                                                 secret_file="secrets/hook")],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))},
+                     secrets={"secrets/hook": HOOK_SECRET + "\n"})
+    secret = tree.root / "secrets" / "hook"
+    secret.chmod(0o644)
+    d = spawn(tree, now=NOW)
+    d.wait_line(re.escape(f"warning: secret_file '{secret}' is readable by "
+                          "others; chmod 600 it"))
+    d.wait_line(r"started: ")
+    # Fixed: the reload has nothing to say about it.
+    secret.chmod(0o600)
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"reloaded: 1 case", since=mark)
+    assert not d.grep(r"warning: secret_file", since=mark), d.text
+    # Writable by others: an error, the reload is refused.
+    secret.chmod(0o646)
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(re.escape(f"secret_file '{secret}' is writable by others; "
+                          "chmod 600 it"), since=mark)
+    d.wait_line(r"reload failed: 1 error", since=mark)
+    d.stop()
