@@ -939,6 +939,12 @@ void
 config_warnings(const struct config *cfg, date_t today,
     struct config_errors *warns)
 {
+	/* What loading warned about (secret files' modes) comes first. */
+	for (size_t i = 0; i < cfg->nwarnings; i++) {
+		warns->msgs = xreallocarray(warns->msgs, warns->n + 1,
+		    sizeof(*warns->msgs));
+		warns->msgs[warns->n++] = xstrdup(cfg->warnings[i]);
+	}
 	for (size_t i = 0; i < cfg->nunread; i++)
 		config_warn(warns, cfg->unread[i], 0,
 		    "not read: only *.conf files in cases_dir are read");
@@ -1046,6 +1052,7 @@ config_free(struct config *cfg)
 		}
 	}
 	free(cfg->cases);
+	free(cfg->warnings);
 	calendar_free(&cfg->calendar);
 	arena_free(&cfg->arena);
 	free(cfg);

@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "deliver.h"
+#include "lock.h"
 #include "log.h"
 #include "outbox.h"
 #include "pidfile.h"
@@ -517,9 +518,31 @@ daemon_teardown(void)
 	close(d.tfd);
 	event_base_free(d.base);
 	outbox_close(d.ob);
+	lock_release();
 	config_free(d.cfg);
 	curl_global_cleanup();
 	pidfile_remove();
+}
+
+/* Be the only process writing the outbox of state_dir; 0 or -1 (said
+ * why). */
+static int
+daemon_lock(const char *state_dir)
+{
+	pid_t holder;
+	int rc;
+
+	if ((rc = lock_take(state_dir, &holder)) != 1)
+		return rc;
+	if (holder > 0)
+		log_warnx("another deadlined (pid %ld) is running on state_dir "
+		          "%s; stop it first",
+		    (long)holder, state_dir);
+	else
+		log_warnx("another deadlined is running on state_dir %s; "
+		          "stop it first",
+		    state_dir);
+	return -1;
 }
 
 int
@@ -532,7 +555,9 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	srandom((unsigned)getpid() ^ (unsigned)clock_now());
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init");
-	if ((d.ob = outbox_open(cfg->state_dir)) == NULL) {
+	if (daemon_lock(cfg->state_dir) == -1 ||
+	    (d.ob = outbox_open(cfg->state_dir)) == NULL) {
+		lock_release();
 		config_free(cfg);
 		curl_global_cleanup();
 		return 1;

@@ -14,11 +14,19 @@
  * email_setup hands the message to curl through a read callback over
  * t->body, which the struct transfer owns.  Neither the password nor the
  * URL (which may hold a token) is ever written into a message or an error.
+ *
+ * A recipient the server refuses at RCPT TO does not stop the others
+ * (CURLOPT_MAIL_RCPT_ALLOWFAILS): the message goes to those it accepts,
+ * and the delivery counts as sent if any was.  curl does not say which
+ * were refused, so a debug callback watches the SMTP dialogue for a 4xx
+ * or 5xx reply to a RCPT command and logs it.  It looks at nothing else
+ * (the AUTH lines pass through it too, and are never kept).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -292,6 +300,55 @@ email_rcpt(struct transfer *t, const struct receiver *r)
 	}
 }
 
+/* Libcurl 7.88 (Debian 12) spells the option with three L's; 8.2 adds
+ * the right spelling and keeps the old one only as an alias (an enum
+ * constant, so #ifdef cannot tell: the version must). */
+#if LIBCURL_VERSION_NUM >= 0x080200
+#define EMAIL_RCPT_ALLOWFAILS CURLOPT_MAIL_RCPT_ALLOWFAILS
+#else
+#define EMAIL_RCPT_ALLOWFAILS CURLOPT_MAIL_RCPT_ALLLOWFAILS
+#endif
+
+/* The n-th (from 1) recipient address, "<...>", or "?". */
+static const char *
+email_rcpt_nth(const struct transfer *t, int n)
+{
+	const struct curl_slist *l = t->rcpt;
+
+	for (int i = 1; l != NULL && i < n; i++)
+		l = l->next;
+	return l != NULL ? l->data : "?";
+}
+
+/* Debug callback: log each recipient the server refuses.  Only command
+ * and reply lines are looked at; a RCPT command is remembered until the
+ * last line of its reply, and a 4xx or 5xx reply is logged. */
+static int
+email_debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *arg)
+{
+	struct transfer *t = arg;
+	size_t len = size;
+
+	(void)e;
+	if (type == CURLINFO_HEADER_OUT) {
+		t->rcpt_wait =
+		    size >= 8 && strncasecmp(data, "RCPT TO:", 8) == 0;
+		t->rcpt_sent += t->rcpt_wait;
+		return 0;
+	}
+	if (type != CURLINFO_HEADER_IN || !t->rcpt_wait || size < 4)
+		return 0;
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		len--;
+	if (data[0] == '4' || data[0] == '5')
+		log_warnx("the SMTP server refused recipient %s: %.*s",
+		    email_rcpt_nth(t, t->rcpt_sent),
+		    (int)(len < 200 ? len : 200), data);
+	if (data[3] != '-') /* the last line of the reply */
+		t->rcpt_wait = false;
+	return 0;
+}
+
 /* The CURLOPT_USE_SSL level for r: smtps:// is TLS from the start. */
 static long
 email_use_ssl(const struct receiver *r)
@@ -332,6 +389,10 @@ email_options(struct transfer *t, const struct receiver *r, char *err,
 	}
 	CHANNEL_SETOPT(e, CURLOPT_MAIL_FROM, from);
 	CHANNEL_SETOPT(e, CURLOPT_MAIL_RCPT, t->rcpt);
+	CHANNEL_SETOPT(e, EMAIL_RCPT_ALLOWFAILS, 1L);
+	CHANNEL_SETOPT(e, CURLOPT_DEBUGFUNCTION, email_debug_cb);
+	CHANNEL_SETOPT(e, CURLOPT_DEBUGDATA, t);
+	CHANNEL_SETOPT(e, CURLOPT_VERBOSE, 1L);
 	CHANNEL_SETOPT(e, CURLOPT_UPLOAD, 1L);
 	CHANNEL_SETOPT(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)t->len);
 	CHANNEL_SETOPT(e, CURLOPT_READFUNCTION, email_read_cb);

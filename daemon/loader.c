@@ -24,6 +24,10 @@
 #include "utf8.h"
 #include "xmalloc.h"
 
+/* The most a file may hold: a configuration, cases or holiday file, and
+ * a secret.  Checked against st_size and again while reading, for a file
+ * that grows. */
+#define LOADER_FILE_MAX   (64L * 1024 * 1024)
 #define LOADER_SECRET_MAX 65536
 
 /*
@@ -50,6 +54,31 @@ loader_error(struct loader *ld, int line, const char *fmt, ...)
 	errs->msgs =
 	    xreallocarray(errs->msgs, errs->n + 1, sizeof(*errs->msgs));
 	errs->msgs[errs->n++] = full;
+}
+
+/* Record "FILE:LINE: warning: message" on the configuration: -t prints
+ * it, the daemon logs it at start and after a reload.  A warning does not
+ * make the configuration invalid. */
+void
+loader_warning(struct loader *ld, int line, const char *fmt, ...)
+{
+	struct config *cfg = ld->cfg;
+	char *msg, *full;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (line > 0)
+		xasprintf(&full, "%s:%d: warning: %s", ld->file, line, msg);
+	else
+		xasprintf(&full, "%s: warning: %s", ld->file, msg);
+	free(msg);
+	cfg->warnings = xreallocarray(cfg->warnings, cfg->nwarnings + 1,
+	    sizeof(*cfg->warnings));
+	cfg->warnings[cfg->nwarnings++] = loader_strdup(ld, full);
+	free(full);
 }
 
 /*
@@ -111,9 +140,11 @@ loader_line(struct loader *ld, const config_setting_t *s)
 		return 0;
 	line = (int)config_setting_source_line(s);
 	if (config_setting_name(s) != NULL ||
-	    config_setting_type(s) != CONFIG_TYPE_STRING ||
-	    (file = config_setting_source_file(s)) == NULL)
+	    config_setting_type(s) != CONFIG_TYPE_STRING)
 		return line;
+	/* Parsed from the text loader_read read: the file being read. */
+	if ((file = config_setting_source_file(s)) == NULL)
+		file = ld->file;
 	for (size_t i = 0; i < ld->ntexts && text == NULL; i++)
 		if (strcmp(ld->texts[i].path, file) == 0)
 			text = ld->texts[i].text;
@@ -368,39 +399,107 @@ loader_open_comment(const char *text)
 	return 0;
 }
 
-/* Read the whole of path into a new string; NULL with errno set. */
+/* "not a regular file (a FIFO)" and the like, for mode. */
+static const char *
+loader_not_regular(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "not a regular file (a FIFO)";
+	if (S_ISSOCK(mode))
+		return "not a regular file (a socket)";
+	if (S_ISCHR(mode))
+		return "not a regular file (a character device)";
+	if (S_ISBLK(mode))
+		return "not a regular file (a block device)";
+	return "not a regular file";
+}
+
+/* What "larger than max" says. */
+static const char *
+loader_too_large(off_t max)
+{
+	return max == LOADER_SECRET_MAX ? "larger than 64 KiB"
+	                                : "larger than 64 MiB";
+}
+
+/* Open path to read it whole, only if it is a regular file of at most
+ * max bytes: NULL with the descriptor in *fdp and its status in *st, or
+ * what is wrong.  O_NONBLOCK, so that opening a FIFO cannot hang. */
+static const char *
+loader_open(const char *path, off_t max, int *fdp, struct stat *st)
+{
+	const char *problem = NULL;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		return strerror(errno);
+	if (fstat(fd, st) == -1)
+		problem = strerror(errno);
+	else if (S_ISDIR(st->st_mode))
+		problem = strerror(EISDIR);
+	else if (!S_ISREG(st->st_mode))
+		problem = loader_not_regular(st->st_mode);
+	else if (st->st_size > max)
+		problem = loader_too_large(max);
+	if (problem != NULL) {
+		close(fd);
+		return problem;
+	}
+	*fdp = fd;
+	return NULL;
+}
+
+/* Read the whole of path (a regular file, at most LOADER_FILE_MAX
+ * bytes) into a new string; NULL with what is wrong in *problem. */
 static char *
-loader_slurp(const char *path)
+loader_slurp(const char *path, const char **problem)
 {
 	struct buf b = {NULL, 0, 0};
 	char chunk[8192];
 	struct stat st;
 	ssize_t n;
-	int fd, saved;
+	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((*problem = loader_open(path, LOADER_FILE_MAX, &fd, &st)) != NULL)
 		return NULL;
-	if (fstat(fd, &st) == -1)
-		saved = errno;
-	else if (S_ISDIR(st.st_mode))
-		saved = EISDIR;
-	else
-		saved = 0;
-	if (saved != 0) {
-		close(fd);
-		errno = saved;
-		return NULL;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if ((off_t)(b.len + (size_t)n) > LOADER_FILE_MAX) {
+			*problem = loader_too_large(LOADER_FILE_MAX);
+			break;
+		}
 		buf_addn(&b, chunk, (size_t)n);
-	saved = errno;
+	}
+	if (n == -1)
+		*problem = strerror(errno);
+	else if (*problem == NULL && b.len > 0 &&
+	    memchr(b.s, '\0', b.len) != NULL)
+		*problem =
+		    "the file holds a NUL byte"; /* text would end there */
 	close(fd);
-	if (n == -1) {
+	if (*problem != NULL) {
 		free(b.s);
-		errno = saved;
 		return NULL;
 	}
 	return buf_take(&b);
+}
+
+/* The line of an "@include" directive in text, or 0 if none.  libconfig
+ * would open the file it names itself, without our checks; deadlined has
+ * calendar.include and cases_dir instead. */
+static int
+loader_at_include(const char *text)
+{
+	int line = 1;
+
+	for (const char *p = text; *p != '\0'; line++) {
+		p += strspn(p, " \t");
+		if (strncmp(p, "@include", 8) == 0)
+			return line;
+		if ((p = strchr(p, '\n')) == NULL)
+			break;
+		p++;
+	}
+	return 0;
 }
 
 /* Read a libconfig file into cf; on a syntax or I/O error record it and
@@ -409,18 +508,18 @@ loader_slurp(const char *path)
 int
 loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 {
-	const char *file;
+	const char *file, *problem;
 	char *text;
 	int line;
 
-	if ((text = loader_slurp(path)) == NULL) {
+	if ((text = loader_slurp(path, &problem)) == NULL) {
 		if (from > 0) {
 			loader_error(ld, from, "cannot read '%s': %s", path,
-			    strerror(errno));
+			    problem);
 			return -1;
 		}
 		ld->file = path;
-		loader_error(ld, 0, "cannot read: %s", strerror(errno));
+		loader_error(ld, 0, "cannot read: %s", problem);
 		return -1;
 	}
 	ld->texts =
@@ -432,20 +531,42 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 		loader_error(ld, line, "unterminated /* comment");
 		return -1;
 	}
-	config_init(cf);
-	if (config_read_file(cf, path) == CONFIG_TRUE)
-		return 0;
-	if (config_error_type(cf) == CONFIG_ERR_FILE_IO) {
+	if ((line = loader_at_include(text)) != 0) {
 		ld->file = path;
-		loader_error(ld, 0, "cannot read: %s", strerror(errno));
-	} else {
-		file = config_error_file(cf);
-		ld->file = file != NULL ? file : path;
-		loader_error(ld, config_error_line(cf), "%s",
-		    config_error_text(cf));
+		loader_error(ld, line,
+		    "@include is not supported: name holiday files in "
+		    "calendar.include and put cases in cases_dir");
+		return -1;
 	}
+	/* Parse the text just read and checked, not the file again: it
+	 * could have been replaced since (by a FIFO, say). */
+	config_init(cf);
+	if (config_read_string(cf, text) == CONFIG_TRUE)
+		return 0;
+	file = config_error_file(cf);
+	ld->file = file != NULL ? file : path;
+	loader_error(ld, config_error_line(cf), "%s", config_error_text(cf));
 	config_destroy(cf);
 	return -1;
+}
+
+/* Judge a secret file's mode, as ssh judges a key's: writable by group
+ * or others is an error (-1, recorded), readable by them a warning. */
+static int
+loader_secret_mode(struct loader *ld, int line, const char *key,
+    const char *path, mode_t mode)
+{
+	if (mode & (S_IWGRP | S_IWOTH)) {
+		loader_error(ld, line,
+		    "%s '%s' is writable by %s; chmod 600 it", key, path,
+		    mode & S_IWOTH ? "others" : "its group");
+		return -1;
+	}
+	if (mode & (S_IRGRP | S_IROTH))
+		loader_warning(ld, line,
+		    "%s '%s' is readable by %s; chmod 600 it", key, path,
+		    mode & S_IROTH ? "others" : "its group");
+	return 0;
 }
 
 /* Read a secret file (named relative to the main file) into a malloc'd
@@ -455,6 +576,7 @@ loader_secret(struct loader *ld, const config_setting_t *group, const char *key)
 {
 	config_setting_t *s = config_setting_get_member(group, key);
 	const char *rel, *path, *problem = NULL;
+	struct stat st;
 	char *buf;
 	ssize_t n;
 	size_t len = 0;
@@ -463,9 +585,15 @@ loader_secret(struct loader *ld, const config_setting_t *group, const char *key)
 	if (loader_string(ld, group, key, &rel) != 1)
 		return NULL;
 	path = loader_path(ld, rel);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((problem = loader_open(path, LOADER_SECRET_MAX, &fd, &st)) !=
+	    NULL) {
 		loader_error(ld, loader_line(ld, s), "cannot read %s '%s': %s",
-		    key, path, strerror(errno));
+		    key, path, problem);
+		return NULL;
+	}
+	if (loader_secret_mode(ld, loader_line(ld, s), key, path, st.st_mode) ==
+	    -1) {
+		close(fd);
 		return NULL;
 	}
 	buf = xcalloc(1, LOADER_SECRET_MAX + 1);
@@ -475,7 +603,7 @@ loader_secret(struct loader *ld, const config_setting_t *group, const char *key)
 	if (n == -1)
 		problem = strerror(errno);
 	else if (len > LOADER_SECRET_MAX)
-		problem = "file too large";
+		problem = loader_too_large(LOADER_SECRET_MAX);
 	close(fd);
 	while (problem == NULL && len > 0 &&
 	    (buf[len - 1] == '\n' || buf[len - 1] == '\r'))

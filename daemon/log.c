@@ -1,5 +1,15 @@
 /*
  * log.c -- logging to stderr, with syslog priorities for journald.
+ *
+ * Every message is made safe here, in one place, before it is written:
+ * messages carry case ids, titles and courts from configuration files,
+ * and a CR or LF among them would end the line and let the rest pass for
+ * a line of its own, "<0>..." and all.  So each C0 control character
+ * (0x00-0x1f), DEL and each C1 control (U+0080-U+009F, which terminals
+ * obey) is written as an escape: \n, \r, \t, or \xHH (\u00HH for C1).
+ * A backslash is left as it is: the escapes are for a reader, not for
+ * decoding.  With no newline inside a message, the <N> prefix log.c
+ * writes is always the first thing on a journal line.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,6 +25,9 @@
 #define LOG_WARN_PRI  4
 #define LOG_INFO_PRI  6
 #define LOG_DEBUG_PRI 7
+
+#define LOG_MSG_MAX    2048 /* bytes of a message, before escaping */
+#define LOG_SAFE_BUFSZ (LOG_MSG_MAX * 4) /* each byte at most "\xHH" */
 
 static int log_verbose;
 static bool log_journald;
@@ -42,13 +55,38 @@ log_init(int verbose)
 	log_journald = log_under_journald();
 }
 
+/* Copy msg into out (at least LOG_SAFE_BUFSZ bytes) with every control
+ * character escaped, so that it stays on one line and cannot steer a
+ * terminal. */
+static void
+log_escape(const char *msg, char *out)
+{
+	const unsigned char *p = (const unsigned char *)msg;
+	char *o = out;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r' || *p == '\t') {
+			*o++ = '\\';
+			*o++ = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+		} else if (*p < 0x20 || *p == 0x7f) {
+			o += sprintf(o, "\\x%02x", *p);
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			o += sprintf(o, "\\u%04x", p[1]);
+			p++;
+		} else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+}
+
 /* Write one line at priority pri, with strerror(err) if err is not 0. */
 static void
 log_vwrite(int pri, int err, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char raw[LOG_MSG_MAX], msg[LOG_SAFE_BUFSZ];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_escape(raw, msg);
 	if (log_journald) {
 		if (err != 0)
 			fprintf(stderr, "<%d>%s: %s\n", pri, msg,
@@ -61,6 +99,21 @@ log_vwrite(int pri, int err, const char *fmt, va_list ap)
 		fprintf(stderr, "deadlined: %s: %s\n", msg, strerror(err));
 	else
 		fprintf(stderr, "deadlined: %s\n", msg);
+}
+
+void
+log_plain(const char *fmt, ...)
+{
+	char raw[LOG_MSG_MAX], msg[LOG_SAFE_BUFSZ];
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	log_escape(raw, msg);
+	fprintf(stderr, "%s\n", msg);
+	errno = saved;
 }
 
 void

@@ -225,7 +225,7 @@ load(const char *path)
 
 	if ((cfg = config_load(path, &errs)) == NULL)
 		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
+			log_plain("%s", errs.msgs[i]);
 	config_errors_free(&errs);
 	return cfg;
 }
@@ -381,7 +381,7 @@ check_summary(const struct config *cfg)
 	    cfg->nwindows == 1 ? "" : "s", count_open_windows(cfg),
 	    cfg->nreceivers, cfg->nreceivers == 1 ? "" : "s");
 	for (size_t i = 0; i < warns.n; i++)
-		fprintf(stderr, "%s\n", warns.msgs[i]);
+		log_plain("%s", warns.msgs[i]);
 	config_errors_free(&warns);
 	window_uncovered_years(cfg, warn_uncovered, NULL);
 	return fflush(stdout) == EOF ? 1 : 0;

@@ -8,6 +8,7 @@
  * when it is freed, and never go into a message, a log line or an error.
  */
 #include <ctype.h>
+#include <curl/curl.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <strings.h>
 
 #include "loader.h"
+#include "log.h"
 #include "receiver.h"
 #include "template.h"
 
@@ -82,10 +84,87 @@ receiver_valid_address(const char *s)
 	    strchr(at + 1, '@') == NULL && strpbrk(s, " \t\r\n<>,;\"") == NULL;
 }
 
+static int receiver_line(struct loader *, const config_setting_t *,
+    const char *);
+
 static bool
 receiver_has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* True if url starts "scheme://" exactly as written (lower case: the
+ * channels look at it) and scheme is scheme1 or scheme2. */
+static bool
+receiver_scheme_is(const char *url, const char *scheme, const char *scheme1,
+    const char *scheme2)
+{
+	size_t n = strlen(scheme);
+
+	return (strcmp(scheme, scheme1) == 0 || strcmp(scheme, scheme2) == 0) &&
+	    strncmp(url, scheme, n) == 0 && strncmp(url + n, "://", 3) == 0;
+}
+
+/* What is wrong with url as libcurl parses it, or NULL if nothing: a
+ * space or control character, a parse error, a port outside 1-65535, no
+ * host, or a scheme other than scheme1 or scheme2.  The answer never
+ * quotes the URL, which may hold a token. */
+static const char *
+receiver_url_problem(const char *url, const char *scheme1, const char *scheme2,
+    char *buf, size_t len)
+{
+	char *scheme = NULL, *port = NULL;
+	const char *problem = NULL;
+	CURLUcode rc;
+	CURLU *u;
+
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return "holds a space or a control character";
+	if ((u = curl_url()) == NULL)
+		fatalx("curl_url: out of memory");
+	rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (rc == CURLUE_UNSUPPORTED_SCHEME || rc == CURLUE_BAD_SCHEME ||
+	    (rc == CURLUE_OK &&
+	        (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	            !receiver_scheme_is(url, scheme, scheme1, scheme2)))) {
+		snprintf(buf, len, "the scheme must be %s:// or %s://", scheme1,
+		    scheme2);
+		problem = buf;
+	} else if (rc == CURLUE_BAD_PORT_NUMBER ||
+	    (rc == CURLUE_OK &&
+	        curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
+	        strcmp(port, "0") == 0))
+		problem = "the port must be between 1 and 65535";
+	else if (rc == CURLUE_NO_HOST)
+		problem = "it names no host";
+	else if (rc != CURLUE_OK) {
+		snprintf(buf, len, "cannot be parsed (%s)",
+		    curl_url_strerror(rc));
+		problem = buf;
+	}
+	curl_free(scheme);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return problem;
+}
+
+/* Check r's url for a receiver of the given schemes; error recorded. */
+static void
+receiver_check_url(struct loader *ld, config_setting_t *g,
+    const struct receiver *r, const char *what, const char *scheme1,
+    const char *scheme2)
+{
+	const char *problem;
+	char buf[128];
+
+	if (r->url == NULL)
+		return;
+	problem =
+	    receiver_url_problem(r->url, scheme1, scheme2, buf, sizeof(buf));
+	if (problem != NULL)
+		loader_error(ld, receiver_line(ld, g, "url"), "%s: url: %s",
+		    what, problem);
 }
 
 /* The body shapes a webhook can take, and what each allows. */
@@ -211,11 +290,7 @@ receiver_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
 	    "x-deadlined-signature", "user-agent", "content-length", NULL};
 	config_setting_t *s;
 
-	if (r->url != NULL && !receiver_has_prefix(r->url, "https://") &&
-	    !receiver_has_prefix(r->url, "http://"))
-		loader_error(ld,
-		    loader_line(ld, config_setting_get_member(g, "url")),
-		    "%s: 'url' must start with https:// or http://", what);
+	receiver_check_url(ld, g, r, what, "https", "http");
 	receiver_format(ld, g, r, what);
 	r->secret = loader_secret(ld, g, "secret_file");
 	if (loader_strings(ld, g, "headers", &r->headers, &r->nheaders) != 1)
@@ -252,10 +327,7 @@ receiver_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 	bool smtps;
 
 	smtps = r->url != NULL && receiver_has_prefix(r->url, "smtps://");
-	if (r->url != NULL && !smtps && !receiver_has_prefix(r->url, "smtp://"))
-		loader_error(ld,
-		    loader_line(ld, config_setting_get_member(g, "url")),
-		    "%s: 'url' must start with smtp:// or smtps://", what);
+	receiver_check_url(ld, g, r, what, "smtp", "smtps");
 	if (loader_string(ld, g, "tls", &tls) == 1) {
 		s = config_setting_get_member(g, "tls");
 		if (strcmp(tls, "required") == 0)

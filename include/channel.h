@@ -39,6 +39,8 @@ struct transfer {
 	char *response; /* what the peer answered, capped */
 	size_t rlen;
 	long retry_after; /* seconds from Retry-After, or 0 */
+	int rcpt_sent;    /* SMTP: RCPT TO commands sent so far */
+	bool rcpt_wait;   /* SMTP: the last of them awaits its reply */
 	char errbuf[CURL_ERROR_SIZE];
 };
 

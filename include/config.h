@@ -134,6 +134,9 @@ struct config {
 	size_t ncases;
 	const char **unread; /* paths in cases_dir that are not *.conf */
 	size_t nunread;
+	const char **warnings; /* "FILE:LINE: warning: ..."; the array is
+	                          malloc'd, the strings in the arena */
+	size_t nwarnings;
 	struct arena arena; /* owns every string and array above */
 };
 

@@ -37,6 +37,11 @@ struct loader {
 void loader_error(struct loader *ld, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Record "FILE:LINE: warning: message" in the configuration's
+ * warnings (shown by -t, logged by the daemon); line 0 leaves it out. */
+void loader_warning(struct loader *ld, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Memory from the configuration's arena (fatal when exhausted). */
 void *loader_alloc(struct loader *ld, size_t n, size_t size);
 const char *loader_strdup(struct loader *ld, const char *s);

@@ -5,6 +5,8 @@
  * each line starts with a <N> syslog priority instead of a time stamp.
  * log_warn appends strerror(errno); the x variants do not.  errno is
  * preserved across every call.  Never pass a secret to any of these.
+ * Control characters in a message are escaped (\n, \r, \xHH), so one
+ * call writes exactly one line whatever the message holds.
  */
 #ifndef DEADLINED_LOG_H
 #define DEADLINED_LOG_H
@@ -14,6 +16,9 @@
 /* Set up logging; verbose > 0 shows debug lines. */
 void log_init(int verbose);
 
+/* One line on stderr without a prefix or priority, escaped as every log
+ * line is: for the "FILE:LINE: message" errors of -t and of a start. */
+void log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -474,6 +474,13 @@ class _SmtpHandler:
     def __init__(self, sink):
         self.sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address,
+                          rcpt_options):
+        if address in self.sink.refuse:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         data = envelope.original_content or envelope.content
         if isinstance(data, str):
@@ -501,13 +508,15 @@ class _Authenticator:
 
 class SmtpSink:
     """aiosmtpd on 127.0.0.1:<ephemeral>, plain (no TLS), offering AUTH
-    PLAIN/LOGIN for SMTP_USER / SMTP_PASSWORD without requiring it."""
+    PLAIN/LOGIN for SMTP_USER / SMTP_PASSWORD without requiring it.
+    Addresses put in .refuse are refused with 550 at RCPT TO."""
 
     def __init__(self):
         from aiosmtpd.controller import Controller
 
         self.mails = []         # every message, accepted or not
         self.data_reply = "250 OK"  # the answer to the end of DATA
+        self.refuse = set()     # addresses refused with 550 at RCPT
         self.cond = threading.Condition()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

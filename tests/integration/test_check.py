@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from conftest import (REPO, Raw, assert_error, assert_failed, case,
+from conftest import (REPO, Raw, assert_error, assert_failed, case, render,
                       cases_conf, error_lines, holidays_conf, line_of,
                       main_conf, windows_conf, write_tree)
 
@@ -443,9 +443,12 @@ def secret_tree(tmp_path, hook=HOOK_SECRET + "\n", smtp=SMTP_PASSWORD + "\n",
         files["secrets/hook"] = hook
     if smtp is not None:
         files["secrets/smtp"] = smtp
-    return write_tree(tmp_path, main=main_conf(receivers=SECRET_RECEIVERS,
+    tree = write_tree(tmp_path, main=main_conf(receivers=SECRET_RECEIVERS,
                                                **main),
                       cases=cases or GOOD_CASES, files=files)
+    for rel in files:
+        tree.path(rel).chmod(0o600)     # as a secret should be
+    return tree
 
 
 def test_readable_secrets_pass(tmp_path, check):
@@ -948,5 +951,214 @@ def test_warns_about_files_in_cases_dir_that_are_not_read(tmp_path, check):
 def test_clean_tree_has_no_warnings(tmp_path, run):
     tree = write_tree(tmp_path, cases=GOOD_CASES)
     r = run("-t", "-c", tree.main, "--now", "2025-07-07T10:00")
+def test_errors_escape_control_characters(tmp_path, check):
+    # Errors quote case ids; one holding a line feed must not start a line
+    # of its own (a start under journald prints these errors too).
+    forged = Raw('"A-1\\n<0>forged\\r\\x1b[31m"')
+    text = cases_conf(case(id=forged, transferred="2025-07-03"))
+    tree = write_tree(tmp_path, cases={"a.conf": text, "b.conf": text})
+    r = check(tree)
+    assert_failed(r)
+    assert b"\r" not in r.stderr_bytes and b"\x1b" not in r.stderr_bytes
+    lines = error_lines(r)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"{tree.cases_dir}/b.conf:"), lines
+    assert 'duplicate case id "A-1\\n<0>forged\\r\\x1b[31m"' in lines[0]
+
+
+# -- receiver URLs -------------------------------------------------------------
+
+URL_TOKEN = "tok-7c6b5a49"
+
+
+def url_tree(tmp_path, url, kind="webhook"):
+    if kind == "webhook":
+        receiver = '{ name = "hook"; type = "webhook";\n    url = %s; }'
+    else:
+        receiver = ('{ name = "hook"; type = "email";\n    url = %s;\n'
+                    '    from = "a@example.org"; to = [ "b@example.org" ]; }')
+    receivers = "(\n  " + receiver % render(url) + "\n)"
+    return write_tree(tmp_path, cases=GOOD_CASES,
+                      main=main_conf(receivers=receivers,
+                                     notify='[ "hook" ]'))
+
+
+@pytest.mark.parametrize("kind,url,phrase", [
+    ("webhook", "https://hooks.example.org/x?token=%s ",
+     "url: holds a space or a control character"),
+    ("webhook", "https://hooks.example.org/a\tb?token=%s",
+     "url: holds a space or a control character"),
+    ("webhook", "https://hooks.example.org:99999/x?token=%s",
+     "url: the port must be between 1 and 65535"),
+    ("webhook", "https://hooks.example.org:0/x?token=%s",
+     "url: the port must be between 1 and 65535"),
+    ("webhook", "htps://hooks.example.org/x?token=%s",
+     "url: the scheme must be https:// or http://"),
+    ("webhook", "ftp://hooks.example.org/x?token=%s",
+     "url: the scheme must be https:// or http://"),
+    ("webhook", "HTTPS://hooks.example.org/x?token=%s",
+     "url: the scheme must be https:// or http://"),
+    ("webhook", "https://:443/x?token=%s", "url: it names no host"),
+    ("webhook", "https://?token=%s", "url: it names no host"),
+    ("webhook", "hooks.example.org/x?token=%s",
+     "url: the scheme must be https:// or http://"),
+    ("email", "https://mail.example.org/?token=%s",
+     "url: the scheme must be smtp:// or smtps://"),
+    ("email", "smtp://mail.example.org:70000/?token=%s",
+     "url: the port must be between 1 and 65535"),
+    ("email", "smtps://:465/?token=%s", "url: it names no host"),
+], ids=["trailing-space", "tab", "port-99999", "port-0", "htps", "ftp",
+        "upper-case-scheme", "no-host", "nothing-after-scheme", "no-scheme",
+        "email-https", "email-port", "email-no-host"])
+def test_bad_receiver_url(tmp_path, check, kind, url, phrase):
+    tree = url_tree(tmp_path, url % URL_TOKEN, kind)
+    r = check(tree)
+    assert_failed(r)
+    assert_error(r, tree.main, tree.line("deadlined.conf", "url ="),
+                 "receiver 'hook': " + phrase)
+    # The URL may hold a token: it is never printed.
+    assert URL_TOKEN not in r.stderr and URL_TOKEN not in r.stdout
+
+
+@pytest.mark.parametrize("kind,url", [
+    ("webhook", "https://hooks.example.org/x?token=%s"),
+    ("webhook", "http://127.0.0.1:8080/x?token=%s"),
+    ("webhook", "https://[::1]:65535/x?token=%s"),
+    ("webhook", "https://user:%s@hooks.example.org/"),
+    ("email", "smtp://mail.example.org:1/?%s"),
+    ("email", "smtps://mail.example.org"),
+])
+def test_good_receiver_url(tmp_path, check, kind, url):
+    r = check(url_tree(tmp_path, url.replace("%s", URL_TOKEN), kind))
+    assert r.returncode == 0, r.stderr
+
+
+# -- only regular files are read -----------------------------------------------
+
+FAST = 5  # seconds: a FIFO or a device must be refused, not read
+
+
+def test_fifo_in_cases_dir_fails_fast(tmp_path, run):
+    tree = write_tree(tmp_path, cases=GOOD_CASES)
+    fifo = tree.path("cases.d/b.conf")
+    os.mkfifo(fifo)
+    r = run("-t", "-c", tree.main, timeout=FAST)
+    assert_failed(r)
+    assert f"{fifo}: cannot read: not a regular file (a FIFO)" in \
+        error_lines(r), r.stderr
+
+
+def test_case_file_linked_to_dev_zero_fails_fast(tmp_path, run):
+    tree = write_tree(tmp_path, cases=GOOD_CASES)
+    link = tree.path("cases.d/b.conf")
+    os.symlink("/dev/zero", link)
+    r = run("-t", "-c", tree.main, timeout=FAST)
+    assert_failed(r)
+    assert f"{link}: cannot read: not a regular file (a character device)" \
+        in error_lines(r), r.stderr
+
+
+def test_fifo_as_holiday_file_fails_fast(tmp_path, run):
+    tree = write_tree(tmp_path, main=MAIN_WITH_HOLIDAYS, cases=GOOD_CASES)
+    tree.path("holidays").mkdir()
+    os.mkfifo(tree.path("holidays/h.conf"))
+    r = run("-t", "-c", tree.main, timeout=FAST)
+    assert_failed(r)
+    assert_error(r, tree.main, line_of(MAIN_WITH_HOLIDAYS, "include"),
+                 "not a regular file (a FIFO)")
+
+
+@pytest.mark.parametrize("key,rel", [("secret_file", "secrets/hook"),
+                                     ("password_file", "secrets/smtp")])
+def test_fifo_as_secret_file_fails_fast(tmp_path, run, key, rel):
+    tree = secret_tree(tmp_path, **{("hook" if "hook" in rel else "smtp"):
+                                    None})
+    os.mkfifo(tree.path(rel))
+    r = run("-t", "-c", tree.main, timeout=FAST)
+    assert_failed(r)
+    assert_error(r, tree.main, tree.line("deadlined.conf", f"{key} ="),
+                 f"cannot read {key} '{tree.path(rel)}': not a regular file "
+                 "(a FIFO)")
+
+
+def test_secret_file_too_large(tmp_path, check):
+    tree = secret_tree(tmp_path, hook="x" * 65537)
+    r = check(tree)
+    assert_failed(r)
+    assert_error(r, tree.main, tree.line("deadlined.conf", "secret_file ="),
+                 "larger than 64 KiB")
+
+
+def test_cases_file_too_large(tmp_path, check):
+    tree = write_tree(tmp_path, cases=GOOD_CASES)
+    big = tree.path("cases.d/big.conf")
+    with open(big, "wb") as f:
+        f.truncate(64 * 1024 * 1024 + 1)    # sparse: costs no disk
+    r = check(tree)
+    assert_failed(r)
+    assert f"{big}: cannot read: larger than 64 MiB" in error_lines(r), \
+        r.stderr
+
+
+def test_nul_byte_in_a_cases_file(tmp_path, check):
+    # libconfig reads text up to a NUL: what follows would be ignored.
+    text = cases_conf(case(id="A-1", transferred="2025-07-03"))
+    tree = write_tree(tmp_path, cases={"a.conf": text.encode() + b"\0" +
+                                       b"oops = 1;\n"})
+    r = check(tree)
+    assert_failed(r)
+    assert any("holds a NUL byte" in e for e in error_lines(r)), r.stderr
+
+
+def test_at_include_is_refused(tmp_path, check):
+    main = main_conf(extra='@include "extra.conf"')
+    tree = write_tree(tmp_path, main=main, cases=GOOD_CASES,
+                      files={"extra.conf": 'colour = "blue";\n'})
+    r = check(tree)
+    assert_failed(r)
+    assert_error(r, tree.main, line_of(main, "@include"),
+                 "@include is not supported")
+
+
+# -- secret file permissions ---------------------------------------------------
+
+def octal(value):
+    """Test ids: a mode as 0o644, anything else as it is."""
+    return oct(value) if isinstance(value, int) else str(value)
+
+
+@pytest.mark.parametrize("mode,who", [(0o644, "others"), (0o604, "others"),
+                                      (0o640, "its group")], ids=octal)
+def test_secret_readable_by_others_is_a_warning(tmp_path, check, mode, who):
+    tree = secret_tree(tmp_path)
+    tree.path("secrets/hook").chmod(mode)
+    r = check(tree)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "ok"
+    line = tree.line("deadlined.conf", "secret_file =")
+    assert error_lines(r) == [
+        f"{tree.main}:{line}: warning: secret_file "
+        f"'{tree.path('secrets/hook')}' is readable by {who}; chmod 600 it"]
+    assert_no_secret(r)
+
+
+@pytest.mark.parametrize("mode,who", [(0o602, "others"), (0o620, "its group"),
+                                      (0o666, "others")], ids=octal)
+def test_secret_writable_by_others_is_an_error(tmp_path, check, mode, who):
+    tree = secret_tree(tmp_path)
+    tree.path("secrets/smtp").chmod(mode)
+    r = check(tree)
+    assert_failed(r)
+    assert_error(r, tree.main, tree.line("deadlined.conf", "password_file ="),
+                 f"password_file '{tree.path('secrets/smtp')}' is writable by "
+                 f"{who}; chmod 600 it")
+    assert_no_secret(r)
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o400], ids=octal)
+def test_private_secret_has_no_warning(tmp_path, check, mode):
+    tree = secret_tree(tmp_path)
+    tree.path("secrets/hook").chmod(mode)
+    r = check(tree)
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""

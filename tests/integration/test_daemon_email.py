@@ -129,3 +129,30 @@ def test_smtp_5xx_fails_for_good_and_4xx_is_retried(tmp_path, smtp, spawn):
     assert len(rows) == 1 and rows[0]["state"] == "pending", rows
     assert rows[0]["last_status"] == 451, rows
     d2.stop()
+
+
+def test_a_refused_recipient_does_not_stop_the_others(tmp_path, smtp, spawn):
+    tree = mail_tree(tmp_path, smtp)
+    smtp.refuse = {"ops@example.org"}
+    d = spawn(tree, now="2025-07-04T10:00")
+    mail = smtp.wait_mails(1, timeout=5)[0]
+    assert sorted(mail.rcpt_tos) == ["lawyer@example.com",
+                                     "legal@example.org"], mail.rcpt_tos
+    d.wait_line(r"delivered opened for case .* to mail: SMTP")
+    # The refusal is in the log, with the address and the server's words.
+    d.wait_line(r"refused recipient <ops@example\.org>: 550 5\.1\.1 no such "
+                r"mailbox here")
+    assert [r["state"] for r in tree.wait_states(["sent"])] == ["sent"]
+    d.stop()
+
+
+def test_every_recipient_refused_fails_the_delivery(tmp_path, smtp, spawn):
+    tree = mail_tree(tmp_path, smtp)
+    smtp.refuse = set(TO)
+    d = spawn(tree, now="2025-07-04T10:00")
+    d.wait_line(r"delivery of opened for case .* to mail failed for good: "
+                r".*550")
+    assert len(d.grep(r"refused recipient <")) == 3, d.text
+    assert smtp.mails == []
+    assert [r["state"] for r in tree.wait_states(["failed"])] == ["failed"]
+    d.stop()

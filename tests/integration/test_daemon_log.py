@@ -4,6 +4,7 @@ outcome."""
 import os
 import subprocess
 
+from conftest import Raw
 from daemon_helpers import (CASE_ID, binary, case, cases_file, log_receiver,
                             make_tree)
 
@@ -61,3 +62,41 @@ def test_once_logs_each_alert(tmp_path):
     with open(path, "wb") as f:
         assert run_once(tree, f).returncode == 0
     assert "ALERT" not in path.read_text()
+
+
+# A case id with CR, LF and an escape sequence, written with libconfig's
+# string escapes: as is, it would end the log line and start a forged
+# one at priority 0 (emergency).
+FORGED_ID = Raw('"A-1\\n<0>forged\\r\\x1b[31m"')
+
+
+def test_control_characters_cannot_forge_journal_lines(tmp_path):
+    tree = make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases_file(case(case_id=FORGED_ID,
+                                                transferred="2025-07-03"))})
+    path = tmp_path / "stderr"
+    with open(path, "wb") as f:
+        st = os.fstat(f.fileno())
+        r = run_once(tree, f, {"JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"})
+    assert r.returncode == 0
+    raw = path.read_bytes()
+    assert b"\r" not in raw and b"\x1b" not in raw, raw
+    lines = raw.decode("utf-8").split("\n")
+    assert lines.pop() == "", lines  # every line ends with its newline
+    assert all(line[:3] in ("<3>", "<4>", "<6>", "<7>") for line in lines), \
+        lines
+    assert any(line.startswith("<6>ALERT opened: case "
+                               "A-1\\n<0>forged\\r\\x1b[31m ")
+               for line in lines), lines
+
+
+def test_control_characters_escaped_in_plain_lines(tmp_path):
+    tree = make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases_file(case(case_id=FORGED_ID,
+                                                transferred="2025-07-03"))})
+    path = tmp_path / "stderr"
+    with open(path, "wb") as f:
+        assert run_once(tree, f).returncode == 0
+    lines = path.read_text().splitlines()
+    assert lines and all(line.startswith("deadlined: ") for line in lines), \
+        lines

@@ -1,12 +1,14 @@
 """SIGHUP reloads: a broken configuration is refused with FILE:LINE errors
 and the old one keeps running; a new case is announced; a recorded
 not_filed closes `decision` and opens `reasons`."""
+import os
 import re
 import signal
 import time
 
-from daemon_helpers import (CASE_ID, REASONS_TITLE, case, cases_file,
-                            log_receiver, make_tree, webhook_receiver)
+from daemon_helpers import (CASE_ID, HOOK_SECRET, REASONS_TITLE, case,
+                            cases_file, log_receiver, make_tree,
+                            webhook_receiver)
 from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
 
 NOW = "2025-07-05T10:00"    # no timed alert due for either case today
@@ -161,3 +163,49 @@ def test_warnings_at_start_and_on_reload(tmp_path, spawn):
                 re.escape(CASE_ID) + r"\": 'filed' \(2025-07-05\) is 367 "
                 r"days after 'transferred'", since=mark)
     assert d.running()
+def test_reload_with_a_fifo_in_cases_dir_keeps_the_old_config(tmp_path,
+                                                              spawn):
+    # Reading a FIFO would block the event loop forever: it is refused
+    # without being read, and the daemon goes on answering signals.
+    tree = make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    d = spawn(tree, now=NOW)
+    d.wait_line(r"started: 1 case")
+    fifo = tree.cases_dir / "b.conf"
+    os.mkfifo(fifo)
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(re.escape(f"{fifo}: cannot read: not a regular file "
+                          "(a FIFO)"), since=mark, timeout=5)
+    d.wait_line(r"reload failed: 1 error; still running on the previous "
+                r"configuration", since=mark, timeout=5)
+    assert d.running()
+    d.stop(timeout=5)
+
+
+def test_secret_permissions_at_start_and_reload(tmp_path, hook, spawn):
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url(),
+                                                 secret_file="secrets/hook")],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))},
+                     secrets={"secrets/hook": HOOK_SECRET + "\n"})
+    secret = tree.root / "secrets" / "hook"
+    secret.chmod(0o644)
+    d = spawn(tree, now=NOW)
+    d.wait_line(re.escape(f"warning: secret_file '{secret}' is readable by "
+                          "others; chmod 600 it"))
+    d.wait_line(r"started: ")
+    # Fixed: the reload has nothing to say about it.
+    secret.chmod(0o600)
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"reloaded: 1 case", since=mark)
+    assert not d.grep(r"warning: secret_file", since=mark), d.text
+    # Writable by others: an error, the reload is refused.
+    secret.chmod(0o646)
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(re.escape(f"secret_file '{secret}' is writable by others; "
+                          "chmod 600 it"), since=mark)
+    d.wait_line(r"reload failed: 1 error", since=mark)
+    d.stop()
