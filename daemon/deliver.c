@@ -927,6 +927,12 @@ deliver_setup(struct job *j, const struct receiver *r, json_t *alerts,
 	else
 		rc = chat_setup(&j->t, r, j->delivery_id, alerts, now, test,
 		    err, errlen);
+	if (rc == 0 && r->ca_file != NULL &&
+	    curl_easy_setopt(j->t.easy, CURLOPT_CAINFO, r->ca_file) !=
+	        CURLE_OK) {
+		snprintf(err, errlen, "CURLOPT_CAINFO: cannot use ca_file");
+		rc = -1;
+	}
 	if (rc == -1 ||
 	    curl_easy_setopt(j->t.easy, CURLOPT_PRIVATE, j) != CURLE_OK ||
 	    curl_easy_setopt(j->t.easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||

@@ -8,12 +8,15 @@
  * when it is freed, and never go into a message, a log line or an error.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <curl/curl.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "loader.h"
 #include "log.h"
@@ -282,6 +285,32 @@ receiver_texts(struct loader *ld, config_setting_t *g, struct receiver *r,
 	    &r->group_wait);
 }
 
+/* ca_file: the certificates of a private CA that signs the receiver's
+ * server certificate, PEM, a regular file we can read.  Verification
+ * stays on: this only says whom to trust. */
+static void
+receiver_ca_file(struct loader *ld, config_setting_t *g, struct receiver *r,
+    const char *what)
+{
+	const char *rel;
+	struct stat st;
+	int line;
+
+	if (loader_string(ld, g, "ca_file", &rel) != 1)
+		return;
+	line = receiver_line(ld, g, "ca_file");
+	r->ca_file = loader_path(ld, rel);
+	if (stat(r->ca_file, &st) == -1)
+		loader_error(ld, line, "%s: ca_file '%s': %s", what, rel,
+		    strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		loader_error(ld, line, "%s: ca_file '%s' is not a regular file",
+		    what, rel);
+	else if (access(r->ca_file, R_OK) == -1)
+		loader_error(ld, line, "%s: ca_file '%s': %s", what, rel,
+		    strerror(errno));
+}
+
 static void
 receiver_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
     const char *what)
@@ -292,6 +321,7 @@ receiver_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
 
 	receiver_check_url(ld, g, r, what, "https", "http");
 	receiver_format(ld, g, r, what);
+	receiver_ca_file(ld, g, r, what);
 	r->secret = loader_secret(ld, g, "secret_file");
 	if (loader_strings(ld, g, "headers", &r->headers, &r->nheaders) != 1)
 		return;
@@ -328,6 +358,7 @@ receiver_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 
 	smtps = r->url != NULL && receiver_has_prefix(r->url, "smtps://");
 	receiver_check_url(ld, g, r, what, "smtp", "smtps");
+	receiver_ca_file(ld, g, r, what);
 	if (loader_string(ld, g, "tls", &tls) == 1) {
 		s = config_setting_get_member(g, "tls");
 		if (strcmp(tls, "required") == 0)
@@ -381,9 +412,10 @@ receiver_one(struct loader *ld, config_setting_t *g, struct receiver *r)
 	    "group_wait"
 	static const char *log_keys[] = {COMMON_KEYS, NULL};
 	static const char *webhook_keys[] = {COMMON_KEYS, "url", "format",
-	    "msgtype", "secret_file", "headers", "at_mobiles", "at_all", NULL};
+	    "msgtype", "secret_file", "headers", "at_mobiles", "at_all",
+	    "ca_file", NULL};
 	static const char *email_keys[] = {COMMON_KEYS, "url", "tls",
-	    "username", "password_file", "from", "to", NULL};
+	    "username", "password_file", "from", "to", "ca_file", NULL};
 #undef COMMON_KEYS
 	const char *type = NULL, *rate;
 	char what[128];
@@ -580,6 +612,7 @@ receiver_same(const struct receiver *a, const struct receiver *b)
 	return a->type == b->type && a->format == b->format &&
 	    a->tls == b->tls && a->language == b->language &&
 	    a->at_all == b->at_all && receiver_same_str(a->url, b->url) &&
+	    receiver_same_str(a->ca_file, b->ca_file) &&
 	    receiver_same_str(a->secret, b->secret) &&
 	    receiver_same_str(a->password, b->password) &&
 	    receiver_same_str(a->username, b->username) &&

@@ -64,11 +64,12 @@ enum receiver_tls {
 struct receiver {
 	const char *name;
 	enum receiver_type type;
-	const char *url; /* may hold a token: never log it */
-	int rate_count;  /* at most rate_count per rate_period s; */
-	int rate_period; /* 0 when there is no limit */
-	int timeout;     /* seconds for a whole transfer */
-	int group_wait;  /* seconds announcements are collected */
+	const char *url;     /* may hold a token: never log it */
+	const char *ca_file; /* a private CA's certificates, or NULL */
+	int rate_count;      /* at most rate_count per rate_period s; */
+	int rate_period;     /* 0 when there is no limit */
+	int timeout;         /* seconds for a whole transfer */
+	int group_wait;      /* seconds announcements are collected */
 	enum receiver_language language;
 	const char *subject; /* template, or NULL for the default text */
 	const char *body;    /* template, or NULL */
