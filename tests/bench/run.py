@@ -49,10 +49,11 @@ class MeasureError(Exception):
 
 # -- processes -------------------------------------------------------------
 
-def run_timed(argv, timeout, env=None, cwd=None):
-    """Run argv to its end; (wall seconds, peak RSS in bytes, stdout).
-    Raises MeasureError on a failure or when it outlives timeout."""
-    out = open(WORK / "last-run.out", "w+b")
+def run_timed(argv, timeout, env=None, cwd=None, quiet=False):
+    """Run argv to its end; (wall seconds, peak RSS in bytes, stdout;
+    quiet: its output is dropped).  Raises MeasureError on a failure or
+    when it outlives timeout."""
+    out = open(os.devnull if quiet else WORK / "last-run.out", "w+b")
     rss_file = WORK / "last-run.rss"
     # GNU time reports the peak RSS of the program alone; a child forked
     # from this Python would start with Python's pages counted in it.
@@ -269,7 +270,7 @@ def seeded_burst(n, timeout):
     write_main(tree, '{ name = "hook"; type = "log"; }')
     fresh_state(tree)
     run_timed([DEADLINED, "-c", str(tree / "deadlined.conf"), "--once",
-               "--now", SEED_NOW], timeout)
+               "--now", SEED_NOW], timeout, quiet=True)
     sent = outbox_count(tree, "state = 'sent'")
     if sent < n:
         raise MeasureError(f"seeding sent {sent} alerts, fewer than {n}")
@@ -492,45 +493,67 @@ def measure_load(n, runs, daemon_checks, timeout):
             ratio_row(f"list --json {k}: peak RSS vs -t", res["list"][1], rc,
                       1.0, fmt_b)
         if daemon_checks:
-            measure_start(tree, k, n, tc, timeout)
+            measure_start(tree, k, n, tc, ng.url(), timeout)
         return tree, res
 
 
-def measure_start(tree, k, n, t_check, timeout):
+LOAD_SEED_NOW = "2027-01-20T08:10"  # later: the held announcements are due
+LOAD_IDLE_NOW = "2027-01-20T08:20"  # later still: nothing left to send
+_load_seeded = {}
+
+
+def load_first_start(tree, url, timeout):
+    """Start the daemon on an empty state directory, as it first starts
+    in production (a webhook receiver), and kill it at READY; then send
+    what that start queued through a log receiver of the same name
+    (`--once`, quicker than HTTP, the same rows), so that the state holds
+    no due delivery and a later start is idle.  Seconds to READY."""
+    write_main(tree, webhook(url, extra="group_wait = 300;"))
+    fresh_state(tree)
+    d = Daemon(tree, LOAD_NOW)
+    try:
+        t, _ = d.wait_msg("READY=1", timeout)
+    finally:
+        d.kill()
+    write_main(tree, '{ name = "hook"; type = "log"; }')
+    run_timed([DEADLINED, "-c", str(tree / "deadlined.conf"), "--once",
+               "--now", LOAD_SEED_NOW], timeout, quiet=True)
+    left = outbox_count(tree, "state = 'pending'")
+    if left:
+        raise MeasureError(f"seeding left {left} deliveries pending")
+    write_main(tree, webhook(url, extra="group_wait = 300;"))
+    _load_seeded[str(tree)] = True
+    return t - d.started
+
+
+def measure_start(tree, k, n, t_check, url, timeout):
     """First start and restart to READY, and the steady RSS per case."""
     ms = [f"start {k}: first start to READY vs -t",
           f"start {k}: restart to READY vs -t",
           f"start {k}: steady RSS per case"]
     try:
         empty = WORK / "load-0"
-        write_main(empty, (tree / "deadlined.conf").read_text().split(
-            "receivers = ( ", 1)[1].split(" );", 1)[0])
+        write_main(empty, webhook(url, extra="group_wait = 300;"))
         for f in (empty / "cases.d").glob("*.conf"):
             f.unlink()
         fresh_state(empty)
-        d = Daemon(empty, LOAD_NOW)
+        d = Daemon(empty, LOAD_IDLE_NOW)
         try:
             d.wait_msg("READY=1", 30)
             time.sleep(1)
             rss0 = proc_rss(d.pid)
         finally:
             d.stop()
-        fresh_state(tree)
-        d = Daemon(tree, LOAD_NOW, log=True)
+        first = load_first_start(tree, url, timeout)
+        d = Daemon(tree, LOAD_IDLE_NOW, log=True)
         try:
             t, _ = d.wait_msg("READY=1", timeout)
-            first = t - d.started
+            again = t - d.started
             time.sleep(1)
             rss = proc_rss(d.pid)
         finally:
             d.stop(timeout=60)
-        d = Daemon(tree, LOAD_NOW, log=True)
-        try:
-            t, _ = d.wait_msg("READY=1", timeout)
-            again = t - d.started
-        finally:
-            d.stop(timeout=60)
-    except (MeasureError, OSError) as e:
+    except (MeasureError, OSError, sqlite3.Error) as e:
         error_rows(ms, e)
         return
     ratio_row(ms[0], first, t_check, 3.0)
@@ -547,9 +570,10 @@ def measure_reload(n, reloads, t_parse, timeout):
     tree = cases_tree(f"load-{n}", n)
     try:
         with Nginx(204) as ng:
+            if not _load_seeded.get(str(tree)):
+                load_first_start(tree, ng.url(), timeout)
             write_main(tree, webhook(ng.url(), extra="group_wait = 300;"))
-            fresh_state(tree)
-            d = Daemon(tree, LOAD_NOW, log=True)
+            d = Daemon(tree, LOAD_IDLE_NOW, log=True)
             try:
                 d.wait_msg("READY=1", timeout)
                 times, rss = [], []
@@ -563,7 +587,7 @@ def measure_reload(n, reloads, t_parse, timeout):
                     rss.append(proc_rss(d.pid))
             finally:
                 d.stop(timeout=60)
-    except (MeasureError, OSError) as e:
+    except (MeasureError, OSError, sqlite3.Error) as e:
         error_rows(ms, e)
         return
     ratio_row(ms[0], min(times), t_parse, 1.5)
