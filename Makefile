@@ -4,6 +4,8 @@
 #   make SAN=1      build build/san/deadlined with ASan and UBSan
 #   make run        install what is missing, build, run on conf/
 #   make check      install what is missing, then every test
+#   make bench      install what is missing, then the benchmarks
+#                   (BENCH=quick: a subset in under 2 minutes)
 #   make install    PREFIX=/usr/local SYSCONFDIR=/etc UNITDIR= DESTDIR=
 
 VERSION    = 0.1.0
@@ -26,6 +28,8 @@ DEB_BUILD  = gcc make pkg-config libevent-dev libcurl4-openssl-dev \
              libconfig-dev libsqlite3-dev libjansson-dev libssl-dev tzdata
 DEB_CHECK  = $(DEB_BUILD) libcmocka-dev python3 python3-pytest \
              python3-aiosmtpd groff-base strace systemd clang-format
+# ... and to run the benchmarks (tests/bench/README.md).
+DEB_BENCH  = $(DEB_CHECK) nginx-light time
 
 ifeq ($(SAN),1)
 BUILD      = build/san
@@ -55,7 +59,7 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 MANS       = daemon/deadlined.8 daemon/deadlined.conf.5
 
 .PHONY: all clean run check check-deps build-deps unit integration \
-        lint-man install uninstall format format-check bench
+        lint-man install uninstall format format-check bench bench-deps
 
 all: $(BUILD)/deadlined
 
@@ -101,6 +105,9 @@ build-deps:
 check-deps:
 	$(call install_missing,$(DEB_CHECK))
 
+bench-deps:
+	$(call install_missing,$(DEB_BENCH))
+
 # The example configuration, run in the foreground with its state in
 # build/run (fresh each time, so the first-start alerts show at once), as
 # if the clock read NOW: ten seconds before 09:00 on a day when the
@@ -141,15 +148,30 @@ integration: $(BUILD)/deadlined
 
 # Benchmarks report ratios against a baseline measured in the same run;
 # they are not part of `make check` (these machines are shared and noisy).
+# tests/bench/run.py prints one table (and writes build/bench/last.txt);
+# BENCH=quick runs a subset.  See tests/bench/README.md.
+BENCH     ?= full
 BENCH_SRCS = $(wildcard tests/bench/bench_*.c)
 BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=build/bench/%)
+FLOOR_BINS = build/bench/floor_parse build/bench/floor_copy \
+             build/bench/floor_poster
+FLOOR_LIBS = $(shell $(PKG_CONFIG) --libs libconfig libcurl libevent \
+               2>/dev/null)
 
 build/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-bench: $(BENCH_BINS)
+# The floors: libconfig, curl and libevent alone, none of our code.
+build/bench/floor_%: tests/bench/floor_%.c tests/bench/floor.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(FLOOR_LIBS)
+
+bench: bench-deps
+	$(MAKE) all $(BENCH_BINS) $(FLOOR_BINS)
 	@for b in $(BENCH_BINS); do $$b; done
+	DEADLINED=$(CURDIR)/build/deadlined BENCH=$(BENCH) \
+	    $(PYTHON) tests/bench/run.py
 
 lint-man:
 	@for m in $(MANS); do \
@@ -187,7 +209,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 C_FILES = daemon/*.c include/*.h tests/unit/*.c tests/unit/*.h \
-          tests/bench/*.c
+          tests/bench/*.c tests/bench/*.h
 
 format:
 	clang-format -i $(C_FILES)
