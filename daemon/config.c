@@ -867,21 +867,12 @@ static void __attribute__((format(printf, 4, 5)))
 config_warn(struct config_errors *warns, const char *file, int line,
     const char *fmt, ...)
 {
-	char *msg, *full;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatal("vasprintf");
+	loader_errors_add(warns,
+	    loader_vformat(file, line, "warning: ", fmt, ap));
 	va_end(ap);
-	if (line > 0)
-		xasprintf(&full, "%s:%d: warning: %s", file, line, msg);
-	else
-		xasprintf(&full, "%s: warning: %s", file, msg);
-	free(msg);
-	warns->msgs =
-	    xreallocarray(warns->msgs, warns->n + 1, sizeof(*warns->msgs));
-	warns->msgs[warns->n++] = full;
 }
 
 /* The window that event e of case c closes or extends and that opened
@@ -940,11 +931,8 @@ config_warnings(const struct config *cfg, date_t today,
     struct config_errors *warns)
 {
 	/* What loading warned about (secret files' modes) comes first. */
-	for (size_t i = 0; i < cfg->nwarnings; i++) {
-		warns->msgs = xreallocarray(warns->msgs, warns->n + 1,
-		    sizeof(*warns->msgs));
-		warns->msgs[warns->n++] = xstrdup(cfg->warnings[i]);
-	}
+	for (size_t i = 0; i < cfg->nwarnings; i++)
+		loader_errors_add(warns, xstrdup(cfg->warnings[i]));
 	for (size_t i = 0; i < cfg->nunread; i++)
 		config_warn(warns, cfg->unread[i], 0,
 		    "not read: only *.conf files in cases_dir are read");

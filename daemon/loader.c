@@ -34,26 +34,40 @@
  * Recording errors.
  */
 
+char *
+loader_vformat(const char *file, int line, const char *prefix, const char *fmt,
+    va_list ap)
+{
+	char *msg, *full;
+
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	if (line > 0)
+		xasprintf(&full, "%s:%d: %s%s", file, line, prefix, msg);
+	else
+		xasprintf(&full, "%s: %s%s", file, prefix, msg);
+	free(msg);
+	return full;
+}
+
+void
+loader_errors_add(struct config_errors *errs, char *msg)
+{
+	errs->msgs =
+	    xreallocarray(errs->msgs, errs->n + 1, sizeof(*errs->msgs));
+	errs->msgs[errs->n++] = msg;
+}
+
 /* Record "FILE:LINE: message"; line 0 leaves the line out. */
 void
 loader_error(struct loader *ld, int line, const char *fmt, ...)
 {
-	struct config_errors *errs = ld->errs;
-	char *msg, *full;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatal("vasprintf");
+	loader_errors_add(ld->errs,
+	    loader_vformat(ld->file, line, "", fmt, ap));
 	va_end(ap);
-	if (line > 0)
-		xasprintf(&full, "%s:%d: %s", ld->file, line, msg);
-	else
-		xasprintf(&full, "%s: %s", ld->file, msg);
-	free(msg);
-	errs->msgs =
-	    xreallocarray(errs->msgs, errs->n + 1, sizeof(*errs->msgs));
-	errs->msgs[errs->n++] = full;
 }
 
 /* Record "FILE:LINE: warning: message" on the configuration: -t prints
@@ -63,18 +77,12 @@ void
 loader_warning(struct loader *ld, int line, const char *fmt, ...)
 {
 	struct config *cfg = ld->cfg;
-	char *msg, *full;
+	char *full;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatal("vasprintf");
+	full = loader_vformat(ld->file, line, "warning: ", fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		xasprintf(&full, "%s:%d: warning: %s", ld->file, line, msg);
-	else
-		xasprintf(&full, "%s: warning: %s", ld->file, msg);
-	free(msg);
 	cfg->warnings = xreallocarray(cfg->warnings, cfg->nwarnings + 1,
 	    sizeof(*cfg->warnings));
 	cfg->warnings[cfg->nwarnings++] = loader_strdup(ld, full);

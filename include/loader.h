@@ -9,6 +9,7 @@
 #define DEADLINED_LOADER_H
 
 #include <libconfig.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,6 +32,14 @@ struct loader {
 	struct loader_text *texts;
 	size_t ntexts;
 };
+
+/* "FILE:LINE: <prefix>message" (line 0: "FILE: <prefix>message"), a new
+ * string. */
+char *loader_vformat(const char *file, int line, const char *prefix,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+/* Append msg (a malloc'd string, taken) to errs. */
+void loader_errors_add(struct config_errors *errs, char *msg);
 
 /* Record "FILE:LINE: message" for the current file; line 0 leaves the
  * line out. */
