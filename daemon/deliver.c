@@ -592,18 +592,22 @@ deliver_log(const struct job *j)
 {
 	for (size_t i = 0; i < j->nalerts; i++) {
 		switch (j->outcome) {
+		/* The message's key tells two deliveries of the same
+		 * alert apart (and finds them in the outbox). */
 		case OUTCOME_SENT:
-			log_info("delivered %s to %s: %s", j->whats[i],
-			    j->receiver, j->desc);
+			log_info("delivered %s to %s: %s [message %s]",
+			    j->whats[i], j->receiver, j->desc, j->delivery_id);
 			break;
 		case OUTCOME_RETRY:
 			log_warnx("delivery of %s to %s failed: %s; retry in "
-			          "%lds",
-			    j->whats[i], j->receiver, j->desc, j->wait);
+			          "%lds [message %s]",
+			    j->whats[i], j->receiver, j->desc, j->wait,
+			    j->delivery_id);
 			break;
 		case OUTCOME_FAILED:
-			log_warnx("delivery of %s to %s failed for good: %s",
-			    j->whats[i], j->receiver, j->desc);
+			log_warnx("delivery of %s to %s failed for good: %s "
+			          "[message %s]",
+			    j->whats[i], j->receiver, j->desc, j->delivery_id);
 			break;
 		}
 	}

@@ -375,11 +375,12 @@ check_summary(const struct config *cfg)
 	clock_split(clock_now(), &today, &secs);
 	config_warnings(cfg, today, &warns);
 	printf("ok\n");
-	printf("%zu case%s, %zu window%s (%zu opened by cases), "
+	printf("%zu case%s, %zu window%s open or closed, %zu window kind%s, "
 	       "%zu receiver%s\n",
-	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nwindows,
-	    cfg->nwindows == 1 ? "" : "s", count_open_windows(cfg),
-	    cfg->nreceivers, cfg->nreceivers == 1 ? "" : "s");
+	    cfg->ncases, cfg->ncases == 1 ? "" : "s", count_open_windows(cfg),
+	    count_open_windows(cfg) == 1 ? "" : "s", cfg->nwindows,
+	    cfg->nwindows == 1 ? "" : "s", cfg->nreceivers,
+	    cfg->nreceivers == 1 ? "" : "s");
 	for (size_t i = 0; i < warns.n; i++)
 		log_plain("%s", warns.msgs[i]);
 	config_errors_free(&warns);

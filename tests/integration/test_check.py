@@ -29,7 +29,8 @@ def test_shipped_example_is_ok(run):
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "ok"
-    assert lines[1].startswith("6 cases, 4 windows"), lines
+    assert lines[1] == ("6 cases, 8 windows open or closed, 4 window "
+                        "kinds, 1 receiver"), lines
     assert r.stderr == ""
 
 
