@@ -119,6 +119,9 @@ struct config {
 	int notify_at;   /* seconds after local midnight */
 	int retry_first; /* seconds */
 	int retry_max;
+	const char *http_host; /* http.listen's address; NULL: no listener */
+	int http_port;
+	char *http_token; /* from http.token_file; malloc'd, wiped on free */
 	struct calendar calendar;
 	enum roll default_roll;     /* calendar.roll */
 	struct reminders reminders; /* the global reminders */
