@@ -53,6 +53,10 @@ bool calendar_covers(const struct calendar *cal, int year);
 /* True if the calendar lists any holiday or make-up workday at all. */
 bool calendar_has_days(const struct calendar *cal);
 
+/* The last year the calendar lists a holiday or make-up workday in, or
+ * 0 when it lists none. */
+int calendar_last_year(const struct calendar *cal);
+
 /* The day a period whose counting ends on day actually ends on. */
 date_t calendar_roll(const struct calendar *cal, date_t day, enum roll roll);
 
