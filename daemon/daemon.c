@@ -29,6 +29,7 @@
 #include "outbox.h"
 #include "schedule.h"
 #include "sdnotify.h"
+#include "web.h"
 #include "window.h"
 
 #define DAEMON_DRAIN_SECONDS 10 /* SIGTERM: how long in-flight may take */
@@ -128,10 +129,12 @@ daemon_plan(void)
 			log_warnx("planning failed: the outbox cannot be "
 			          "written; trying again until it can");
 		d.next_plan = now + wait;
+		web_set_plan_ok(false);
 	} else if (d.plan_failures > 0) {
 		log_info("planning works again after %d failed pass%s",
 		    d.plan_failures, d.plan_failures == 1 ? "" : "es");
 		d.plan_failures = 0;
+		web_set_plan_ok(true);
 	}
 	deliver_kick(now);
 	daemon_sleep(now);
@@ -252,6 +255,7 @@ daemon_reload(void)
 		log_warnx("reload failed: %zu error%s; still running on the "
 		          "previous configuration",
 		    errs.n, errs.n == 1 ? "" : "s");
+		web_reloaded(false, errs.n);
 		config_errors_free(&errs);
 		sdnotify("READY=1");
 		return;
@@ -261,6 +265,7 @@ daemon_reload(void)
 		    cfg->timezone);
 		config_free(cfg);
 		clock_set_zone(d.cfg->timezone);
+		web_reloaded(false, 1);
 		sdnotify("READY=1");
 		return;
 	}
@@ -269,6 +274,8 @@ daemon_reload(void)
 		          "next start",
 		    cfg->state_dir);
 	deliver_set_config(cfg);
+	web_set_config(cfg);
+	web_reloaded(true, 0);
 	config_free(d.cfg);
 	d.cfg = cfg;
 	/* Give the old configuration's pages back: without this, each
@@ -355,6 +362,7 @@ static void
 daemon_teardown(void)
 {
 	deliver_shutdown();
+	web_stop();
 	if (d.drain != NULL)
 		event_free(d.drain);
 	if (d.once_timer != NULL)
@@ -395,6 +403,9 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	deliver_set_config(d.cfg);
 	deliver_set_breaker(!once);
 	deliver_on_outcome(daemon_sleep);
+	if (!once && web_start(d.base, d.cfg, d.ob) == -1)
+		log_warnx("http: the status listener is off; alerts go out "
+		          "as usual");
 	log_info("started: %zu case%s, %zu receiver%s, state in %s",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);
