@@ -25,7 +25,8 @@ LIBS_PC    = libevent libcurl libconfig sqlite3 jansson libcrypto
 DEB_BUILD  = gcc make pkg-config libevent-dev libcurl4-openssl-dev \
              libconfig-dev libsqlite3-dev libjansson-dev libssl-dev tzdata
 DEB_CHECK  = $(DEB_BUILD) libcmocka-dev python3 python3-pytest \
-             python3-aiosmtpd groff-base strace systemd clang-format
+             python3-aiosmtpd python3-prometheus-client python3-icalendar \
+             groff-base strace systemd clang-format
 
 ifeq ($(SAN),1)
 BUILD      = build/san
