@@ -599,6 +599,190 @@ web_calendar(struct evhttp_request *req, struct evkeyvalq *params)
 }
 
 /*
+ * / -- the dashboard: plain HTML, no scripts or external resources.
+ */
+
+/* One open window on the dashboard. */
+struct web_dash_row {
+	const struct case_info *c;
+	const struct window_def *w;
+	date_t deadline;
+	int days;
+	enum window_status st;
+};
+
+/* Append s with &, <, >, " and ' escaped. */
+static void
+web_html(struct evbuffer *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			evbuffer_add(b, "&amp;", 5);
+			break;
+		case '<':
+			evbuffer_add(b, "&lt;", 4);
+			break;
+		case '>':
+			evbuffer_add(b, "&gt;", 4);
+			break;
+		case '"':
+			evbuffer_add(b, "&quot;", 6);
+			break;
+		case '\'':
+			evbuffer_add(b, "&#39;", 5);
+			break;
+		default:
+			evbuffer_add(b, s, 1);
+		}
+	}
+}
+
+/* qsort: fewest days left first. */
+static int
+web_dash_cmp(const void *a, const void *b)
+{
+	const struct web_dash_row *x = a, *y = b;
+
+	return (x->days > y->days) - (x->days < y->days);
+}
+
+/* The open windows, sorted by days left; how many. */
+static size_t
+web_dash_rows(struct web_dash_row **out)
+{
+	const struct config *cfg = web.cfg;
+	struct web_dash_row *rows = NULL, r;
+	struct window_state ws;
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->ncases; i++)
+		for (size_t k = 0; k < cfg->nwindows; k++) {
+			r.c = &cfg->cases[i];
+			r.w = &cfg->windows[k];
+			if (!window_state(cfg, r.c, r.w, &ws))
+				continue;
+			r.st = web_window(r.w, &ws, &r.days);
+			r.deadline = ws.deadline;
+			if (r.st == STATUS_CLOSED)
+				continue;
+			rows = xreallocarray(rows, n + 1, sizeof(*rows));
+			rows[n++] = r;
+		}
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), web_dash_cmp);
+	*out = rows;
+	return n;
+}
+
+/* The table of open windows. */
+static void
+web_dash_windows(struct evbuffer *b)
+{
+	struct web_dash_row *rows;
+	char dl[DATE_BUFSZ];
+	size_t n = web_dash_rows(&rows);
+
+	evbuffer_add_printf(b,
+	    "<h2>未届满的期限（%zu）</h2>\n<table>\n"
+	    "<tr><th>案号</th><th>法院</th><th>期限</th><th>届满日</th>"
+	    "<th>剩余天数</th><th>状态</th></tr>\n",
+	    n);
+	for (size_t i = 0; i < n; i++) {
+		const struct web_dash_row *r = &rows[i];
+
+		date_format(r->deadline, dl);
+		evbuffer_add_printf(b, "<tr%s><td>",
+		    r->st == STATUS_OVERDUE ? " class=\"overdue\"" : "");
+		web_html(b, r->c->id);
+		evbuffer_add_printf(b, "</td><td>");
+		web_html(b, r->c->court);
+		evbuffer_add_printf(b, "</td><td>");
+		web_html(b, r->w->title != NULL ? r->w->title : r->w->name);
+		evbuffer_add_printf(b,
+		    "</td><td>%s</td><td>%d</td><td>%s%s"
+		    "</td></tr>\n",
+		    dl, r->days, r->st == STATUS_OVERDUE ? "已逾期 " : "",
+		    deadline_status_name(r->st));
+	}
+	evbuffer_add_printf(b, "</table>\n");
+	free(rows);
+}
+
+/* "YYYY-MM-DD HH:MM:SS UTC" of a real time in ms, or "-". */
+static void
+web_dash_time(long long ms, char *out, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms < 0 || gmtime_r(&t, &tm) == NULL)
+		snprintf(out, len, "-");
+	else
+		strftime(out, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+/* The table of receivers, from outbox_stats. */
+static void
+web_dash_receivers(struct evbuffer *b)
+{
+	struct outbox_stats st;
+	char sent[40], fail[40];
+
+	evbuffer_add_printf(b,
+	    "<h2>接收方</h2>\n<table>\n<tr><th>名称</th>"
+	    "<th>待发送</th><th>失败</th><th>已取消</th><th>最近成功</th>"
+	    "<th>最近失败</th><th>原因</th></tr>\n");
+	for (size_t i = 0; i < web.cfg->nreceivers; i++) {
+		const char *name = web.cfg->receivers[i].name;
+
+		if (outbox_stats(web.ob, name, &st) == -1)
+			continue;
+		web_dash_time(st.last_sent_ms, sent, sizeof(sent));
+		web_dash_time(st.last_failure_ms, fail, sizeof(fail));
+		evbuffer_add_printf(b, "<tr%s><td>",
+		    st.failed_open > 0 ? " class=\"overdue\"" : "");
+		web_html(b, name);
+		evbuffer_add_printf(b,
+		    "</td><td>%lld</td><td>%lld</td>"
+		    "<td>%lld</td><td>%s</td><td>%s</td><td>",
+		    st.waiting, st.failed, st.cancelled, sent, fail);
+		web_html(b, st.last_failure);
+		evbuffer_add_printf(b, "</td></tr>\n");
+	}
+	evbuffer_add_printf(b, "</table>\n");
+}
+
+static void
+web_dashboard(struct evhttp_request *req, struct evkeyvalq *params)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	(void)params;
+	if (b == NULL) {
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	evbuffer_add_printf(b,
+	    "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n"
+	    "<head><meta charset=\"utf-8\"><title>deadlined</title>\n"
+	    "<style>body{font-family:sans-serif;margin:1em}"
+	    "table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+	    "padding:2px 6px;text-align:left}.overdue{background:#fdd}"
+	    "</style></head>\n<body>\n<h1>deadlined 期限一览</h1>\n");
+	web_dash_windows(b);
+	web_dash_receivers(b);
+	evbuffer_add_printf(b, "<p>deadlined %s</p>\n</body>\n</html>\n",
+	    VERSION);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Security-Policy",
+	    "default-src 'none'; "
+	    "style-src 'unsafe-inline'");
+	web_reply(req, 200, "OK", "text/html; charset=utf-8", b);
+	evbuffer_free(b);
+}
+
+/*
  * Dispatch, start and stop.
  */
 
@@ -610,6 +794,7 @@ static const struct web_route {
     {"/metrics", web_metrics},
     {"/api/windows", web_windows},
     {"/calendar.ics", web_calendar},
+    {"/", web_dashboard},
 };
 
 /* Every request: GET only, the token, then the route. */

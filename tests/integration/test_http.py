@@ -355,3 +355,23 @@ def test_slow_client_does_not_delay_an_alert(tmp_path, spawn, hook):
         assert alerts[1][1]["kind"] == "reminder"
         assert get(base + "/healthz")[0] == 200
     d.stop()
+
+
+def test_dashboard(tmp_path, spawn):
+    evil = "<b>X&1</b>"
+    tree, d, base = start(tmp_path, spawn, cases={"a.conf": cases_file(
+        dcase(transferred="2025-07-03"),
+        dcase(case_id="B-1", title="B", court=evil,
+              transferred="2025-06-20"))})
+    tree.wait_states(["sent"] * 3)
+    status, headers, body = get(base + "/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert 'lang="zh-CN"' in body
+    assert evil not in body and "&lt;b&gt;X&amp;1&lt;/b&gt;" in body
+    # Sorted by days left: B-1 (overdue) first, marked.
+    assert body.index("B-1") < body.index(CASE_ID)
+    assert 'class="overdue"' in body and "已逾期" in body
+    assert "<td>log</td>" in body
+    assert "http://" not in body and "https://" not in body
+    d.stop()
