@@ -375,3 +375,17 @@ def test_dashboard(tmp_path, spawn):
     assert "<td>log</td>" in body
     assert "http://" not in body and "https://" not in body
     d.stop()
+
+
+def test_listen_change_waits_for_a_restart(tmp_path, spawn):
+    tree, d, base = start(tmp_path, spawn)
+    text = tree.main.read_text()
+    old = base.rsplit(":", 1)[1]
+    tree.main.write_text(text.replace(f":{old}\"", f":{free_port()}\""))
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"http\.listen changed: it takes effect at the next start",
+                since=mark)
+    d.wait_line(r"reloaded", since=mark)
+    assert get(base + "/healthz")[0] == 200
+    d.stop()
