@@ -27,8 +27,8 @@ LIBS_PC    = libevent libcurl libconfig sqlite3 jansson libcrypto
 DEB_BUILD  = gcc make pkg-config libevent-dev libcurl4-openssl-dev \
              libconfig-dev libsqlite3-dev libjansson-dev libssl-dev tzdata
 DEB_CHECK  = $(DEB_BUILD) libcmocka-dev python3 python3-pytest \
-             python3-aiosmtpd groff-base strace systemd clang-format \
-             openssl
+             python3-aiosmtpd python3-prometheus-client python3-icalendar \
+             groff-base strace systemd clang-format openssl
 # ... and to run the benchmarks (tests/bench/README.md).
 DEB_BENCH  = $(DEB_CHECK) nginx-light time
 

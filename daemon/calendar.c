@@ -156,6 +156,22 @@ calendar_uncovered(const struct calendar *cal, date_t day)
 	return calendar_has_days(cal) && !calendar_covers(cal, y);
 }
 
+int
+calendar_last_year(const struct calendar *cal)
+{
+	date_t last = 0;
+	int y, m, d;
+
+	if (!calendar_has_days(cal))
+		return 0;
+	if (cal->nholidays > 0)
+		last = cal->holidays[cal->nholidays - 1];
+	if (cal->nworkdays > 0 && cal->workdays[cal->nworkdays - 1] > last)
+		last = cal->workdays[cal->nworkdays - 1];
+	date_to_ymd(last, &y, &m, &d);
+	return y;
+}
+
 date_t
 calendar_roll(const struct calendar *cal, date_t day, enum roll roll)
 {

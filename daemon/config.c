@@ -19,11 +19,13 @@
  * (and receiver.c's built-in log receiver), nowhere else.  The getters
  * and error recording shared with receiver.c are in loader.c.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +150,82 @@ config_globals(struct loader *ld, config_setting_t *root)
 			    "retry: 'max' (%d) is less than 'first' (%d)",
 			    cfg->retry_max, cfg->retry_first);
 	}
+}
+
+/* Split "HOST:PORT" or "[V6]:PORT" into a numeric address and a port;
+ * false if either is malformed. *loopback tells 127.0.0.0/8 and ::1. */
+static bool
+config_listen(const char *v, char *host, size_t hostsz, int *port,
+    bool *loopback)
+{
+	const char *colon, *h = v, *hend;
+	unsigned char a[16];
+	char *end;
+	long p;
+
+	if ((colon = strrchr(v, ':')) == NULL)
+		return false;
+	hend = colon;
+	if (*v == '[') {
+		if (colon == v || colon[-1] != ']')
+			return false;
+		h = v + 1;
+		hend = colon - 1;
+	}
+	if ((size_t)(hend - h) >= hostsz || hend == h)
+		return false;
+	memcpy(host, h, (size_t)(hend - h));
+	host[hend - h] = '\0';
+	p = strtol(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || p < 1 ||
+	    p > 65535)
+		return false;
+	*port = (int)p;
+	if (*v == '[') {
+		if (inet_pton(AF_INET6, host, a) != 1)
+			return false;
+		*loopback = IN6_IS_ADDR_LOOPBACK((struct in6_addr *)a);
+		return true;
+	}
+	if (inet_pton(AF_INET, host, a) != 1)
+		return false;
+	*loopback = a[0] == 127;
+	return true;
+}
+
+/* Read the http group: where the status listener listens, its token. */
+static void
+config_http(struct loader *ld, config_setting_t *root)
+{
+	static const char *keys[] = {"listen", "token_file", NULL};
+	struct config *cfg = ld->cfg;
+	config_setting_t *g, *s;
+	char host[64];
+	const char *v;
+	bool loopback = false;
+
+	if (loader_group(ld, root, "http", &g) != 1)
+		return;
+	loader_check_keys(ld, g, keys, "http");
+	if (loader_string(ld, g, "listen", &v) != 1) {
+		loader_error(ld, loader_line(ld, g),
+		    "http has no 'listen' address (\"127.0.0.1:9107\")");
+		return;
+	}
+	s = config_setting_get_member(g, "listen");
+	if (!config_listen(v, host, sizeof(host), &cfg->http_port, &loopback)) {
+		loader_error(ld, loader_line(ld, s),
+		    "http.listen must be \"ADDRESS:PORT\" with a numeric "
+		    "address and a port 1-65535, not '%s'",
+		    v);
+		return;
+	}
+	cfg->http_host = loader_strdup(ld, host);
+	cfg->http_token = loader_secret(ld, g, "token_file");
+	if (!loopback && config_setting_get_member(g, "token_file") == NULL)
+		loader_error(ld, loader_line(ld, s),
+		    "http.listen is not a loopback address: set "
+		    "http.token_file");
 }
 
 /* Read the reminders group g over *rem (which holds the defaults). */
@@ -949,7 +1027,7 @@ config_main(struct loader *ld, config_t *cf)
 {
 	static const char *keys[] = {"timezone", "state_dir", "cases_dir",
 	    "notify_at", "retry", "calendar", "windows", "reminders",
-	    "receivers", "notify", "admin", NULL};
+	    "receivers", "notify", "admin", "http", NULL};
 	struct config *cfg = ld->cfg;
 	config_setting_t *root = config_root_setting(cf), *s;
 	int r;
@@ -961,6 +1039,7 @@ config_main(struct loader *ld, config_t *cf)
 		config_reminders(ld, s, &cfg->reminders);
 	config_calendar(ld, root);
 	ld->file = cfg->path;
+	config_http(ld, root);
 	config_windows(ld, root);
 	receiver_load(ld, root);
 	if ((r = receiver_notify(ld, root, &cfg->notify, &cfg->nnotify)) == 0) {
@@ -1038,6 +1117,10 @@ config_free(struct config *cfg)
 			explicit_bzero(r->password, strlen(r->password));
 			free(r->password);
 		}
+	}
+	if (cfg->http_token != NULL) {
+		explicit_bzero(cfg->http_token, strlen(cfg->http_token));
+		free(cfg->http_token);
 	}
 	free(cfg->cases);
 	free(cfg->warnings);

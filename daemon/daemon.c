@@ -33,6 +33,7 @@
 #include "receiver.h"
 #include "schedule.h"
 #include "sdnotify.h"
+#include "web.h"
 #include "window.h"
 #include "xmalloc.h"
 
@@ -254,10 +255,12 @@ daemon_plan(void)
 			log_warnx("planning failed: the outbox cannot be "
 			          "written; trying again until it can");
 		d.next_plan = now + wait;
+		web_set_plan_ok(false);
 	} else if (d.plan_failures > 0) {
 		log_info("planning works again after %d failed pass%s",
 		    d.plan_failures, d.plan_failures == 1 ? "" : "es");
 		d.plan_failures = 0;
+		web_set_plan_ok(true);
 	}
 	d.next_plan = daemon_unstale(d.next_plan, now);
 	deliver_kick(now);
@@ -393,6 +396,7 @@ daemon_reload(void)
 		          "previous configuration",
 		    errs.n, errs.n == 1 ? "" : "s");
 		daemon_reload_rejected(&errs);
+		web_reloaded(false, errs.n);
 		config_errors_free(&errs);
 		sdnotify("READY=1");
 		return;
@@ -408,6 +412,7 @@ daemon_reload(void)
 		clock_set_zone(d.cfg->timezone);
 		daemon_reload_rejected(&errs);
 		free(msg);
+		web_reloaded(false, 1);
 		sdnotify("READY=1");
 		return;
 	}
@@ -418,6 +423,8 @@ daemon_reload(void)
 	daemon_requeue_changed(d.cfg, cfg, clock_now());
 	daemon_cancel_removed(cfg);
 	deliver_set_config(cfg);
+	web_set_config(cfg);
+	web_reloaded(true, 0);
 	config_free(d.cfg);
 	d.cfg = cfg;
 	/* Give the old configuration's pages back: without this, each
@@ -505,6 +512,7 @@ static void
 daemon_teardown(void)
 {
 	deliver_shutdown();
+	web_stop();
 	if (d.drain != NULL)
 		event_free(d.drain);
 	if (d.once_timer != NULL)
@@ -572,6 +580,9 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	deliver_set_config(d.cfg);
 	deliver_set_breaker(!once);
 	deliver_on_outcome(daemon_sleep);
+	if (!once && web_start(d.base, d.cfg, d.ob) == -1)
+		log_warnx("http: the status listener is off; alerts go out "
+		          "as usual");
 	log_info("started: %zu case%s, %zu receiver%s, state in %s",
 	    cfg->ncases, cfg->ncases == 1 ? "" : "s", cfg->nreceivers,
 	    cfg->nreceivers == 1 ? "" : "s", cfg->state_dir);

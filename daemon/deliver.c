@@ -138,6 +138,12 @@ static void deliver_check_done(void);
 static void deliver_flush(void);
 static void deliver_after(void);
 
+bool
+deliver_outbox_writable(void)
+{
+	return !dl.unwritable;
+}
+
 /* The write timer: try again to record what is held in memory. */
 static void
 deliver_write_cb(evutil_socket_t fd, short what, void *arg)

@@ -84,14 +84,14 @@ list_rows(const struct config *cfg, time_t now, struct list_row **out)
 	return n;
 }
 
-static int
-list_json(const struct list_row *rows, size_t n, FILE *fp)
+/* The rows as a JSON array of objects, or NULL. */
+static json_t *
+list_rows_json(const struct list_row *rows, size_t n)
 {
 	json_t *arr, *obj;
-	int rc;
 
 	if ((arr = json_array()) == NULL)
-		return -1;
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct list_row *r = &rows[i];
 
@@ -102,9 +102,20 @@ list_json(const struct list_row *rows, size_t n, FILE *fp)
 		    r->has_next ? json_string(r->next) : json_null());
 		if (obj == NULL || json_array_append_new(arr, obj) == -1) {
 			json_decref(arr);
-			return -1;
+			return NULL;
 		}
 	}
+	return arr;
+}
+
+static int
+list_json(const struct list_row *rows, size_t n, FILE *fp)
+{
+	json_t *arr;
+	int rc;
+
+	if ((arr = list_rows_json(rows, n)) == NULL)
+		return -1;
 	rc = json_dumpf(arr, fp, JSON_INDENT(2));
 	json_decref(arr);
 	if (rc == -1 || fputc('\n', fp) == EOF)
@@ -169,6 +180,19 @@ list_table(const struct list_row *rows, size_t n, FILE *fp)
 	if (provisional)
 		fputs(list_provisional_note, fp);
 	return ferror(fp) ? -1 : 0;
+}
+
+json_t *
+list_array(const struct config *cfg, time_t now)
+{
+	struct list_row *rows;
+	json_t *arr;
+	size_t n;
+
+	n = list_rows(cfg, now, &rows);
+	arr = list_rows_json(rows, n);
+	free(rows);
+	return arr;
 }
 
 int

@@ -877,6 +877,32 @@ outbox_stats(struct outbox *ob, const char *receiver, struct outbox_stats *out)
 }
 
 int
+outbox_deliveries(struct outbox *ob,
+    void (*fn)(const char *, const char *, long long, time_t, void *),
+    void *arg)
+{
+	static const char sql[] =
+	    "SELECT receiver, state, count(*), min(created_at) "
+	    "FROM deliveries GROUP BY receiver, state ORDER BY 1, 2";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(ob->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		outbox_error(ob, "deliveries");
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int64(st, 2),
+		    (time_t)sqlite3_column_int64(st, 3), arg);
+	if (rc != SQLITE_DONE)
+		outbox_error(ob, "deliveries");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 outbox_history(struct outbox *ob, const char *case_id, time_t since,
     int (*fn)(const struct outbox_history *, void *), void *arg)
 {

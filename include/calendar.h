@@ -57,6 +57,9 @@ bool calendar_has_days(const struct calendar *cal);
  * year's notice is not in yet, so whether day is a working day is a
  * guess.  A calendar of weekends alone is a choice, never a guess. */
 bool calendar_uncovered(const struct calendar *cal, date_t day);
+/* The last year the calendar lists a holiday or make-up workday in, or
+ * 0 when it lists none. */
+int calendar_last_year(const struct calendar *cal);
 
 /* The day a period whose counting ends on day actually ends on. */
 date_t calendar_roll(const struct calendar *cal, date_t day, enum roll roll);

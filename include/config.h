@@ -120,6 +120,9 @@ struct config {
 	int notify_at;   /* wall clock h:m:s as h * 3600 + m * 60 + s */
 	int retry_first; /* seconds */
 	int retry_max;
+	const char *http_host; /* http.listen's address; NULL: no listener */
+	int http_port;
+	char *http_token; /* from http.token_file; malloc'd, wiped on free */
 	struct calendar calendar;
 	enum roll default_roll;     /* calendar.roll */
 	struct reminders reminders; /* the global reminders */

@@ -50,6 +50,9 @@ size_t deliver_inflight(void);
 /* Deliveries that failed for good or await a retry since deliver_init. */
 size_t deliver_unsent(void);
 
+/* False while the outbox refuses to record outcomes. */
+bool deliver_outbox_writable(void);
+
 /* Start nothing new from now on (shutting down). */
 void deliver_stop(void);
 

@@ -5,6 +5,7 @@
 #ifndef DEADLINED_LIST_H
 #define DEADLINED_LIST_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
@@ -13,5 +14,8 @@
 
 /* Print the windows of cfg as they stand at now; 0, or -1 on error. */
 int list_print(const struct config *cfg, time_t now, bool json, FILE *fp);
+
+/* The rows of --list --json as a new JSON array, or NULL (no memory). */
+json_t *list_array(const struct config *cfg, time_t now);
 
 #endif

@@ -163,6 +163,13 @@ struct outbox_stats {
 int outbox_stats(struct outbox *ob, const char *receiver,
     struct outbox_stats *out);
 
+/* Call fn(receiver, state, count, oldest, arg) for each receiver and
+ * delivery state, oldest being the earliest queueing time (daemon clock)
+ * of those deliveries; one GROUP BY query.  0 or -1. */
+int outbox_deliveries(struct outbox *ob,
+    void (*fn)(const char *, const char *, long long, time_t, void *),
+    void *arg);
+
 /* One delivery of an alert, with one of its attempts (if any). */
 struct outbox_history {
 	const char *case_id, *window, *kind, *alert_id;
