@@ -99,11 +99,15 @@ static int
 config_hhmm(const char *s)
 {
 	int h, m;
-	char end;
 
-	if (strlen(s) != 5 || s[2] != ':' ||
-	    sscanf(s, "%2d:%2d%c", &h, &m, &end) != 2 || h < 0 || h > 23 ||
-	    m < 0 || m > 59)
+	/* Exactly two digits, a colon, two digits: no sign, no space. */
+	if (strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+	    !isdigit((unsigned char)s[4]))
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23 || m > 59)
 		return -1;
 	return h * 3600 + m * 60;
 }

@@ -83,7 +83,9 @@ date_parse(const char *s, date_t *out)
 	if ((y = date_digits(s, 4)) < 0 || (m = date_digits(s + 5, 2)) < 0 ||
 	    (d = date_digits(s + 8, 2)) < 0)
 		return -1;
-	if (y < 1900 || !date_valid(y, m, d))
+	/* Years past 2999 are typos, and a deadline counted from 9999-12-31
+	 * would not fit four digits. */
+	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX || !date_valid(y, m, d))
 		return -1;
 	*out = date_from_ymd(y, m, d);
 	return 0;

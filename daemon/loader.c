@@ -340,7 +340,8 @@ loader_date(struct loader *ld, const config_setting_t *s, const char *what,
 	v = config_setting_get_string(s);
 	if (date_parse(v, out) == -1) {
 		loader_error(ld, loader_line(ld, s),
-		    "%s: '%s' is not a valid date (YYYY-MM-DD)", what, v);
+		    "%s: '%s' is not a valid date (YYYY-MM-DD, years %d to %d)",
+		    what, v, DATE_YEAR_MIN, DATE_YEAR_MAX);
 		return -1;
 	}
 	return 0;

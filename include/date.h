@@ -25,7 +25,11 @@ void date_to_ymd(date_t dt, int *y, int *m, int *d);
 /* True if y-m-d names a real day (2025-02-30 does not). */
 bool date_valid(int y, int m, int d);
 
-/* Parse exactly "YYYY-MM-DD" (years 1900-9999); 0 on success, -1 if not. */
+#define DATE_YEAR_MIN 1900
+#define DATE_YEAR_MAX 2999
+
+/* Parse exactly "YYYY-MM-DD" (years DATE_YEAR_MIN to DATE_YEAR_MAX); 0 on
+ * success, -1 if not. */
 int date_parse(const char *s, date_t *out);
 
 /* Write "YYYY-MM-DD" into buf (DATE_BUFSZ bytes); returns buf. */

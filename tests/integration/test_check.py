@@ -222,6 +222,17 @@ BAD = [
     pytest.param(bad_case("20250703", "must be a date string",
                           case(id="A-1", transferred=20250703)),
                  id="case-date-int"),
+    # A deadline counted from 9999-12-31 would not fit four digits.
+    pytest.param(bad_case("9999-12-31", "'9999-12-31' is not a valid date "
+                          "(YYYY-MM-DD, years 1900 to 2999)",
+                          case(id="A-1", transferred="9999-12-31")),
+                 id="case-date-year-9999"),
+    pytest.param(bad_main('notify_at = " 9:00"', "'notify_at' must be a "
+                          "time \"HH:MM\", not ' 9:00'",
+                          notify_at=" 9:00"), id="notify-at-space"),
+    pytest.param(bad_main('notify_at = "+9:+5"', "'notify_at' must be a "
+                          "time \"HH:MM\", not '+9:+5'",
+                          notify_at="+9:+5"), id="notify-at-signs"),
     pytest.param(bad_case("filed =", "'filed' (2025-07-01) is before "
                           "'transferred' (2025-07-03)",
                           case(id="A-1", transferred="2025-07-03",

@@ -150,11 +150,14 @@ test_parse_good(void **state)
 	assert_int_equal(d, date_from_ymd(2024, 2, 29));
 	assert_int_equal(date_parse("2000-02-29", &d), 0);
 	assert_int_equal(d, date_from_ymd(2000, 2, 29));
-	/* The header promises years 1900..9999. */
+	/* The header promises years 1900..2999. */
 	assert_int_equal(date_parse("1900-01-01", &d), 0);
 	assert_int_equal(d, date_from_ymd(1900, 1, 1));
-	assert_int_equal(date_parse("9999-12-31", &d), 0);
-	assert_int_equal(d, date_from_ymd(9999, 12, 31));
+	assert_int_equal(date_parse("2999-12-31", &d), 0);
+	assert_int_equal(d, date_from_ymd(2999, 12, 31));
+	assert_int_equal(date_parse("3000-01-01", &d), -1);
+	assert_int_equal(date_parse("9999-12-31", &d), -1);
+	assert_int_equal(date_parse("1899-12-31", &d), -1);
 }
 
 /* Checks date_parse rejects anything but exactly YYYY-MM-DD of a real day. */
