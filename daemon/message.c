@@ -41,9 +41,11 @@
 #include "template.h"
 #include "xmalloc.h"
 
-#define MESSAGE_OTHER    (ALERT_REMOVED + 1) /* an unknown kind */
-#define MESSAGE_ADMIN    (MESSAGE_OTHER + 1) /* an administrators' notice */
-#define MESSAGE_DATE_LEN 32
+#define MESSAGE_OTHER     (ALERT_REMOVED + 1) /* an unknown kind */
+#define MESSAGE_ID_MAX    100 /* characters of a case id shown */
+#define MESSAGE_TITLE_MAX 200 /* of a case title, a court, a window title */
+#define MESSAGE_ADMIN     (MESSAGE_OTHER + 1) /* an administrators' notice */
+#define MESSAGE_DATE_LEN  32
 
 /* One alert, read out of its JSON object; missing strings are "". */
 struct message_alert {
@@ -472,6 +474,25 @@ message_event_label(const char *name, bool en)
 	return name;
 }
 
+/* Cut s after max characters (code points), marking the cut with "…":
+ * no case file field can make a message empty or too long to send. */
+static char *
+message_cut_chars(char *s, size_t max)
+{
+	size_t n = 0;
+	char *p, *t;
+
+	for (p = s; *p != '\0'; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80 && n++ == max)
+			break;
+	if (*p == '\0')
+		return s;
+	*p = '\0';
+	xasprintf(&t, "%s…", s);
+	free(s);
+	return t;
+}
+
 /* Read alert object o into a, dates written in r's language. */
 static void
 message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
@@ -527,6 +548,10 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	message_date(r, a->opened, a->opened_date, sizeof(a->opened_date));
 	message_date(r, a->deadline, a->deadline_date,
 	    sizeof(a->deadline_date));
+	a->case_id = message_cut_chars(a->case_id, MESSAGE_ID_MAX);
+	a->title = message_cut_chars(a->title, MESSAGE_TITLE_MAX);
+	a->court = message_cut_chars(a->court, MESSAGE_TITLE_MAX);
+	a->wtitle = message_cut_chars(a->wtitle, MESSAGE_TITLE_MAX);
 }
 
 /* Free the strings of a. */
@@ -1420,6 +1445,44 @@ message_fit(const struct message_parts *p, size_t max, char **tail)
 	}
 }
 
+/* The characters the robots' Markdown acts on, and the full-width
+ * forms that read the same and act on nothing: no case title can mention
+ * anyone (<@id>, <!channel>), add a link ([x](url)), a tag (<font>) or
+ * change the formatting. */
+static const char *const message_md_chars = "<>[]*_`#~|";
+static const char *const message_md_safe[] = {"＜", "＞", "［", "］", "＊",
+    "＿", "｀", "＃", "～", "｜"};
+
+/* s with the Markdown characters replaced; a new string (s is freed). */
+static char *
+message_md_defuse(char *s)
+{
+	struct buf b = {NULL, 0, 0};
+	const char *c;
+
+	if (strpbrk(s, message_md_chars) == NULL)
+		return s;
+	for (const char *p = s; *p != '\0'; p++) {
+		if ((c = strchr(message_md_chars, *p)) != NULL)
+			buf_adds(&b, message_md_safe[c - message_md_chars]);
+		else
+			buf_printf(&b, "%c", *p);
+	}
+	free(s);
+	return buf_take(&b);
+}
+
+/* Defuse the values a case file wrote into alert a, for Markdown. */
+static void
+message_alert_md(struct message_alert *a)
+{
+	a->case_id = message_md_defuse(a->case_id);
+	a->title = message_md_defuse(a->title);
+	a->court = message_md_defuse(a->court);
+	a->wtitle = message_md_defuse(a->wtitle);
+	a->follow_up = message_md_defuse(a->follow_up);
+}
+
 char *
 message_body_max(const struct receiver *r, json_t *alerts, bool test,
     enum message_style style, size_t max)
@@ -1433,6 +1496,8 @@ message_body_max(const struct receiver *r, json_t *alerts, bool test,
 	p.en = message_en(r);
 	p.style = style;
 	p.alerts = message_alerts_read(r, test ? NULL : alerts, &p.n);
+	for (size_t i = 0; style == MESSAGE_MARKDOWN && i < p.n; i++)
+		message_alert_md(&p.alerts[i]);
 	message_parts_make(&p, test);
 	k = message_fit(&p, max, &tail);
 	s = message_join(&p, k, tail);

@@ -1181,6 +1181,41 @@ test_provisional(void **state)
 	json_decref(alerts);
 }
 
+/* Checks that a title full of Markdown reaches a robot as text: no
+ * mention, link, tag or formatting survives, the plain-text body keeps
+ * the characters, and a huge title is cut. */
+static void
+test_markdown_values_are_text(void **state)
+{
+	struct receiver r;
+	json_t *alerts = one("reminder", 3, "decision"), *c;
+	char *md, *text, big[20001];
+
+	(void)state;
+	c = json_object_get(json_array_get(alerts, 0), "case");
+	json_object_set_new(c, "title",
+	    json_string("<@U123> <!channel> [click](http://evil.example) "
+	                "**bold** <font color=\"red\">x</font> `c` #h"));
+	make_receiver(&r, LANGUAGE_ZH);
+	md = message_body(&r, alerts, false, MESSAGE_MARKDOWN);
+	assert_lacks(md,
+	    (const char *[]){"<@U123>", "<!channel>", "](", "**bold**", "<font",
+	        "`c`", NULL});
+	assert_has(md, (const char *[]){"＜@U123＞", "［click］", NULL});
+	text = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_has(text, (const char *[]){"<@U123>", "[click]", NULL});
+	free(md);
+	free(text);
+	memset(big, '<', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	json_object_set_new(c, "title", json_string(big));
+	md = message_body(&r, alerts, false, MESSAGE_MARKDOWN);
+	assert_true(strlen(md) < 4000);
+	assert_has(md, (const char *[]){"＜＜＜", "…", NULL});
+	free(md);
+	json_decref(alerts);
+}
+
 int
 main(void)
 {
@@ -1202,6 +1237,7 @@ main(void)
 	    cmocka_unit_test(test_no_secret),
 	    cmocka_unit_test(test_changes),
 	    cmocka_unit_test(test_title_en),
+	    cmocka_unit_test(test_markdown_values_are_text),
 	    cmocka_unit_test(test_admin_notices),
 	    cmocka_unit_test(test_admin_digest),
 	    cmocka_unit_test(test_provisional),
