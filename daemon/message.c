@@ -19,6 +19,7 @@
  * Nothing here sees a receiver's URL, password or secret: only its name,
  * language and templates.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -342,6 +343,24 @@ message_event(const char *name, bool en)
 	return name;
 }
 
+/*
+ * Member key of object o as an int, 0 if it is not an integer.  A stored
+ * alert is only JSON: a value outside -INT_MAX..INT_MAX is clamped, not
+ * truncated, so that -days_left (days overdue) cannot overflow and a
+ * huge count does not wrap into "due today".
+ */
+static int
+message_int(json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+
+	if (v > INT_MAX)
+		return INT_MAX;
+	if (v < -INT_MAX)
+		return -INT_MAX;
+	return (int)v;
+}
+
 /* Read alert object o into a, dates written in r's language. */
 static void
 message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
@@ -353,7 +372,7 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->id = message_str(o, "id");
 	a->kind_name = message_str(o, "kind");
 	a->kind = message_kind(a->kind_name);
-	a->days_left = (int)json_integer_value(json_object_get(o, "days_left"));
+	a->days_left = message_int(o, "days_left");
 	a->case_id = message_str(c, "id");
 	a->title = message_str(c, "title");
 	a->court = message_str(c, "court");
@@ -373,7 +392,7 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->calendar = json_is_true(json_object_get(o, "calendar_changed"));
 	message_date(r, a->previous, a->previous_date,
 	    sizeof(a->previous_date));
-	a->days = (int)json_integer_value(json_object_get(w, "days"));
+	a->days = message_int(w, "days");
 	a->extended = json_is_true(json_object_get(w, "extended"));
 	a->wday = date_parse(a->deadline, &dl) == 0 ? date_weekday(dl) : -1;
 	message_date(r, a->opened, a->opened_date, sizeof(a->opened_date));
