@@ -6,6 +6,7 @@
 #   make check      install what is missing, then every test
 #   make bench      install what is missing, then the benchmarks
 #                   (BENCH=quick: a subset in under 2 minutes)
+#   make fuzz       fuzz each tests/fuzz target FUZZ_SECONDS (clang)
 #   make install    PREFIX=/usr/local SYSCONFDIR=/etc UNITDIR= DESTDIR=
 
 VERSION    = 0.1.0
@@ -31,6 +32,8 @@ DEB_CHECK  = $(DEB_BUILD) libcmocka-dev python3 python3-pytest \
              groff-base strace systemd clang-format openssl
 # ... and to run the benchmarks (tests/bench/README.md).
 DEB_BENCH  = $(DEB_CHECK) nginx-light time
+# To fuzz: clang, and libclang-rt-14-dev for -fsanitize=fuzzer.
+DEB_FUZZ   = $(DEB_BUILD) clang libclang-rt-14-dev
 
 ifeq ($(SAN),1)
 BUILD      = build/san
@@ -60,7 +63,9 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 MANS       = daemon/deadlined.8 daemon/deadlined.conf.5
 
 .PHONY: all clean run check check-deps build-deps unit integration \
-        lint-man install uninstall format format-check bench bench-deps
+        lint-man install uninstall format format-check bench bench-deps \
+        fuzz fuzz-deps fuzz-bins fuzz-replay fuzz-replay-bins \
+        fuzz-replay-run
 
 all: $(BUILD)/deadlined
 
@@ -136,6 +141,7 @@ check: check-deps
 	$(MAKE) all
 	$(MAKE) SAN=1 all unit-bins
 	$(MAKE) SAN=1 unit integration
+	$(MAKE) fuzz-replay
 	$(MAKE) lint-man format-check
 
 unit-bins: $(UNIT_BINS)
@@ -174,6 +180,89 @@ bench: bench-deps
 	DEADLINED=$(CURDIR)/build/deadlined BENCH=$(BENCH) \
 	    $(PYTHON) tests/bench/run.py
 
+# Fuzzing (tests/fuzz/README.md).  `make fuzz` builds each target with
+# clang and libFuzzer against the daemon's objects built again with clang
+# into build/fuzz/obj (as build/san, plus coverage for libFuzzer), then
+# runs each for FUZZ_SECONDS on its corpus, one after the other; new
+# corpus inputs go into tests/fuzz/corpus/<target>, crash inputs into
+# tests/fuzz/crashes/<target>.  `make fuzz-replay` (in `make check`)
+# builds the same targets with $(CC) under ASan/UBSan, linked with
+# replay.c instead of libFuzzer, and runs every corpus and crash file.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS    ?=
+FUZZ_SRCS    = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   = $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_BINS    = $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+FUZZ_OBJS    = $(filter-out build/fuzz/obj/main.o,\
+                   $(SRCS:daemon/%.c=build/fuzz/obj/%.o))
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+FUZZ_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) \
+               -Iinclude -DVERSION='"$(VERSION)"' -MMD -MP \
+               $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+REPLAY_BINS  = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
+
+fuzz-deps:
+	$(call install_missing,$(DEB_FUZZ))
+
+# clang's -Wformat=2 also flags log.c's vfprintf of its caller's format.
+build/fuzz/obj/%.o: daemon/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-format-nonliteral \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
+	    $(LDLIBS)
+
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)
+
+fuzz-bins: $(FUZZ_OBJS) $(FUZZ_BINS)
+
+fuzz: fuzz-deps
+	$(MAKE) fuzz-bins
+	@set -e; for n in $(FUZZ_NAMES); do \
+	    mkdir -p tests/fuzz/corpus/$$n tests/fuzz/crashes/$$n; \
+	    echo "== fuzz_$$n for $(FUZZ_SECONDS)s"; \
+	    build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
+	        -dict=tests/fuzz/deadlined.dict -print_final_stats=1 \
+	        -artifact_prefix=tests/fuzz/crashes/$$n/ $(FUZZ_ARGS) \
+	        tests/fuzz/corpus/$$n; \
+	done
+
+$(BUILD)/fuzz/replay.o: tests/fuzz/replay.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/replay.o $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/fuzz/replay.o \
+	    $(LIB_OBJS) $(LDLIBS)
+
+-include $(BUILD)/fuzz/replay.d $(REPLAY_BINS:=.d)
+
+fuzz-replay-bins: $(REPLAY_BINS)
+
+fuzz-replay:
+	$(MAKE) SAN=1 fuzz-replay-run
+
+# Each target runs its corpus and crash files in one process and stops
+# at its first failure, so "failed" counts the targets that failed.
+fuzz-replay-run: $(REPLAY_BINS)
+	@total=0; failed=0; \
+	for n in $(FUZZ_NAMES); do \
+	    dirs=tests/fuzz/corpus/$$n; \
+	    [ -d tests/fuzz/crashes/$$n ] && dirs="$$dirs tests/fuzz/crashes/$$n"; \
+	    if out=$$($(BUILD)/fuzz/replay_$$n $$dirs); then \
+	        echo "$$out"; c=$${out#*: }; total=$$((total + $${c%% *})); \
+	    else \
+	        $(BUILD)/fuzz/replay_$$n -v $$dirs 2>&1 | tail -n 30; \
+	        echo "replay_$$n: FAILED"; failed=$$((failed + 1)); \
+	    fi; \
+	done; \
+	echo "fuzz replay: $$total inputs, $$failed failed"; \
+	[ $$failed -eq 0 ]
+
 lint-man:
 	@for m in $(MANS); do \
 	    out=$$(LC_ALL=C.UTF-8 groff -man -ww -z $$m 2>&1); \
@@ -210,7 +299,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 C_FILES = daemon/*.c include/*.h tests/unit/*.c tests/unit/*.h \
-          tests/bench/*.c tests/bench/*.h
+          tests/bench/*.c tests/bench/*.h tests/fuzz/*.c tests/fuzz/*.h
 
 format:
 	clang-format -i $(C_FILES)

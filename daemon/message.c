@@ -24,6 +24,7 @@
  * Nothing here sees a receiver's URL, password or secret: only its name,
  * language and templates.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -493,6 +494,24 @@ message_cut_chars(char *s, size_t max)
 	return t;
 }
 
+/*
+ * Member key of object o as an int, 0 if it is not an integer.  A stored
+ * alert is only JSON: a value outside -INT_MAX..INT_MAX is clamped, not
+ * truncated, so that -days_left (days overdue) cannot overflow and a
+ * huge count does not wrap into "due today".
+ */
+static int
+message_int(json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+
+	if (v > INT_MAX)
+		return INT_MAX;
+	if (v < -INT_MAX)
+		return -INT_MAX;
+	return (int)v;
+}
+
 /* Read alert object o into a, dates written in r's language. */
 static void
 message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
@@ -509,7 +528,7 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 		a->event = message_event(
 		    json_string_value(json_object_get(a->admin, "event")));
 	}
-	a->days_left = (int)json_integer_value(json_object_get(o, "days_left"));
+	a->days_left = message_int(o, "days_left");
 	a->case_id = message_str(c, "id");
 	a->title = message_str(c, "title");
 	a->court = message_str(c, "court");
@@ -535,7 +554,7 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->calendar = json_is_true(json_object_get(o, "calendar_changed"));
 	message_date(r, a->previous, a->previous_date,
 	    sizeof(a->previous_date));
-	a->days = (int)json_integer_value(json_object_get(w, "days"));
+	a->days = message_int(w, "days");
 	a->extended = json_is_true(json_object_get(w, "extended"));
 	a->provisional = json_is_true(json_object_get(w, "provisional"));
 	a->wday = -1;
