@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#define FUZZ_LIBCONFIG
 #include "fuzz.h"
 
 #define FUZZ_SEP    "\n%%\n"

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#define FUZZ_LIBCONFIG
 #include "fuzz.h"
 
 static char main_path[128];
