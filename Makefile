@@ -222,14 +222,18 @@ fuzz-bins: $(FUZZ_OBJS) $(FUZZ_BINS)
 
 fuzz: fuzz-deps
 	$(MAKE) fuzz-bins
-	@set -e; for n in $(FUZZ_NAMES); do \
+	@found=""; for n in $(FUZZ_NAMES); do \
 	    mkdir -p tests/fuzz/corpus/$$n tests/fuzz/crashes/$$n; \
 	    echo "== fuzz_$$n for $(FUZZ_SECONDS)s"; \
 	    build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
 	        -dict=tests/fuzz/deadlined.dict -print_final_stats=1 \
 	        -artifact_prefix=tests/fuzz/crashes/$$n/ $(FUZZ_ARGS) \
-	        tests/fuzz/corpus/$$n; \
-	done
+	        tests/fuzz/corpus/$$n || found="$$found $$n"; \
+	done; \
+	if [ -n "$$found" ]; then \
+	    echo "fuzz: found something in:$$found (tests/fuzz/crashes/)"; \
+	    exit 1; \
+	fi; echo "fuzz: nothing found"
 
 $(BUILD)/fuzz/replay.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)

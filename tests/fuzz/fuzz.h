@@ -44,11 +44,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * of libconfig in the report (the library has no frame pointers).
  */
 const char *__lsan_default_suppressions(void);
+const char *__lsan_default_options(void);
 
 const char *
 __lsan_default_suppressions(void)
 {
 	return "leak:libconfig_yylex\nleak:strbuf_append\n";
+}
+
+/* ... and not to list them at every exit of make check. */
+const char *
+__lsan_default_options(void)
+{
+	return "print_suppressions=0";
 }
 #endif
 
