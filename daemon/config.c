@@ -598,6 +598,15 @@ config_windows(struct loader *ld, config_setting_t *root)
  * Cases.
  */
 
+const struct case_info *
+config_case_find(const struct config *cfg, const char *id)
+{
+	for (size_t i = 0; id != NULL && i < cfg->ncases; i++)
+		if (strcmp(cfg->cases[i].id, id) == 0)
+			return &cfg->cases[i];
+	return NULL;
+}
+
 const struct case_event *
 config_case_event(const struct case_info *c, const char *name)
 {

@@ -107,16 +107,6 @@ history_newest_first(const void *a, const void *b)
 	return 0;
 }
 
-/* The configured case of that id, or NULL. */
-static const struct case_info *
-history_case(const struct config *cfg, const char *case_id)
-{
-	for (size_t i = 0; case_id != NULL && i < cfg->ncases; i++)
-		if (strcmp(cfg->cases[i].id, case_id) == 0)
-			return &cfg->cases[i];
-	return NULL;
-}
-
 /* When the row happened: the attempt's real time, else when queued. */
 static char *
 history_when(const struct history_row *r, char *buf)
@@ -333,7 +323,7 @@ static int
 history_write(const struct config *cfg, const char *case_id,
     const struct history_rows *rows, enum history_format format, FILE *fp)
 {
-	const struct case_info *c = history_case(cfg, case_id);
+	const struct case_info *c = config_case_find(cfg, case_id);
 	static const char *const head[] = {"case", "time", "what", "window",
 	    "kind", "receiver", "result", "status", "detail", "duration_ms",
 	    "key"};

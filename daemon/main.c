@@ -252,16 +252,6 @@ test_receiver(const struct config *cfg, const char *name)
 	return 1;
 }
 
-/* True if cfg has a case with this id. */
-static bool
-has_case(const struct config *cfg, const char *id)
-{
-	for (size_t i = 0; i < cfg->ncases; i++)
-		if (strcmp(cfg->cases[i].id, id) == 0)
-			return true;
-	return false;
-}
-
 /* Tell the running daemon, if there is one, to send what was queued. */
 static void
 resend_notify(const struct config *cfg)
@@ -291,7 +281,7 @@ resend(const struct config *cfg, const char *name, const char *case_id)
 		    name, cfg->path);
 		return 1;
 	}
-	if (case_id != NULL && !has_case(cfg, case_id)) {
+	if (case_id != NULL && config_case_find(cfg, case_id) == NULL) {
 		fprintf(stderr,
 		    "deadlined: no case '%s' in the configuration\n", case_id);
 		return 1;

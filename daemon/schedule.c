@@ -16,6 +16,7 @@
 #include "admin.h"
 #include "alert.h"
 #include "log.h"
+#include "receiver.h"
 #include "schedule.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -31,6 +32,21 @@ struct schedule_pass {
 	int failed;
 	size_t queued;
 };
+
+/* A pass over cfg and ob at now: today, and whether today's timed
+ * alerts are due. */
+static struct schedule_pass
+schedule_pass_at(const struct config *cfg, struct outbox *ob, time_t now,
+    bool group)
+{
+	struct schedule_pass p = {.cfg = cfg,
+	    .ob = ob,
+	    .now = now,
+	    .group = group};
+
+	p.due_today = window_alerts_due_today(cfg, now, &p.today);
+	return p;
+}
 
 /* The receivers of a case. */
 static const size_t *
@@ -287,14 +303,10 @@ time_t
 schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
     bool group)
 {
-	struct schedule_pass p = {.cfg = cfg,
-	    .ob = ob,
-	    .now = now,
-	    .group = group};
+	struct schedule_pass p = schedule_pass_at(cfg, ob, now, group);
 	struct window_state ws;
 	time_t next = -1, t;
 
-	p.due_today = window_alerts_due_today(cfg, now, &p.today);
 	if (outbox_begin(ob) == -1)
 		return -2;
 	for (size_t i = 0; i < cfg->ncases && !p.failed; i++) {
@@ -441,13 +453,10 @@ schedule_removed_to(const char *name, void *arg)
 	struct schedule_sweep *sw = arg;
 	struct schedule_pass *p = sw->p;
 	const struct schedule_gone *g = sw->cur;
-	const struct receiver *r = NULL;
+	const struct receiver *r;
 	char id[ALERT_ID_LEN + 1];
 
-	for (size_t i = 0; i < p->cfg->nreceivers && r == NULL; i++)
-		if (strcmp(p->cfg->receivers[i].name, name) == 0)
-			r = &p->cfg->receivers[i];
-	if (r == NULL)
+	if ((r = receiver_find(p->cfg, name)) == NULL)
 		return 0;
 	alert_id(g->case_id, g->window, ALERT_REMOVED, g->w.deadline,
 	    g->w.revision + 1, id);
@@ -542,13 +551,9 @@ int
 schedule_removed(const struct config *cfg, struct outbox *ob, time_t now,
     bool group)
 {
-	struct schedule_pass p = {.cfg = cfg,
-	    .ob = ob,
-	    .now = now,
-	    .group = group};
+	struct schedule_pass p = schedule_pass_at(cfg, ob, now, group);
 	struct schedule_sweep sw = {.p = &p};
 
-	p.due_today = window_alerts_due_today(cfg, now, &p.today);
 	sw.byid = xcalloc(cfg->ncases + 1, sizeof(*sw.byid));
 	for (size_t i = 0; i < cfg->ncases; i++)
 		sw.byid[i] = &cfg->cases[i];

@@ -318,16 +318,6 @@ web_metrics(struct evhttp_request *req, struct evkeyvalq *params)
  * /api/windows
  */
 
-/* The case with id, or NULL. */
-static const struct case_info *
-web_case(const char *id)
-{
-	for (size_t i = 0; i < web.cfg->ncases; i++)
-		if (strcmp(web.cfg->cases[i].id, id) == 0)
-			return &web.cfg->cases[i];
-	return NULL;
-}
-
 /* True if a --list row passes the filters state=, court=, case= and
  * due_before= (a deadline before that day). */
 static bool
@@ -351,7 +341,8 @@ web_row_wanted(json_t *row, struct evkeyvalq *params)
 	if (before != NULL && strcmp(dl, before) >= 0)
 		return false;
 	if (court != NULL &&
-	    ((c = web_case(rid)) == NULL || strcmp(c->court, court) != 0))
+	    ((c = config_case_find(web.cfg, rid)) == NULL ||
+	        strcmp(c->court, court) != 0))
 		return false;
 	return true;
 }

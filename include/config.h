@@ -176,6 +176,10 @@ void config_errors_free(struct config_errors *errs);
 void config_window_events(const struct window_def *w, const struct case_info *c,
     struct window_events *ev);
 
+/* The case whose id is id (NULL: none), or NULL. */
+const struct case_info *config_case_find(const struct config *cfg,
+    const char *id);
+
 /* The event named name on case c, or NULL. */
 const struct case_event *config_case_event(const struct case_info *c,
     const char *name);
