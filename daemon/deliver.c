@@ -495,6 +495,8 @@ deliver_describe(const struct job *j, CURLcode rc, long code, char *buf,
 {
 	const char *proto = j->type == RECEIVER_WEBHOOK ? "HTTP" : "SMTP";
 
+	if (j->type == RECEIVER_EMAIL && email_describe(rc, buf, len))
+		return;
 	if (rc != CURLE_OK && code > 0)
 		snprintf(buf, len, "%s %ld: %s", proto, code,
 		    j->t.errbuf[0] != '\0' ? j->t.errbuf

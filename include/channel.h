@@ -72,6 +72,11 @@ int email_setup(struct transfer *t, const struct receiver *r,
  * "<id@domain of from>"; a new string. */
 char *email_message_id(const struct receiver *r, const char *delivery_id);
 
+/* The words for an SMTP transfer that ended with rc, into buf, when
+ * email.c knows better than curl what to say (a server without STARTTLS
+ * under tls = "required"): true, else false and buf untouched. */
+bool email_describe(CURLcode rc, char *buf, size_t len);
+
 /* The whole RFC 5322 message as a new string; NULL on error. */
 char *email_message(const struct receiver *r, const char *delivery_id,
     json_t *alerts, time_t now, bool test);
