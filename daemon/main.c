@@ -17,6 +17,7 @@
 #include "list.h"
 #include "status.h"
 #include "log.h"
+#include "message.h"
 #include "outbox.h"
 #include "pidfile.h"
 #include "receiver.h"
@@ -230,6 +231,39 @@ load(const char *path)
 	return cfg;
 }
 
+/* Tell message.c how many windows receiver idx hears of are open, and
+ * how many of those are overdue, today: a test message says so. */
+static void
+test_counts(const struct config *cfg, size_t idx)
+{
+	size_t open = 0, overdue = 0, n;
+	const size_t *notify;
+	struct window_state ws;
+	date_t today;
+	int secs;
+
+	clock_split(clock_now(), &today, &secs);
+	for (size_t i = 0; i < cfg->ncases; i++) {
+		const struct case_info *c = &cfg->cases[i];
+		size_t k;
+
+		notify = c->nnotify > 0 ? c->notify : cfg->notify;
+		n = c->nnotify > 0 ? c->nnotify : cfg->nnotify;
+		for (k = 0; k < n && notify[k] != idx; k++)
+			;
+		if (k == n)
+			continue;
+		for (k = 0; k < cfg->nwindows; k++) {
+			if (!window_state(cfg, c, &cfg->windows[k], &ws) ||
+			    ws.closed)
+				continue;
+			open++;
+			overdue += deadline_days_left(&ws, today) < 0;
+		}
+	}
+	message_test_counts(open, overdue);
+}
+
 /* --test-receiver: send one test message and say how it went. */
 static int
 test_receiver(const struct config *cfg, const char *name)
@@ -242,6 +276,7 @@ test_receiver(const struct config *cfg, const char *name)
 			continue;
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			fatalx("curl_global_init");
+		test_counts(cfg, i);
 		rc = deliver_test(&cfg->receivers[i], result, sizeof(result));
 		curl_global_cleanup();
 		printf("%s: %s: %s\n", name, rc == 0 ? "ok" : "failed", result);

@@ -399,8 +399,8 @@ receiver_from(struct loader *ld, config_setting_t *g, struct receiver *r,
 		return;
 	}
 	xasprintf(&addr, "%.*s", (int)(r->from + len - 1 - (lt + 1)), lt + 1);
-	for (s += strspn(s, " \t"), e = lt; e > s && (e[-1] == ' ' ||
-	                                          e[-1] == '\t');)
+	for (s += strspn(s, " \t"), e = lt;
+	     e > s && (e[-1] == ' ' || e[-1] == '\t');)
 		e--;
 	if (e - s >= 2 && *s == '"' && e[-1] == '"') {
 		s++;
@@ -408,13 +408,16 @@ receiver_from(struct loader *ld, config_setting_t *g, struct receiver *r,
 	}
 	xasprintf(&name, "%.*s", (int)(e - s), s);
 	if (!receiver_valid_address(addr))
-		loader_error(ld, line, "%s: 'from' has no valid mail address "
-		                       "between < and >", what);
+		loader_error(ld, line,
+		    "%s: 'from' has no valid mail address "
+		    "between < and >",
+		    what);
 	else if (strpbrk(name, "<>\"\\") != NULL || !utf8_valid(name) ||
 	    strpbrk(name, "\t\r\n\x7f") != NULL)
 		loader_error(ld, line,
 		    "%s: the name in 'from' cannot hold control characters, "
-		    "'<', '>', '\"' or '\\'", what);
+		    "'<', '>', '\"' or '\\'",
+		    what);
 	r->from = loader_strdup(ld, addr);
 	r->from_name = *name != '\0' ? loader_strdup(ld, name) : NULL;
 	free(addr);
@@ -687,8 +690,7 @@ receiver_same(const struct receiver *a, const struct receiver *b)
 	    receiver_same_str(a->secret, b->secret) &&
 	    receiver_same_str(a->password, b->password) &&
 	    receiver_same_str(a->username, b->username) &&
-	    a->audience == b->audience &&
-	    receiver_same_str(a->from, b->from) &&
+	    a->audience == b->audience && receiver_same_str(a->from, b->from) &&
 	    receiver_same_str(a->from_name, b->from_name) &&
 	    receiver_same_str(a->msgtype, b->msgtype) &&
 	    receiver_same_str(a->subject, b->subject) &&

@@ -94,7 +94,7 @@ struct receiver {
 	/* email */
 	enum receiver_tls tls;
 	const char *username;
-	char *password; /* from password_file; as secret */
+	char *password;        /* from password_file; as secret */
 	const char *from;      /* the bare address (envelope, Message-ID) */
 	const char *from_name; /* the display name from `from`, or NULL */
 	const char **to;

@@ -41,6 +41,10 @@ char *message_body(const struct receiver *r, json_t *alerts, bool test,
 char *message_body_max(const struct receiver *r, json_t *alerts, bool test,
     enum message_style style, size_t max);
 
+/* Say in every later test message that the receiver hears of open
+ * windows, overdue of them (--test-receiver counts them first). */
+void message_test_counts(size_t open, size_t overdue);
+
 /* "2025-07-10 (周四)" or "2025-07-10 (Thu)" for a YYYY-MM-DD day into buf
  * (at least 32 bytes); the day alone if it does not parse. */
 char *message_date(const struct receiver *r, const char *day, char *buf,
