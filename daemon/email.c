@@ -194,7 +194,13 @@ email_from_header(struct buf *b, const struct receiver *r)
 	size_t col;
 
 	if (email_ascii(name) && strlen(name) + 6 + 3 <= EMAIL_LINE_MAX - 9) {
-		buf_printf(b, "From: \"%s\"", name);
+		/* Atoms and spaces as they are, else a quoted string. */
+		bool atoms = strspn(name,
+		                 "abcdefghijklmnopqrstuvwxyz"
+		                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+		                 "!#$%&'*+-/=?^_`{|}~ ") == strlen(name);
+
+		buf_printf(b, atoms ? "From: %s" : "From: \"%s\"", name);
 		col = 6 + 2 + strlen(name);
 	} else {
 		buf_printf(b, "From: ");

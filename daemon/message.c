@@ -194,9 +194,10 @@ static const char *const message_overdue_en[] = {
  * procuratorate requires the police to explain, or tells them to file.
  */
 static const char *const message_todo_zh[][2] = {
-    {"可请求检察院立案监督，或准备自诉材料；请保留移送、提醒和期限届满的"
-     "日期作为证据。",
-        "可请检察院跟进监督，或准备自诉材料；请保留相关日期作为证据。"},
+    {"可请求检察院立案监督（由检察院要求公安机关说明理由），或准备自诉"
+     "材料；请保留移送、提醒和期限届满的日期作为证据。",
+        "可请检察院跟进监督（理由不成立的，由检察院通知公安机关立案），"
+        "也可准备自诉材料；请保留相关日期作为证据。"},
     {"可函询公安机关办理情况，并可商请检察院依法监督；请保留移送、提醒和"
      "期限届满的日期。",
         "可函询公安机关办理情况，并商请检察院跟进监督。"},
@@ -206,11 +207,12 @@ static const char *const message_todo_zh[][2] = {
     {"可要求公安机关说明不立案理由。", "可通知公安机关立案，并跟进监督落实。"},
 };
 static const char *const message_todo_en[][2] = {
-    {"The procuratorate can be asked to supervise, or a private "
-     "prosecution prepared; keep the dates of transfer, reminders and "
-     "this deadline as evidence.",
-        "The procuratorate can be asked to follow up, or a private "
-        "prosecution prepared; keep the dates as evidence."},
+    {"Ask the procuratorate to supervise (it requires the police to "
+     "explain why), or prepare a private prosecution; keep the dates of "
+     "transfer, reminders and this deadline as evidence.",
+        "Ask the procuratorate to follow up (if the reasons do not hold, "
+        "it tells the police to open the case), or prepare a private "
+        "prosecution; keep the dates as evidence."},
     {"Write to the police to ask where the case stands; you may ask the "
      "procuratorate to supervise. Keep the dates of transfer, reminders "
      "and this deadline.",

@@ -30,9 +30,12 @@
 #include "clock.h"
 #include "utf8.h"
 
-#define CASE_ID  "(2025)沪0115执1234号"
-#define COURT    "上海市浦东新区人民法院"
-#define WTITLE   "Police decision on opening a case"
+#define CASE_ID "(2025)沪0115执1234号"
+#define COURT   "上海市浦东新区人民法院"
+#define WTITLE  "Police decision on opening a case"
+/* What a Chinese text calls the built-in window whose title the alert
+ * gives in English. */
+#define ZH_TITLE "公安机关决定是否立案"
 #define NOW      ((time_t)1751850001) /* 2025-07-07T09:00:01+08:00 */
 #define PASSWORD "smtp-password-DO-NOT-LEAK"
 #define SECRET   "hook-secret-DO-NOT-LEAK"
@@ -322,9 +325,10 @@ test_subject_reminder(void **state)
 {
 	(void)state;
 	assert_subject(LANGUAGE_ZH, "reminder", 3,
-	    "【提醒】" CASE_ID " " WTITLE " 期限 2025-07-10 (周四)，还有 3 天");
+	    "【提醒】" CASE_ID " " ZH_TITLE
+	    " 期限 2025-07-10 (周四)，还有 3 天");
 	assert_subject(LANGUAGE_ZH, "overdue", -1,
-	    "【逾期】" CASE_ID " " WTITLE
+	    "【逾期】" CASE_ID " " ZH_TITLE
 	    " 期限 2025-07-10 (周四)，已逾期 1 天");
 	assert_subject(LANGUAGE_EN, "reminder", 3,
 	    "[deadlined] reminder: " CASE_ID " " WTITLE
@@ -353,7 +357,7 @@ test_subject_long(void **state)
 	assert_non_null(msg = email_message(&r, "x", alerts, NOW, false));
 	s = subject_decode(msg);
 	snprintf(want, sizeof(want),
-	    "【提醒】%s " WTITLE " 期限 2025-07-10 (周四)，还有 1 天", id);
+	    "【提醒】%s " ZH_TITLE " 期限 2025-07-10 (周四)，还有 1 天", id);
 	assert_string_equal(s, want);
 	assert_crlf(msg);
 	free(s);
@@ -423,10 +427,10 @@ static void
 test_body_reminder(void **state)
 {
 	static const char *const zh[] = {CASE_ID, "张三诉李四拒不执行判决",
-	    COURT, WTITLE, "2025-07-03 (周四)", "2025-07-10 (周四)", "【提醒】",
-	    "案件：" CASE_ID, "法院：" COURT, "还有 3 天", "督促公安机关",
-	    "编号：0123456789abcdef0123456789abcdef", "-- \r\ndeadlined ",
-	    "delivery 0f1e2d3c", NULL};
+	    COURT, ZH_TITLE, "2025-07-03 (周四)", "2025-07-10 (周四)",
+	    "【提醒】", "案件：" CASE_ID, "法院：" COURT, "还有 3 天",
+	    "督促公安机关", "编号：0123456789abcdef0123456789abcdef",
+	    "-- \r\ndeadlined ", "delivery 0f1e2d3c", NULL};
 	static const char *const en[] = {CASE_ID, "张三诉李四拒不执行判决",
 	    COURT, WTITLE, "2025-07-03 (Thu)", "2025-07-10 (Thu)", "Reminder",
 	    "Case: " CASE_ID, "Court: " COURT, "3 days left",
@@ -438,6 +442,7 @@ test_body_reminder(void **state)
 	assert_body_has(msg, zh);
 	text = body_decode(msg);
 	assert_null(strstr(text, "Chase the police"));
+	assert_null(strstr(text, WTITLE));
 	free(text);
 	free(msg);
 	msg = message_in(LANGUAGE_EN, "reminder", 3);
@@ -482,9 +487,9 @@ test_body_state_changes(void **state)
 		const char *kind, *en, *zh;
 	} c[] = {
 	    {"due", "due today", "今日到期"},
-	    {"opened", "The window opened on 2025-07-03 (Thu)",
+	    {"opened", "The period started on 2025-07-03 (Thu)",
 	        "期限自 2025-07-03 (周四) 起算"},
-	    {"extended", "The period was extended", "期间延长至"},
+	    {"extended", "The period was extended", "期限延长至"},
 	    {"closed", "no longer tracked", "不再跟踪"},
 	};
 	const char *want[3] = {CASE_ID, NULL, NULL};
@@ -524,7 +529,7 @@ test_digest(void **state)
 	assert_non_null(msg = email_message(&r, "dg", alerts, NOW, false));
 	s = subject_decode(msg);
 	assert_string_equal(s,
-	    "【期限提醒】5 条：3 条提醒，2 条逾期；首件 " CASE_ID " " WTITLE
+	    "【期限提醒】5 条：3 条提醒，2 条逾期；首件 " CASE_ID " " ZH_TITLE
 	    " 期限 2025-07-10 (周四)，还有 3 天");
 	assert_body_has(msg, zh);
 	free(s);

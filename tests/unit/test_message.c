@@ -9,6 +9,7 @@
  * templates not applied to them).
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -22,13 +23,16 @@
 #include "template.h"
 #include "utf8.h"
 
-#define CASE_ID  "(2025)沪0115执1234号"
-#define TITLE    "张三诉李四拒不执行判决"
-#define COURT    "上海市浦东新区人民法院"
-#define WTITLE   "公安机关立案决定"
-#define ALERTID  "0123456789abcdef0123456789abcdef"
-#define SECRET   "hook-secret-DO-NOT-LEAK"
-#define URLTOKEN "URLTOKEN"
+#define CASE_ID "(2025)沪0115执1234号"
+#define TITLE   "张三诉李四拒不执行判决"
+#define COURT   "上海市浦东新区人民法院"
+#define WTITLE  "公安机关立案决定"
+/* An English text's title for the built-in window "decision" whose alert
+ * has only a Chinese title. */
+#define EN_WTITLE "Police decision on opening a case"
+#define ALERTID   "0123456789abcdef0123456789abcdef"
+#define SECRET    "hook-secret-DO-NOT-LEAK"
+#define URLTOKEN  "URLTOKEN"
 
 static char secret[] = SECRET;
 static char password[] = SECRET;
@@ -157,7 +161,7 @@ check_kind(enum receiver_language lang, const struct kind_case *kc)
 	static const char *const facts_zh[] = {CASE_ID, TITLE, COURT, WTITLE,
 	    "2025-07-03 (周四)", "2025-07-10 (周四)", "案件：", "法院：",
 	    "截止日：", NULL};
-	static const char *const facts_en[] = {CASE_ID, TITLE, COURT, WTITLE,
+	static const char *const facts_en[] = {CASE_ID, TITLE, COURT, EN_WTITLE,
 	    "2025-07-03 (Thu)", "2025-07-10 (Thu)",
 	    "Case: ", "Court: ", "Deadline: ", NULL};
 	const char *word[5] = {kc->word[0], kc->word[1], kc->word[2],
@@ -198,14 +202,14 @@ test_kinds_zh(void **state)
 	    {"overdue", -2, "【逾期】",
 	        {"已逾期 2 天", "请求检察院立案监督", "要求公安机关说明理由",
 	            "准备自诉材料"}},
-	    {"opened", 7, "【窗口开启】",
+	    {"opened", 7, "【期限起算】",
 	        {"变化：", "期限自 2025-07-03 (周四) 起算", "共 7 天",
 	            "届满前将发送提醒"}},
 	    {"extended", 20, "【期限延长】",
-	        {"变化：", "期间延长至 7 天", "新的截止日为 2025-07-10 (周四)",
+	        {"变化：", "期限延长至 7 天", "新截止日 2025-07-10 (周四)",
 	            "还有 20 天"}},
-	    {"closed", 0, "【窗口关闭】",
-	        {"变化：", "已记录结束事件", "不再跟踪", "不会再发送提醒"}},
+	    {"closed", 0, "【已办结】",
+	        {"变化：", "已作出决定", "不再跟踪", "不再发送提醒"}},
 	};
 
 	(void)state;
@@ -228,14 +232,14 @@ test_kinds_en(void **state)
 	        {"2 days overdue", "missed the statutory deadline",
 	            "procuratorate to supervise", "private prosecution"}},
 	    {"opened", 7, "[deadlined] opened: ",
-	        {"What changed: ", "opened on 2025-07-03 (Thu)", "7 days",
+	        {"What changed: ", "started on 2025-07-03 (Thu)", "7 days",
 	            "Reminders will follow"}},
 	    {"extended", 20, "[deadlined] extended: ",
 	        {"What changed: ", "extended to 7 days",
-	            "new deadline is 2025-07-10 (Thu)", "20 days left"}},
+	            "new deadline 2025-07-10 (Thu)", "20 days left"}},
 	    {"closed", 0, "[deadlined] closed: ",
-	        {"What changed: ", "closing event was recorded",
-	            "no longer tracked", "no more alerts"}},
+	        {"What changed: ", "decision was recorded", "no longer tracked",
+	            "no more alerts"}},
 	};
 
 	(void)state;
@@ -272,13 +276,13 @@ test_days_wording(void **state)
 	        "【逾期】" CASE_ID " " WTITLE
 	        " 期限 2025-07-10 (周四)，已逾期 2 天"},
 	    {LANGUAGE_EN, "overdue", -2,
-	        "[deadlined] overdue: " CASE_ID " " WTITLE
+	        "[deadlined] overdue: " CASE_ID " " EN_WTITLE
 	        ", deadline 2025-07-10 (Thu), 2 days overdue"},
 	    {LANGUAGE_EN, "overdue", -1,
-	        "[deadlined] overdue: " CASE_ID " " WTITLE
+	        "[deadlined] overdue: " CASE_ID " " EN_WTITLE
 	        ", deadline 2025-07-10 (Thu), 1 day overdue"},
 	    {LANGUAGE_EN, "reminder", 1,
-	        "[deadlined] reminder: " CASE_ID " " WTITLE
+	        "[deadlined] reminder: " CASE_ID " " EN_WTITLE
 	        ", deadline 2025-07-10 (Thu), 1 day left"},
 	    {LANGUAGE_ZH, "reminder", 1,
 	        "【提醒】" CASE_ID " " WTITLE
@@ -287,13 +291,13 @@ test_days_wording(void **state)
 	        "【到期】" CASE_ID " " WTITLE
 	        " 期限 2025-07-10 (周四)，今日到期"},
 	    {LANGUAGE_EN, "due", 0,
-	        "[deadlined] due: " CASE_ID " " WTITLE
+	        "[deadlined] due: " CASE_ID " " EN_WTITLE
 	        ", deadline 2025-07-10 (Thu), due today"},
 	    {LANGUAGE_ZH, "closed", 0,
-	        "【窗口关闭】" CASE_ID " " WTITLE
+	        "【已办结】" CASE_ID " " WTITLE
 	        " 期限 2025-07-10 (周四)，已结束"},
 	    {LANGUAGE_EN, "closed", 0,
-	        "[deadlined] closed: " CASE_ID " " WTITLE
+	        "[deadlined] closed: " CASE_ID " " EN_WTITLE
 	        ", deadline 2025-07-10 (Thu), closed"},
 	};
 	char *s;
@@ -385,7 +389,8 @@ digest5(void)
 /* Checks text is a header line, then exactly one line per alert of
  * digest5, in order, each with its facts. */
 static void
-check_digest_lines(const char *text, const char *header, const char *prefix)
+check_digest_lines(const char *text, const char *header, const char *prefix,
+    bool en)
 {
 	static const char *ids[] = {"A-1", "B-2", "C-3", "D-4", "E-5"};
 	const char *l = text, *end;
@@ -401,7 +406,13 @@ check_digest_lines(const char *text, const char *header, const char *prefix)
 		assert_true(strncmp(line, prefix, strlen(prefix)) == 0);
 		assert_non_null(strstr(line, ids[i]));
 		assert_non_null(strstr(line, COURT));
-		assert_non_null(strstr(line, WTITLE));
+		/* English: the built-in windows' English titles (C-3's window
+		 * is "reasons"). */
+		assert_non_null(strstr(line,
+		    !en          ? WTITLE
+		        : i == 2 ? "Written reasons for not opening a case"
+		                 : EN_WTITLE));
+		assert_non_null(strstr(line, "2025-07-03"));
 		assert_non_null(strstr(line, "2025-07-10"));
 		free(line);
 	}
@@ -424,7 +435,7 @@ test_digest(void **state)
 	    " 期限 2025-07-10 (周四)，还有 3 天");
 	b = message_body(&r, alerts, false, MESSAGE_TEXT);
 	check_digest_lines(b, "deadlined：5 条期限提醒（3 条提醒，2 条逾期）\n",
-	    "【");
+	    "【", false);
 	assert_non_null(strstr(b, "【逾期】D-4 " TITLE));
 	assert_non_null(strstr(b, "已逾期 5 天"));
 	assert_non_null(strstr(b, "请求检察院立案监督"));
@@ -435,10 +446,10 @@ test_digest(void **state)
 	s = message_subject(&r, alerts, false);
 	assert_string_equal(s,
 	    "[deadlined] 5 alerts: 3 reminder, 2 overdue; "
-	    "first A-1 " WTITLE ", deadline 2025-07-10 (Thu), 3 days left");
+	    "first A-1 " EN_WTITLE ", deadline 2025-07-10 (Thu), 3 days left");
 	b = message_body(&r, alerts, false, MESSAGE_TEXT);
 	check_digest_lines(b, "deadlined: 5 alerts (3 reminder, 2 overdue)\n",
-	    "");
+	    "", true);
 	assert_int_equal(lines_starting(b, "Reminder: "), 3);
 	assert_int_equal(lines_starting(b, "Overdue: "), 2);
 	assert_non_null(strstr(b, "5 days overdue"));
@@ -727,7 +738,8 @@ test_test_message(void **state)
 	b = message_body(&r, NULL, true, MESSAGE_TEXT);
 	assert_non_null(strstr(b, "测试消息"));
 	assert_non_null(strstr(b, "legal"));
-	assert_non_null(strstr(b, "没有到期"));
+	assert_null(strstr(b, "没有到期"));
+	assert_non_null(strstr(b, "无需处理"));
 	free(s);
 	free(b);
 	r.language = LANGUAGE_EN;
@@ -738,7 +750,8 @@ test_test_message(void **state)
 	assert_non_null(strstr(b,
 	    "test message from deadlined for receiver "
 	    "legal"));
-	assert_non_null(strstr(b, "Nothing is due"));
+	assert_null(strstr(b, "Nothing is due"));
+	assert_non_null(strstr(b, "No action is needed"));
 	free(s);
 	free(b);
 	json_decref(empty);
@@ -839,26 +852,28 @@ test_changes(void **state)
 		const char *bad[2];
 	} c[] = {
 	    {LANGUAGE_ZH, "moved", set_previous,
-	        {"【期限提前】", "期限提前。",
-	            "原期限 2025-08-04 (周一)，新期限 2025-07-10 (周四)。"},
+	        {"【期限提前】", "期限提前：",
+	            "原截止日 2025-08-04 (周一)，新截止日 2025-07-10 (周四)。"},
 	        {"延长", NULL}},
 	    {LANGUAGE_EN, "moved", set_previous,
 	        {"Deadline moved earlier",
-	            "Previous deadline 2025-08-04 (Mon), "
-	            "new deadline 2025-07-10 (Thu)."},
+	            "The deadline moved earlier: previous deadline "
+	            "2025-08-04 (Mon), new deadline 2025-07-10 (Thu)."},
 	        {"extended to", NULL}},
 	    {LANGUAGE_ZH, "extended", set_calendar,
-	        {"节假日安排已变更。", "原期限 2025-08-04 (周一)"}, {NULL}},
+	        {"节假日安排已变更。截止日推后", "原截止日 2025-08-04 (周一)"},
+	        {"延长至", NULL}},
 	    {LANGUAGE_ZH, "closed", set_closed_by,
 	        {"已记录：不予立案（2025-07-05）",
 	            "书面说明理由的期限开始计算。"},
-	        {"已记录结束事件", NULL}},
+	        {"已作出决定", NULL}},
 	    {LANGUAGE_EN, "closed", set_closed_by,
 	        {"Recorded: not filed (2025-07-05).",
-	            "The window \"书面说明理由\" starts."},
+	            "The period \"Written reasons for not opening a case\" "
+	            "now runs."},
 	        {NULL}},
 	    {LANGUAGE_ZH, "opened", set_reopened,
-	        {"结束事件已从案件中删除，此期限恢复跟踪。"}, {NULL}},
+	        {"案件中的办结记录已删除，此期限恢复跟踪。"}, {NULL}},
 	    {LANGUAGE_ZH, "removed", set_nothing,
 	        {"【不再跟踪】", "已不在配置中", "不会再发送提醒"}, {NULL}},
 	    {LANGUAGE_EN, "removed", set_nothing,
@@ -1140,7 +1155,7 @@ test_provisional(void **state)
 	r.language = LANGUAGE_EN;
 	s = message_subject(&r, alerts, false);
 	assert_string_equal(s,
-	    "[deadlined] reminder: " CASE_ID " " WTITLE
+	    "[deadlined] reminder: " CASE_ID " " EN_WTITLE
 	    ", deadline 2026-01-05 (Mon) (provisional), 3 days left");
 	b = message_body(&r, alerts, false, MESSAGE_TEXT);
 	assert_has(b,
