@@ -70,6 +70,7 @@ struct message_alert {
 	json_t *admin; /* a notice's "admin" object (borrowed), or NULL */
 	int event;     /* a notice's enum message_event */
 	int audience;  /* the receiver's enum receiver_audience */
+	enum message_markup markup; /* what its values were defused for */
 	int days;
 	bool extended;
 	bool provisional; /* the deadline may still move (alert.h) */
@@ -369,7 +370,7 @@ static const struct message_words message_words[2] = {
         .sep = "; ",
         .l_case = "Case",
         .l_court = "Court",
-        .l_opened = "Opened",
+        .l_opened = "Counted from",
         .l_deadline = "Deadline",
         .l_next = "Next step",
         .l_changed = "What changed",
@@ -597,6 +598,60 @@ message_int(json_t *o, const char *key)
 	if (v < -INT_MAX)
 		return -INT_MAX;
 	return (int)v;
+}
+
+/*
+ * The characters each markup acts on, and the full-width forms that read
+ * the same and act on nothing, so that no value from a case file can
+ * mention anyone (<@id>, <!channel>, @all), add a link ([x](url)), a tag
+ * (<font>) or change the formatting.  Where a format has real escaping
+ * the channel does it instead: Slack's &amp; &lt; &gt; (chat.c escapes
+ * the whole text), so Slack keeps '<', '>' and '&' as they are here and
+ * loses only the formatting characters mrkdwn has no escape for.  An
+ * Adaptive Card's TextBlock (Teams) acts on *, _ and [text](url) only.
+ */
+static const struct {
+	const char *chars;
+	const char *const *safe;
+} message_markups[] = {
+    [MARKUP_NONE] = {"", NULL},
+    [MARKUP_MARKDOWN] = {"<>[]*_`#~|@",
+        (const char *const[]){"＜", "＞", "［", "］", "＊", "＿", "｀", "＃",
+            "～", "｜", "＠"}},
+    [MARKUP_SLACK] = {"*_~`", (const char *const[]){"＊", "＿", "～", "｀"}},
+    [MARKUP_TEAMS] = {"*_[]", (const char *const[]){"＊", "＿", "［", "］"}},
+};
+
+/* s with the characters markup acts on replaced; a new string (s is
+ * freed). */
+static char *
+message_defuse(char *s, enum message_markup markup)
+{
+	const char *chars = message_markups[markup].chars, *c;
+	struct buf b = {NULL, 0, 0};
+
+	if (*chars == '\0' || strpbrk(s, chars) == NULL)
+		return s;
+	for (const char *p = s; *p != '\0'; p++) {
+		if ((c = strchr(chars, *p)) != NULL)
+			buf_adds(&b, message_markups[markup].safe[c - chars]);
+		else
+			buf_addn(&b, p, 1);
+	}
+	free(s);
+	return buf_take(&b);
+}
+
+/* Defuse the values a case file wrote into alert a, for markup. */
+static void
+message_alert_defuse(struct message_alert *a, enum message_markup markup)
+{
+	a->markup = markup;
+	a->case_id = message_defuse(a->case_id, markup);
+	a->title = message_defuse(a->title, markup);
+	a->court = message_defuse(a->court, markup);
+	a->wtitle = message_defuse(a->wtitle, markup);
+	a->follow_up = message_defuse(a->follow_up, markup);
 }
 
 /* Read alert object o into a, dates written in r's language. */
@@ -921,7 +976,7 @@ message_admin_str(struct buf *b, const struct message_alert *a, const char *sub,
     const char *key)
 {
 	json_t *o = sub != NULL ? json_object_get(a->admin, sub) : a->admin;
-	char *s = message_str(o, key);
+	char *s = message_defuse(message_str(o, key), a->markup);
 
 	buf_adds(b, s);
 	free(s);
@@ -1103,6 +1158,13 @@ message_render(const char *tmpl, const struct message_alert *a, bool en,
 char *
 message_subject(const struct receiver *r, json_t *alerts, bool test)
 {
+	return message_subject_markup(r, alerts, test, MARKUP_NONE);
+}
+
+char *
+message_subject_markup(const struct receiver *r, json_t *alerts, bool test,
+    enum message_markup markup)
+{
 	struct buf b = {NULL, 0, 0};
 	struct message_alert *a;
 	bool en = message_en(r);
@@ -1110,6 +1172,8 @@ message_subject(const struct receiver *r, json_t *alerts, bool test)
 	char *s;
 
 	a = message_alerts_read(r, test ? NULL : alerts, &n);
+	for (size_t i = 0; i < n; i++)
+		message_alert_defuse(&a[i], markup);
 	if (test)
 		buf_printf(&b,
 		    en ? "[deadlined] test message from receiver %s"
@@ -1231,6 +1295,7 @@ message_admin_errors(struct buf *b, const struct message_parts *p,
 		for (char *c = s; *c != '\0'; c++)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f)
 				*c = ' ';
+		s = message_defuse(s, a->markup);
 		buf_printf(b,
 		    p->style == MESSAGE_MARKDOWN ? "  - `%s`\n" : "  %s\n", s);
 		free(s);
@@ -1440,14 +1505,16 @@ message_test_now(struct buf *b, bool en)
 	if (!message_now.known)
 		return;
 	if (n == 0 && en)
-		buf_printf(b, " No deadline it is told of is open now.");
+		buf_printf(b,
+		    " Right now this receiver is told of no open "
+		    "deadline.");
 	else if (n == 0)
 		buf_printf(b, "目前该接收方没有未结的期限。");
 	else if (en)
 		buf_printf(b,
-		    " Right now %zu deadline%s it is told of %s open, "
+		    " Right now this receiver is told of %zu open deadline%s, "
 		    "%zu of them overdue.",
-		    n, n == 1 ? "" : "s", n == 1 ? "is" : "are", late);
+		    n, n == 1 ? "" : "s", late);
 	else
 		buf_printf(b,
 		    "目前该接收方跟踪的期限中有 %zu 个未结，其中 %zu "
@@ -1674,47 +1741,17 @@ message_fit(const struct message_parts *p, size_t max, char **tail)
 	}
 }
 
-/* The characters the robots' Markdown acts on, and the full-width
- * forms that read the same and act on nothing: no case title can mention
- * anyone (<@id>, <!channel>), add a link ([x](url)), a tag (<font>) or
- * change the formatting. */
-static const char *const message_md_chars = "<>[]*_`#~|";
-static const char *const message_md_safe[] = {"＜", "＞", "［", "］", "＊",
-    "＿", "｀", "＃", "～", "｜"};
-
-/* s with the Markdown characters replaced; a new string (s is freed). */
-static char *
-message_md_defuse(char *s)
-{
-	struct buf b = {NULL, 0, 0};
-	const char *c;
-
-	if (strpbrk(s, message_md_chars) == NULL)
-		return s;
-	for (const char *p = s; *p != '\0'; p++) {
-		if ((c = strchr(message_md_chars, *p)) != NULL)
-			buf_adds(&b, message_md_safe[c - message_md_chars]);
-		else
-			buf_printf(&b, "%c", *p);
-	}
-	free(s);
-	return buf_take(&b);
-}
-
-/* Defuse the values a case file wrote into alert a, for Markdown. */
-static void
-message_alert_md(struct message_alert *a)
-{
-	a->case_id = message_md_defuse(a->case_id);
-	a->title = message_md_defuse(a->title);
-	a->court = message_md_defuse(a->court);
-	a->wtitle = message_md_defuse(a->wtitle);
-	a->follow_up = message_md_defuse(a->follow_up);
-}
-
 char *
 message_body_max(const struct receiver *r, json_t *alerts, bool test,
     enum message_style style, size_t max)
+{
+	return message_body_markup(r, alerts, test, style,
+	    style == MESSAGE_MARKDOWN ? MARKUP_MARKDOWN : MARKUP_NONE, max);
+}
+
+char *
+message_body_markup(const struct receiver *r, json_t *alerts, bool test,
+    enum message_style style, enum message_markup markup, size_t max)
 {
 	struct message_parts p;
 	char *tail, *s;
@@ -1725,8 +1762,8 @@ message_body_max(const struct receiver *r, json_t *alerts, bool test,
 	p.en = message_en(r);
 	p.style = style;
 	p.alerts = message_alerts_read(r, test ? NULL : alerts, &p.n);
-	for (size_t i = 0; style == MESSAGE_MARKDOWN && i < p.n; i++)
-		message_alert_md(&p.alerts[i]);
+	for (size_t i = 0; i < p.n; i++)
+		message_alert_defuse(&p.alerts[i], markup);
 	message_parts_make(&p, test);
 	k = message_fit(&p, max, &tail);
 	s = message_join(&p, k, tail);

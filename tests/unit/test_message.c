@@ -1216,7 +1216,7 @@ test_markdown_values_are_text(void **state)
 	assert_lacks(md,
 	    (const char *[]){"<@U123>", "<!channel>", "](", "**bold**", "<font",
 	        "`c`", NULL});
-	assert_has(md, (const char *[]){"＜@U123＞", "［click］", NULL});
+	assert_has(md, (const char *[]){"＜＠U123＞", "［click］", NULL});
 	text = message_body(&r, alerts, false, MESSAGE_TEXT);
 	assert_has(text, (const char *[]){"<@U123>", "[click]", NULL});
 	free(md);
