@@ -774,11 +774,48 @@ test_smtp_tls_required(void **state)
 	deliver_transfer_free(&t);
 }
 
+/* Checks the From header carries the display name: a Chinese one as an
+ * RFC 2047 encoded-word, an ASCII one with specials quoted, a plain one
+ * as it is; the address in angle brackets after it, always. */
+static void
+test_from_display_name(void **state)
+{
+	static const struct {
+		const char *name, *want;
+	} c[] = {
+	    {"某某法院执行局",
+	        "=?UTF-8?B?5p+Q5p+Q5rOV6Zmi5omn6KGM5bGA?= "
+	        "<deadlined@example.org>"},
+	    {"Court, Enforcement",
+	        "\"Court, Enforcement\" <deadlined@example.org>"},
+	    {"Pudong Court", "Pudong Court <deadlined@example.org>"},
+	};
+	json_t *alerts = json_pack("[o]", make_alert("due", 0, CASE_ID));
+	struct receiver r;
+	char *msg, *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		make_receiver(&r);
+		r.from_name = c[i].name;
+		assert_non_null(
+		    msg = email_message(&r, "x", alerts, NOW, false));
+		assert_crlf(msg);
+		assert_int_equal(header_count(msg, "From:"), 1);
+		v = header_value(msg, "From:");
+		assert_string_equal(v, c[i].want);
+		free(v);
+		free(msg);
+	}
+	json_decref(alerts);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_message_headers),
+	    cmocka_unit_test(test_from_display_name),
 	    cmocka_unit_test(test_subject_reminder),
 	    cmocka_unit_test(test_subject_long),
 	    cmocka_unit_test(test_subject_ascii),

@@ -1231,6 +1231,150 @@ test_markdown_values_are_text(void **state)
 	json_decref(alerts);
 }
 
+/* Checks the overdue advice fits who reads it: neutral without an
+ * audience, and the court's, the creditor's and the procuratorate's own
+ * next steps, in Chinese and English. */
+static void
+test_audience(void **state)
+{
+	static const struct {
+		enum receiver_audience who;
+		const char *zh, *en, *not_zh;
+	} c[] = {
+	    {AUDIENCE_ANY, "可请求检察院立案监督",
+	        "Ask the procuratorate to supervise", "函询"},
+	    {AUDIENCE_COURT, "可函询公安机关办理情况，并可商请检察院依法监督",
+	        "Write to the police to ask where the case stands", "自诉"},
+	    {AUDIENCE_CREDITOR, "可向检察院申请立案监督，并准备自诉证据",
+	        "prepare the evidence for a private prosecution", "函询"},
+	    {AUDIENCE_PROCURATORATE, "可要求公安机关说明不立案理由",
+	        "Require the police to explain why", "自诉"},
+	};
+	json_t *alerts = one("overdue", -2, "decision");
+	struct receiver r;
+	char *b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		make_receiver(&r, LANGUAGE_ZH);
+		r.audience = c[i].who;
+		b = message_body(&r, alerts, false, MESSAGE_TEXT);
+		if (strstr(b, c[i].zh) == NULL ||
+		    strstr(b, c[i].not_zh) != NULL)
+			fail_msg("audience %d: want \"%s\", not \"%s\":\n%s",
+			    c[i].who, c[i].zh, c[i].not_zh, b);
+		/* What the police failed to do comes first, for everyone. */
+		assert_non_null(
+		    strstr(b, "公安机关未在法定期限内作出是否立案的决定"));
+		free(b);
+		r.language = LANGUAGE_EN;
+		b = message_body(&r, alerts, false, MESSAGE_TEXT);
+		if (strstr(b, c[i].en) == NULL)
+			fail_msg("audience %d: want \"%s\":\n%s", c[i].who,
+			    c[i].en, b);
+		free(b);
+	}
+	/* Before the deadline the advice is the same for everyone. */
+	json_decref(alerts);
+	alerts = one("reminder", 3, "decision");
+	make_receiver(&r, LANGUAGE_ZH);
+	r.audience = AUDIENCE_CREDITOR;
+	b = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_non_null(strstr(b, "督促公安机关在期限内作出是否立案的决定"));
+	assert_null(strstr(b, "自诉"));
+	free(b);
+	json_decref(alerts);
+}
+
+/* Checks no English (ASCII-only) window title shows in a Chinese text
+ * when the built-in window of that name has a Chinese title, for each
+ * built-in window, in the subject, the body and a follow-up; and that an
+ * English text keeps the English title. */
+static void
+test_no_english_title_in_zh(void **state)
+{
+	static const struct {
+		const char *name, *en, *zh;
+	} w[] = {
+	    {"decision", "Police decision on opening a case",
+	        "公安机关决定是否立案"},
+	    {"reasons", "Written reasons for not opening a case",
+	        "书面告知不立案理由"},
+	    {"supervision_reply", "Police reply to the procuratorate",
+	        "公安机关答复检察院说明理由"},
+	    {"filing_after_notice", "Filing after the procuratorate's notice",
+	        "接检察院通知后立案"},
+	};
+	struct receiver r;
+	json_t *alerts, *win;
+	char *s, *b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		alerts = one("closed", 0, w[i].name);
+		win = json_object_get(json_array_get(alerts, 0), "window");
+		json_object_set_new(win, "title", json_string(w[i].en));
+		json_object_set_new(win, "closed_by", json_string("x"));
+		json_object_set_new(win, "follow_up",
+		    json_pack("[{s:s, s:s}]", "name", w[i].name, "title",
+		        w[i].en));
+		make_receiver(&r, LANGUAGE_ZH);
+		s = message_subject(&r, alerts, false);
+		b = message_body(&r, alerts, false, MESSAGE_MARKDOWN);
+		if (strstr(s, w[i].en) != NULL || strstr(b, w[i].en) != NULL)
+			fail_msg("%s: English title in Chinese:\n%s\n%s",
+			    w[i].name, s, b);
+		assert_non_null(strstr(s, w[i].zh));
+		assert_non_null(strstr(b, w[i].zh));
+		free(s);
+		free(b);
+		make_receiver(&r, LANGUAGE_EN);
+		b = message_body(&r, alerts, false, MESSAGE_TEXT);
+		assert_non_null(strstr(b, w[i].en));
+		assert_null(strstr(b, w[i].zh));
+		free(b);
+		json_decref(alerts);
+	}
+	/* A window deadlined does not know keeps its title, whatever it is. */
+	alerts = one("reminder", 3, "hearing");
+	win = json_object_get(json_array_get(alerts, 0), "window");
+	json_object_set_new(win, "title", json_string("Hearing"));
+	make_receiver(&r, LANGUAGE_ZH);
+	b = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_non_null(strstr(b, "Hearing"));
+	free(b);
+	json_decref(alerts);
+}
+
+/* Checks a digest's next steps name the cases they are for, each step
+ * once, each case once per step. */
+static void
+test_steps_name_cases(void **state)
+{
+	json_t *alerts = json_pack("[o, o, o, o]",
+	    make_alert("reminder", 3, "A-1", "decision"),
+	    make_alert("overdue", -2, "B-2", "decision"),
+	    make_alert("reminder", 1, "C-3", "decision"),
+	    make_alert("overdue", -3, "B-2", "decision"));
+	struct receiver r;
+	char *b;
+
+	(void)state;
+	make_receiver(&r, LANGUAGE_ZH);
+	b = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_non_null(strstr(b,
+	    "\n下一步：\n- A-1、C-3：督促公安机关在期限内作出是否立案的决定。\n"
+	    "- B-2：公安机关未在法定期限内"));
+	free(b);
+	r.language = LANGUAGE_EN;
+	b = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_non_null(
+	    strstr(b, "\nNext steps:\n- A-1, C-3: Chase the police"));
+	assert_non_null(strstr(b, "\n- B-2: The police missed"));
+	free(b);
+	json_decref(alerts);
+}
+
 int
 main(void)
 {
@@ -1256,6 +1400,9 @@ main(void)
 	    cmocka_unit_test(test_admin_notices),
 	    cmocka_unit_test(test_admin_digest),
 	    cmocka_unit_test(test_provisional),
+	    cmocka_unit_test(test_audience),
+	    cmocka_unit_test(test_no_english_title_in_zh),
+	    cmocka_unit_test(test_steps_name_cases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
