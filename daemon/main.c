@@ -254,8 +254,9 @@ test_counts(const struct config *cfg, size_t idx)
 		if (k == n)
 			continue;
 		for (k = 0; k < cfg->nwindows; k++) {
+			/* Open now: opened on or before today, not closed. */
 			if (!window_state(cfg, c, &cfg->windows[k], &ws) ||
-			    ws.closed)
+			    ws.closed || ws.opened > today)
 				continue;
 			open++;
 			overdue += deadline_days_left(&ws, today) < 0;
