@@ -775,7 +775,8 @@ message_state(struct buf *b, const struct message_alert *a, bool en)
 	if (a->kind == ALERT_CLOSED)
 		buf_printf(b, "%s", en ? "closed" : "已结束");
 	else if (a->kind == ALERT_REMOVED)
-		buf_printf(b, "%s", en ? "no longer watched" : "不再跟踪");
+		buf_printf(b, "%s",
+		    en ? "removed from the configuration" : "已从配置中删除");
 	else if (a->days_left > 0 && en)
 		buf_printf(b, "%d day%s left", n, s);
 	else if (a->days_left > 0)
