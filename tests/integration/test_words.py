@@ -178,30 +178,58 @@ def test_no_starttls_under_tls_required_names_the_setting(tmp_path, smtp):
     assert smtp.mails == []
 
 
+TITLE = ("<@U123> <!channel> @all [点我](http://evil.example) **粗体** "
+         '<at user_id="all">所有人</at> <font color="red">x</font>')
+FULL_WIDTH = ("＜＠U123＞ ＜!channel＞ ＠all ［点我］(http://evil.example) "
+              "＊＊粗体＊＊ ＜at user＿id=\"all\"＞所有人＜/at＞ "
+              "＜font color=\"red\"＞x＜/font＞")
+
+# Each robot format, where its text is in the body it receives, and the
+# title as that text must show it.
+ROBOTS = {
+    "dingtalk": (None, lambda b: b["markdown"]["text"], FULL_WIDTH),
+    "wecom": (None, lambda b: b["markdown"]["content"], FULL_WIDTH),
+    "feishu": ("interactive", lambda b: b["card"]["elements"][0]["content"],
+               FULL_WIDTH),
+    "slack": ("blocks", lambda b: b["blocks"][0]["text"]["text"],
+              "&lt;@U123&gt; &lt;!channel&gt; @all [点我](http://evil.example) "
+              "＊＊粗体＊＊ &lt;at user＿id=\"all\"&gt;所有人&lt;/at&gt; "
+              "&lt;font color=\"red\"&gt;x&lt;/font&gt;"),
+    "teams": (None, lambda b: " ".join(
+        block["text"] for block in
+        b["attachments"][0]["content"]["body"]),
+        "<@U123> <!channel> @all ［点我］(http://evil.example) ＊＊粗体＊＊ "
+        '<at user＿id="all">所有人</at> <font color="red">x</font>'),
+}
+
+
+# What would act in each format's text: a Slack link is <url|text>, so
+# [x](url) is inert there; a Teams card has no tags or mentions in text.
+MARKDOWN_ACTIVE = ("<@U123>", "<!channel>", "@all", "[点我](", "**粗体**",
+                   '<at user_id=\\"all\\">', "<font")
+ACTIVE = {"dingtalk": MARKDOWN_ACTIVE, "wecom": MARKDOWN_ACTIVE,
+          "feishu": MARKDOWN_ACTIVE,
+          "slack": ("<@U123>", "<!channel>", "**粗体**", "<at", "<font"),
+          "teams": ("[点我](", "**粗体**")}
+
+
 def test_markup_in_titles_reaches_robots_as_text(tmp_path, hook, spawn):
     hook.default = ROBOT_OK
-    title = ("<@U123> <!channel> @all [点我](http://evil.example) **粗体** "
-             '<at user_id="all">所有人</at> <font color="red">x</font>')
-    receivers = [chat_receiver("ding", hook.url("/ding"), "dingtalk",
-                               group_wait=0),
-                 chat_receiver("slack", hook.url("/slack"), "slack",
-                               group_wait=0)]
-    tree = make_tree(tmp_path, receivers, ["ding", "slack"],
-                     {"a.conf": cases_file(case(title=title,
+    receivers = [chat_receiver(fmt, hook.url("/" + fmt), fmt, msgtype=mt,
+                               group_wait=0)
+                 for fmt, (mt, _, _) in ROBOTS.items()]
+    tree = make_tree(tmp_path, receivers, list(ROBOTS),
+                     {"a.conf": cases_file(case(title=TITLE,
                                                 transferred="2025-07-03"))})
     d = spawn(tree, now="2025-07-12T10:00")
-    ding = wait_until(lambda: hook.snapshot("/ding"), timeout=10,
-                      message="DingTalk got a message")[0].json
-    slack = wait_until(lambda: hook.snapshot("/slack"), timeout=10,
-                       message="Slack got a message")[0].json
+    for fmt, (_, text_of, shown) in ROBOTS.items():
+        req = wait_until(lambda fmt=fmt: hook.snapshot("/" + fmt),
+                         timeout=10, message=f"{fmt} got a message")[0]
+        text = text_of(req.json)
+        assert shown in text, (fmt, text)
+        assert CASE_ID in text, (fmt, text)
+        # Nothing of the title acts: no mention, link or tag survives.
+        raw = req.body.decode("utf-8")
+        for bad in ACTIVE[fmt]:
+            assert bad not in raw, (fmt, bad, raw)
     d.stop()
-    text = ding["markdown"]["text"]
-    assert ("＜＠U123＞ ＜!channel＞ ＠all ［点我］(http://evil.example) "
-            "＊＊粗体＊＊ ＜at user＿id=\"all\"＞所有人＜/at＞ "
-            "＜font color=\"red\"＞x＜/font＞") in text, text
-    assert CASE_ID in text
-    text = slack["text"]
-    assert ("&lt;@U123&gt; &lt;!channel&gt; @all [点我](http://evil.example) "
-            "＊＊粗体＊＊ &lt;at user＿id=\"all\"&gt;所有人&lt;/at&gt; "
-            "&lt;font color=\"red\"&gt;x&lt;/font&gt;") in text, text
-    assert "<@" not in text and "<!" not in text
