@@ -24,6 +24,7 @@
  * Nothing here sees a receiver's URL, password or secret: only its name,
  * language and templates.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -957,12 +958,13 @@ message_counts(struct buf *b, const struct message_alert *a, size_t n, bool en)
 	for (int k = ALERT_REMINDER; k <= MESSAGE_ADMIN; k++) {
 		if (count[k] == 0)
 			continue;
-		if (en)
+		if (en && k <= ALERT_REMOVED) /* "reminder", "due today" */
+			buf_printf(b, "%s%zu %c%s", sep, count[k],
+			    tolower((unsigned char)message_kind_en[k][0]),
+			    message_kind_en[k] + 1);
+		else if (en)
 			buf_printf(b, "%s%zu %s", sep, count[k],
-			    k == MESSAGE_OTHER ? "other"
-			        : k == MESSAGE_ADMIN
-			        ? ADMIN_KIND
-			        : deadline_kind_name((enum alert_kind)k));
+			    k == MESSAGE_OTHER ? "other" : ADMIN_KIND);
 		else
 			buf_printf(b, "%s%zu 条%s", sep, count[k],
 			    message_w(false)->kind[k]);
