@@ -901,12 +901,12 @@ static void
 web_dash_receivers(struct evbuffer *b)
 {
 	struct outbox_stats st;
-	char sent[40], fail[40];
+	char sent[40], fail[40], oldest[CLOCK_RFC3339_BUFSZ];
 
 	evbuffer_add_printf(b,
-	    "<h2>接收方</h2>\n<table>\n<tr><th>名称</th>"
-	    "<th>待发送</th><th>失败</th><th>已取消</th><th>最近成功</th>"
-	    "<th>最近失败</th><th>原因</th></tr>\n");
+	    "<h2>接收方</h2>\n<table id=\"receivers\">\n<tr><th>名称</th>"
+	    "<th>待发送</th><th>最久等待自</th><th>失败</th><th>已取消</th>"
+	    "<th>最近成功</th><th>最近失败</th><th>原因</th></tr>\n");
 	for (size_t i = 0; i < web.cfg->nreceivers; i++) {
 		const char *name = web.cfg->receivers[i].name;
 
@@ -917,10 +917,14 @@ web_dash_receivers(struct evbuffer *b)
 		evbuffer_add_printf(b, "<tr%s><td>",
 		    st.failed_open > 0 ? " class=\"overdue\"" : "");
 		web_html(b, name);
+		if (st.oldest_waiting == -1)
+			snprintf(oldest, sizeof(oldest), "-");
+		else
+			clock_rfc3339(st.oldest_waiting, oldest);
 		evbuffer_add_printf(b,
-		    "</td><td>%lld</td><td>%lld</td>"
+		    "</td><td>%lld</td><td>%s</td><td>%lld</td>"
 		    "<td>%lld</td><td>%s</td><td>%s</td><td>",
-		    st.waiting, st.failed, st.cancelled, sent, fail);
+		    st.waiting, oldest, st.failed, st.cancelled, sent, fail);
 		web_html(b, st.last_failure);
 		evbuffer_add_printf(b, "</td></tr>\n");
 	}
