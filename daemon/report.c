@@ -142,7 +142,44 @@ static const struct report_name report_events[] = {
     {"reasons_received", "收到不立案书面理由", "written reasons received"},
     {"supervision_notice", "检察院通知", "procuratorate's notice"},
     {"police_replied", "公安机关回复", "police replied"},
+    {"filing_notice", "检察院通知立案", "procuratorate's notice to open"},
+    {"filed_after_notice", "接通知后立案", "case opened after the notice"},
     {NULL, NULL, NULL},
+};
+
+/* Where the periods of the built-in windows come from (DOMAIN.md); said
+ * only of a window whose name and periods are those. */
+static const struct report_period {
+	const char *name;
+	int days, extended_days;
+	const char *zh, *en;
+} report_periods[] = {
+    {"decision", 7, 30,
+        "期间来源：最高人民法院、最高人民检察院、公安部《关于办理拒不执行判决、"
+        "裁定刑事案件的意见》（2025 年）：公安机关应在 7 日内决定是否立案；"
+        "重大、疑难、复杂的，可为 30 日。",
+        "Period: the 2025 Opinions of the SPC, SPP and Ministry of Public "
+        "Security on refusal to comply with judgments and rulings: the "
+        "police decide within 7 days whether to open a case; 30 days for "
+        "major, difficult or complex cases."},
+    {"reasons", 7, 0,
+        "期间来源：同一意见（据公开报道）：决定不予立案的，7 日内书面告知"
+        "法院并说明理由。",
+        "Period: the same Opinions (as reported): when the police do not "
+        "open a case, they tell the court in writing, with reasons, within "
+        "7 days."},
+    {"supervision_reply", 7, 0,
+        "期间来源：《人民检察院刑事诉讼规则》第五百六十条：公安机关应在收到"
+        "通知后 7 日内书面说明不立案的理由。",
+        "Period: Rules of Criminal Procedure for People's Procuratorates, "
+        "Art. 560: the police explain in writing within 7 days of the "
+        "notice."},
+    {"filing_after_notice", 15, 0,
+        "期间来源：《人民检察院刑事诉讼规则》第五百六十三条：公安机关应在收到"
+        "通知立案书后 15 日内立案。",
+        "Period: Rules of Criminal Procedure for People's Procuratorates, "
+        "Art. 563: the police open the case within 15 days of the notice "
+        "to do so."},
 };
 
 static const struct report_name report_kinds[] = {
@@ -365,8 +402,9 @@ report_calendar(const struct config *cfg, enum report_lang lang, FILE *fp)
 	const struct calendar *cal = &cfg->calendar;
 	bool en = lang == REPORT_EN;
 
-	fprintf(fp, "<p class=\"small\">%s: %s ", report_w(lang, W_CALENDAR),
-	    en ? "weekend" : "休息日");
+	fprintf(fp,
+	    en ? "<p class=\"small\">%s: %s " : "<p class=\"small\">%s：%s",
+	    report_w(lang, W_CALENDAR), en ? "weekend" : "休息日");
 	for (int d = 0, first = 1; d < 7; d++)
 		if (cal->weekend & (1u << d)) {
 			fprintf(fp, "%s%s",
@@ -444,6 +482,23 @@ report_counting(const struct config *cfg, const struct case_info *c,
 		         "。");
 }
 
+/* Where the window's period comes from, if it is a built-in one. */
+static void
+report_period(const struct window_def *w, enum report_lang lang, FILE *fp)
+{
+	for (size_t i = 0;
+	     i < sizeof(report_periods) / sizeof(report_periods[0]); i++) {
+		const struct report_period *p = &report_periods[i];
+
+		if (strcmp(p->name, w->name) == 0 && p->days == w->rule.days &&
+		    p->extended_days == w->rule.extended_days) {
+			fprintf(fp, "<br><span class=\"small\">%s</span>",
+			    lang == REPORT_EN ? p->en : p->zh);
+			return;
+		}
+	}
+}
+
 /* Where a window stands today: closed by what, or days left. */
 static void
 report_standing(const struct window_def *w, const struct window_state *ws,
@@ -504,6 +559,7 @@ report_window(const struct config *cfg, const struct case_info *c,
 	report_counting(cfg, c, w, ws, lang, fp);
 	fputs("<br>", fp);
 	report_standing(w, ws, lang, fp);
+	report_period(w, lang, fp);
 	fputs("</td></tr>\n", fp);
 }
 

@@ -185,6 +185,11 @@ test_weekend_roll_and_escaping(void **state)
 	    "顺延至节假日后的第一个工作日 "
 	    "2025-07-14（星期一）"));
 	assert_non_null(strstr(html, "本期限按配置不顺延"));
+	/* decision is the built-in one: where its 7 and 30 days come from;
+	 * custody is not. */
+	assert_int_equal(occurrences(html, "期间来源"), 1);
+	assert_non_null(
+	    strstr(html, "《关于办理拒不执行判决、裁定刑事案件的意见》"));
 	assert_non_null(strstr(html, "Zhang &lt;script&gt;x&lt;/script&gt;"));
 	assert_non_null(strstr(html, "决定&lt;是否&gt;立案"));
 	assert_non_null(strstr(html, "A&amp;B"));
