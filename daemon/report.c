@@ -501,8 +501,7 @@ report_period(const struct window_def *w, enum report_lang lang, FILE *fp)
 
 /* Where a window stands today: closed by what, or days left. */
 static void
-report_standing(const struct window_def *w, const struct window_state *ws,
-    enum report_lang lang, FILE *fp)
+report_standing(const struct window_state *ws, enum report_lang lang, FILE *fp)
 {
 	bool en = lang == REPORT_EN;
 	date_t today;
@@ -518,7 +517,6 @@ report_standing(const struct window_def *w, const struct window_state *ws,
 	}
 	clock_split(clock_now(), &today, &secs);
 	left = deadline_days_left(ws, today);
-	(void)w;
 	if (left > 0)
 		fprintf(fp,
 		    en ? "Open: %d day%s left." : "进行中：剩余 %d 日。", left,
@@ -558,7 +556,7 @@ report_window(const struct config *cfg, const struct case_info *c,
 	fputs("</b></td><td>", fp);
 	report_counting(cfg, c, w, ws, lang, fp);
 	fputs("<br>", fp);
-	report_standing(w, ws, lang, fp);
+	report_standing(ws, lang, fp);
 	report_period(w, lang, fp);
 	fputs("</td></tr>\n", fp);
 }
