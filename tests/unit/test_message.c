@@ -1375,6 +1375,32 @@ test_steps_name_cases(void **state)
 	json_decref(alerts);
 }
 
+/* Checks an administrators' notice is escaped like an alert: a rejected
+ * reload's errors quote case files, and a case id is a case file's. */
+static void
+test_admin_values_are_text(void **state)
+{
+	json_t *alerts = json_pack("[o]",
+	    make_notice("reload_failed", "reload rejected",
+	        json_pack("{s:s, s:[s], s:i}", "config", "/etc/x.conf",
+	            "errors",
+	            "a.conf:3: unknown key '`<@U1> [x](http://e) **b**'",
+	            "more", 0)));
+	struct receiver r;
+	char *md;
+
+	(void)state;
+	make_receiver(&r, LANGUAGE_EN);
+	md = message_body(&r, alerts, false, MESSAGE_MARKDOWN);
+	assert_lacks(md, (const char *[]){"<@U1>", "](", "**b**", "'`<", NULL});
+	assert_has(md, (const char *[]){"＜＠U1＞", "［x］", "｀", NULL});
+	free(md);
+	md = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_has(md, (const char *[]){"<@U1> [x](http://e) **b**", NULL});
+	free(md);
+	json_decref(alerts);
+}
+
 int
 main(void)
 {
@@ -1403,6 +1429,7 @@ main(void)
 	    cmocka_unit_test(test_audience),
 	    cmocka_unit_test(test_no_english_title_in_zh),
 	    cmocka_unit_test(test_steps_name_cases),
+	    cmocka_unit_test(test_admin_values_are_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
