@@ -275,8 +275,12 @@ struct message_words {
 	const char *follow_up[2]; /* "The window \"TITLES\" starts." */
 	const char *previous[3];  /* "Previous deadline D1, new deadline D2." */
 	const char *reopened;
-	const char *moved;    /* "The deadline moved earlier." */
-	const char *calendar; /* "The holiday calendar changed." */
+	const char *earlier, *later; /* a deadline moved, before ": old, new" */
+	const char *extended_to[2];  /* around the days of an extension */
+	const char *new_deadline;    /* before it, with no old one known */
+	const char *stop;            /* the end of a sentence */
+	const char *l_transfer_day;  /* a block's line of the transfer day */
+	const char *calendar;        /* "The holiday calendar changed." */
 	const char *removed;
 	const char *provisional[2]; /* before and after the deadline's year */
 	const char *l_provisional;  /* after a deadline that may move */
@@ -307,7 +311,12 @@ static const struct message_words message_words[2] = {
         .follow_up = {"", "的期限开始计算。"},
         .previous = {"原截止日 ", "，新截止日 ", "。"},
         .reopened = "案件中的办结记录已删除，此期限恢复跟踪。",
-        .moved = "期限提前。",
+        .earlier = "期限提前",
+        .later = "截止日推后",
+        .extended_to = {"期限延长至 ", " 天"},
+        .new_deadline = "，新截止日 ",
+        .stop = "。",
+        .l_transfer_day = "移送日",
         .calendar = "节假日安排已变更。",
         .removed = "此案件或期限已不在配置中：不再跟踪，也不会再发送提醒。"
                    "如属误删，请恢复案件文件并重新加载。",
@@ -358,7 +367,12 @@ static const struct message_words message_words[2] = {
         .previous = {"previous deadline ", ", new deadline ", "."},
         .reopened = "The record that concluded it was removed from the "
                     "case: this deadline is tracked again. ",
-        .moved = "The deadline moved earlier.",
+        .earlier = "The deadline moved earlier",
+        .later = "The deadline moved later",
+        .extended_to = {"The period was extended to ", " days"},
+        .new_deadline = "; new deadline ",
+        .stop = ".",
+        .l_transfer_day = "Transferred",
         .calendar = "The holiday calendar changed. ",
         .removed = "This case or period is no longer in the "
                    "configuration: it is no longer watched and no more "
@@ -854,22 +868,19 @@ message_advice_extended(struct buf *b, const struct message_alert *a, bool en)
 	if (a->calendar)
 		buf_printf(b, "%s", w->calendar);
 	if (a->kind == ALERT_MOVED)
-		buf_printf(b, "%s",
-		    en ? "The deadline moved earlier" : "期限提前");
+		buf_printf(b, "%s", w->earlier);
 	else if (a->calendar)
-		buf_printf(b, "%s",
-		    en ? "The deadline moved later" : "截止日推后");
-	else if (en)
-		buf_printf(b, "The period was extended to %d days", a->days);
+		buf_printf(b, "%s", w->later);
 	else
-		buf_printf(b, "期限延长至 %d 天", a->days);
+		buf_printf(b, "%s%d%s", w->extended_to[0], a->days,
+		    w->extended_to[1]);
 	if (old)
-		buf_printf(b, "%s%s%s%s%s%s", en ? ": " : "：", w->previous[0],
+		buf_printf(b, "%s%s%s%s%s%s", w->colon, w->previous[0],
 		    a->previous_date, w->previous[1], a->deadline_date,
 		    w->previous[2]);
 	else
-		buf_printf(b, "%s%s%s", en ? "; new deadline " : "，新截止日 ",
-		    a->deadline_date, en ? "." : "。");
+		buf_printf(b, "%s%s%s", w->new_deadline, a->deadline_date,
+		    w->stop);
 	message_advice_now(b, a, en);
 }
 
@@ -1407,7 +1418,7 @@ message_block(const struct message_parts *p, const struct message_alert *a)
 	if (*a->court != '\0')
 		message_field(&b, p, w->l_court, "%s", a->court);
 	if (*a->transferred != '\0' && strcmp(a->transferred, a->opened) != 0)
-		message_field(&b, p, p->en ? "Transferred" : "移送日", "%s",
+		message_field(&b, p, w->l_transfer_day, "%s",
 		    a->transferred_date);
 	if (*a->opened != '\0')
 		message_period(&b, p, a);
