@@ -991,7 +991,7 @@ message_value_cb(const char *name, void *arg)
 	if (strcmp(name, "window.weekday") == 0)
 		return a->wday >= 0 ? message_w(v->en)->wday[a->wday] : "";
 	if (strcmp(name, "kind_text") == 0)
-		return message_w(v->en)->kind[a->kind];
+		return message_kind_text(a, v->en);
 	if (strcmp(name, "advice") == 0)
 		return v->advice;
 	if (strcmp(name, "window.days") == 0)
