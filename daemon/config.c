@@ -395,10 +395,14 @@ config_calendar(struct loader *ld, config_setting_t *root)
 	config_days(ld, g, "workdays", false);
 	if (loader_strings(ld, g, "include", &list, &n) == 1) {
 		s = config_setting_get_member(g, "include");
-		for (size_t i = 0; i < n; i++)
-			config_holiday_file(ld, loader_path(ld, list[i]),
+		cfg->holiday_files = loader_alloc(ld, n + 1, sizeof(char *));
+		cfg->nholiday_files = n;
+		for (size_t i = 0; i < n; i++) {
+			cfg->holiday_files[i] = loader_path(ld, list[i]);
+			config_holiday_file(ld, cfg->holiday_files[i],
 			    loader_line(ld,
 			        config_setting_get_elem(s, (unsigned)i)));
+		}
 	}
 }
 

@@ -145,6 +145,8 @@ struct config {
 	int http_port;
 	char *http_token; /* from http.token_file; malloc'd, wiped on free */
 	struct calendar calendar;
+	const char **holiday_files; /* calendar.include, resolved */
+	size_t nholiday_files;
 	enum roll default_roll;     /* calendar.roll */
 	struct reminders reminders; /* the global reminders */
 	struct escalation escalate; /* the global escalation steps */
