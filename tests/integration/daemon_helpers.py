@@ -209,7 +209,8 @@ class Tree:
 
 def make_tree(root, receivers, notify, cases, retry=None, secrets=None,
               notify_at="09:00", extra="", calendar=CALENDAR,
-              timezone="Asia/Shanghai", reminders=REMINDERS):
+              timezone="Asia/Shanghai", reminders=REMINDERS,
+              windows=WINDOWS):
     """Write a configuration tree under root: the main file with the
     given receivers (texts) and default notify list, cases {file name:
     text}, secrets {relative path: text}, calendar (the whole setting's
@@ -226,7 +227,7 @@ def make_tree(root, receivers, notify, cases, retry=None, secrets=None,
         'state_dir = "state";',
         'cases_dir = "cases.d";',
         f"notify_at = {q(notify_at)};",
-        calendar, WINDOWS, reminders,
+        calendar, windows, reminders,
         "receivers = (\n  " + ",\n  ".join(receivers) + "\n);",
         f"notify = {q(list(notify))};",
     ]
