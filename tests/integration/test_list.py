@@ -248,6 +248,18 @@ def test_window_reminders_override_global_ones(tmp_path, one_row):
     assert row["next_alert"] == "2025-07-11T09:00:00+08:00"
 
 
+def test_before_working_and_before_replace_each_other(tmp_path, one_row):
+    # Global: 2 working days before Thu 07-10 is Tue 07-08; the window's
+    # own `before` (calendar days) replaces it: Wed 07-09.
+    tree = tree_with(tmp_path, A, reminders="{ before_working = [ 2 ]; }")
+    assert one_row(tree, "2025-07-04T10:00")["next_alert"] == \
+        "2025-07-08T09:00:00+08:00"
+    tree = tree_with(tmp_path, A, reminders="{ before_working = [ 2 ]; }",
+                     windows=windows_conf(reminders=Raw("{ before = [ 1 ]; }")))
+    assert one_row(tree, "2025-07-04T10:00")["next_alert"] == \
+        "2025-07-09T09:00:00+08:00"
+
+
 @pytest.mark.parametrize("now,next_alert", [
     ("2025-07-07T00:59Z", "2025-07-07T09:00:00+08:00"),   # 08:59 local
     ("2025-07-07T01:01Z", "2025-07-09T09:00:00+08:00"),   # 09:01 local
