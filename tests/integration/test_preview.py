@@ -5,11 +5,12 @@ actually sends; and that the preview changes nothing."""
 import datetime
 import hashlib
 import json
+import sqlite3
 
 import pytest
 
 from conftest import REPO
-from daemon_helpers import case, cases_file, make_tree, q
+from daemon_helpers import Reply, case, cases_file, make_tree, q
 from daemon_helpers import hook  # noqa: F401  (fixture)
 
 HOLIDAY_FILES = [REPO / "conf" / "holidays" / "cn-2025.conf"]
@@ -29,7 +30,7 @@ def receiver(name, url):
             'format = "json"; group_wait = 0; }')
 
 
-def tree_for(tmp_path, hook):
+def tree_for(tmp_path, hook, **kw):
     cases = cases_file(
         # decision 09-26 -> 10-09 (National Day): one reminder, 09-30.
         case(case_id="A-1", transferred="2025-09-26"),
@@ -46,7 +47,7 @@ def tree_for(tmp_path, hook):
              not_filed="2025-09-15"))
     return make_tree(tmp_path, [receiver("hook_a", hook.url("/a")),
                                 receiver("hook_b", hook.url("/b"))],
-                     ["hook_a"], {"a.conf": cases}, calendar=CALENDAR)
+                     ["hook_a"], {"a.conf": cases}, calendar=CALENDAR, **kw)
 
 
 def rfc3339(t):
@@ -155,6 +156,33 @@ def test_preview_midway_matches_list_and_daemon(tmp_path, hook, run):
                  [t for t in daily(mid + DAY, mid + 10 * DAY)
                   if t < mid + 10 * DAY])
     assert sorted(map(key, shown)) == sorted(sent)
+
+
+def test_preview_shows_a_waiting_retry_at_its_next_try(tmp_path, hook, run):
+    tree = tree_for(tmp_path, hook, retry=(600, 1200))
+    hook.default = Reply(status=503)
+    r = run("-c", tree.main, "--once", "--now", rfc3339(START))
+    assert r.returncode == 1                      # refused, waits to retry
+    con = sqlite3.connect(f"file:{tree.outbox}?mode=ro", uri=True)
+    try:
+        waiting = con.execute(
+            "SELECT d.receiver, a.kind, a.case_id, d.next_try FROM "
+            "deliveries d JOIN alerts a ON a.id = d.alert_id WHERE "
+            "d.state = 'pending'").fetchall()
+    finally:
+        con.close()
+    assert len(waiting) >= 5
+    shown = preview(run, tree, START, "--days", "1")
+    for receiver_name, kind, case_id, next_try in waiting:
+        at = datetime.datetime.fromtimestamp(
+            next_try, datetime.timezone(datetime.timedelta(hours=8)))
+        want = (at.strftime("%Y-%m-%dT%H:%M:%S+08:00"), receiver_name,
+                kind, case_id)
+        assert want in [key(x)[:4] for x in shown], (want, shown)
+    # Each waiting delivery once, not again as new.
+    assert len([x for x in shown if x["at"] < rfc3339(START + DAY)
+                and x["kind"] == "opened"]) == \
+        len([w for w in waiting if w[1] == "opened"])
 
 
 @pytest.mark.parametrize("args,code,phrase", [
