@@ -255,7 +255,8 @@ def test_before_working_and_before_replace_each_other(tmp_path, one_row):
     assert one_row(tree, "2025-07-04T10:00")["next_alert"] == \
         "2025-07-08T09:00:00+08:00"
     tree = tree_with(tmp_path, A, reminders="{ before_working = [ 2 ]; }",
-                     windows=windows_conf(reminders=Raw("{ before = [ 1 ]; }")))
+                     windows=windows_conf(
+                         reminders=Raw("{ before = [ 1 ]; }")))
     assert one_row(tree, "2025-07-04T10:00")["next_alert"] == \
         "2025-07-09T09:00:00+08:00"
 
