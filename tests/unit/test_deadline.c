@@ -1079,6 +1079,30 @@ test_working_overdue_moves(void **state)
 	check_schedule(&ws, &rem, &w, "2025-07-01", "2025-08-31");
 }
 
+/* Checks a weekly repeat whose days are all Saturdays: deadline Fri
+ * 2025-07-11, overdue_every 7 from Sat 07-12 to Sat 08-09; each goes out
+ * on the Monday after, counting its days from that Monday. */
+static void
+test_working_overdue_weekly(void **state)
+{
+	static const char *const days[] = {"2025-07-14", "2025-07-21",
+	    "2025-07-28", "2025-08-04", "2025-08-11"};
+	struct window_state ws = compute(&decision, "2025-07-04", NULL, NULL);
+	struct reminders rem = working_reminders();
+	struct wants w = {0};
+	date_t d = testcal_day("2025-07-11"), day;
+
+	(void)state;
+	rem.nbefore = 0;
+	rem.overdue_every = 7;
+	want_add(&w, ALERT_DUE, d, 0, 0);
+	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+		day = testcal_day(days[i]);
+		want_add(&w, ALERT_OVERDUE, day, day - d, d - day);
+	}
+	check_schedule(&ws, &rem, &w, "2025-07-01", "2025-09-30");
+}
+
 /* Checks due_soon starts with the first reminder where it moved to: on
  * 09-30 (9 days before 10-09), not on 10-06. */
 static void
@@ -1135,6 +1159,7 @@ main(void)
 	    cmocka_unit_test(test_working_spring_festival),
 	    cmocka_unit_test(test_working_not_before_opening),
 	    cmocka_unit_test(test_working_overdue_moves),
+	    cmocka_unit_test(test_working_overdue_weekly),
 	    cmocka_unit_test(test_working_status),
 	};
 
