@@ -98,14 +98,18 @@ preview_send_until(struct preview_run *run, time_t before)
 		if (preview_take_receiver(run, &run->cfg->receivers[i],
 		        before) == -1)
 			return -1;
+	if (outbox_begin(run->ob) == -1)
+		return -1;
 	for (; run->first < run->n; run->first++) {
 		struct preview_item *it = &run->v[run->first];
 
 		if (outbox_mark_sent(run->ob, it->alert_id, it->receiver,
-		        it->when, 0) == -1)
+		        it->when, 0) == -1) {
+			outbox_rollback(run->ob);
 			return -1;
+		}
 	}
-	return 0;
+	return outbox_commit(run->ob);
 }
 
 /* Run the planner from now to the end, as the daemon would; 0 or -1. */
