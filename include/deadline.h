@@ -37,6 +37,7 @@ struct reminders {
 	bool on_due_day;
 	int overdue_every; /* days between overdue alerts; 0 = once */
 	int overdue_max;   /* no overdue alert later than this after */
+	int ack_days;      /* days an acknowledgement pauses overdue alerts */
 };
 
 /* How a window's deadline is counted. */
@@ -72,6 +73,11 @@ struct window_state {
 	const struct calendar *cal; /* the one it was worked out with (its
 	                               working days place the alerts); NULL:
 	                               every day is a working day */
+	/* Set by route_ack (route.h), not by deadline_compute: overdue
+	 * alerts pause from ack_from through ack_until. */
+	bool acked;
+	date_t ack_from, ack_until;
+	const char *ack_by; /* who acknowledged, or NULL */
 };
 
 enum alert_kind {
