@@ -23,14 +23,15 @@ DAY = datetime.timedelta(days=1)
 KEY = ("at", "receiver", "kind", "case", "window")
 
 
-def receiver(name, url):
+def receiver(name, url, kinds=None):
     # group_wait = 0: --once sends announcements at once, as a daemon
     # does after group_wait; the preview then says the same time.
+    extra = f" kinds = {q(list(kinds))};" if kinds else ""
     return (f'{{ name = {q(name)}; type = "webhook"; url = {q(url)}; '
-            'format = "json"; group_wait = 0; }')
+            f'format = "json"; group_wait = 0;{extra} }}')
 
 
-def tree_for(tmp_path, hook, **kw):
+def tree_for(tmp_path, hook, kinds_b=None, **kw):
     cases = cases_file(
         # decision 09-26 -> 10-09 (National Day): one reminder, 09-30.
         case(case_id="A-1", transferred="2025-09-26"),
@@ -46,7 +47,8 @@ def tree_for(tmp_path, hook, **kw):
         case(case_id="D-4", transferred="2025-09-10",
              not_filed="2025-09-15"))
     return make_tree(tmp_path, [receiver("hook_a", hook.url("/a")),
-                                receiver("hook_b", hook.url("/b"))],
+                                receiver("hook_b", hook.url("/b"), kinds_b),
+                                receiver("hook_c", hook.url("/c"))],
                      ["hook_a"], {"a.conf": cases}, calendar=CALENDAR, **kw)
 
 
@@ -125,6 +127,26 @@ def test_preview_30_days_matches_what_the_daemon_sends(tmp_path, hook, run):
         [("hook_a", "overdue"), ("hook_b", "overdue")]
     for r in shown:
         assert r["case"] in r["subject"], r
+
+
+def test_preview_follows_the_routing(tmp_path, hook, run):
+    # hook_b takes only overdue and closed alerts; once a window is 3
+    # days overdue its overdue alerts also go to hook_c.
+    tree = tree_for(tmp_path, hook, kinds_b=["overdue", "closed"],
+                    extra='escalate = ( { overdue_days = 3; '
+                          'notify = [ "hook_c" ]; } );')
+    end = START + 30 * DAY
+    shown = preview(run, tree, START, "--days", "30")
+    sent = drive(run, tree, hook, [START] + [t for t in daily(START + DAY,
+                                                              end)
+                                             if t < end])
+    assert sorted(map(key, shown)) == sorted(sent)
+    assert {r["kind"] for r in shown if r["receiver"] == "hook_b"} == \
+        {"overdue"}
+    assert {r["kind"] for r in shown if r["receiver"] == "hook_c"} == \
+        {"overdue"}
+    assert [r for r in shown if r["receiver"] == "hook_c"
+            and r["case"] == "B-2"][0]["days_left"] <= -3
 
 
 def test_preview_midway_matches_list_and_daemon(tmp_path, hook, run):
