@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "buf.h"
 #include "config.h"
 #include "loader.h"
 #include "log.h"
@@ -337,9 +338,10 @@ static void
 config_holiday_file(struct loader *ld, const char *path, int line)
 {
 	static const char *keys[] = {"holidays", "workdays", NULL};
-	const char *saved = ld->file;
+	const char *saved = ld->file, *saved_hint = ld->key_hint;
 	config_t cf;
 
+	ld->key_hint = "a holiday file sets holidays and workdays";
 	if (loader_read(ld, &cf, path, line) == 0) {
 		ld->file = path;
 		loader_check_keys(ld, config_root_setting(&cf), keys,
@@ -349,6 +351,7 @@ config_holiday_file(struct loader *ld, const char *path, int line)
 		config_destroy(&cf);
 	}
 	ld->file = saved;
+	ld->key_hint = saved_hint;
 }
 
 static void
@@ -712,6 +715,49 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 		        : "transferred");
 }
 
+/* Report key name of a case, neither a field nor an event, with the
+ * nearest field or event when one is near. */
+static void
+config_unknown_case_key(struct loader *ld, const config_setting_t *s,
+    const char *name, const char *what)
+{
+	const char **keys;
+	const char *near;
+	char hint[128];
+	size_t n = 0;
+
+	keys = xcalloc(ld->nevents + 4, sizeof(*keys));
+	for (size_t i = 0; case_fields[i] != NULL; i++)
+		keys[n++] = case_fields[i];
+	for (size_t i = 0; i < ld->nevents; i++)
+		keys[n++] = ld->events[i];
+	near = loader_suggest(name, keys, n, hint, sizeof(hint));
+	free(keys);
+	if (*near != '\0')
+		loader_error(ld, loader_line(ld, s), "unknown key '%s' in %s%s",
+		    name, what, near);
+	else
+		loader_error(ld, loader_line(ld, s),
+		    "unknown key '%s' in %s (not a case field nor an event of "
+		    "any window)",
+		    name, what);
+}
+
+/* What a case may set, for an error about a key that is not ASCII. */
+static const char *
+config_case_key_hint(struct loader *ld)
+{
+	struct buf b = {NULL, 0, 0};
+	const char *hint;
+
+	buf_adds(&b, "a case sets id, title, court, notify and the events");
+	for (size_t i = 0; i < ld->nevents; i++)
+		buf_printf(&b, "%s %s", i == 0 ? "" : ",", ld->events[i]);
+	hint = loader_strdup(ld, b.s);
+	free(b.s);
+	return hint;
+}
+
 static void
 config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 {
@@ -752,10 +798,7 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		if (loader_in_list(case_fields, 4, name))
 			continue;
 		if (!loader_in_list(ld->events, ld->nevents, name)) {
-			loader_error(ld, loader_line(ld, s),
-			    "unknown key '%s' in %s (not a case field nor an "
-			    "event of any window)",
-			    name, what);
+			config_unknown_case_key(ld, s, name, what);
 			bad = true;
 			continue;
 		}
@@ -842,11 +885,13 @@ static void
 config_cases_dir(struct loader *ld, int line)
 {
 	const char *dir = ld->cfg->cases_dir, *main_file = ld->file;
+	const char *saved_hint = ld->key_hint;
 	struct dirent *de;
 	char **names = NULL, **unread = NULL, *path;
 	size_t n = 0, nunread = 0, len;
 	DIR *d;
 
+	ld->key_hint = config_case_key_hint(ld);
 	if ((d = opendir(dir)) == NULL) {
 		loader_error(ld, line, "cannot open cases_dir '%s': %s", dir,
 		    strerror(errno));
@@ -881,6 +926,7 @@ config_cases_dir(struct loader *ld, int line)
 	free(names);
 	config_unread(ld, unread, nunread);
 	ld->file = main_file;
+	ld->key_hint = saved_hint;
 }
 
 /* A case and its id as ids compare (utf8_fold). */
@@ -1097,6 +1143,7 @@ config_load(const char *path, struct config_errors *errs)
 	ld.dir = loader_strdup(&ld, ld.dir);
 	free(dir);
 	ld.file = cfg->path;
+	ld.key_hint = "see deadlined.conf(5) for the keys";
 
 	if (loader_read(&ld, &cf, path, 0) == 0) {
 		config_main(&ld, &cf);

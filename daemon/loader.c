@@ -21,6 +21,8 @@
 #include "buf.h"
 #include "loader.h"
 #include "log.h"
+#include "suggest.h"
+#include "syntax.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -68,6 +70,22 @@ loader_error(struct loader *ld, int line, const char *fmt, ...)
 	loader_errors_add(ld->errs,
 	    loader_vformat(ld->file, line, "", fmt, ap));
 	va_end(ap);
+}
+
+/* Record "FILE:LINE:COLUMN: message" for a place in the current file. */
+static void __attribute__((format(printf, 4, 5)))
+loader_error_at(struct loader *ld, int line, int col, const char *fmt, ...)
+{
+	char *msg, *full;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	xasprintf(&full, "%s:%d:%d: %s", ld->file, line, col, msg);
+	free(msg);
+	loader_errors_add(ld->errs, full);
 }
 
 /* Record "FILE:LINE: warning: message" on the configuration: -t prints
@@ -179,6 +197,20 @@ loader_line(struct loader *ld, const config_setting_t *s)
 	return line;
 }
 
+/* ": did you mean 'x'?" for the name of list (n of them) nearest to
+ * name, in buf; "" if none is near. */
+const char *
+loader_suggest(const char *name, const char *const *list, size_t n, char *buf,
+    size_t len)
+{
+	const char *near = suggest_nearest(name, list, n);
+
+	if (near == NULL)
+		return "";
+	snprintf(buf, len, ": did you mean '%s'?", near);
+	return buf;
+}
+
 /* Record an error for each key of group that is not in allowed. */
 void
 loader_check_keys(struct loader *ld, const config_setting_t *group,
@@ -186,6 +218,7 @@ loader_check_keys(struct loader *ld, const config_setting_t *group,
 {
 	config_setting_t *s;
 	const char *name;
+	char hint[128];
 	size_t i;
 	int n = config_setting_length(group);
 
@@ -197,7 +230,9 @@ loader_check_keys(struct loader *ld, const config_setting_t *group,
 				break;
 		if (allowed[i] == NULL)
 			loader_error(ld, loader_line(ld, s),
-			    "unknown key '%s' in %s", name, what);
+			    "unknown key '%s' in %s%s", name, what,
+			    loader_suggest(name, allowed, i, hint,
+			        sizeof(hint)));
 	}
 }
 
@@ -223,11 +258,54 @@ loader_string(struct loader *ld, const config_setting_t *group, const char *key,
 	return 1;
 }
 
+/* The text a setting was read from, when the loader kept it. */
+static const char *
+loader_text_of(struct loader *ld, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+
+	if (file == NULL)
+		file = ld->file;
+	for (size_t i = 0; i < ld->ntexts; i++)
+		if (strcmp(ld->texts[i].path, file) == 0)
+			return ld->texts[i].text;
+	return NULL;
+}
+
+/* Replace *v, the integer libconfig read for s, by the literal as the
+ * file writes it (libconfig 1.5 reads through atoi(3): 4294967303 comes
+ * out as 7), and write that literal into lit; a literal that does not
+ * fit 64 bits is written "!LITERAL".  Without the text, lit is *v. */
+static void
+loader_int_as_written(struct loader *ld, const config_setting_t *s,
+    long long *v, char *lit, size_t len)
+{
+	const char *text = loader_text_of(ld, s);
+	bool overflow = false;
+	long long w;
+
+	snprintf(lit, len, "%lld", *v);
+	if (text == NULL || config_setting_name(s) == NULL ||
+	    !syntax_int_literal(text, (int)config_setting_source_line(s),
+	        config_setting_name(s), *v,
+	        config_setting_type(s) == CONFIG_TYPE_INT64, &w, &overflow,
+	        lit + 1, len - 1)) {
+		return;
+	}
+	if (overflow)
+		lit[0] = '!';
+	else {
+		memmove(lit, lit + 1, strlen(lit + 1) + 1);
+		*v = w;
+	}
+}
+
 int
 loader_int(struct loader *ld, const config_setting_t *group, const char *key,
     int min, int max, int *out)
 {
 	config_setting_t *s = config_setting_get_member(group, key);
+	char lit[48];
 	long long v;
 
 	if (s == NULL)
@@ -239,10 +317,11 @@ loader_int(struct loader *ld, const config_setting_t *group, const char *key,
 		return -1;
 	}
 	v = config_setting_get_int64(s);
-	if (v < min || v > max) {
+	loader_int_as_written(ld, s, &v, lit, sizeof(lit));
+	if (v < min || v > max || lit[0] == '!') {
 		loader_error(ld, loader_line(ld, s),
-		    "'%s' must be between %d and %d, not %lld", key, min, max,
-		    v);
+		    "'%s' must be between %d and %d, not %s", key, min, max,
+		    lit + (lit[0] == '!'));
 		return -1;
 	}
 	*out = (int)v;
@@ -330,7 +409,8 @@ int
 loader_date(struct loader *ld, const config_setting_t *s, const char *what,
     date_t *out)
 {
-	const char *v;
+	const char *v, *why;
+	char buf[96];
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
 		loader_error(ld, loader_line(ld, s),
@@ -339,9 +419,16 @@ loader_date(struct loader *ld, const config_setting_t *s, const char *what,
 	}
 	v = config_setting_get_string(s);
 	if (date_parse(v, out) == -1) {
-		loader_error(ld, loader_line(ld, s),
-		    "%s: '%s' is not a valid date (YYYY-MM-DD, years %d to %d)",
-		    what, v, DATE_YEAR_MIN, DATE_YEAR_MAX);
+		why = syntax_date_problem(v, DATE_YEAR_MIN, DATE_YEAR_MAX, buf,
+		    sizeof(buf));
+		if (why == NULL || strncmp(why, "years ", 6) == 0)
+			loader_error(ld, loader_line(ld, s),
+			    "%s: '%s' is not a valid date (YYYY-MM-DD, years "
+			    "%d to %d)",
+			    what, v, DATE_YEAR_MIN, DATE_YEAR_MAX);
+		else
+			loader_error(ld, loader_line(ld, s),
+			    "%s: '%s' is not a valid date: %s", what, v, why);
 		return -1;
 	}
 	return 0;
@@ -511,12 +598,35 @@ loader_at_include(const char *text)
 	return 0;
 }
 
+/* Record libconfig's error at line of text, saying what and where when
+ * the text shows it: the column, the character and the fix. */
+static void
+loader_parse_error(struct loader *ld, const char *text, int line,
+    const char *what)
+{
+	struct syntax_finding f;
+
+	if (strcmp(what, "syntax error") == 0 &&
+	    syntax_explain(text, line, &f)) {
+		if (f.key && ld->key_hint != NULL)
+			loader_error_at(ld, f.line, f.col, "%s; %s", f.msg,
+			    ld->key_hint);
+		else
+			loader_error_at(ld, f.line, f.col, "%s", f.msg);
+	} else if (strcmp(what, "duplicate setting name") == 0 &&
+	    syntax_duplicate(text, line, &f))
+		loader_error_at(ld, f.line, f.col, "%s", f.msg);
+	else
+		loader_error(ld, line, "%s", what);
+}
+
 /* Read a libconfig file into cf; on a syntax or I/O error record it and
  * return -1 (cf is then destroyed).  A file named at line `from` of the
  * current file has an I/O error reported there. */
 int
 loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 {
+	struct syntax_finding f;
 	const char *file, *problem;
 	char *text;
 	int line;
@@ -535,6 +645,14 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 	    xreallocarray(ld->texts, ld->ntexts + 1, sizeof(*ld->texts));
 	ld->texts[ld->ntexts].path = path;
 	ld->texts[ld->ntexts++].text = text;
+	/* A byte order mark (Windows Notepad writes one) is accepted. */
+	if (strncmp(text, "\xef\xbb\xbf", 3) == 0)
+		memmove(text, text + 3, strlen(text + 3) + 1);
+	if (syntax_not_utf8(text, &f)) {
+		ld->file = path;
+		loader_error_at(ld, f.line, f.col, "%s", f.msg);
+		return -1;
+	}
 	if ((line = loader_open_comment(text)) != 0) {
 		ld->file = path;
 		loader_error(ld, line, "unterminated /* comment");
@@ -550,11 +668,18 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 	/* Parse the text just read and checked, not the file again: it
 	 * could have been replaced since (by a FIFO, say). */
 	config_init(cf);
-	if (config_read_string(cf, text) == CONFIG_TRUE)
-		return 0;
+	if (config_read_string(cf, text) == CONFIG_TRUE) {
+		if (!syntax_nul_escape(text, &f))
+			return 0;
+		ld->file = path;
+		loader_error_at(ld, f.line, f.col, "%s", f.msg);
+		config_destroy(cf);
+		return -1;
+	}
 	file = config_error_file(cf);
 	ld->file = file != NULL ? file : path;
-	loader_error(ld, config_error_line(cf), "%s", config_error_text(cf));
+	loader_parse_error(ld, text, config_error_line(cf),
+	    config_error_text(cf));
 	config_destroy(cf);
 	return -1;
 }

@@ -18,10 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "loader.h"
 #include "log.h"
 #include "receiver.h"
 #include "template.h"
+#include "xmalloc.h"
 
 #define RECEIVER_TIMEOUT_DEFAULT    30 /* seconds for a transfer */
 #define RECEIVER_TIMEOUT_MAX        3600
@@ -533,6 +535,32 @@ receiver_load(struct loader *ld, const config_setting_t *root)
 	}
 }
 
+/* Report receiver name under key, which no receiver has: with the
+ * nearest name when one is near, and the names there are. */
+static void
+receiver_unknown(struct loader *ld, const config_setting_t *s, const char *name,
+    const char *key)
+{
+	struct config *cfg = ld->cfg;
+	struct buf list = {NULL, 0, 0};
+	const char **names;
+	char hint[128];
+
+	names = xcalloc(cfg->nreceivers + 1, sizeof(*names));
+	for (size_t i = 0; i < cfg->nreceivers; i++) {
+		names[i] = cfg->receivers[i].name;
+		if (names[i] != NULL)
+			buf_printf(&list, "%s%s", list.len > 0 ? ", " : "",
+			    names[i]);
+	}
+	loader_error(ld, loader_line(ld, s),
+	    "unknown receiver '%s' in '%s'%s (receivers: %s)", name, key,
+	    loader_suggest(name, names, cfg->nreceivers, hint, sizeof(hint)),
+	    list.len > 0 ? list.s : "none");
+	free(names);
+	free(list.s);
+}
+
 /* Resolve the receiver names under key to indexes; 1 if given, 0 if not,
  * -1 on error.  An empty list is an error unless empty_ok. */
 static int
@@ -560,8 +588,7 @@ receiver_names(struct loader *ld, const config_setting_t *group,
 			    strcmp(cfg->receivers[k].name, names[i]) == 0)
 				break;
 		if (k == cfg->nreceivers) {
-			loader_error(ld, loader_line(ld, s),
-			    "unknown receiver '%s' in '%s'", names[i], key);
+			receiver_unknown(ld, s, names[i], key);
 			bad = 1;
 		}
 		(*out)[i] = k;

@@ -448,8 +448,8 @@ syntax_key_at(const struct syntax_walk *w)
 /* The first line before w's position (or at it, earlier on the line)
  * where key k of length n is set; 0 if none. */
 static int
-syntax_key_before(const char *text, const struct syntax_walk *at,
-    const char *k, size_t n)
+syntax_key_before(const char *text, const struct syntax_walk *at, const char *k,
+    size_t n)
 {
 	struct syntax_walk w;
 	size_t m;
@@ -501,12 +501,12 @@ syntax_leap(int y)
 const char *
 syntax_date_problem(const char *v, int min, int max, char *buf, size_t len)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31};
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+	    31};
 	int y, m, d, n = 0, days;
 
-	if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
-	    v[n] != '\0' || strspn(v, "0123456789-") != strlen(v)) {
+	if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || v[n] != '\0' ||
+	    strspn(v, "0123456789-") != strlen(v)) {
 		snprintf(buf, len, "write dates as YYYY-MM-DD");
 		return buf;
 	}
@@ -601,8 +601,8 @@ syntax_int_literal(const char *text, int line, const char *key, long long lib,
 		q += strspn(q + 1, " \t\r\n") + 1; /* past '=' or ':' */
 		if ((n = syntax_parse_int(q, &v, overflow)) == 0)
 			continue;
-		if (!*overflow && (is64 ? v != lib : (int)(v & 0xffffffff) !=
-		                                        (int)lib))
+		if (!*overflow &&
+		    (is64 ? v != lib : (int)(v & 0xffffffff) != (int)lib))
 			continue;
 		*out = v;
 		snprintf(lit, litlen, "%.*s", (int)(n > 40 ? 40 : n), q);

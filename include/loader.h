@@ -31,6 +31,10 @@ struct loader {
 	size_t nevents;
 	struct loader_text *texts;
 	size_t ntexts;
+	/* Which keys the file being read may set ("a case has id, title,
+	 * ..."), told with an error about a key that is not ASCII; or NULL. */
+	const char *key_hint;
+	bool no_secrets; /* --list: secret files are not read */
 };
 
 /* "FILE:LINE: <prefix>message" (line 0: "FILE: <prefix>message"), a new
@@ -61,7 +65,13 @@ const char *loader_path(struct loader *ld, const char *path);
 /* The line a setting is on (0 for NULL). */
 int loader_line(struct loader *ld, const config_setting_t *s);
 
-/* Record an error for each key of group not in allowed (NULL-ended). */
+/* ": did you mean 'x'?" for the name of list (n of them) nearest to
+ * name, written into buf; "" when none is near enough to be a typo. */
+const char *loader_suggest(const char *name, const char *const *list, size_t n,
+    char *buf, size_t len);
+
+/* Record an error for each key of group not in allowed (NULL-ended),
+ * with the nearest allowed key when one is near. */
 void loader_check_keys(struct loader *ld, const config_setting_t *group,
     const char *const *allowed, const char *what);
 
