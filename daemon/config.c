@@ -1119,6 +1119,12 @@ config_main(struct loader *ld, config_t *cf)
 struct config *
 config_load(const char *path, struct config_errors *errs)
 {
+	return config_load_flags(path, 0, errs);
+}
+
+struct config *
+config_load_flags(const char *path, unsigned flags, struct config_errors *errs)
+{
 	struct loader ld;
 	struct config *cfg;
 	size_t nerrs = errs->n;
@@ -1130,6 +1136,7 @@ config_load(const char *path, struct config_errors *errs)
 	memset(&ld, 0, sizeof(ld));
 	ld.cfg = cfg;
 	ld.errs = errs;
+	ld.no_secrets = (flags & CONFIG_NO_SECRETS) != 0;
 	cfg->path = loader_strdup(&ld, path);
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) == NULL)

@@ -703,6 +703,65 @@ loader_secret_mode(struct loader *ld, int line, const char *key,
 	return 0;
 }
 
+/* The systemd unit whose credentials directory holds path
+ * (/run/credentials/UNIT/NAME, or NAME under $CREDENTIALS_DIRECTORY),
+ * into unit and dir; false if path is not a credential. */
+static bool
+loader_credential(const char *path, char *unit, size_t ulen, char *dir,
+    size_t dlen)
+{
+	static const char run[] = "/run/credentials/";
+	const char *env = getenv("CREDENTIALS_DIRECTORY"), *u, *slash;
+	size_t n;
+
+	if (env != NULL && *env == '/' && (n = strlen(env)) > 1 &&
+	    strncmp(path, env, n) == 0 && path[n] == '/')
+		snprintf(dir, dlen, "%s", env);
+	else if (strncmp(path, run, sizeof(run) - 1) == 0 &&
+	    (slash = strchr(path + sizeof(run) - 1, '/')) != NULL)
+		snprintf(dir, dlen, "%.*s", (int)(slash - path), path);
+	else
+		return false;
+	u = strrchr(dir, '/') + 1;
+	snprintf(unit, ulen, "%s", *u != '\0' ? u : "deadlined.service");
+	return true;
+}
+
+/* What to do when the secret file path cannot be read because it is a
+ * systemd credential: "" if it is not one.  A credentials directory
+ * exists only while its service runs, and only the service can read it,
+ * so a hand-run -t cannot check it; the unit's ExecReload= (and
+ * ExecStartPre=) runs deadlined -t with the credentials in place. */
+static const char *
+loader_credential_hint(const char *path, char *buf, size_t len)
+{
+	char unit[64], dir[192];
+	const char *name = strrchr(path, '/') + 1;
+
+	if (!loader_credential(path, unit, sizeof(unit), dir, sizeof(dir)))
+		return "";
+	if (access(dir, F_OK) == -1 && errno == ENOENT)
+		snprintf(buf, len,
+		    " (%s is not running: its credentials are in %s only while "
+		    "it runs; `systemctl start %s` checks them, as deadlined "
+		    "-t runs first (ExecStartPre=), and once it runs "
+		    "`systemctl "
+		    "reload %s` does; errors are in `journalctl -u %s`)",
+		    unit, dir, unit, unit, unit);
+	else if (access(dir, X_OK) == -1)
+		snprintf(buf, len,
+		    " (only %s can read its credentials: check by `systemctl "
+		    "reload %s`, which runs deadlined -t as the service; "
+		    "errors are in `journalctl -u %s`)",
+		    unit, unit, unit);
+	else
+		snprintf(buf, len,
+		    " (%s has no credential '%s': add LoadCredential=%s:FILE "
+		    "to it with `systemctl edit %s`)",
+		    unit, name, name, unit);
+	return buf;
+}
+
 /* Read a secret file (named relative to the main file) into a malloc'd
  * string without its trailing newline; NULL with an error recorded. */
 char *
@@ -710,19 +769,20 @@ loader_secret(struct loader *ld, const config_setting_t *group, const char *key)
 {
 	config_setting_t *s = config_setting_get_member(group, key);
 	const char *rel, *path, *problem = NULL;
+	char hint[1024], *buf;
 	struct stat st;
-	char *buf;
 	ssize_t n;
 	size_t len = 0;
 	int fd;
 
-	if (loader_string(ld, group, key, &rel) != 1)
+	if (loader_string(ld, group, key, &rel) != 1 || ld->no_secrets)
 		return NULL;
 	path = loader_path(ld, rel);
 	if ((problem = loader_open(path, LOADER_SECRET_MAX, &fd, &st)) !=
 	    NULL) {
-		loader_error(ld, loader_line(ld, s), "cannot read %s '%s': %s",
-		    key, path, problem);
+		loader_error(ld, loader_line(ld, s),
+		    "cannot read %s '%s': %s%s", key, path, problem,
+		    loader_credential_hint(path, hint, sizeof(hint)));
 		return NULL;
 	}
 	if (loader_secret_mode(ld, loader_line(ld, s), key, path, st.st_mode) ==

@@ -218,12 +218,12 @@ parse_options(int argc, char **argv, struct options *opt)
 
 /* Load the configuration, printing every error; NULL if it is not valid. */
 static struct config *
-load(const char *path)
+load(const char *path, unsigned flags)
 {
 	struct config_errors errs = {0};
 	struct config *cfg;
 
-	if ((cfg = config_load(path, &errs)) == NULL)
+	if ((cfg = config_load_flags(path, flags, &errs)) == NULL)
 		for (size_t i = 0; i < errs.n; i++)
 			log_plain("%s", errs.msgs[i]);
 	config_errors_free(&errs);
@@ -389,7 +389,11 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &opt);
 	log_init(opt.verbose);
 
-	if ((cfg = load(opt.config)) == NULL)
+	/* What sends nothing reads no secret: a clerk who may not read
+	 * them can still list. */
+	if ((cfg = load(opt.config,
+	         opt.list || opt.history || opt.status ? CONFIG_NO_SECRETS
+	                                               : 0)) == NULL)
 		return 1;
 	if (clock_set_zone(cfg->timezone) == -1)
 		fatalx("cannot use time zone %s", cfg->timezone);
