@@ -240,6 +240,7 @@ config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 	static const char *keys[] = {"before", "on_due_day", "overdue_every",
 	    "overdue_max", NULL};
 	config_setting_t *s, *e;
+	long long lv;
 	int len, v;
 	size_t i, j;
 
@@ -266,12 +267,13 @@ config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 	for (int k = 0; k < len; k++) {
 		e = config_setting_get_elem(s, (unsigned)k);
 		if (config_setting_type(e) != CONFIG_TYPE_INT ||
-		    (v = config_setting_get_int(e)) < 1 ||
-		    v > CONFIG_DAYS_MAX) {
+		    (lv = loader_list_int(ld, s, (size_t)k)) < 1 ||
+		    lv > CONFIG_DAYS_MAX) {
 			loader_error(ld, loader_line(ld, e),
 			    "'before' must hold positive numbers of days");
 			continue;
 		}
+		v = (int)lv;
 		for (i = 0; i < rem->nbefore && rem->before[i] != v; i++)
 			;
 		if (i < rem->nbefore) {

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -298,6 +299,24 @@ loader_int_as_written(struct loader *ld, const config_setting_t *s,
 		memmove(lit, lit + 1, strlen(lit + 1) + 1);
 		*v = w;
 	}
+}
+
+long long
+loader_list_int(struct loader *ld, const config_setting_t *list, size_t k)
+{
+	const config_setting_t *e = config_setting_get_elem(list, (unsigned)k);
+	const char *text = loader_text_of(ld, list);
+	long long v = config_setting_get_int64(e), w;
+	bool overflow = false;
+	char lit[48];
+
+	if (text == NULL || config_setting_name(list) == NULL ||
+	    !syntax_list_int_literal(text,
+	        (int)config_setting_source_line(list),
+	        config_setting_name(list), k, v, &w, &overflow, lit,
+	        sizeof(lit)))
+		return v;
+	return overflow ? LLONG_MIN : w;
 }
 
 int

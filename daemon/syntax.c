@@ -610,3 +610,72 @@ syntax_int_literal(const char *text, int line, const char *key, long long lib,
 	}
 	return false;
 }
+
+/* Move to the next code byte that is not white space. */
+static bool
+syntax_step_over_space(struct syntax_walk *w)
+{
+	while (syntax_step(w))
+		if (!isspace((unsigned char)*w->p))
+			return true;
+	return false;
+}
+
+/* From the key at w->p, walk to the code byte after its '=' or ':' and
+ * the opening bracket of its list; false if it is not a list. */
+static bool
+syntax_enter_list(struct syntax_walk *w, size_t klen)
+{
+	w->p += klen - 1;
+	if (!syntax_step_over_space(w) || (*w->p != '=' && *w->p != ':'))
+		return false;
+	return syntax_step_over_space(w) && (*w->p == '[' || *w->p == '(');
+}
+
+/* Parse item k of the list at w (just inside its bracket), if it is an
+ * integer literal. */
+static size_t
+syntax_list_item(struct syntax_walk *w, size_t k, long long *v, bool *overflow)
+{
+	size_t idx = 0;
+	int depth = 1;
+
+	while (syntax_step_over_space(w)) {
+		if (depth == 1 && idx == k && *w->p != ',' && *w->p != ']' &&
+		    *w->p != ')')
+			return syntax_parse_int(w->p, v, overflow);
+		if (strchr("[({", *w->p) != NULL)
+			depth++;
+		else if (strchr("])}", *w->p) != NULL && --depth == 0)
+			return 0;
+		else if (*w->p == ',' && depth == 1)
+			idx++;
+	}
+	return 0;
+}
+
+bool
+syntax_list_int_literal(const char *text, int line, const char *key, size_t k,
+    long long lib, long long *out, bool *overflow, char *lit, size_t litlen)
+{
+	struct syntax_walk w, at;
+	size_t klen = strlen(key), n;
+	long long v;
+
+	syntax_walk_init(&w, text);
+	while (syntax_step(&w) && w.line <= line) {
+		if (w.line != line || syntax_key_at(&w) != klen ||
+		    strncmp(w.p, key, klen) != 0)
+			continue;
+		at = w;
+		if (!syntax_enter_list(&at, klen) ||
+		    (n = syntax_list_item(&at, k, &v, overflow)) == 0)
+			continue;
+		if (!*overflow && (int)(v & 0xffffffff) != (int)lib)
+			continue;
+		*out = v;
+		snprintf(lit, litlen, "%.*s", (int)(n > 40 ? 40 : n), at.p);
+		return true;
+	}
+	return false;
+}

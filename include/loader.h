@@ -79,6 +79,10 @@ int loader_string(struct loader *ld, const config_setting_t *group,
     const char *key, const char **out);
 int loader_int(struct loader *ld, const config_setting_t *group,
     const char *key, int min, int max, int *out);
+/* Integer item k of list as the file writes it (libconfig 1.5 reads
+ * 4294967297 as 1); LLONG_MIN if it does not fit 64 bits. */
+long long loader_list_int(struct loader *ld, const config_setting_t *list,
+    size_t k);
 int loader_bool(struct loader *ld, const config_setting_t *group,
     const char *key, bool *out);
 int loader_group(struct loader *ld, const config_setting_t *group,

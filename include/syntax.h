@@ -69,4 +69,10 @@ bool syntax_int_literal(const char *text, int line, const char *key,
     long long lib, bool is64, long long *out, bool *overflow, char *lit,
     size_t litlen);
 
+/* As syntax_int_literal, for item k (from 0) of the list set by key on
+ * line: "before = [ 3, 4294967297 ]". */
+bool syntax_list_int_literal(const char *text, int line, const char *key,
+    size_t k, long long lib, long long *out, bool *overflow, char *lit,
+    size_t litlen);
+
 #endif
