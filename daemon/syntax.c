@@ -445,20 +445,39 @@ syntax_key_at(const struct syntax_walk *w)
 	return *q == '=' || *q == ':' ? n : 0;
 }
 
-/* The first line before w's position (or at it, earlier on the line)
- * where key k of length n is set; 0 if none. */
+/* How deep brackets nest at the code byte c, given the depth before. */
+static int
+syntax_depth(char c, int depth)
+{
+	if (c == '{' || c == '(' || c == '[')
+		return depth + 1;
+	if (c == '}' || c == ')' || c == ']')
+		return depth - 1;
+	return depth;
+}
+
+/* The line where the group holding the key at `at` first sets that key
+ * (k, n bytes), if before `at`; 0 if none. */
 static int
 syntax_key_before(const char *text, const struct syntax_walk *at, const char *k,
     size_t n)
 {
 	struct syntax_walk w;
-	size_t m;
+	int depth = 0, target = 0, first = 0;
 
 	syntax_walk_init(&w, text);
 	while (syntax_step(&w) && w.p < at->p)
-		if ((m = syntax_key_at(&w)) == n && strncmp(w.p, k, n) == 0)
-			return w.line;
-	return 0;
+		target = syntax_depth(*w.p, target);
+	syntax_walk_init(&w, text);
+	while (syntax_step(&w) && w.p < at->p) {
+		if (depth < target)
+			first = 0; /* outside the group: another one follows */
+		else if (depth == target && first == 0 &&
+		    syntax_key_at(&w) == n && strncmp(w.p, k, n) == 0)
+			first = w.line;
+		depth = syntax_depth(*w.p, depth);
+	}
+	return first;
 }
 
 bool

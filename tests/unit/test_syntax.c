@@ -174,6 +174,12 @@ test_duplicate(void **state)
 	    "duplicate setting 'id' (first set at "
 	    "line 1): a group sets each key once");
 	assert_false(syntax_duplicate("a = 1;\nb = 2;\n", 2, &f));
+	/* The same key in another group is not the first setting. */
+	assert_true(syntax_duplicate("a = { d = 1; };\nb = { e = 2; d = 3; "
+	                             "d = 4; };\n",
+	    2, &f));
+	assert_int_equal(f.col, 21);
+	assert_non_null(strstr(f.msg, "(first set at line 2)"));
 }
 
 /* Checks an impossible date says why. */
