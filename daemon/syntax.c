@@ -171,9 +171,13 @@ struct syntax_walk {
 	char prevc;
 	const char *prev, *prev_ls;
 	int prev_line;
-	/* The last string escape "\x00" seen, if any. */
+	/* The first string escape "\x00" seen, if any. */
 	const char *nul, *nul_ls;
 	int nul_line;
+	/* The first curly or full-width quote in a string that runs on past
+	 * the end of its line: likely meant to close it. */
+	const char *curly, *curly_ls;
+	int curly_line;
 };
 
 static void
@@ -192,14 +196,35 @@ syntax_newline(struct syntax_walk *w)
 	w->ls = ++w->p;
 }
 
-/* Skip the string that starts at w->p, noting a "\x00" in it. */
+/* True if p starts a curly or full-width double quote. */
+static bool
+syntax_is_curly(const char *p)
+{
+	return strncmp(p, "\xe2\x80\x9c", 3) == 0 ||
+	    strncmp(p, "\xe2\x80\x9d", 3) == 0 ||
+	    strncmp(p, "\xef\xbc\x82", 3) == 0;
+}
+
+/* Skip the string that starts at w->p, noting a "\x00" in it, and a
+ * curly quote when the string runs on to another line. */
 static void
 syntax_skip_string(struct syntax_walk *w)
 {
-	const char *q;
+	const char *q, *curly = NULL, *curly_ls = NULL;
+	int curly_line = 0;
 
 	for (w->p++; *w->p != '\0' && *w->p != '"';) {
+		if (syntax_is_curly(w->p) && curly == NULL) {
+			curly = w->p;
+			curly_ls = w->ls;
+			curly_line = w->line;
+		}
 		if (*w->p == '\n') {
+			if (curly != NULL && w->curly == NULL) {
+				w->curly = curly;
+				w->curly_ls = curly_ls;
+				w->curly_line = curly_line;
+			}
 			syntax_newline(w);
 			continue;
 		}
@@ -398,15 +423,32 @@ syntax_mistake(struct syntax_walk *w, struct syntax_finding *f)
 	return false;
 }
 
+/* The curly quote w found in a string that ran on: the string's end. */
+static bool
+syntax_curly_quote(const struct syntax_walk *w, struct syntax_finding *f)
+{
+	char what[160];
+
+	syntax_found(f, w->curly_ls, w->curly_line, w->curly);
+	snprintf(f->msg, sizeof(f->msg), "%s (the string runs on past it)",
+	    syntax_char_message(w->curly, what, sizeof(what)));
+	return true;
+}
+
 bool
 syntax_explain(const char *text, int line, struct syntax_finding *f)
 {
 	struct syntax_walk w;
 
 	syntax_walk_init(&w, text);
-	while (syntax_step(&w) && w.line <= line)
+	while (syntax_step(&w) && w.line <= line) {
+		if (w.curly != NULL)
+			return syntax_curly_quote(&w, f);
 		if (syntax_mistake(&w, f))
 			return true;
+	}
+	if (w.curly != NULL && w.curly_line <= line)
+		return syntax_curly_quote(&w, f);
 	return false;
 }
 

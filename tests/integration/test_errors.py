@@ -95,6 +95,16 @@ def test_full_width_parentheses(tmp_path, check, char, code):
                f"full-width '{char}' (U+{code}): use '{ascii_}'")
 
 
+def test_string_closed_by_a_curly_quote(tmp_path, check):
+    # The string runs on to the next '"'; libconfig stops lines later.
+    text = case_text('id = "A-1”;\n    transferred = "2025-07-03";')
+    tree = write_tree(tmp_path, cases={"a.conf": text})
+    r = check(tree)
+    only_error(r, tree.path("cases.d/a.conf"), text, "”",
+               "curly quote '”' (U+201D): use '\"' (the string runs on "
+               "past it)")
+
+
 def test_comma_after_the_last_case(tmp_path, check):
     # libconfig sees it at the ')' on the next line; the comma is named.
     text = cases_conf(case(id="A-1", transferred="2025-07-03")).replace(

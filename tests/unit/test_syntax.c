@@ -122,6 +122,10 @@ test_explain(void **state)
 	    explain("a = \"；,)\"; # ；\n// （\n/* ， */ b = 1\n", 4), "");
 	/* A mistake after the line libconfig named is not the cause. */
 	assert_string_equal(explain("a = ;\nb = 1；\n", 1), "");
+	/* A string closed by a curly quote runs on: the quote is named. */
+	assert_string_equal(explain("a = \"x”;\nb = \"y\";\n", 2),
+	    "1:7: curly quote '”' (U+201D): use '\"' (the string runs on "
+	    "past it)");
 	/* A string may span lines, as in libconfig. */
 	assert_string_equal(explain("a = \"x\n；\";\nb = 1）\n", 3),
 	    "3:6: full-width '）' (U+FF09): use ')'");
