@@ -230,6 +230,17 @@ load(const char *path, unsigned flags)
 	return cfg;
 }
 
+/* Say that no receiver is named name, and which are. */
+static void
+no_receiver(const struct config *cfg, const char *name)
+{
+	char *hint = receiver_unknown_hint(cfg, name);
+
+	fprintf(stderr, "deadlined: no receiver named '%s' in %s%s\n", name,
+	    cfg->path, hint);
+	free(hint);
+}
+
 /* --test-receiver: send one test message and say how it went. */
 static int
 test_receiver(const struct config *cfg, const char *name)
@@ -247,8 +258,7 @@ test_receiver(const struct config *cfg, const char *name)
 		printf("%s: %s: %s\n", name, rc == 0 ? "ok" : "failed", result);
 		return rc == 0 && fflush(stdout) != EOF ? 0 : 1;
 	}
-	fprintf(stderr, "deadlined: no receiver named '%s' in %s\n", name,
-	    cfg->path);
+	no_receiver(cfg, name);
 	return 1;
 }
 
@@ -277,8 +287,7 @@ resend(const struct config *cfg, const char *name, const char *case_id)
 	int n;
 
 	if (receiver_find(cfg, name) == NULL) {
-		fprintf(stderr, "deadlined: no receiver named '%s' in %s\n",
-		    name, cfg->path);
+		no_receiver(cfg, name);
 		return 1;
 	}
 	if (case_id != NULL && config_case_find(cfg, case_id) == NULL) {

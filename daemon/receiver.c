@@ -535,30 +535,38 @@ receiver_load(struct loader *ld, const config_setting_t *root)
 	}
 }
 
+char *
+receiver_unknown_hint(const struct config *cfg, const char *name)
+{
+	struct buf b = {NULL, 0, 0};
+	const char **names;
+	char hint[128];
+	size_t n = 0;
+
+	names = xcalloc(cfg->nreceivers + 1, sizeof(*names));
+	for (size_t i = 0; i < cfg->nreceivers; i++)
+		if (cfg->receivers[i].name != NULL)
+			names[n++] = cfg->receivers[i].name;
+	buf_printf(&b, "%s (receivers: ",
+	    loader_suggest(name, names, n, hint, sizeof(hint)));
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", names[i]);
+	buf_adds(&b, n > 0 ? ")" : "none)");
+	free(names);
+	return buf_take(&b);
+}
+
 /* Report receiver name under key, which no receiver has: with the
  * nearest name when one is near, and the names there are. */
 static void
 receiver_unknown(struct loader *ld, const config_setting_t *s, const char *name,
     const char *key)
 {
-	struct config *cfg = ld->cfg;
-	struct buf list = {NULL, 0, 0};
-	const char **names;
-	char hint[128];
+	char *hint = receiver_unknown_hint(ld->cfg, name);
 
-	names = xcalloc(cfg->nreceivers + 1, sizeof(*names));
-	for (size_t i = 0; i < cfg->nreceivers; i++) {
-		names[i] = cfg->receivers[i].name;
-		if (names[i] != NULL)
-			buf_printf(&list, "%s%s", list.len > 0 ? ", " : "",
-			    names[i]);
-	}
-	loader_error(ld, loader_line(ld, s),
-	    "unknown receiver '%s' in '%s'%s (receivers: %s)", name, key,
-	    loader_suggest(name, names, cfg->nreceivers, hint, sizeof(hint)),
-	    list.len > 0 ? list.s : "none");
-	free(names);
-	free(list.s);
+	loader_error(ld, loader_line(ld, s), "unknown receiver '%s' in '%s'%s",
+	    name, key, hint);
+	free(hint);
 }
 
 /* Resolve the receiver names under key to indexes; 1 if given, 0 if not,

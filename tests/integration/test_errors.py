@@ -427,3 +427,13 @@ def test_credential_missing_from_a_running_service(tmp_path, check):
     assert_error(r, tree.main, tree.line("deadlined.conf", "secret_file"),
                  "(creds has no credential 'hook': add "
                  "LoadCredential=hook:FILE to it with `systemctl edit creds`)")
+
+
+@pytest.mark.parametrize("flag", ["--test-receiver", "--resend"])
+def test_command_line_receiver_suggests_and_lists(tmp_path, run, flag):
+    tree = write_tree(tmp_path, main=main_conf(receivers=HOOK_RECEIVERS.replace(
+        'secret_file = "secrets/hook"; ', "")), cases=GOOD_CASES)
+    r = run("-c", tree.main, flag, "hoook")
+    assert r.returncode == 1
+    assert r.stderr == (f"deadlined: no receiver named 'hoook' in {tree.main}: "
+                        "did you mean 'hook'? (receivers: log, hook)\n")
