@@ -411,6 +411,16 @@ syntax_mistake(struct syntax_walk *w, struct syntax_finding *f)
 		    *w->p);
 		return true;
 	}
+	if ((*w->p == ';' || *w->p == ',' || *w->p == '}' || *w->p == ')' ||
+	        *w->p == ']') &&
+	    (w->prevc == '=' || w->prevc == ':') && w->prev != NULL) {
+		syntax_found(f, w->prev_ls, w->prev_line, w->prev);
+		snprintf(f->msg, sizeof(f->msg),
+		    "no value after '%c': write one (a date goes in quotes), "
+		    "or remove the setting",
+		    w->prevc);
+		return true;
+	}
 	if (isdigit((unsigned char)*w->p) && w->prevc != '\0' &&
 	    strchr("=:[(,", w->prevc) != NULL &&
 	    (n = syntax_date_or_time(w->p, &date)) > 0) {
@@ -435,6 +445,56 @@ syntax_curly_quote(const struct syntax_walk *w, struct syntax_finding *f)
 	return true;
 }
 
+/* The bracket that closes opener c. */
+static char
+syntax_closer(char c)
+{
+	return c == '{' ? '}' : c == '(' ? ')' : ']';
+}
+
+/* Brackets that do not pair: a closer that does not match the last
+ * opener, or an opener never closed.  Gives up beyond 64 levels. */
+static bool
+syntax_brackets(const char *text, struct syntax_finding *f)
+{
+	struct syntax_walk w, open[64];
+	size_t depth = 0;
+
+	syntax_walk_init(&w, text);
+	while (syntax_step(&w)) {
+		if (*w.p == '{' || *w.p == '(' || *w.p == '[') {
+			if (depth == sizeof(open) / sizeof(*open))
+				return false;
+			open[depth++] = w;
+		} else if (*w.p == '}' || *w.p == ')' || *w.p == ']') {
+			if (depth > 0 &&
+			    syntax_closer(*open[depth - 1].p) == *w.p) {
+				depth--;
+				continue;
+			}
+			syntax_found(f, w.ls, w.line, w.p);
+			if (depth == 0)
+				snprintf(f->msg, sizeof(f->msg),
+				    "'%c' closes nothing: remove it", *w.p);
+			else
+				snprintf(f->msg, sizeof(f->msg),
+				    "'%c' does not close the '%c' of line %d: "
+				    "use '%c'",
+				    *w.p, *open[depth - 1].p,
+				    open[depth - 1].line,
+				    syntax_closer(*open[depth - 1].p));
+			return true;
+		}
+	}
+	if (depth == 0)
+		return false;
+	w = open[depth - 1];
+	syntax_found(f, w.ls, w.line, w.p);
+	snprintf(f->msg, sizeof(f->msg), "'%c' is never closed: add '%c'", *w.p,
+	    syntax_closer(*w.p));
+	return true;
+}
+
 bool
 syntax_explain(const char *text, int line, struct syntax_finding *f)
 {
@@ -449,7 +509,7 @@ syntax_explain(const char *text, int line, struct syntax_finding *f)
 	}
 	if (w.curly != NULL && w.curly_line <= line)
 		return syntax_curly_quote(&w, f);
-	return false;
+	return syntax_brackets(text, f);
 }
 
 bool

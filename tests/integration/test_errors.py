@@ -105,6 +105,25 @@ def test_string_closed_by_a_curly_quote(tmp_path, check):
                "past it)")
 
 
+def test_no_value_after_equals(tmp_path, check):
+    text = case_text('id = "A-1";\n    transferred = ;')
+    tree = write_tree(tmp_path, cases={"a.conf": text})
+    r = check(tree)
+    only_error(r, tree.path("cases.d/a.conf"), text, "= ;",
+               "no value after '=': write one (a date goes in quotes), or "
+               "remove the setting")
+
+
+def test_case_group_never_closed(tmp_path, check):
+    text = ('cases = (\n  { id = "A-1";\n    transferred = "2025-07-03";'
+            '\n);\n')
+    tree = write_tree(tmp_path, cases={"a.conf": text})
+    r = check(tree)
+    only_error(r, tree.path("cases.d/a.conf"), text, ");",
+               f"')' does not close the '{{' of line {line_of(text, 'A-1')}: "
+               "use '}'")
+
+
 def test_comma_after_the_last_case(tmp_path, check):
     # libconfig sees it at the ')' on the next line; the comma is named.
     text = cases_conf(case(id="A-1", transferred="2025-07-03")).replace(
@@ -156,7 +175,7 @@ def test_byte_order_mark_keeps_line_numbers(tmp_path, check):
 
 def test_syntax_error_without_a_known_cause_keeps_libconfig_words(tmp_path,
                                                                   check):
-    text = case_text('id = "A-1";\n    transferred = ;')
+    text = case_text('id = "A-1";\n    transferred = "2025-07-03" "x" 1;')
     tree = write_tree(tmp_path, cases={"a.conf": text})
     r = check(tree)
     assert_failed(r)

@@ -121,7 +121,16 @@ test_explain(void **state)
 	assert_string_equal(
 	    explain("a = \"；,)\"; # ；\n// （\n/* ， */ b = 1\n", 4), "");
 	/* A mistake after the line libconfig named is not the cause. */
-	assert_string_equal(explain("a = ;\nb = 1；\n", 1), "");
+	assert_string_equal(explain("a = 1 2;\nb = 1；\n", 1), "");
+	assert_string_equal(explain("a = {\n  b = ;\n};\n", 2),
+	    "2:5: no value after '=': write one (a date goes in quotes), or "
+	    "remove the setting");
+	assert_string_equal(explain("a = ( { b = 1; )\n;\n", 1),
+	    "1:16: ')' does not close the '{' of line 1: use '}'");
+	assert_string_equal(explain("a = ( { b = 1; }\n\n", 3),
+	    "1:5: '(' is never closed: add ')'");
+	assert_string_equal(explain("a = 1; }\n", 1),
+	    "1:8: '}' closes nothing: remove it");
 	/* A string closed by a curly quote runs on: the quote is named. */
 	assert_string_equal(explain("a = \"x”;\nb = \"y\";\n", 2),
 	    "1:7: curly quote '”' (U+201D): use '\"' (the string runs on "
