@@ -452,10 +452,11 @@ syntax_closer(char c)
 	return c == '{' ? '}' : c == '(' ? ')' : ']';
 }
 
-/* Brackets that do not pair: a closer that does not match the last
- * opener, or an opener never closed.  Gives up beyond 64 levels. */
+/* Brackets that do not pair: a closer at or before line that does not
+ * match the last opener, or an opener never closed when libconfig
+ * stopped at the end of the text.  Gives up beyond 64 levels. */
 static bool
-syntax_brackets(const char *text, struct syntax_finding *f)
+syntax_brackets(const char *text, int line, struct syntax_finding *f)
 {
 	struct syntax_walk w, open[64];
 	size_t depth = 0;
@@ -472,6 +473,8 @@ syntax_brackets(const char *text, struct syntax_finding *f)
 				depth--;
 				continue;
 			}
+			if (w.line > line)
+				return false;
 			syntax_found(f, w.ls, w.line, w.p);
 			if (depth == 0)
 				snprintf(f->msg, sizeof(f->msg),
@@ -486,7 +489,7 @@ syntax_brackets(const char *text, struct syntax_finding *f)
 			return true;
 		}
 	}
-	if (depth == 0)
+	if (depth == 0 || line < w.line)
 		return false;
 	w = open[depth - 1];
 	syntax_found(f, w.ls, w.line, w.p);
@@ -509,7 +512,7 @@ syntax_explain(const char *text, int line, struct syntax_finding *f)
 	}
 	if (w.curly != NULL && w.curly_line <= line)
 		return syntax_curly_quote(&w, f);
-	return syntax_brackets(text, f);
+	return syntax_brackets(text, line, f);
 }
 
 bool
