@@ -764,20 +764,23 @@ loader_credential_hint(const char *path, char *buf, size_t len)
 		    " (%s is not running: its credentials are in %s only while "
 		    "it runs; `systemctl start %s` checks them, as deadlined "
 		    "-t runs first (ExecStartPre=), and once it runs "
-		    "`systemctl "
-		    "reload %s` does; errors are in `journalctl -u %s`)",
+		    "`systemctl reload %s` does; errors are in "
+		    "`journalctl -u %s`)",
 		    unit, dir, unit, unit, unit);
-	else if (access(dir, X_OK) == -1)
+	else if (access(dir, X_OK) == -1 ||
+	    (access(path, F_OK) == 0 && access(path, R_OK) == -1))
 		snprintf(buf, len,
 		    " (only %s can read its credentials: check by `systemctl "
 		    "reload %s`, which runs deadlined -t as the service; "
 		    "errors are in `journalctl -u %s`)",
 		    unit, unit, unit);
-	else
+	else if (access(path, F_OK) == -1 && errno == ENOENT)
 		snprintf(buf, len,
 		    " (%s has no credential '%s': add LoadCredential=%s:FILE "
 		    "to it with `systemctl edit %s`)",
 		    unit, name, name, unit);
+	else
+		return "";
 	return buf;
 }
 
