@@ -50,7 +50,9 @@ receiver_rate(const char *s, int *count, int *period)
 	char unit[8];
 	int n, len;
 
-	if (sscanf(s, "%d/%7[a-z]%n", &n, unit, &len) != 2 || s[len] != '\0' ||
+	/* At most 9 digits: sscanf's %d would wrap 4294967316 to 20. */
+	if (strspn(s, "0123456789") > 9 ||
+	    sscanf(s, "%d/%7[a-z]%n", &n, unit, &len) != 2 || s[len] != '\0' ||
 	    n < 1)
 		return -1;
 	if (strcmp(unit, "s") == 0 || strcmp(unit, "sec") == 0)

@@ -456,3 +456,14 @@ def test_command_line_receiver_suggests_and_lists(tmp_path, run, flag):
     assert r.returncode == 1
     assert r.stderr == (f"deadlined: no receiver named 'hoook' in {tree.main}: "
                         "did you mean 'hook'? (receivers: log, hook)\n")
+
+
+def test_rate_count_checked_as_written(tmp_path, check):
+    # sscanf's %d would read 4294967316 as 20.
+    receivers = '(\n  { name = "log"; type = "log";\n    rate = "4294967316/min"; }\n)'
+    text = main_conf(receivers=receivers)
+    tree = write_tree(tmp_path, main=text, cases=GOOD_CASES)
+    r = check(tree)
+    assert_failed(r)
+    assert_error(r, tree.main, line_of(text, "rate"),
+                 "'rate' must look like \"20/min\"")
