@@ -717,6 +717,33 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 		        : "transferred");
 }
 
+/* If name is a window's, report it as a case key, saying which events
+ * the case records for it instead; true if so. */
+static bool
+config_window_as_key(struct loader *ld, const config_setting_t *s,
+    const char *name, const char *what)
+{
+	const struct window_def *w = NULL;
+	struct buf b = {NULL, 0, 0};
+
+	for (size_t i = 0; i < ld->cfg->nwindows && w == NULL; i++)
+		if (strcmp(ld->cfg->windows[i].name, name) == 0)
+			w = &ld->cfg->windows[i];
+	if (w == NULL || w->opens == NULL)
+		return false;
+	for (size_t i = 0; i < w->ncloses; i++)
+		buf_printf(&b, "%s'%s'",
+		    i == 0 ? "" : i + 1 == w->ncloses ? " or " : ", ",
+		    w->closes[i]);
+	loader_error(ld, loader_line(ld, s),
+	    "unknown key '%s' in %s: '%s' is a window; a case records its "
+	    "events: '%s' opens it, %s %s it",
+	    name, what, name, w->opens, b.s != NULL ? b.s : "nothing",
+	    w->ncloses == 1 ? "closes" : "close");
+	free(b.s);
+	return true;
+}
+
 /* Report key name of a case, neither a field nor an event, with the
  * nearest field or event when one is near. */
 static void
@@ -735,6 +762,8 @@ config_unknown_case_key(struct loader *ld, const config_setting_t *s,
 		keys[n++] = ld->events[i];
 	near = loader_suggest(name, keys, n, hint, sizeof(hint));
 	free(keys);
+	if (config_window_as_key(ld, s, name, what))
+		return;
 	if (*near != '\0')
 		loader_error(ld, loader_line(ld, s), "unknown key '%s' in %s%s",
 		    name, what, near);

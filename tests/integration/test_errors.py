@@ -228,6 +228,19 @@ def test_unknown_case_key_far_from_any(tmp_path, check):
         "any window)"]
 
 
+def test_window_name_as_a_case_key_names_its_events(tmp_path, check):
+    text = cases_conf(case(id="A-1", transferred="2025-07-03",
+                           decision="2025-07-08"))
+    tree = write_tree(tmp_path, cases={"a.conf": text})
+    r = check(tree)
+    assert_failed(r)
+    assert error_lines(r) == [
+        f"{tree.path('cases.d/a.conf')}:{line_of(text, 'decision')}: "
+        "unknown key 'decision' in case \"A-1\": 'decision' is a window; a "
+        "case records its events: 'transferred' opens it, 'filed' or "
+        "'not_filed' close it"]
+
+
 def test_misspelt_key_suggests_the_key(tmp_path, check):
     text = main_conf(windows=windows_conf(days=None, dyas=7),
                      extra='notfy_at = "09:00";')
