@@ -733,7 +733,9 @@ config_window_as_key(struct loader *ld, const config_setting_t *s,
 		return false;
 	for (size_t i = 0; i < w->ncloses; i++)
 		buf_printf(&b, "%s'%s'",
-		    i == 0 ? "" : i + 1 == w->ncloses ? " or " : ", ",
+		    i == 0                    ? ""
+		        : i + 1 == w->ncloses ? " or "
+		                              : ", ",
 		    w->closes[i]);
 	loader_error(ld, loader_line(ld, s),
 	    "unknown key '%s' in %s: '%s' is a window; a case records its "
