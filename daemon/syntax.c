@@ -628,7 +628,15 @@ syntax_date_problem(const char *v, int min, int max, char *buf, size_t len)
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
 	    31};
 	int y, m, d, n = 0, days;
+	int32_t cp;
 
+	for (const char *p = v; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80) {
+			syntax_decode(p, &cp);
+			if (cp >= 0xff01 && cp <= 0xff5e)
+				return syntax_char_message(p, buf, len);
+			break;
+		}
 	if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || v[n] != '\0' ||
 	    strspn(v, "0123456789-") != strlen(v)) {
 		snprintf(buf, len, "write dates as YYYY-MM-DD");

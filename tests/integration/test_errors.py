@@ -302,6 +302,7 @@ def test_duplicate_setting_names_the_key(tmp_path, check):
     ("2025-04-31", "April has 30 days"),
     ("2025-13-01", "there is no month 13"),
     ("2025-7-3", "write dates as YYYY-MM-DD, 2025-07-03"),
+    ("2025-07-0３", "full-width '３' (U+FF13): use '3'"),
 ])
 def test_impossible_date_says_why(tmp_path, check, date, why):
     text = cases_conf(case(id="A-1", transferred=date))

@@ -212,6 +212,9 @@ test_date_problem(void **state)
 	    {"9999-12-31", "years 1900 to 2999"},
 	    {"2025/07/03", "write dates as YYYY-MM-DD"},
 	    {"", "write dates as YYYY-MM-DD"},
+	    {"２０２５-07-03", "full-width '２' (U+FF12): use '2'"},
+	    {"2025－07－03", "full-width '－' (U+FF0D): use '-'"},
+	    {"2025年7月3日", "write dates as YYYY-MM-DD"},
 	};
 	char buf[96];
 
