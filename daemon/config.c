@@ -34,7 +34,6 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "buf.h"
 #include "config.h"
 #include "loader.h"
 #include "log.h"
@@ -727,83 +726,6 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 		        : "transferred");
 }
 
-/* If name is a window's, report it as a case key, saying which events
- * the case records for it instead; true if so. */
-static bool
-config_window_as_key(struct loader *ld, const config_setting_t *s,
-    const char *name, const char *what)
-{
-	const struct window_def *w = NULL;
-	struct buf b = {NULL, 0, 0};
-
-	for (size_t i = 0; i < ld->cfg->nwindows && w == NULL; i++)
-		if (strcmp(ld->cfg->windows[i].name, name) == 0)
-			w = &ld->cfg->windows[i];
-	if (w == NULL || w->opens == NULL)
-		return false;
-	for (size_t i = 0; i < w->ncloses; i++)
-		buf_printf(&b, "%s'%s'",
-		    i == 0                    ? ""
-		        : i + 1 == w->ncloses ? " or "
-		                              : ", ",
-		    w->closes[i]);
-	loader_error(ld, loader_line(ld, s),
-	    "unknown key '%s' in %s: '%s' is a window; a case records its "
-	    "events: '%s' opens it, %s %s it",
-	    name, what, name, w->opens, b.s != NULL ? b.s : "nothing",
-	    w->ncloses == 1 ? "closes" : "close");
-	free(b.s);
-	return true;
-}
-
-/* Report key name of a case, neither a field nor an event, with the
- * nearest field or event when one is near. */
-static void
-config_unknown_case_key(struct loader *ld, const config_setting_t *s,
-    const char *name, const char *what)
-{
-	const char **keys;
-	const char *near;
-	char hint[128];
-	size_t n = 0;
-
-	keys = xcalloc(CONFIG_NCASE_FIELDS + ld->nevents, sizeof(*keys));
-	for (size_t i = 0; case_fields[i] != NULL; i++)
-		keys[n++] = case_fields[i];
-	for (size_t i = 0; i < ld->nevents; i++)
-		keys[n++] = ld->events[i];
-	near = loader_suggest(name, keys, n, hint, sizeof(hint));
-	free(keys);
-	if (config_window_as_key(ld, s, name, what))
-		return;
-	if (*near != '\0')
-		loader_error(ld, loader_line(ld, s), "unknown key '%s' in %s%s",
-		    name, what, near);
-	else
-		loader_error(ld, loader_line(ld, s),
-		    "unknown key '%s' in %s (not a case field nor an event of "
-		    "any window)",
-		    name, what);
-}
-
-/* What a case may set, for an error about a key that is not ASCII. */
-static const char *
-config_case_key_hint(struct loader *ld)
-{
-	struct buf b = {NULL, 0, 0};
-	const char *hint;
-
-	buf_adds(&b, "a case sets");
-	for (size_t i = 0; case_fields[i] != NULL; i++)
-		buf_printf(&b, "%s %s", i == 0 ? "" : ",", case_fields[i]);
-	buf_adds(&b, " and the events");
-	for (size_t i = 0; i < ld->nevents; i++)
-		buf_printf(&b, "%s %s", i == 0 ? "" : ",", ld->events[i]);
-	hint = loader_strdup(ld, b.s);
-	free(b.s);
-	return hint;
-}
-
 static void
 config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 {
@@ -845,7 +767,7 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		if (loader_in_list(case_fields, CONFIG_NCASE_FIELDS, name))
 			continue;
 		if (!loader_in_list(ld->events, ld->nevents, name)) {
-			config_unknown_case_key(ld, s, name, what);
+			loader_unknown_case_key(ld, s, name, what, case_fields);
 			bad = true;
 			continue;
 		}
@@ -938,7 +860,7 @@ config_cases_dir(struct loader *ld, int line)
 	size_t n = 0, nunread = 0, len;
 	DIR *d;
 
-	ld->key_hint = config_case_key_hint(ld);
+	ld->key_hint = loader_case_key_hint(ld, case_fields);
 	if ((d = opendir(dir)) == NULL) {
 		loader_error(ld, line, "cannot open cases_dir '%s': %s", dir,
 		    strerror(errno));

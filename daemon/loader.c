@@ -212,6 +212,82 @@ loader_suggest(const char *name, const char *const *list, size_t n, char *buf,
 	return buf;
 }
 
+/* If name is a window's, report it as a case key, saying which events
+ * the case records for it instead; true if so. */
+static bool
+loader_window_as_key(struct loader *ld, const config_setting_t *s,
+    const char *name, const char *what)
+{
+	const struct window_def *w = NULL;
+	struct buf b = {NULL, 0, 0};
+
+	for (size_t i = 0; i < ld->cfg->nwindows && w == NULL; i++)
+		if (strcmp(ld->cfg->windows[i].name, name) == 0)
+			w = &ld->cfg->windows[i];
+	if (w == NULL || w->opens == NULL)
+		return false;
+	for (size_t i = 0; i < w->ncloses; i++)
+		buf_printf(&b, "%s'%s'",
+		    i == 0                    ? ""
+		        : i + 1 == w->ncloses ? " or "
+		                              : ", ",
+		    w->closes[i]);
+	loader_error(ld, loader_line(ld, s),
+	    "unknown key '%s' in %s: '%s' is a window; a case records its "
+	    "events: '%s' opens it, %s %s it",
+	    name, what, name, w->opens, b.s != NULL ? b.s : "nothing",
+	    w->ncloses == 1 ? "closes" : "close");
+	free(b.s);
+	return true;
+}
+
+void
+loader_unknown_case_key(struct loader *ld, const config_setting_t *s,
+    const char *name, const char *what, const char *const *fields)
+{
+	const char **keys;
+	const char *near;
+	char hint[128];
+	size_t n = 0, nfields = 0;
+
+	while (fields[nfields] != NULL)
+		nfields++;
+	keys = xcalloc(nfields + ld->nevents + 1, sizeof(*keys));
+	for (size_t i = 0; i < nfields; i++)
+		keys[n++] = fields[i];
+	for (size_t i = 0; i < ld->nevents; i++)
+		keys[n++] = ld->events[i];
+	near = loader_suggest(name, keys, n, hint, sizeof(hint));
+	free(keys);
+	if (loader_window_as_key(ld, s, name, what))
+		return;
+	if (*near != '\0')
+		loader_error(ld, loader_line(ld, s), "unknown key '%s' in %s%s",
+		    name, what, near);
+	else
+		loader_error(ld, loader_line(ld, s),
+		    "unknown key '%s' in %s (not a case field nor an event of "
+		    "any window)",
+		    name, what);
+}
+
+const char *
+loader_case_key_hint(struct loader *ld, const char *const *fields)
+{
+	struct buf b = {NULL, 0, 0};
+	const char *hint;
+
+	buf_adds(&b, "a case sets");
+	for (size_t i = 0; fields[i] != NULL; i++)
+		buf_printf(&b, "%s %s", i == 0 ? "" : ",", fields[i]);
+	buf_adds(&b, " and the events");
+	for (size_t i = 0; i < ld->nevents; i++)
+		buf_printf(&b, "%s %s", i == 0 ? "" : ",", ld->events[i]);
+	hint = loader_strdup(ld, b.s);
+	free(b.s);
+	return hint;
+}
+
 /* Record an error for each key of group that is not in allowed. */
 void
 loader_check_keys(struct loader *ld, const config_setting_t *group,

@@ -70,6 +70,16 @@ int loader_line(struct loader *ld, const config_setting_t *s);
 const char *loader_suggest(const char *name, const char *const *list, size_t n,
     char *buf, size_t len);
 
+/* Record that key name of a case (setting s, "case \"ID\"" in what) is
+ * neither one of fields (NULL-ended) nor an event of a window: with the
+ * nearest field or event, or what a window's name stands for. */
+void loader_unknown_case_key(struct loader *ld, const config_setting_t *s,
+    const char *name, const char *what, const char *const *fields);
+
+/* "a case sets id, ... and the events transferred, ...", for an error
+ * about a key that is not ASCII; in the arena. */
+const char *loader_case_key_hint(struct loader *ld, const char *const *fields);
+
 /* Record an error for each key of group not in allowed (NULL-ended),
  * with the nearest allowed key when one is near. */
 void loader_check_keys(struct loader *ld, const config_setting_t *group,
