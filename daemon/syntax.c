@@ -520,6 +520,9 @@ syntax_nul_escape(const char *text, struct syntax_finding *f)
 {
 	struct syntax_walk w;
 
+	/* Most files have none: one fast search says so. */
+	if (strstr(text, "\\x00") == NULL && strstr(text, "\\X00") == NULL)
+		return false;
 	syntax_walk_init(&w, text);
 	while (syntax_step(&w) && w.nul == NULL)
 		;
