@@ -15,8 +15,8 @@ import tempfile
 import pytest
 
 from conftest import (assert_error, assert_failed, case, cases_conf,
-                      error_lines, line_of, main_conf, windows_conf,
-                      write_tree)
+                      error_lines, line_of, main_conf, sanitizer_report,
+                      windows_conf, write_tree)
 
 GOOD_CASES = {"a.conf": cases_conf(case(id="A-1", transferred="2025-07-03"))}
 EVENTS = "transferred, filed, not_filed, extended, reasons_received"
@@ -432,6 +432,8 @@ def test_list_as_a_user_who_cannot_read_the_secret(run):
                                               str(tree.main)],
                                  capture_output=True, text=True, env=env,
                                  timeout=30)
+        for p in (listed, checked):
+            assert sanitizer_report(p.stderr) is None, p.stderr
         assert checked.returncode == 1, checked.stdout
         assert "cannot read secret_file" in checked.stderr
         assert "Permission denied" in checked.stderr
