@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "syntax.h"
 
@@ -394,6 +395,29 @@ syntax_date_or_time(const char *p, bool *date)
 	return 0;
 }
 
+/* Text written without quotes where a value goes: a word at w->p after
+ * '=' or ':', or in a list, that is not true or false (nor a key after
+ * a ',' in a group).  Its length up to a space or separator, or 0. */
+static size_t
+syntax_bare_word(const struct syntax_walk *w)
+{
+	const char *q = w->p, *r;
+	size_t n;
+
+	if (!isalpha((unsigned char)*q) || w->prevc == '\0' ||
+	    strchr("=:[(,", w->prevc) == NULL)
+		return 0;
+	for (n = 0; syntax_ident(q[n]); n++)
+		;
+	r = q + n + strspn(q + n, " \t\r\n");
+	if (strchr("[(,", w->prevc) != NULL && (*r == '=' || *r == ':'))
+		return 0; /* a key */
+	if ((n == 4 && strncasecmp(q, "true", 4) == 0) ||
+	    (n == 5 && strncasecmp(q, "false", 5) == 0))
+		return 0;
+	return strcspn(q, " \t\r\n;,)]}#");
+}
+
 /* The mistake at the code byte w->p, if it is one. */
 static bool
 syntax_mistake(struct syntax_walk *w, struct syntax_finding *f)
@@ -419,6 +443,15 @@ syntax_mistake(struct syntax_walk *w, struct syntax_finding *f)
 		    "no value after '%c': write one (a date goes in quotes), "
 		    "or remove the setting",
 		    w->prevc);
+		return true;
+	}
+	if ((n = syntax_bare_word(w)) > 0) {
+		if (n > 60)
+			n = 60;
+		syntax_found(f, w->ls, w->line, w->p);
+		snprintf(f->msg, sizeof(f->msg),
+		    "unquoted text %.*s: write it in quotes, \"%.*s\"", (int)n,
+		    w->p, (int)n, w->p);
 		return true;
 	}
 	if (isdigit((unsigned char)*w->p) && w->prevc != '\0' &&

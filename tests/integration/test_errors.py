@@ -149,6 +149,14 @@ def test_comma_after_the_last_case(tmp_path, check):
         "remove the ',' after the last item"], r.stderr
 
 
+def test_unquoted_receiver_name(tmp_path, check):
+    text = main_conf(notify="[ log ]")
+    tree = write_tree(tmp_path, main=text, cases=GOOD_CASES)
+    r = check(tree)
+    only_error(r, tree.main, text, "log ]",
+               'unquoted text log: write it in quotes, "log"', "notify =")
+
+
 def test_unquoted_time_in_main_file(tmp_path, check):
     text = main_conf(notify_at=None, extra="notify_at = 09:00;")
     tree = write_tree(tmp_path, main=text, cases=GOOD_CASES)

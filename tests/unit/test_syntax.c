@@ -131,6 +131,16 @@ test_explain(void **state)
 	    "1:5: '(' is never closed: add ')'");
 	assert_string_equal(explain("a = 1; }\n", 1),
 	    "1:8: '}' closes nothing: remove it");
+	assert_string_equal(explain("n = [ legal-mail ];\n", 1),
+	    "1:7: unquoted text legal-mail: write it in quotes, "
+	    "\"legal-mail\"");
+	assert_string_equal(explain("u = https://x.example/a;\n", 1),
+	    "1:5: unquoted text https://x.example/a: write it in quotes, "
+	    "\"https://x.example/a\"");
+	/* Booleans and the keys of a group after a ',' are not text. */
+	assert_string_equal(explain("a = TRUE; b = { c = 1, d = 2 }; e = 1 2\n",
+	                        1),
+	    "");
 	/* A string closed by a curly quote runs on: the quote is named. */
 	assert_string_equal(explain("a = \"x”;\nb = \"y\";\n", 2),
 	    "1:7: curly quote '”' (U+201D): use '\"' (the string runs on "
