@@ -42,8 +42,9 @@ bool syntax_not_utf8(const char *text, struct syntax_finding *f);
 /* Why libconfig found a syntax error at line: the first mistake in text
  * at or before that line that libconfig cannot parse (a full-width or
  * other non-ASCII character outside quotes, a non-ASCII key, a comma
- * before ')' or ']', an unquoted date, no value after '='); failing
- * that, brackets anywhere that do not pair.  True with f filled. */
+ * before ')' or ']', an unquoted date, time or word, no value after
+ * '=', a string closed by a curly quote); failing that, brackets that
+ * do not pair.  True with f filled. */
 bool syntax_explain(const char *text, int line, struct syntax_finding *f);
 
 /* The first "\x00" escape inside a quoted string (libconfig 1.5 drops
