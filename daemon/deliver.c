@@ -82,6 +82,8 @@ struct job {
 	const struct channel *ch;
 	enum receiver_format format;
 	int attempts;   /* the most any of its alerts has had */
+	bool accounted; /* its lane knows it ended */
+	bool fresh;     /* done at set-up in this round, not yet recorded */
 	bool admin;     /* it carries administrators' notices */
 	json_t *alerts; /* what it carries, for the admin receivers */
 	struct transfer t;
@@ -123,6 +125,7 @@ static struct {
 static void deliver_flush(void);
 static void deliver_after(void);
 static void deliver_ended(CURL *easy, CURLcode rc);
+static void deliver_round(time_t now);
 static void deliver_batch_ended(void);
 
 bool
@@ -499,14 +502,25 @@ deliver_breaker(struct lane *ln, const struct job *j)
 	    j->finished + deliver_backoff(ln->fails, j->t.retry_after) + 1;
 }
 
-/* A recorded job: its lane, the log, and its memory. */
+/* Tell a recorded job's lane that it ended (once): a free slot, and the
+ * breaker's view of the receiver. */
 static void
-deliver_settle(struct job *j)
+deliver_account(struct job *j)
 {
+	if (j->accounted)
+		return;
+	j->accounted = true;
 	j->lane->busy--;
 	deliver_breaker(j->lane, j);
 	if (j->outcome != CHANNEL_SENT)
 		dl.unsent += j->nalerts;
+}
+
+/* A recorded job: its lane, the log, and its memory. */
+static void
+deliver_settle(struct job *j)
+{
+	deliver_account(j);
 	deliver_log(j);
 	deliver_job_free(j);
 }
@@ -567,7 +581,7 @@ deliver_after(void)
 {
 	time_t now = clock_now();
 
-	deliver_kick(now);
+	deliver_round(now);
 	if (dl.retry_fn != NULL)
 		dl.retry_fn(now);
 	if (dl.njobs == 0 && TAILQ_EMPTY(&dl.done) && dl.idle_fn != NULL)
@@ -591,11 +605,10 @@ deliver_ended(CURL *easy, CURLcode rc)
 }
 
 /* transfer.c: every transfer that ended on this wake-up is done: record
- * them in one transaction, log them, and start what can start. */
+ * them, and start what can start, in one transaction; then log them. */
 static void
 deliver_batch_ended(void)
 {
-	deliver_flush();
 	deliver_after();
 }
 
@@ -864,6 +877,7 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
 		/* Written once recorded: done, in this kick's transaction. */
 		j->outcome = CHANNEL_SENT;
 		j->finished = k->now;
+		j->fresh = true;
 		TAILQ_INSERT_TAIL(&dl.done, j, entry);
 		return n;
 	}
@@ -994,34 +1008,63 @@ deliver_receiver(struct deliver_kick *k, const struct receiver *r,
 	} while (ch->instant && got == limit && used == got && !k->failed);
 }
 
-/* Record what the kick finished at once (the log's messages) in its
- * transaction; 0 or -1. */
+/* Record the finished jobs (if fresh, only those done at set-up in this
+ * round, whose marks it clears) in the transaction open; 0, or -1 if a
+ * write failed or the round already had (then nothing is written). */
 static int
-deliver_record_done(void)
+deliver_record_done(bool fresh, bool failed)
+{
+	struct job *j;
+	int rc = failed ? -1 : 0;
+
+	TAILQ_FOREACH(j, &dl.done, entry) {
+		if (fresh && !j->fresh)
+			continue;
+		j->fresh = false;
+		if (rc == 0 && deliver_record(j) == -1)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* Tell every lane of the jobs that ended. */
+static void
+deliver_account_done(void)
 {
 	struct job *j;
 
 	TAILQ_FOREACH(j, &dl.done, entry)
-		if (deliver_record(j) == -1)
-			return -1;
-	return 0;
+		deliver_account(j);
 }
 
-void
-deliver_kick(time_t now)
+/*
+ * One round, in one transaction (one fsync): record the transfers that
+ * ended, then start what may start now, then record what finished at
+ * once (the log's messages).  The ended jobs are recorded first so that
+ * their rows are no longer pending when the queue is read, and their
+ * lanes are told before it is, so that their slots are free again.
+ * Everything is logged only once committed; if the outbox refuses, the
+ * jobs are held for deliver_flush to record.
+ */
+static void
+deliver_round(time_t now)
 {
 	struct deliver_kick k = {.now = now};
+	bool kick = !dl.stopping && dl.cfg != NULL;
 	int secs;
 
 	dl.wake = -1;
-	if (dl.stopping || dl.cfg == NULL || !TAILQ_EMPTY(&dl.done))
+	if (!kick && TAILQ_EMPTY(&dl.done))
 		return;
 	clock_split(now, &k.today, &secs);
-	if (outbox_begin(dl.ob) == -1)
+	if (outbox_begin(dl.ob) == -1 ||
+	    deliver_record_done(false, false) == -1)
 		k.failed = 1;
-	for (size_t i = 0; i < dl.cfg->nreceivers && !k.failed; i++)
+	if (!k.failed)
+		deliver_account_done();
+	for (size_t i = 0; kick && i < dl.cfg->nreceivers && !k.failed; i++)
 		deliver_receiver(&k, &dl.cfg->receivers[i], dl.chans[i]);
-	if (!k.failed && deliver_record_done() == -1)
+	if (deliver_record_done(true, k.failed) == -1)
 		k.failed = 1;
 	if (!k.failed && outbox_commit(dl.ob) == -1)
 		k.failed = 1;
@@ -1038,6 +1081,17 @@ deliver_kick(time_t now)
 	for (size_t i = 0; i < k.nlines; i++)
 		free(k.lines[i]);
 	free(k.lines);
+}
+
+void
+deliver_kick(time_t now)
+{
+	if (!TAILQ_EMPTY(&dl.done)) {
+		/* Outcomes wait for the outbox: nothing new starts. */
+		dl.wake = -1;
+		return;
+	}
+	deliver_round(now);
 }
 
 time_t
