@@ -180,6 +180,7 @@ struct outbox_history {
 	const char *result, *detail, *message;
 	long status;
 	long long clock_shift;
+	const char *subject, *recipients, *message_id; /* e-mail, or NULL */
 };
 
 /* Call fn for every delivery (and each of its attempts) of the alerts of
