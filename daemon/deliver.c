@@ -47,6 +47,7 @@
 #include "channel.h"
 #include "clock.h"
 #include "deliver.h"
+#include "digest.h"
 #include "log.h"
 #include "message.h"
 #include "rate.h"
@@ -612,23 +613,6 @@ deliver_batch_ended(void)
 	deliver_after();
 }
 
-/* A pending delivery copied out of the outbox, its alert read. */
-struct deliver_row {
-	char alert_id[ALERT_ID_LEN + 1];
-	json_t *alert; /* NULL: the stored alert does not parse */
-	char error[256];
-	int attempts;
-	struct outbox_cursor at;
-	char message[ALERT_ID_LEN + 1]; /* the message it went out in, or "" */
-	int message_size;
-	bool admin; /* an administrators' notice */
-};
-
-struct deliver_rows {
-	struct deliver_row *v;
-	size_t n;
-};
-
 /* What one kick has done, to be logged once it is committed. */
 struct deliver_kick {
 	time_t now;
@@ -639,54 +623,12 @@ struct deliver_kick {
 	int failed;
 };
 
-/* outbox_due callback: copy one row, its alert parsed. */
-static int
-deliver_collect(const struct outbox_pending *p, void *arg)
-{
-	struct deliver_rows *rows = arg;
-	struct deliver_row *r;
-	json_error_t jerr;
-
-	rows->v = xreallocarray(rows->v, rows->n + 1, sizeof(*rows->v));
-	r = &rows->v[rows->n++];
-	snprintf(r->alert_id, sizeof(r->alert_id), "%s", p->alert_id);
-	r->alert = json_loads(p->payload != NULL ? p->payload : "", 0, &jerr);
-	if (r->alert == NULL)
-		snprintf(r->error, sizeof(r->error),
-		    "the stored alert cannot be read (%s); set aside",
-		    jerr.text);
-	else if (!json_is_object(r->alert)) {
-		json_decref(r->alert);
-		r->alert = NULL;
-		snprintf(r->error, sizeof(r->error),
-		    "the stored alert is not a JSON object; set aside");
-	}
-	r->admin = r->alert != NULL && admin_is_notice(r->alert);
-	r->attempts = p->attempts;
-	r->at = p->at;
-	snprintf(r->message, sizeof(r->message), "%s",
-	    p->message != NULL ? p->message : "");
-	r->message_size = p->message_size;
-	return 0;
-}
-
-/* Release the rows. */
-static void
-deliver_rows_free(struct deliver_rows *rows)
-{
-	for (size_t i = 0; i < rows->n; i++)
-		json_decref(rows->v[i].alert);
-	free(rows->v);
-	rows->v = NULL;
-	rows->n = 0;
-}
-
 /* A row whose stored alert cannot be read is marked failed with the
  * reason, and everything else goes on: stored data never stops the
  * daemon. */
 static void
 deliver_set_aside(struct deliver_kick *k, const char *receiver,
-    const struct deliver_row *row)
+    const struct digest_row *row)
 {
 	char *line;
 
@@ -797,7 +739,7 @@ deliver_job_id(struct job *j)
 
 /* The alerts of rows[0..n) as a JSON array, each as of today. */
 static json_t *
-deliver_alerts(struct deliver_row *rows, size_t n, date_t today)
+deliver_alerts(struct digest_row *rows, size_t n, date_t today)
 {
 	json_t *alerts;
 
@@ -828,7 +770,7 @@ deliver_note_message(struct deliver_kick *k, const struct job *j)
  * are put back for a retry). */
 static size_t
 deliver_start(struct deliver_kick *k, const struct receiver *r,
-    const struct channel *ch, struct lane *ln, struct deliver_row *rows,
+    const struct channel *ch, struct lane *ln, struct digest_row *rows,
     size_t n, const char *key)
 {
 	char err[256] = "";
@@ -909,42 +851,11 @@ deliver_room(const struct lane *ln, const struct channel *ch, time_t now)
 	                                       : 0;
 }
 
-/* How many rows from rows[off] are a message that went out before (the
- * same key, every alert of it still waiting, in a row): 0 if none. */
-static size_t
-deliver_stored_run(const struct deliver_rows *rows, size_t off)
-{
-	const struct deliver_row *first = &rows->v[off];
-	size_t n = 0;
-
-	if (first->message[0] == '\0')
-		return 0;
-	while (off + n < rows->n && rows->v[off + n].alert != NULL &&
-	    strcmp(rows->v[off + n].message, first->message) == 0)
-		n++;
-	return n == (size_t)first->message_size ? n : 0;
-}
-
-/* How many readable rows from rows[off] may make a new message: up to
- * max, and not into a message that went out before. */
-static size_t
-deliver_fresh_run(const struct deliver_rows *rows, size_t off, size_t max)
-{
-	size_t n = 0;
-
-	/* Administrators' notices travel in messages of their own. */
-	while (off + n < rows->n && n < max && rows->v[off + n].alert != NULL &&
-	    rows->v[off + n].admin == rows->v[off].admin &&
-	    (n == 0 || rows->v[off + n].message[0] == '\0'))
-		n++;
-	return n;
-}
-
 /* Start messages to r from rows (read after its lane's cursor) while
  * there is room and its rate allows; how many rows were used. */
 static size_t
 deliver_rows_start(struct deliver_kick *k, const struct receiver *r,
-    const struct channel *ch, struct lane *ln, struct deliver_rows *rows,
+    const struct channel *ch, struct lane *ln, struct digest_rows *rows,
     size_t room)
 {
 	size_t max = ch->digest_max(r), off = 0, took, n;
@@ -960,12 +871,12 @@ deliver_rows_start(struct deliver_kick *k, const struct receiver *r,
 			    k->now + (time_t)((rate_wait_ms(r) + 999) / 1000));
 			break;
 		}
-		if ((n = deliver_stored_run(rows, off)) > 0)
+		if ((n = digest_stored_run(rows, off)) > 0)
 			took = deliver_start(k, r, ch, ln, rows->v + off, n,
 			    rows->v[off].message);
 		else
 			took = deliver_start(k, r, ch, ln, rows->v + off,
-			    deliver_fresh_run(rows, off, max), NULL);
+			    digest_fresh_run(rows, off, max), NULL);
 		if (took == 0)
 			break;
 		off += took;
@@ -987,7 +898,7 @@ deliver_receiver(struct deliver_kick *k, const struct receiver *r,
     const struct channel *ch)
 {
 	struct lane *ln = deliver_lane(r->name);
-	struct deliver_rows rows = {NULL, 0};
+	struct digest_rows rows = {NULL, 0, 0};
 	size_t room, limit, got, used;
 
 	if ((room = deliver_room(ln, ch, k->now)) == 0)
@@ -998,13 +909,13 @@ deliver_receiver(struct deliver_kick *k, const struct receiver *r,
 	do {
 		if (outbox_due(dl.ob, r->name, k->now,
 		        ln->cursor_set ? &ln->cursor : NULL, limit,
-		        deliver_collect, &rows) == -1) {
+		        digest_collect, &rows) == -1) {
 			k->failed = 1;
 			return;
 		}
 		got = rows.n;
 		used = deliver_rows_start(k, r, ch, ln, &rows, room);
-		deliver_rows_free(&rows);
+		digest_rows_free(&rows);
 	} while (ch->instant && got == limit && used == got && !k->failed);
 }
 
