@@ -38,6 +38,7 @@
 #include "loader.h"
 #include "log.h"
 #include "receiver.h"
+#include "silence.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -47,7 +48,9 @@
 #define CONFIG_LATE_DAYS 366
 
 /* Case keys that are not events. */
-static const char *case_fields[] = {"id", "title", "court", "notify", NULL};
+static const char *case_fields[] = {"id", "title", "court", "notify", "silence",
+    NULL};
+#define CONFIG_NCASE_FIELDS 5
 
 void
 config_errors_free(struct config_errors *errs)
@@ -132,6 +135,8 @@ config_globals(struct loader *ld, config_setting_t *root)
 		cfg->state_dir = v;
 	if (loader_string(ld, root, "cases_dir", &v) == 1)
 		cfg->cases_dir = v;
+	if (loader_string(ld, root, "silences_dir", &v) == 1)
+		cfg->silences_dir = loader_path(ld, v);
 	if (loader_string(ld, root, "notify_at", &v) == 1) {
 		if ((cfg->notify_at = config_hhmm(v)) == -1)
 			loader_error(ld,
@@ -411,7 +416,7 @@ config_event_name(struct loader *ld, const config_setting_t *s,
 		    "'%s' is not a valid event name (a-z, 0-9, _)", name);
 		return;
 	}
-	if (loader_in_list(case_fields, 4, name)) {
+	if (loader_in_list(case_fields, CONFIG_NCASE_FIELDS, name)) {
 		loader_error(ld, loader_line(ld, s),
 		    "'%s' is a case field and cannot name an event", name);
 		return;
@@ -743,13 +748,14 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 	loader_string(ld, g, "title", &c->title);
 	loader_string(ld, g, "court", &c->court);
 	receiver_notify(ld, g, &c->notify, &c->nnotify);
+	silence_case(ld, g, c);
 
 	n = config_setting_length(g);
 	c->events = loader_alloc(ld, (size_t)n, sizeof(*c->events));
 	for (int i = 0; i < n; i++) {
 		s = config_setting_get_elem(g, (unsigned)i);
 		name = config_setting_name(s);
-		if (loader_in_list(case_fields, 4, name))
+		if (loader_in_list(case_fields, CONFIG_NCASE_FIELDS, name))
 			continue;
 		if (!loader_in_list(ld->events, ld->nevents, name)) {
 			loader_error(ld, loader_line(ld, s),
@@ -1040,7 +1046,7 @@ config_main(struct loader *ld, config_t *cf)
 {
 	static const char *keys[] = {"timezone", "state_dir", "cases_dir",
 	    "notify_at", "retry", "calendar", "windows", "reminders",
-	    "receivers", "notify", "admin", "http", NULL};
+	    "receivers", "notify", "admin", "http", "silences_dir", NULL};
 	struct config *cfg = ld->cfg;
 	config_setting_t *root = config_root_setting(cf), *s;
 	int r;
@@ -1067,6 +1073,9 @@ config_main(struct loader *ld, config_t *cf)
 	s = config_setting_get_member(root, "cases_dir");
 	config_cases_dir(ld, s != NULL ? loader_line(ld, s) : 0);
 	config_duplicate_ids(ld);
+	s = config_setting_get_member(root, "silences_dir");
+	silence_dir(ld, s != NULL ? loader_line(ld, s) : 0);
+	silence_resolve(ld);
 	calendar_finish(&cfg->calendar);
 }
 
@@ -1136,6 +1145,7 @@ config_free(struct config *cfg)
 		free(cfg->http_token);
 	}
 	free(cfg->cases);
+	free(cfg->silences);
 	free(cfg->warnings);
 	calendar_free(&cfg->calendar);
 	arena_free(&cfg->arena);

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "list.h"
+#include "silence.h"
 #include "utf8.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -36,9 +37,36 @@ struct list_row {
 	int days_left;
 	char days[16];
 	const char *state;
+	char state_cell[32];           /* "silenced until DAY", or the state */
+	const struct silence *silence; /* covering it today, or NULL */
+	char until[DATE_BUFSZ];
 	bool has_next;
 	char next[CLOCK_RFC3339_BUFSZ];
 };
+
+/* A window an open silence covers today is `silenced`, and its next
+ * alert is the first after the silence ends. */
+static void
+list_silence(const struct config *cfg, struct list_row *r,
+    const struct window_state *ws, date_t today, struct timed_alert *alert,
+    time_t *when)
+{
+	snprintf(r->state_cell, sizeof(r->state_cell), "%s", r->state);
+	r->silence = NULL;
+	if (ws->closed ||
+	    (r->silence = silence_find(r->c, r->w, today)) == NULL)
+		return;
+	r->state = "silenced";
+	date_format(r->silence->until, r->until);
+	snprintf(r->state_cell, sizeof(r->state_cell), "silenced until %s",
+	    r->until);
+	if (r->has_next && alert->day <= r->silence->until) {
+		r->has_next = deadline_next_alert(ws, &r->w->reminders,
+		    r->silence->until + 1, alert);
+		if (r->has_next)
+			*when = window_alert_time(cfg, alert->day);
+	}
+}
 
 /* Fill rows with every opened window; returns how many. */
 static size_t
@@ -74,6 +102,7 @@ list_rows(const struct config *cfg, time_t now, struct list_row **out)
 			    deadline_status(&ws, &w->reminders, today));
 			r->has_next =
 			    window_next_alert(cfg, w, &ws, now, &alert, &when);
+			list_silence(cfg, r, &ws, today, &alert, &when);
 			if (r->has_next)
 				clock_rfc3339(when, r->next);
 			else
@@ -100,6 +129,10 @@ list_rows_json(const struct list_row *rows, size_t n)
 		    "deadline", r->deadline, "provisional", r->provisional,
 		    "days_left", r->days_left, "state", r->state, "next_alert",
 		    r->has_next ? json_string(r->next) : json_null());
+		if (obj != NULL && r->silence != NULL)
+			json_object_update_new(obj,
+			    json_pack("{s:s, s:s}", "silenced_until", r->until,
+			        "silence_reason", r->silence->reason));
 		if (obj == NULL || json_array_append_new(arr, obj) == -1) {
 			json_decref(arr);
 			return NULL;
@@ -147,7 +180,7 @@ list_row_cells(const struct list_row *r, const char **cell)
 	cell[2] = r->opened;
 	cell[3] = r->deadline_cell;
 	cell[4] = r->days;
-	cell[5] = r->state;
+	cell[5] = r->state_cell;
 	cell[6] = r->next;
 }
 

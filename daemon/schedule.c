@@ -18,6 +18,7 @@
 #include "log.h"
 #include "receiver.h"
 #include "schedule.h"
+#include "silence.h"
 #include "window.h"
 #include "xmalloc.h"
 
@@ -31,6 +32,7 @@ struct schedule_pass {
 	bool group;     /* hold announcements for group_wait */
 	int failed;
 	size_t queued;
+	const struct silence *silence; /* covers the timed alert queued */
 };
 
 /* A pass over cfg and ob at now: today, and whether today's timed
@@ -84,6 +86,70 @@ schedule_supersede(struct schedule_pass *p, const struct case_info *c,
 		    deadline_kind_name(kind));
 }
 
+/* If the window's last timed alert for receiver r was silenced, this
+ * timed alert is the first after the silence: say so in its payload
+ * ("silenced": the silence that ended). */
+static void
+schedule_resumed(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct receiver *r, json_t *payload)
+{
+	json_t *old, *sil;
+	char *stored;
+	int rc;
+
+	if ((rc = outbox_last_silenced(p->ob, c->id, w->name, r->name,
+	         &stored)) != 1) {
+		p->failed |= rc == -1;
+		return;
+	}
+	if ((old = json_loads(stored, 0, NULL)) != NULL &&
+	    (sil = json_object_get(old, "silenced")) != NULL)
+		json_object_set(payload, "silenced", sil);
+	json_decref(old);
+	free(stored);
+}
+
+/* The payload of an alert as text, for its first receiver r: with the
+ * silence that covers it, or that just ended before it. */
+static char *
+schedule_text(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws,
+    const struct receiver *r, enum alert_kind kind, const char *id,
+    const struct alert_change *chg)
+{
+	json_t *payload;
+	char *text;
+
+	payload = alert_payload(id, kind, c, w, ws, p->today, chg);
+	if (p->silence != NULL)
+		json_object_set_new(payload, "silenced",
+		    silence_json(p->silence));
+	else if (kind < ALERT_OPENED)
+		schedule_resumed(p, c, w, r, payload);
+	if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps: alert %s", id);
+	json_decref(payload);
+	return text;
+}
+
+/* A timed alert just queued for r under a silence: record it as
+ * silenced, with the silence, instead of sending it. */
+static void
+schedule_silenced(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct receiver *r, const char *id,
+    enum alert_kind kind)
+{
+	char note[512];
+
+	silence_note(p->silence, note, sizeof(note));
+	if (outbox_mark_silenced(p->ob, id, r->name, note) == -1) {
+		p->failed = 1;
+		return;
+	}
+	log_info("%s for case %s window %s to %s not sent: %s",
+	    deadline_kind_name(kind), c->id, w->name, r->name, note);
+}
+
 /* Queue an alert about window w of case c for each of its receivers;
  * occurrence is the day count of a timed alert, the window's revision
  * for an announcement (so that each real change has its own id). */
@@ -96,7 +162,6 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 	char id[ALERT_ID_LEN + 1];
 	const struct receiver *r;
 	const size_t *rcv;
-	json_t *payload = NULL;
 	char *text = NULL;
 	time_t not_before;
 	size_t n;
@@ -110,12 +175,10 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 			p->failed |= rc == -1;
 			continue;
 		}
-		if (text == NULL) {
-			payload =
-			    alert_payload(id, kind, c, w, ws, p->today, chg);
-			if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
-				fatalx("json_dumps: alert %s", id);
-		}
+		if (text == NULL &&
+		    (text = schedule_text(p, c, w, ws, r, kind, id, chg)) ==
+		        NULL)
+			break;
 		if (kind < ALERT_OPENED)
 			schedule_supersede(p, c, w, r, id, kind);
 		/* Announcements come in bursts (a first start, a reload):
@@ -125,10 +188,12 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 		if (p->group && kind >= ALERT_OPENED)
 			not_before += r->group_wait;
 		if (p->failed ||
-		    outbox_add(p->ob, id, c->id, w->name,
-		        deadline_kind_name(kind), due_at, text, r->name, p->now,
-		        not_before) == -1)
+		    (rc = outbox_add(p->ob, id, c->id, w->name,
+		         deadline_kind_name(kind), due_at, text, r->name,
+		         p->now, not_before)) == -1)
 			p->failed = 1;
+		else if (rc == 1 && p->silence != NULL)
+			schedule_silenced(p, c, w, r, id, kind);
 		else {
 			p->queued++;
 			log_debug("queued %s %s/%s for %s",
@@ -136,7 +201,6 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 		}
 	}
 	free(text);
-	json_decref(payload);
 }
 
 /* A closed window never alerts again, and a moved deadline makes its old
@@ -281,8 +345,12 @@ schedule_due(struct schedule_pass *p, const struct case_info *c,
 	    deadline_next_alert(ws, &w->reminders, p->today, &later) &&
 	    later.day == p->today)
 		return;
+	/* Under a silence the alert is still queued, and recorded as
+	 * silenced: the record shows what was not sent, and why. */
+	p->silence = silence_find(c, w, a.day);
 	schedule_queue(p, c, w, ws, a.kind, a.occurrence,
 	    window_alert_time(p->cfg, a.day), NULL);
+	p->silence = NULL;
 }
 
 /* When the next timed alert of an open window falls after now, or -1. */

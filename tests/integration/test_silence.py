@@ -1,0 +1,247 @@
+"""Silences: a case, or one of its windows, gets no timed alerts until a
+day (inclusive, local), written in the case file or in silences_dir.
+Announcements still go out; each skipped timed alert is recorded in the
+outbox as `silenced` with the silence; the first alert after it says the
+window was silenced; --list shows `silenced` with the until date; a
+silence without `until`, reaching more than 90 days ahead or naming an
+unknown case, window or court is a FILE:LINE error.
+
+The case: transferred Tue 2026-12-01, deadline Tue 12-08; reminders on
+12-05 and 12-07, due on 12-08, overdue from 12-09 on.  The silence runs
+until 12-10, so the first timed alert after it is the overdue of 12-11.
+Each step is a `--once --now` run, as a daemon at that moment."""
+import json
+import signal
+import sqlite3
+
+from conftest import Raw, assert_error
+from daemon_helpers import (Daemon, case, cases_file, email_receiver,
+                            make_tree, webhook_receiver)
+from daemon_helpers import hook, smtp  # noqa: F401  (fixtures)
+
+CASE = "(2026)沪0115执7001号"
+OTHER = "(2026)沪0115执7002号"
+REASON = "settlement talks under way"
+SILENCE = Raw('{ until = "2026-12-10"; reason = "%s"; window = "decision"; }'
+              % REASON)
+
+
+def once(run, tree, now):
+    r = run("-c", tree.main, "--once", "--now", now)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def tree_with(tmp_path, hook, *cases, extra=""):
+    return make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"], {"a.conf": cases_file(*cases)}, extra=extra)
+
+
+def rows(tree):
+    con = sqlite3.connect(tree.outbox)
+    try:
+        return con.execute(
+            "SELECT a.case_id, a.kind, a.due_at, d.state, d.last_error"
+            " FROM deliveries d JOIN alerts a ON a.id = d.alert_id"
+            " ORDER BY a.due_at, d.rowid").fetchall()
+    finally:
+        con.close()
+
+
+def test_silence_through_a_deadline(tmp_path, hook, run):
+    tree = tree_with(tmp_path, hook,
+                     case(CASE, transferred="2026-12-01", silence=SILENCE),
+                     case(OTHER, transferred="2026-12-01"))
+    assert run("-c", tree.main, "-t", "--now",
+               "2026-12-02T08:00").returncode == 0
+    for day in range(2, 13):
+        once(run, tree, f"2026-12-{day:02d}T09:00:01")
+        if day == 6:
+            r = run("-c", tree.main, "--list", "--now", "2026-12-06T10:00")
+            line = [x for x in r.stdout.splitlines() if CASE in x][0]
+            assert "silenced until 2026-12-10" in line, r.stdout
+            assert "2026-12-11T09:00:00+08:00" in line, r.stdout
+            js = json.loads(run("-c", tree.main, "--list", "--json",
+                                "--now", "2026-12-06T10:00").stdout)
+            [mine] = [x for x in js if x["case"] == CASE]
+            assert mine["state"] == "silenced"
+            assert mine["silenced_until"] == "2026-12-10"
+            assert mine["silence_reason"] == REASON
+            assert mine["next_alert"] == "2026-12-11T09:00:00+08:00"
+            [other] = [x for x in js if x["case"] == OTHER]
+            assert other["state"] == "due_soon" and "silenced_until" \
+                not in other
+    got = [(a["case"]["id"], a["kind"], a["days_left"])
+           for _, a in hook.alerts()]
+    mine = [g for g in got if g[0] == CASE]
+    # The announcement went out; the timed alerts up to 12-10 did not;
+    # the overdue alerts of 12-11 and 12-12 did.
+    assert mine == [(CASE, "opened", 6), (CASE, "overdue", -3),
+                    (CASE, "overdue", -4)], got
+    # The other case, not silenced, got every one.
+    assert [g[1] for g in got if g[0] == OTHER] == [
+        "opened", "reminder", "reminder", "due", "overdue", "overdue",
+        "overdue", "overdue"]
+    silenced = [r for r in rows(tree) if r[3] == "silenced"]
+    assert [r[1] for r in silenced] == ["reminder", "reminder", "due",
+                                        "overdue", "overdue"]
+    assert all(r[0] == CASE and r[4] == f"silenced until 2026-12-10: "
+               f"{REASON}" for r in silenced)
+    # The first alert after the silence says it was silenced, and why.
+    resumed = [a for _, a in hook.alerts()
+               if a["case"]["id"] == CASE and a["kind"] == "overdue"]
+    assert resumed[0]["silenced"] == {"until": "2026-12-10",
+                                      "reason": REASON}
+    assert "silenced" not in resumed[1]
+    # --history shows the silence.
+    r = run("-c", tree.main, "--history", CASE, "--now",
+            "2026-12-12T10:00")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count(f"silenced (silenced until 2026-12-10: "
+                          f"{REASON})") == 5, r.stdout
+    r = run("-c", tree.main, "--status", "--now", "2026-12-12T10:00")
+    assert r.returncode == 0, r.stderr
+    assert "SILENCED" in r.stdout, r.stdout
+    [st] = json.loads(run("-c", tree.main, "--status", "--json", "--now",
+                          "2026-12-12T10:00").stdout)
+    assert st["silenced"] == 5
+
+
+def test_resumed_alert_text_says_so(tmp_path, smtp, run):
+    """The e-mail of the first alert after a silence says until when and
+    why the window was silenced, in Chinese and in English."""
+    zh = email_receiver("zh", smtp.url, ["zh@example.org"])
+    en = email_receiver("en", smtp.url, ["en@example.org"])
+    en = en[:-1] + 'language = "en"; }'
+    tree = make_tree(tmp_path, [zh, en], ["zh", "en"],
+                     {"a.conf": cases_file(case(
+                         CASE, transferred="2026-12-01",
+                         silence=SILENCE))})
+    once(run, tree, "2026-12-02T09:00:01")
+    once(run, tree, "2026-12-09T09:00:01")
+    once(run, tree, "2026-12-11T09:00:01")
+    mails = smtp.wait_mails(4)
+    bodies = {m.rcpt_tos[0]: m.message.get_body().get_content()
+              for m in mails[2:]}
+    assert ("此期限的提醒曾暂停至 2026-12-10（原因：" + REASON +
+            "），现恢复发送。") in bodies["zh@example.org"], bodies
+    assert ("Alerts for this window were silenced until 2026-12-10 (" +
+            REASON + "); they resume now.") in bodies["en@example.org"], \
+        bodies
+    assert "3 days overdue" in bodies["en@example.org"]
+
+
+def test_announcements_go_out_under_a_silence(tmp_path, hook, run):
+    tree = tree_with(tmp_path, hook,
+                     case(CASE, transferred="2026-12-01", silence=SILENCE))
+    once(run, tree, "2026-12-02T09:00:01")
+    tree.write_case_file("a.conf", cases_file(case(
+        CASE, transferred="2026-12-01", extended="2026-12-04",
+        silence=SILENCE)))
+    once(run, tree, "2026-12-05T09:00:01")
+    tree.write_case_file("a.conf", cases_file(case(
+        CASE, transferred="2026-12-01", extended="2026-12-04",
+        filed="2026-12-06", silence=SILENCE)))
+    once(run, tree, "2026-12-07T09:00:01")
+    assert [a["kind"] for _, a in hook.alerts()] == ["opened", "extended",
+                                                     "closed"]
+
+
+def test_silences_dir_by_court_and_by_case(tmp_path, hook, run):
+    court = "上海市浦东新区人民法院"
+    tree = tree_with(tmp_path, hook,
+                     case(CASE, court=court, transferred="2026-12-01"),
+                     case(OTHER, court="Other court",
+                          transferred="2026-12-01"),
+                     case("C-3", court="Other court",
+                          transferred="2026-12-01"),
+                     extra='silences_dir = "silences.d";')
+    sd = tmp_path / "silences.d"
+    sd.mkdir()
+    (sd / "court.conf").write_text(
+        f'silence = {{ court = "{court}"; until = "2026-12-07";\n'
+        f'  reason = "court closed for audit"; }};\n', encoding="utf-8")
+    (sd / "cases.conf").write_text(
+        f'silences = ( {{ cases = [ "{OTHER}" ]; until = "2026-12-05";\n'
+        f'  reason = "talks"; }} );\n', encoding="utf-8")
+    (sd / "notes.txt").write_text("not read\n")
+    for day in (2, 5, 7, 8):
+        once(run, tree, f"2026-12-{day:02d}T09:00:01")
+    got = [(a["case"]["id"], a["kind"], a["days_left"])
+           for _, a in hook.alerts() if a["kind"] != "opened"]
+    assert sorted(got) == sorted([
+        ("C-3", "reminder", 3), ("C-3", "reminder", 1), ("C-3", "due", 0),
+        (OTHER, "reminder", 1), (OTHER, "due", 0), (CASE, "due", 0)]), got
+    states = [(r[0], r[1], r[3]) for r in rows(tree) if r[3] == "silenced"]
+    assert sorted(states) == sorted([(CASE, "reminder", "silenced"),
+                                     (CASE, "reminder", "silenced"),
+                                     (OTHER, "reminder", "silenced")])
+
+
+def test_reload_picks_up_silences_dir(tmp_path, hook):
+    tree = tree_with(tmp_path, hook, case(CASE, transferred="2026-12-01"),
+                     extra='silences_dir = "silences.d";')
+    sd = tmp_path / "silences.d"
+    sd.mkdir()
+    d = Daemon(tree, now="2026-12-05T08:59:50")
+    try:
+        d.wait_line(r"started")
+        (sd / "a.conf").write_text(
+            f'silence = {{ cases = [ "{CASE}" ]; until = "2026-12-06";'
+            f' reason = "talks"; }};\n', encoding="utf-8")
+        d.signal(signal.SIGHUP)
+        d.wait_line(r"reloaded")
+        d.wait_line(r"reminder for case .* not sent: silenced until "
+                    r"2026-12-06: talks", timeout=10)
+        d.stop()
+    finally:
+        d.close()
+    assert [a["kind"] for _, a in hook.alerts()] == ["opened"]
+
+
+def test_silence_errors(tmp_path, hook, run):
+    tree = tree_with(tmp_path, hook,
+                     case(CASE, transferred="2026-12-01",
+                          silence=Raw('{ reason = "x"; }')),
+                     case(OTHER, transferred="2026-12-01",
+                          silence=Raw('{ until = "2027-03-02"; '
+                                      'reason = "x"; }')),
+                     case("C-3", transferred="2026-12-01",
+                          silence=Raw('{ until = "2026-12-10"; reason = "x";'
+                                      ' window = "decisoin"; }')),
+                     extra='silences_dir = "silences.d";')
+    sd = tmp_path / "silences.d"
+    sd.mkdir()
+    (sd / "a.conf").write_text(
+        'silences = (\n'
+        '  { cases = [ "NO-SUCH" ]; until = "2026-12-10"; reason = "x"; },\n'
+        '  { court = "Nowhere"; until = "2026-12-10"; reason = "x"; }\n'
+        ');\n', encoding="utf-8")
+    r = run("-c", tree.main, "-t", "--now", "2026-12-01T10:00")
+    assert r.returncode == 1
+    case_file = tree.cases_dir / "a.conf"
+    text = case_file.read_text().splitlines()
+    line = next(i for i, x in enumerate(text, 1) if 'reason = "x"; }' in x
+                and "until" not in x)
+    assert_error(r, case_file, line, "silence has no 'until' date")
+    line = next(i for i, x in enumerate(text, 1) if "decisoin" in x)
+    assert_error(r, case_file, line,
+                 "silence names window 'decisoin', which is not configured")
+    assert_error(r, sd / "a.conf", 2,
+                 'silence names case "NO-SUCH", which no cases file has')
+    assert_error(r, sd / "a.conf", 3,
+                 'silence names court "Nowhere", which no case has')
+    # Only the valid configuration left: the 90-day limit, from today.
+    tree.write_case_file("a.conf", cases_file(
+        case(OTHER, transferred="2026-12-01",
+             silence=Raw('{ until = "2027-03-02"; reason = "x"; }'))))
+    (sd / "a.conf").unlink()
+    r = run("-c", tree.main, "-t", "--now", "2026-12-01T10:00")
+    assert r.returncode == 1, r.stdout
+    text = case_file.read_text().splitlines()
+    line = next(i for i, x in enumerate(text, 1) if "2027-03-02" in x)
+    assert_error(r, case_file, line,
+                 "silence until 2027-03-02 is 91 days after today "
+                 "(2026-12-01): a silence lasts at most 90 days")
+    r = run("-c", tree.main, "-t", "--now", "2026-12-02T10:00")
+    assert r.returncode == 0, r.stdout + r.stderr
