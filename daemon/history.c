@@ -27,7 +27,7 @@
 /* One delivery or attempt, copied out of the outbox. */
 struct history_row {
 	char *case_id, *window, *kind, *alert_id, *receiver, *state, *why;
-	char *result, *detail, *message;
+	char *result, *detail, *message, *refused;
 	time_t queued;
 	bool has_attempt;
 	long long started_ms, duration_ms, clock_shift;
@@ -65,6 +65,7 @@ history_collect(const struct outbox_history *h, void *arg)
 	r->result = history_dup(h->result);
 	r->detail = history_dup(h->detail);
 	r->message = history_dup(h->message);
+	r->refused = history_dup(h->refused);
 	r->queued = h->queued;
 	r->has_attempt = h->has_attempt;
 	r->started_ms = h->started_ms;
@@ -90,6 +91,7 @@ history_rows_free(struct history_rows *rows)
 		free(r->result);
 		free(r->detail);
 		free(r->message);
+		free(r->refused);
 	}
 	free(rows->v);
 }
@@ -170,6 +172,8 @@ history_text_row(const struct history_row *r, bool with_case, FILE *fp)
 	if (r->has_attempt) {
 		fprintf(fp, " (%s, %lld ms, key %s)", history_s(r->detail),
 		    r->duration_ms, history_s(r->message));
+		if (r->refused != NULL)
+			fprintf(fp, " [refused: %s]", r->refused);
 		if (r->clock_shift != 0)
 			fprintf(fp, " [--now run]");
 	} else if (r->why != NULL)
@@ -203,7 +207,7 @@ static void
 history_csv_row(const struct history_row *r, FILE *fp)
 {
 	char when[CLOCK_RFC3339_BUFSZ], status[32] = "", ms[32] = "";
-	const char *f[11];
+	const char *f[12];
 
 	if (r->has_attempt) {
 		snprintf(status, sizeof(status), "%ld", r->status);
@@ -220,7 +224,8 @@ history_csv_row(const struct history_row *r, FILE *fp)
 	f[8] = r->has_attempt ? r->detail : r->why;
 	f[9] = ms;
 	f[10] = r->has_attempt ? r->message : r->alert_id;
-	history_csv(fp, f, 11);
+	f[11] = r->has_attempt ? r->refused : NULL;
+	history_csv(fp, f, 12);
 }
 
 /* The CSV records of a configured case's events and windows. */
@@ -229,14 +234,14 @@ history_csv_case(const struct config *cfg, const struct case_info *c, FILE *fp)
 {
 	struct window_state ws;
 	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ] = "";
-	const char *f[11] = {NULL};
+	const char *f[12] = {NULL};
 
 	f[0] = c->id;
 	for (size_t i = 0; i < c->nevents; i++) {
 		f[1] = date_format(c->events[i].date, d1);
 		f[2] = "event";
 		f[4] = c->events[i].name;
-		history_csv(fp, f, 11);
+		history_csv(fp, f, 12);
 	}
 	f[4] = NULL;
 	for (size_t k = 0; k < cfg->nwindows; k++) {
@@ -251,7 +256,7 @@ history_csv_case(const struct config *cfg, const struct case_info *c, FILE *fp)
 		if (ws.closed)
 			date_format(ws.closed_on, d3);
 		f[9] = ws.closed ? d3 : NULL;
-		history_csv(fp, f, 11);
+		history_csv(fp, f, 12);
 	}
 }
 
@@ -315,6 +320,9 @@ history_json_row(const struct history_row *r)
 		        "duration_ms", (json_int_t)r->duration_ms,
 		        "idempotency_key", history_s(r->message), "now_run",
 		        r->clock_shift != 0));
+	if (r->has_attempt && r->refused != NULL)
+		json_object_set_new(json_object_get(o, "attempt"), "refused",
+		    json_string(r->refused));
 	return o;
 }
 
@@ -326,7 +334,7 @@ history_write(const struct config *cfg, const char *case_id,
 	const struct case_info *c = config_case_find(cfg, case_id);
 	static const char *const head[] = {"case", "time", "what", "window",
 	    "kind", "receiver", "result", "status", "detail", "duration_ms",
-	    "key"};
+	    "key", "refused"};
 	json_t *all, *list;
 
 	switch (format) {
@@ -341,7 +349,7 @@ history_write(const struct config *cfg, const char *case_id,
 		break;
 	case HISTORY_CSV:
 		fputs("\xef\xbb\xbf", fp);
-		history_csv(fp, head, 11);
+		history_csv(fp, head, 12);
 		if (c != NULL)
 			history_csv_case(cfg, c, fp);
 		for (size_t i = 0; i < rows->n; i++)

@@ -96,18 +96,21 @@ enum message_event {
 	EVENT_RELOAD_FAILED,
 	EVENT_CALENDAR_UNCOVERED,
 	EVENT_CASE_REMOVED,
+	EVENT_RECIPIENTS_REFUSED,
 	EVENT_OTHER,
 };
 
 static const char *const message_event_names[] = {ADMIN_DELIVERY_FAILED,
-    ADMIN_RELOAD_FAILED, ADMIN_CALENDAR_UNCOVERED, ADMIN_CASE_REMOVED};
+    ADMIN_RELOAD_FAILED, ADMIN_CALENDAR_UNCOVERED, ADMIN_CASE_REMOVED,
+    ADMIN_RECIPIENTS_REFUSED};
 
 /* What happened, by enum message_event. */
 static const char *const message_event_zh[] = {"提醒投递失败",
-    "配置重新加载被拒绝", "节假日日历未覆盖该年度", "案件不再跟踪", "管理通知"};
+    "配置重新加载被拒绝", "节假日日历未覆盖该年度", "案件不再跟踪",
+    "部分收件人被拒收", "管理通知"};
 static const char *const message_event_en[] = {"Delivery failed for good",
     "Configuration reload rejected", "Holiday calendar does not cover a year",
-    "Case no longer watched", "Notice"};
+    "Case no longer watched", "Recipients refused", "Notice"};
 
 /* What an administrator can do about it, by enum message_event. */
 static const char *const message_event_advice_zh[] = {
@@ -121,6 +124,8 @@ static const char *const message_event_advice_zh[] = {
     "放假安排加入 calendar.include。",
     "该案件已不在配置中：不再跟踪其期限，也不会再发送提醒。"
     "如非有意，请恢复该案件。",
+    "邮件服务器拒收了以下地址，邮件已发给其余收件人；被拒收的地址"
+    "不会自动重试。请核对接收方的 to 地址，修改后重新加载。",
     "",
 };
 static const char *const message_event_advice_en[] = {
@@ -139,6 +144,9 @@ static const char *const message_event_advice_en[] = {
     "The case is no longer in the configuration: its deadlines are not "
     "watched and no more alerts will be sent for it. If that was not "
     "intended, put the case back.",
+    "The mail server refused the addresses below; the message went to "
+    "the other recipients, and the refused addresses are not tried "
+    "again. Check the receiver's `to` addresses and reload.",
     "",
 };
 
@@ -864,6 +872,9 @@ message_admin_summary(struct buf *b, const struct message_alert *a, bool en)
 	case EVENT_CASE_REMOVED:
 		message_admin_str(b, a, NULL, "case");
 		break;
+	case EVENT_RECIPIENTS_REFUSED:
+		message_admin_str(b, a, NULL, "receiver");
+		break;
 	default:
 		message_admin_str(b, a, NULL, "text");
 		break;
@@ -1204,6 +1215,10 @@ message_admin_block(const struct message_parts *p,
 	case EVENT_CASE_REMOVED:
 		message_admin_field(&b, p, w->l_case, a, NULL, "case");
 		message_admin_field(&b, p, w->l_details, a, NULL, "text");
+		break;
+	case EVENT_RECIPIENTS_REFUSED:
+		message_admin_field(&b, p, w->l_receiver, a, NULL, "receiver");
+		message_admin_field(&b, p, w->l_reason, a, NULL, "refused");
 		break;
 	default:
 		message_admin_field(&b, p, w->l_details, a, NULL, "text");
