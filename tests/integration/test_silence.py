@@ -17,7 +17,7 @@ import sqlite3
 from conftest import Raw, assert_error
 from daemon_helpers import (Daemon, case, cases_file, email_receiver,
                             make_tree, webhook_receiver)
-from daemon_helpers import hook, smtp  # noqa: F401  (fixtures)
+from daemon_helpers import hook, smtp, spawn  # noqa: F401  (fixtures)
 
 CASE = "(2026)沪0115执7001号"
 OTHER = "(2026)沪0115执7002号"
@@ -245,3 +245,33 @@ def test_silence_errors(tmp_path, hook, run):
                  "(2026-12-01): a silence lasts at most 90 days")
     r = run("-c", tree.main, "-t", "--now", "2026-12-02T10:00")
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_metrics_count_silenced_deliveries(tmp_path, hook, spawn, run):
+    """/metrics counts the silenced deliveries under their own state,
+    and a silenced window is `silenced` in the status API's list."""
+    import socket
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    tree = tree_with(tmp_path, hook,
+                     case(CASE, transferred="2026-12-01", silence=SILENCE),
+                     extra=f'http = {{ listen = "127.0.0.1:{port}"; }};')
+    once(run, tree, "2026-12-05T09:00:01")      # opened; reminder silenced
+    d = spawn(tree, now="2026-12-07T09:00:01")  # reminder silenced
+    try:
+        d.wait_line(r"reminder for case .* not sent: silenced until")
+        d.wait_line(r"http: listening")
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(base + "/metrics", timeout=5) as r:
+            text = r.read().decode()
+        assert ('deadlined_deliveries{receiver="hook",state="silenced"} 2'
+                in text), text
+        with urllib.request.urlopen(base + "/api/windows?state=silenced",
+                                    timeout=5) as r:
+            rows = json.loads(r.read().decode())
+        assert [x["case"] for x in rows] == [CASE], rows
+        d.stop()
+    finally:
+        d.close()
