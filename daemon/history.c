@@ -21,6 +21,7 @@
 #include "history.h"
 #include "log.h"
 #include "outbox.h"
+#include "silence.h"
 #include "window.h"
 #include "xmalloc.h"
 
@@ -156,6 +157,14 @@ history_text_case(const struct config *cfg, const struct case_info *c, FILE *fp)
 			    date_format(ws.closed_on, d3));
 		fputc('\n', fp);
 	}
+	for (size_t i = 0; i < c->nsilences; i++)
+		fprintf(fp, "  silence of %s%s until %s: %s (%s:%d)\n",
+		    c->silences[i]->window != NULL ? "window " : "every window",
+		    c->silences[i]->window != NULL ? c->silences[i]->window
+		                                   : "",
+		    date_format(c->silences[i]->until, d1),
+		    c->silences[i]->reason, c->silences[i]->file,
+		    c->silences[i]->line);
 }
 
 /* One delivery or attempt as a line of text. */
@@ -260,6 +269,26 @@ history_csv_case(const struct config *cfg, const struct case_info *c, FILE *fp)
 	}
 }
 
+/* The silences that cover a case, as JSON objects with until, reason,
+ * the window (null: every window) and where each is written. */
+static json_t *
+history_json_silences(const struct case_info *c)
+{
+	json_t *list = json_array(), *o;
+
+	for (size_t i = 0; i < c->nsilences; i++) {
+		const struct silence *s = c->silences[i];
+
+		o = silence_json(s);
+		json_object_set_new(o, "window",
+		    s->window != NULL ? json_string(s->window) : json_null());
+		json_object_set_new(o, "file", json_string(s->file));
+		json_object_set_new(o, "line", json_integer(s->line));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
 /* A configured case's events and windows as JSON; a new reference. */
 static json_t *
 history_json_case(const struct config *cfg, const struct case_info *c)
@@ -290,8 +319,9 @@ history_json_case(const struct config *cfg, const struct case_info *c)
 		}
 		json_array_append_new(windows, w);
 	}
-	o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", c->id, "title",
-	    c->title, "court", c->court, "events", events, "windows", windows);
+	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", c->id, "title",
+	    c->title, "court", c->court, "events", events, "windows", windows,
+	    "silences", history_json_silences(c));
 	if (o == NULL)
 		fatalx("json_pack: history of %s", c->id);
 	return o;

@@ -99,6 +99,13 @@ def test_silence_through_a_deadline(tmp_path, hook, run):
     assert r.returncode == 0, r.stderr
     assert r.stdout.count(f"silenced (silenced until 2026-12-10: "
                           f"{REASON})") == 5, r.stdout
+    assert (f"  silence of window decision until 2026-12-10: {REASON} ("
+            f"{tree.cases_dir / 'a.conf'}:") in r.stdout, r.stdout
+    js = json.loads(run("-c", tree.main, "--history", CASE, "--json",
+                        "--now", "2026-12-12T10:00").stdout)
+    assert [(s["window"], s["until"], s["reason"])
+            for s in js["case"]["silences"]] == [
+                ("decision", "2026-12-10", REASON)]
     r = run("-c", tree.main, "--status", "--now", "2026-12-12T10:00")
     assert r.returncode == 0, r.stderr
     assert "SILENCED" in r.stdout, r.stdout
