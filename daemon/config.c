@@ -38,6 +38,7 @@
 #include "loader.h"
 #include "log.h"
 #include "receiver.h"
+#include "route.h"
 #include "silence.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -48,9 +49,9 @@
 #define CONFIG_LATE_DAYS 366
 
 /* Case keys that are not events. */
-static const char *case_fields[] = {"id", "title", "court", "notify", "silence",
-    NULL};
-#define CONFIG_NCASE_FIELDS 5
+static const char *case_fields[] = {"id", "title", "court", "notify",
+    "acknowledged", "acknowledged_by", "silence", NULL};
+#define CONFIG_NCASE_FIELDS (sizeof(case_fields) / sizeof(*case_fields) - 1)
 
 void
 config_errors_free(struct config_errors *errs)
@@ -95,6 +96,7 @@ static const struct reminders reminders_default = {
     .on_due_day = true,
     .overdue_every = 1,
     .overdue_max = 30,
+    .ack_days = ROUTE_ACK_DAYS,
 };
 
 /* Parse "HH:MM" into seconds after midnight; -1 if malformed. */
@@ -242,7 +244,7 @@ static void
 config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 {
 	static const char *keys[] = {"before", "on_due_day", "overdue_every",
-	    "overdue_max", NULL};
+	    "overdue_max", "ack_days", NULL};
 	config_setting_t *s, *e;
 	int len, v;
 	size_t i, j;
@@ -252,6 +254,7 @@ config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 	loader_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX,
 	    &rem->overdue_every);
 	loader_int(ld, g, "overdue_max", 0, CONFIG_DAYS_MAX, &rem->overdue_max);
+	loader_int(ld, g, "ack_days", 1, CONFIG_DAYS_MAX, &rem->ack_days);
 
 	if ((s = config_setting_get_member(g, "before")) == NULL)
 		return;
@@ -395,10 +398,14 @@ config_calendar(struct loader *ld, config_setting_t *root)
 	config_days(ld, g, "workdays", false);
 	if (loader_strings(ld, g, "include", &list, &n) == 1) {
 		s = config_setting_get_member(g, "include");
-		for (size_t i = 0; i < n; i++)
-			config_holiday_file(ld, loader_path(ld, list[i]),
+		cfg->holiday_files = loader_alloc(ld, n + 1, sizeof(char *));
+		cfg->nholiday_files = n;
+		for (size_t i = 0; i < n; i++) {
+			cfg->holiday_files[i] = loader_path(ld, list[i]);
+			config_holiday_file(ld, cfg->holiday_files[i],
 			    loader_line(ld,
 			        config_setting_get_elem(s, (unsigned)i)));
+		}
 	}
 }
 
@@ -432,7 +439,8 @@ static void
 config_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 {
 	static const char *keys[] = {"title", "title_en", "opens", "closes",
-	    "days", "extended_days", "extended_by", "roll", "reminders", NULL};
+	    "days", "extended_days", "extended_by", "roll", "reminders",
+	    "escalate", NULL};
 	config_setting_t *s;
 	const char *roll;
 	char what[128];
@@ -748,6 +756,7 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 	loader_string(ld, g, "title", &c->title);
 	loader_string(ld, g, "court", &c->court);
 	receiver_notify(ld, g, &c->notify, &c->nnotify);
+	route_ack_load(ld, g, c, what);
 	silence_case(ld, g, c);
 
 	n = config_setting_length(g);
@@ -1023,6 +1032,49 @@ config_case_warnings(const struct config *cfg, const struct case_info *c,
 	}
 }
 
+/* True if case c's acknowledgement pauses some window: one whose
+ * deadline is before it. */
+static bool
+config_ack_pauses(const struct config *cfg, const struct case_info *c)
+{
+	struct window_events ev;
+	struct window_state ws;
+
+	for (size_t k = 0; k < cfg->nwindows; k++) {
+		config_window_events(&cfg->windows[k], c, &ev);
+		if (!ev.opened)
+			continue;
+		deadline_compute(&cfg->windows[k].rule, &cfg->calendar, &ev,
+		    &ws);
+		if (ws.deadline < c->acknowledged_on)
+			return true;
+	}
+	return false;
+}
+
+/* Warn about an acknowledgement after today or one that pauses
+ * nothing (no window's deadline is before it). */
+static void
+config_ack_warnings(const struct config *cfg, const struct case_info *c,
+    date_t today, struct config_errors *warns)
+{
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+
+	if (!c->acknowledged)
+		return;
+	if (c->acknowledged_on > today)
+		config_warn(warns, c->file, c->acknowledged_line,
+		    "case \"%s\": 'acknowledged' (%s) is after today (%s); "
+		    "check the date",
+		    c->id, date_format(c->acknowledged_on, d1),
+		    date_format(today, d2));
+	else if (!config_ack_pauses(cfg, c))
+		config_warn(warns, c->file, c->acknowledged_line,
+		    "case \"%s\": 'acknowledged' (%s) is not after the "
+		    "deadline of any of its windows: it pauses nothing",
+		    c->id, date_format(c->acknowledged_on, d1));
+}
+
 void
 config_warnings(const struct config *cfg, date_t today,
     struct config_errors *warns)
@@ -1033,8 +1085,10 @@ config_warnings(const struct config *cfg, date_t today,
 	for (size_t i = 0; i < cfg->nunread; i++)
 		config_warn(warns, cfg->unread[i], 0,
 		    "not read: only *.conf files in cases_dir are read");
-	for (size_t i = 0; i < cfg->ncases; i++)
+	for (size_t i = 0; i < cfg->ncases; i++) {
 		config_case_warnings(cfg, &cfg->cases[i], today, warns);
+		config_ack_warnings(cfg, &cfg->cases[i], today, warns);
+	}
 }
 
 /*
@@ -1046,7 +1100,8 @@ config_main(struct loader *ld, config_t *cf)
 {
 	static const char *keys[] = {"timezone", "state_dir", "cases_dir",
 	    "notify_at", "retry", "calendar", "windows", "reminders",
-	    "receivers", "notify", "admin", "http", "silences_dir", NULL};
+	    "receivers", "notify", "admin", "http", "escalate", "silences_dir",
+	    NULL};
 	struct config *cfg = ld->cfg;
 	config_setting_t *root = config_root_setting(cf), *s;
 	int r;
@@ -1070,6 +1125,7 @@ config_main(struct loader *ld, config_t *cf)
 		cfg->nnotify = cfg->nreceivers;
 	}
 	receiver_admin(ld, root, &cfg->admin, &cfg->nadmin);
+	route_escalate_load(ld, root);
 	s = config_setting_get_member(root, "cases_dir");
 	config_cases_dir(ld, s != NULL ? loader_line(ld, s) : 0);
 	config_duplicate_ids(ld);

@@ -15,12 +15,14 @@
 
 #include "clock.h"
 #include "list.h"
+#include "log.h"
+#include "route.h"
 #include "silence.h"
 #include "utf8.h"
 #include "window.h"
 #include "xmalloc.h"
 
-#define LIST_COLUMNS 7
+#define LIST_COLUMNS 9
 
 static const char list_provisional_note[] =
     "? provisional: no holiday file covers that year yet; the deadline may "
@@ -42,6 +44,10 @@ struct list_row {
 	char until[DATE_BUFSZ];
 	bool has_next;
 	char next[CLOCK_RFC3339_BUFSZ];
+	char *to;               /* the next alert's receivers, "a,b", or "-" */
+	json_t *to_json;        /* the same as an array (owned) */
+	char acked[DATE_BUFSZ]; /* acknowledged until, or "-" */
+	const char *acked_by;   /* or NULL */
 };
 
 /* A window an open silence covers today is `silenced`, and its next
@@ -61,11 +67,54 @@ list_silence(const struct config *cfg, struct list_row *r,
 	snprintf(r->state_cell, sizeof(r->state_cell), "silenced until %s",
 	    r->until);
 	if (r->has_next && alert->day <= r->silence->until) {
-		r->has_next = deadline_next_alert(ws, &r->w->reminders,
+		r->has_next = route_next_alert(ws, &r->w->reminders,
 		    r->silence->until + 1, alert);
 		if (r->has_next)
 			*when = window_alert_time(cfg, alert->day);
 	}
+}
+
+/* The receivers the next alert a of window w of case c goes to, into
+ * r->to and r->to_json (none when there is no next alert). */
+static void
+list_row_to(const struct config *cfg, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws,
+    const struct timed_alert *a, struct list_row *r)
+{
+	size_t *rcv, n = 0, nbase, len = 2;
+
+	rcv = xcalloc(cfg->nreceivers + 1, sizeof(*rcv));
+	if (r->has_next)
+		n = route_receivers(cfg, c, w, a->kind, a->day - ws->deadline,
+		    false, rcv, &nbase);
+	if ((r->to_json = json_array()) == NULL)
+		fatalx("json_array");
+	for (size_t i = 0; i < n; i++)
+		len += strlen(cfg->receivers[rcv[i]].name) + 1;
+	r->to = xcalloc(len, 1);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = cfg->receivers[rcv[i]].name;
+
+		if (i > 0)
+			strcat(r->to, ",");
+		strcat(r->to, name);
+		if (json_array_append_new(r->to_json, json_string(name)) == -1)
+			fatalx("json_array_append_new");
+	}
+	if (n == 0)
+		strcpy(r->to, "-");
+	free(rcv);
+}
+
+/* Free what the rows own, and the rows. */
+static void
+list_rows_free(struct list_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].to);
+		json_decref(rows[i].to_json);
+	}
+	free(rows);
 }
 
 /* Fill rows with every opened window; returns how many. */
@@ -107,6 +156,13 @@ list_rows(const struct config *cfg, time_t now, struct list_row **out)
 				clock_rfc3339(when, r->next);
 			else
 				strcpy(r->next, "-");
+			list_row_to(cfg, r->c, w, &ws, &alert, r);
+			r->acked_by = NULL;
+			strcpy(r->acked, "-");
+			if (ws.acked && !ws.closed) {
+				date_format(ws.ack_until, r->acked);
+				r->acked_by = ws.ack_by;
+			}
 		}
 	}
 	*out = rows;
@@ -124,11 +180,17 @@ list_rows_json(const struct list_row *rows, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct list_row *r = &rows[i];
 
-		obj = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o}",
+		obj = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o, s:O, "
+		                "s:o, s:o}",
 		    "case", r->c->id, "window", r->w->name, "opened", r->opened,
 		    "deadline", r->deadline, "provisional", r->provisional,
 		    "days_left", r->days_left, "state", r->state, "next_alert",
-		    r->has_next ? json_string(r->next) : json_null());
+		    r->has_next ? json_string(r->next) : json_null(),
+		    "next_receivers", r->to_json, "acknowledged_until",
+		    *r->acked != '-' ? json_string(r->acked) : json_null(),
+		    "acknowledged_by",
+		    r->acked_by != NULL ? json_string(r->acked_by)
+		                        : json_null());
 		if (obj != NULL && r->silence != NULL)
 			json_object_update_new(obj,
 			    json_pack("{s:s, s:s}", "silenced_until", r->until,
@@ -182,13 +244,15 @@ list_row_cells(const struct list_row *r, const char **cell)
 	cell[4] = r->days;
 	cell[5] = r->state_cell;
 	cell[6] = r->next;
+	cell[7] = r->to;
+	cell[8] = r->acked;
 }
 
 static int
 list_table(const struct list_row *rows, size_t n, FILE *fp)
 {
 	static const char *head[LIST_COLUMNS] = {"CASE", "WINDOW", "OPENED",
-	    "DEADLINE", "DAYS", "STATE", "NEXT ALERT"};
+	    "DEADLINE", "DAYS", "STATE", "NEXT ALERT", "TO", "ACKED UNTIL"};
 	size_t width[LIST_COLUMNS], w;
 	const char *cell[LIST_COLUMNS];
 	bool provisional = false;
@@ -224,7 +288,7 @@ list_array(const struct config *cfg, time_t now)
 
 	n = list_rows(cfg, now, &rows);
 	arr = list_rows_json(rows, n);
-	free(rows);
+	list_rows_free(rows, n);
 	return arr;
 }
 
@@ -237,6 +301,6 @@ list_print(const struct config *cfg, time_t now, bool json, FILE *fp)
 
 	n = list_rows(cfg, now, &rows);
 	rc = json ? list_json(rows, n, fp) : list_table(rows, n, fp);
-	free(rows);
+	list_rows_free(rows, n);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "deliver.h"
 #include "history.h"
+#include "report.h"
 #include "list.h"
 #include "status.h"
 #include "log.h"
@@ -43,6 +44,8 @@ struct options {
 	const char *history_case; /* NULL: every case */
 	const char *since;
 	bool csv;
+	bool html;
+	const char *lang; /* --lang, or NULL */
 	bool json;
 	bool once;
 	int verbose;
@@ -59,6 +62,7 @@ usage(FILE *fp)
 	    "       deadlined [-c FILE] --resend NAME [--case ID]\n"
 	    "       deadlined [-c FILE] --history [CASE] [--json | --csv] "
 	    "[--since DATE]\n"
+	    "       deadlined [-c FILE] --history CASE --html [--lang zh|en]\n"
 	    "  -c, --config FILE  main configuration (default %s)\n"
 	    "  -t, --check        check the configuration, print ok or errors\n"
 	    "      --list         print every case's windows (--json: as "
@@ -68,7 +72,9 @@ usage(FILE *fp)
 	    "      --history [CASE]\n"
 	    "                     print a case's timeline, or every "
 	    "delivery (--json, --csv,\n"
-	    "                     --since YYYY-MM-DD)\n"
+	    "                     --since YYYY-MM-DD); --html: a case's "
+	    "printable evidence\n"
+	    "                     report (--lang zh or en)\n"
 	    "      --once         send what is due now, then exit\n"
 	    "      --now TIME     act as if the clock read TIME "
 	    "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])\n"
@@ -83,6 +89,28 @@ usage(FILE *fp)
 	    "  -V, --version      print the version\n"
 	    "  -h, --help         print this help\n",
 	    CONFIG_DEFAULT_PATH);
+}
+
+/* --html and --lang: a report of one case, in zh or en; exits if not. */
+static void
+check_html(const struct options *opt)
+{
+	enum report_lang lang;
+	const char *why = NULL;
+
+	if (opt->lang != NULL && !opt->html)
+		why = "--lang goes with --history CASE --html";
+	else if (opt->html && (!opt->history || opt->history_case == NULL))
+		why = "--html goes with --history CASE";
+	else if (opt->html && (opt->csv || opt->json || opt->since != NULL))
+		why = "--html does not go with --csv, --json or --since";
+	else if (opt->lang != NULL && report_lang_parse(opt->lang, &lang) == -1)
+		why = "--lang is zh or en";
+	if (why == NULL)
+		return;
+	fprintf(stderr, "deadlined: %s\n", why);
+	usage(stderr);
+	exit(EXIT_USAGE);
 }
 
 /* Parse the command line into opt; exits on -h, -V or a bad flag. */
@@ -101,6 +129,8 @@ parse_options(int argc, char **argv, struct options *opt)
 		OPT_SINCE,
 		OPT_RESEND,
 		OPT_CASE,
+		OPT_HTML,
+		OPT_LANG,
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -109,6 +139,8 @@ parse_options(int argc, char **argv, struct options *opt)
 	    {"status", no_argument, NULL, OPT_STATUS},
 	    {"history", no_argument, NULL, OPT_HISTORY},
 	    {"csv", no_argument, NULL, OPT_CSV},
+	    {"html", no_argument, NULL, OPT_HTML},
+	    {"lang", required_argument, NULL, OPT_LANG},
 	    {"since", required_argument, NULL, OPT_SINCE},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"once", no_argument, NULL, OPT_ONCE},
@@ -145,6 +177,12 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_CSV:
 			opt->csv = true;
+			break;
+		case OPT_HTML:
+			opt->html = true;
+			break;
+		case OPT_LANG:
+			opt->lang = optarg;
 			break;
 		case OPT_SINCE:
 			opt->since = optarg;
@@ -189,6 +227,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		usage(stderr);
 		exit(EXIT_USAGE);
 	}
+	check_html(opt);
 	if (optind < argc) {
 		fprintf(stderr, "deadlined: unexpected argument '%s'\n",
 		    argv[optind]);
@@ -318,6 +357,26 @@ resend(const struct config *cfg, const char *name, const char *case_id)
 	return fflush(stdout) == EOF ? 1 : 0;
 }
 
+/* --history CASE --html: the evidence report of one case. */
+static int
+history_html(const struct config *cfg, const struct options *opt)
+{
+	enum report_lang lang = REPORT_ZH;
+	int rc;
+
+	if (opt->lang != NULL)
+		(void)report_lang_parse(opt->lang, &lang);
+	rc = report_print(cfg, opt->history_case, lang, stdout);
+	if (rc == 1) {
+		fprintf(stderr,
+		    "deadlined: no case '%s' in the configuration or the "
+		    "outbox\n",
+		    opt->history_case);
+		return 1;
+	}
+	return rc == 0 && fflush(stdout) != EOF ? 0 : 1;
+}
+
 /* --history: the timeline of one case or of all. */
 static int
 history(const struct config *cfg, const struct options *opt)
@@ -335,6 +394,8 @@ history(const struct config *cfg, const struct options *opt)
 		}
 		since = clock_local(day, 0);
 	}
+	if (opt->html)
+		return history_html(cfg, opt);
 	if (history_print(cfg, opt->history_case, since,
 	        opt->csv        ? HISTORY_CSV
 	            : opt->json ? HISTORY_JSON

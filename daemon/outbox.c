@@ -288,7 +288,8 @@ static const char *outbox_sql[ST_COUNT] = {
         "SELECT a.case_id, a.window, a.kind, a.id, a.created_at,"
         " d.receiver, d.state, d.last_error, t.started_ms, t.duration_ms,"
         " t.result, t.status, t.detail, t.message, t.clock_shift,"
-        " t.refused FROM alerts a JOIN deliveries d ON d.alert_id = a.id"
+        " t.subject, t.recipients, t.message_id, t.refused"
+        " FROM alerts a JOIN deliveries d ON d.alert_id = a.id"
         " LEFT JOIN (attempt_alerts x JOIN attempts t ON t.id = x.attempt_id)"
         "   ON x.alert_id = a.id AND t.receiver = d.receiver"
         " WHERE (?1 IS NULL OR a.case_id = ?1) AND a.created_at >= ?2"
@@ -1019,7 +1020,10 @@ outbox_history(struct outbox *ob, const char *case_id, time_t since,
 		h.detail = (const char *)sqlite3_column_text(st, 12);
 		h.message = (const char *)sqlite3_column_text(st, 13);
 		h.clock_shift = sqlite3_column_int64(st, 14);
-		h.refused = (const char *)sqlite3_column_text(st, 15);
+		h.subject = (const char *)sqlite3_column_text(st, 15);
+		h.recipients = (const char *)sqlite3_column_text(st, 16);
+		h.message_id = (const char *)sqlite3_column_text(st, 17);
+		h.refused = (const char *)sqlite3_column_text(st, 18);
 		if (fn(&h, arg) != 0) {
 			rc = SQLITE_DONE;
 			break;

@@ -19,6 +19,21 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/deadlined/deadlined.conf"
 
+/* One escalation step: once a window has been overdue overdue_days days,
+ * its overdue alerts also go to notify (route.h). */
+struct escalate_step {
+	int overdue_days;
+	size_t *notify; /* indexes into config.receivers */
+	size_t nnotify;
+	int line;
+};
+
+/* The steps, overdue_days increasing; none when nsteps is 0. */
+struct escalation {
+	struct escalate_step *steps;
+	size_t nsteps;
+};
+
 /* A window: opened by one event of a case, closed by others. */
 struct window_def {
 	const char *name;
@@ -30,6 +45,7 @@ struct window_def {
 	const char *extended_by; /* event name, or NULL */
 	struct window_rule rule;
 	struct reminders reminders; /* the window's own, or the global ones */
+	struct escalation escalate; /* the window's own, or the global one */
 	const char *file;
 	int line;
 };
@@ -71,6 +87,7 @@ struct receiver {
 	int timeout;         /* seconds for a whole transfer */
 	int group_wait;      /* seconds announcements are collected */
 	enum receiver_language language;
+	unsigned kinds; /* bit 1u << kind per alert kind it takes (route.h) */
 	const char *subject; /* template, or NULL for the default text */
 	const char *body;    /* template, or NULL */
 	/* webhook */
@@ -127,6 +144,10 @@ struct case_info {
 	const struct silence *silence;   /* its own, in its file, or NULL */
 	const struct silence **silences; /* all that cover it, its own too */
 	size_t nsilences;
+	bool acknowledged; /* someone knows it is overdue (route.h) */
+	date_t acknowledged_on;
+	const char *acknowledged_by; /* who, or NULL */
+	int acknowledged_line;
 	const char *file;
 	int line;
 };
@@ -144,8 +165,11 @@ struct config {
 	int http_port;
 	char *http_token; /* from http.token_file; malloc'd, wiped on free */
 	struct calendar calendar;
+	const char **holiday_files; /* calendar.include, resolved */
+	size_t nholiday_files;
 	enum roll default_roll;     /* calendar.roll */
 	struct reminders reminders; /* the global reminders */
+	struct escalation escalate; /* the global escalation steps */
 	struct window_def *windows;
 	size_t nwindows;
 	struct receiver *receivers;

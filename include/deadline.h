@@ -27,6 +27,7 @@ struct reminders {
 	bool on_due_day;
 	int overdue_every; /* days between overdue alerts; 0 = once */
 	int overdue_max;   /* no overdue alert later than this after */
+	int ack_days;      /* days an acknowledgement pauses overdue alerts */
 };
 
 /* How a window's deadline is counted. */
@@ -59,6 +60,11 @@ struct window_state {
 	const char *closed_by; /* the event that closed it */
 	bool provisional; /* open, rolls, and its last day or deadline falls
 	                     in a year the calendar does not cover */
+	/* Set by route_ack (route.h), not by deadline_compute: overdue
+	 * alerts pause from ack_from through ack_until. */
+	bool acked;
+	date_t ack_from, ack_until;
+	const char *ack_by; /* who acknowledged, or NULL */
 };
 
 enum alert_kind {

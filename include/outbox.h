@@ -183,6 +183,7 @@ struct outbox_history {
 	long status;
 	long long clock_shift;
 	const char *refused; /* of the attempt: addresses refused, or NULL */
+	const char *subject, *recipients, *message_id; /* e-mail, or NULL */
 };
 
 /* Call fn for every delivery (and each of its attempts) of the alerts of

@@ -10,7 +10,8 @@ from conftest import (DEFAULT_CALENDAR, REPO, Raw, case, cases_conf,
                       main_conf, windows_conf, write_tree)
 
 KEYS = {"case", "window", "opened", "deadline", "provisional", "days_left",
-        "state", "next_alert"}
+        "state", "next_alert", "next_receivers", "acknowledged_until",
+        "acknowledged_by"}
 RFC3339_SHANGHAI = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
 
 
@@ -333,7 +334,7 @@ def test_table_aligns_chinese_case_ids(tmp_path, run):
     assert len(lines) == 1 + 5
     assert lines[0].split()[:2] == ["CASE", "WINDOW"]
     starts = [column_starts(line) for line in lines]
-    assert all(len(s) == 7 for s in starts), lines
+    assert all(len(s) == 9 for s in starts), lines
     assert all(s == starts[0] for s in starts), "\n".join(lines)
 
 
@@ -350,6 +351,8 @@ def test_table_rows_match_json(tmp_path, run):
                              row["deadline"] + mark, str(row["days_left"]),
                              row["state"]]
         assert cells[6] == (row["next_alert"] or "-")
+        assert cells[7] == (",".join(row["next_receivers"]) or "-")
+        assert cells[8] == (row["acknowledged_until"] or "-")
 
 
 # -- provisional deadlines -------------------------------------------------
