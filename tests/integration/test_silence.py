@@ -106,6 +106,11 @@ def test_silence_through_a_deadline(tmp_path, hook, run):
     assert [(s["window"], s["until"], s["reason"])
             for s in js["case"]["silences"]] == [
                 ("decision", "2026-12-10", REASON)]
+    r = run("-c", tree.main, "--history", CASE, "--html", "--lang", "en",
+            "--now", "2026-12-12T10:00")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("silenced, not sent") == 5, r.stdout
+    assert f"silenced until 2026-12-10: {REASON}" in r.stdout
     r = run("-c", tree.main, "--status", "--now", "2026-12-12T10:00")
     assert r.returncode == 0, r.stderr
     assert "SILENCED" in r.stdout, r.stdout
