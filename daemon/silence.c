@@ -124,6 +124,10 @@ silence_dir_one(struct loader *ld, const config_setting_t *g)
 	rs = loader_string(ld, g, "court", &s.court);
 	if (rc == -1 || rs == -1)
 		return;
+	if (rs == 1 && s.court[0] == '\0') {
+		loader_error(ld, s.line, "silence has an empty 'court'");
+		return;
+	}
 	if ((rc == 1) == (rs == 1) || (rc == 1 && s.ncases == 0)) {
 		loader_error(ld, s.line,
 		    "silence must name either 'cases' (a list of case ids) or "
