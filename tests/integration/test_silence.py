@@ -205,6 +205,16 @@ def test_reload_picks_up_silences_dir(tmp_path, hook):
         d.wait_line(r"reloaded")
         d.wait_line(r"reminder for case .* not sent: silenced until "
                     r"2026-12-06: talks", timeout=10)
+        # A silence too long is rejected at reload, as any error is.
+        (sd / "b.conf").write_text(
+            f'silence = {{ cases = [ "{CASE}" ]; until = "2027-06-01";'
+            f' reason = "forgotten"; }};\n', encoding="utf-8")
+        mark = d.mark()
+        d.signal(signal.SIGHUP)
+        d.wait_line(r"b\.conf:1: silence until 2027-06-01 is \d+ days after "
+                    r"today", since=mark)
+        d.wait_line(r"reload failed: 1 error; still running on the "
+                    r"previous configuration", since=mark)
         d.stop()
     finally:
         d.close()
