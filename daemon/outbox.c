@@ -191,6 +191,7 @@ enum outbox_stmt {
 	ST_CANCEL_RECEIVER,
 	ST_SILENCED,
 	ST_LAST_TIMED,
+	ST_SILENCE_WAITING,
 	ST_COUNT,
 };
 
@@ -325,6 +326,11 @@ static const char *outbox_sql[ST_COUNT] = {
                     " AND state = 'pending'",
     /* The latest timed alert of a window queued for ?3 and not
      * cancelled, and where its delivery stands. */
+    [ST_SILENCE_WAITING] =
+        "UPDATE deliveries SET state = 'silenced', last_error = ?3"
+        " WHERE state = 'pending' AND alert_id IN (SELECT id FROM alerts"
+        " WHERE case_id = ?1 AND window = ?2"
+        " AND kind IN ('reminder', 'due', 'overdue'))",
     [ST_LAST_TIMED] =
         "SELECT d.state, a.payload FROM alerts a JOIN deliveries d"
         " ON d.alert_id = a.id WHERE a.case_id = ?1 AND a.window = ?2"
@@ -1121,4 +1127,18 @@ outbox_last_silenced(struct outbox *ob, const char *case_id, const char *window,
 		return -1;
 	}
 	return found;
+}
+
+int
+outbox_silence_waiting(struct outbox *ob, const char *case_id,
+    const char *window, const char *why)
+{
+	sqlite3_stmt *st = ob->st[ST_SILENCE_WAITING];
+
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
+	outbox_bind_text(st, 3, why);
+	if (outbox_step_done(ob, ST_SILENCE_WAITING, "silence waiting") == -1)
+		return -1;
+	return sqlite3_changes(ob->db);
 }

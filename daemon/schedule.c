@@ -212,6 +212,27 @@ schedule_silence_payload(struct schedule_pass *p, const struct case_info *c,
 		schedule_resumed(p, c, w, r, payload);
 }
 
+/* A window silenced today: its timed alerts still waiting for a
+ * receiver (queued before the silence) are held back too. */
+static void
+schedule_hold(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w)
+{
+	const struct silence *s;
+	char note[512];
+	int n;
+
+	if (c->nsilences == 0 || (s = silence_find(c, w, p->today)) == NULL)
+		return;
+	silence_note(s, note, sizeof(note));
+	if ((n = outbox_silence_waiting(p->ob, c->id, w->name, note)) == -1)
+		p->failed = 1;
+	else if (n > 0)
+		log_info(
+		    "%d waiting alert%s for case %s window %s not sent: %s", n,
+		    n == 1 ? "" : "s", c->id, w->name, note);
+}
+
 /* A timed alert just queued for r under a silence: record it as
  * silenced, with the silence, instead of sending it. */
 static void
@@ -478,6 +499,7 @@ schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
 			schedule_changes(&p, c, w, &ws);
 			if (ws.closed)
 				continue;
+			schedule_hold(&p, c, w);
 			schedule_due(&p, c, w, &ws);
 			if ((t = schedule_next(&p, w, &ws)) != -1 &&
 			    (next == -1 || t < next))

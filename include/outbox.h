@@ -233,6 +233,12 @@ int outbox_cancel_receiver(struct outbox *ob, const char *receiver,
 int outbox_mark_silenced(struct outbox *ob, const char *alert_id,
     const char *receiver, const char *why);
 
+/* Mark the timed alerts of a window still waiting to be sent (a
+ * receiver that was down) as silenced, noting the silence: a silence
+ * that starts holds back what was queued before it.  How many, or -1. */
+int outbox_silence_waiting(struct outbox *ob, const char *case_id,
+    const char *window, const char *why);
+
 /* If the latest timed alert of the window queued for receiver (not
  * cancelled) was silenced, its payload into *payload (malloc'd) and 1;
  * 0 if not (or none), -1 on error.  The next timed alert is then the

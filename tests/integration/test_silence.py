@@ -297,3 +297,25 @@ def test_metrics_count_silenced_deliveries(tmp_path, hook, spawn, run):
         d.stop()
     finally:
         d.close()
+
+
+def test_a_silence_holds_back_what_waits(tmp_path, hook, run):
+    """A reminder queued before the silence, still waiting for a
+    receiver that was down, is not sent once the silence is written:
+    it is marked silenced; the announcement waiting with it goes out."""
+    from daemon_helpers import Reply
+    tree = tree_with(tmp_path, hook, case(CASE, transferred="2026-12-01"))
+    hook.default = Reply(status=503)
+    assert run("-c", tree.main, "--once", "--now",
+               "2026-12-05T09:00:01").returncode == 1
+    assert sorted(r[3] for r in rows(tree)) == ["pending", "pending"]
+    tree.write_case_file("a.conf", cases_file(case(
+        CASE, transferred="2026-12-01", silence=SILENCE)))
+    hook.default = Reply(status=200)
+    r = once(run, tree, "2026-12-05T10:00")
+    assert ("1 waiting alert for case %s window decision not sent: "
+            "silenced until 2026-12-10" % CASE) in r.stderr, r.stderr
+    got = [a["kind"] for req, a in hook.alerts() if req.reply.status == 200]
+    assert got == ["opened"], got
+    assert sorted((r[1], r[3]) for r in rows(tree)) == [
+        ("opened", "sent"), ("reminder", "silenced")]
