@@ -93,6 +93,7 @@ config_defaults(struct config *cfg)
 static const struct reminders reminders_default = {
     .before = {3, 1},
     .nbefore = 2,
+    .on = REMINDERS_WORKING_DAYS,
     .on_due_day = true,
     .overdue_every = 1,
     .overdue_max = 30,
@@ -239,33 +240,24 @@ config_http(struct loader *ld, config_setting_t *root)
 		    "http.token_file");
 }
 
-/* Read the reminders group g over *rem (which holds the defaults). */
+/* Read a list of reminder days (before or before_working) from s into
+ * rem->before, largest first. */
 static void
-config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
+config_reminder_days(struct loader *ld, config_setting_t *s, const char *key,
+    struct reminders *rem)
 {
-	static const char *keys[] = {"before", "on_due_day", "overdue_every",
-	    "overdue_max", "ack_days", NULL};
-	config_setting_t *s, *e;
+	config_setting_t *e;
 	int len, v;
 	size_t i, j;
 
-	loader_check_keys(ld, g, keys, "reminders");
-	loader_bool(ld, g, "on_due_day", &rem->on_due_day);
-	loader_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX,
-	    &rem->overdue_every);
-	loader_int(ld, g, "overdue_max", 0, CONFIG_DAYS_MAX, &rem->overdue_max);
-	loader_int(ld, g, "ack_days", 1, CONFIG_DAYS_MAX, &rem->ack_days);
-
-	if ((s = config_setting_get_member(g, "before")) == NULL)
-		return;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
 		loader_error(ld, loader_line(ld, s),
-		    "'before' must be a list of days: [ 3, 1 ]");
+		    "'%s' must be a list of days: [ 3, 1 ]", key);
 		return;
 	}
 	if ((len = config_setting_length(s)) > REMINDERS_BEFORE_MAX) {
 		loader_error(ld, loader_line(ld, s),
-		    "'before' has more than %d reminders",
+		    "'%s' has more than %d reminders", key,
 		    REMINDERS_BEFORE_MAX);
 		return;
 	}
@@ -276,14 +268,14 @@ config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 		    (v = config_setting_get_int(e)) < 1 ||
 		    v > CONFIG_DAYS_MAX) {
 			loader_error(ld, loader_line(ld, e),
-			    "'before' must hold positive numbers of days");
+			    "'%s' must hold positive numbers of days", key);
 			continue;
 		}
 		for (i = 0; i < rem->nbefore && rem->before[i] != v; i++)
 			;
 		if (i < rem->nbefore) {
 			loader_error(ld, loader_line(ld, e),
-			    "'before' lists %d days twice", v);
+			    "'%s' lists %d days twice", key, v);
 			continue;
 		}
 		/* Keep the list largest first. */
@@ -293,6 +285,63 @@ config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 			rem->before[j] = rem->before[j - 1];
 		rem->before[i] = v;
 		rem->nbefore++;
+	}
+}
+
+/* Read reminders.on: "working_days" or "calendar_days". */
+static void
+config_reminders_on(struct loader *ld, config_setting_t *g,
+    struct reminders *rem)
+{
+	const char *on;
+
+	if (loader_string(ld, g, "on", &on) != 1)
+		return;
+	if (strcmp(on, "working_days") == 0)
+		rem->on = REMINDERS_WORKING_DAYS;
+	else if (strcmp(on, "calendar_days") == 0)
+		rem->on = REMINDERS_CALENDAR_DAYS;
+	else
+		loader_error(ld,
+		    loader_line(ld, config_setting_get_member(g, "on")),
+		    "unknown reminders.on '%s' (working_days or "
+		    "calendar_days)",
+		    on);
+}
+
+/* Read the reminders group g over *rem (which holds the defaults: a
+ * window's start from the global ones).  before and before_working are
+ * one list counted two ways, so a group gives at most one of them, and
+ * the one it gives replaces whichever the defaults had. */
+static void
+config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
+{
+	static const char *keys[] = {"on", "before", "before_working",
+	    "on_due_day", "overdue_every", "overdue_max", "ack_days", NULL};
+	config_setting_t *cal, *work;
+
+	loader_check_keys(ld, g, keys, "reminders");
+	config_reminders_on(ld, g, rem);
+	loader_bool(ld, g, "on_due_day", &rem->on_due_day);
+	loader_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX,
+	    &rem->overdue_every);
+	loader_int(ld, g, "overdue_max", 0, CONFIG_DAYS_MAX, &rem->overdue_max);
+	loader_int(ld, g, "ack_days", 1, CONFIG_DAYS_MAX, &rem->ack_days);
+
+	cal = config_setting_get_member(g, "before");
+	work = config_setting_get_member(g, "before_working");
+	if (cal != NULL && work != NULL) {
+		loader_error(ld, loader_line(ld, work),
+		    "'before' and 'before_working' are one list counted two "
+		    "ways: give one of them");
+		return;
+	}
+	if (cal != NULL) {
+		rem->before_working = false;
+		config_reminder_days(ld, cal, "before", rem);
+	} else if (work != NULL) {
+		rem->before_working = true;
+		config_reminder_days(ld, work, "before_working", rem);
 	}
 }
 

@@ -450,6 +450,31 @@ outbox_migrate(struct outbox *ob)
 	return outbox_migrate_steps(ob, v, tables);
 }
 
+/* Set up an open database: pragmas, schema, statements; ob, or NULL
+ * (closed) with a logged error. */
+static struct outbox *
+outbox_setup(struct outbox *ob)
+{
+	sqlite3_busy_timeout(ob->db, 5000);
+	if (sqlite3_exec(ob->db, outbox_pragmas, NULL, NULL, NULL) !=
+	        SQLITE_OK ||
+	    outbox_migrate(ob) == -1) {
+		outbox_error(ob, "schema");
+		outbox_close(ob);
+		return NULL;
+	}
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(ob->db, outbox_sql[i], -1,
+		        SQLITE_PREPARE_PERSISTENT, &ob->st[i],
+		        NULL) != SQLITE_OK) {
+			outbox_error(ob, "prepare");
+			outbox_close(ob);
+			return NULL;
+		}
+	}
+	return ob;
+}
+
 struct outbox *
 outbox_open(const char *dir)
 {
@@ -469,24 +494,59 @@ outbox_open(const char *dir)
 		outbox_close(ob);
 		return NULL;
 	}
-	sqlite3_busy_timeout(ob->db, 5000);
-	if (sqlite3_exec(ob->db, outbox_pragmas, NULL, NULL, NULL) !=
-	        SQLITE_OK ||
-	    outbox_migrate(ob) == -1) {
-		outbox_error(ob, "schema");
+	return outbox_setup(ob);
+}
+
+/* Copy the database at path, opened read-only, into ob's; 0 or -1. */
+static int
+outbox_copy_from(struct outbox *ob, const char *path)
+{
+	sqlite3 *src = NULL;
+	sqlite3_backup *bk;
+	int rc = -1;
+
+	if (sqlite3_open_v2(path, &src,
+	        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	        NULL) != SQLITE_OK) {
+		log_warnx("outbox %s: open read-only: %s", path,
+		    sqlite3_errmsg(src));
+		sqlite3_close(src);
+		return -1;
+	}
+	sqlite3_busy_timeout(src, 5000);
+	if ((bk = sqlite3_backup_init(ob->db, "main", src, "main")) != NULL) {
+		if (sqlite3_backup_step(bk, -1) == SQLITE_DONE)
+			rc = 0;
+		if (sqlite3_backup_finish(bk) != SQLITE_OK)
+			rc = -1;
+	}
+	if (rc == -1)
+		log_warnx("outbox %s: copy: %s", path, sqlite3_errmsg(ob->db));
+	sqlite3_close(src);
+	return rc;
+}
+
+struct outbox *
+outbox_open_copy(const char *dir)
+{
+	struct outbox *ob;
+	struct stat st;
+	char *path;
+
+	ob = xcalloc(1, sizeof(*ob));
+	xasprintf(&path, "%s/outbox.db", dir);
+	xasprintf(&ob->path, "%s (a copy in memory)", path);
+	if (sqlite3_open_v2(":memory:", &ob->db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	        NULL) != SQLITE_OK ||
+	    (stat(path, &st) == 0 && outbox_copy_from(ob, path) == -1)) {
+		outbox_error(ob, "open");
+		free(path);
 		outbox_close(ob);
 		return NULL;
 	}
-	for (int i = 0; i < ST_COUNT; i++) {
-		if (sqlite3_prepare_v3(ob->db, outbox_sql[i], -1,
-		        SQLITE_PREPARE_PERSISTENT, &ob->st[i],
-		        NULL) != SQLITE_OK) {
-			outbox_error(ob, "prepare");
-			outbox_close(ob);
-			return NULL;
-		}
-	}
-	return ob;
+	free(path);
+	return outbox_setup(ob);
 }
 
 void

@@ -14,8 +14,9 @@ import socket
 import subprocess
 import time
 
-from daemon_helpers import (Reply, case, cases_file, email_receiver,
-                            make_tree, webhook_receiver)
+from daemon_helpers import (REMINDERS_CALENDAR_DAYS, Reply, case,
+                            cases_file, email_receiver, make_tree,
+                            webhook_receiver)
 from daemon_helpers import hook, smtp, spawn  # noqa: F401  (fixtures)
 from test_http import get, start
 
@@ -80,7 +81,10 @@ def evidence_tree(tmp_path, hook, smtp):
         {"a.conf": cases_file(case(title="Zhang v. Li " + EVIL,
                                    court="A&B Court",
                                    transferred="2025-09-26"))},
-        retry=(1, 2), calendar=CALENDAR)
+        retry=(1, 2), calendar=CALENDAR,
+        # In calendar days: on working days the reminders of 10-06 and
+        # 10-08 move to 09-30, the day this runs, and add a catch-up.
+        reminders=REMINDERS_CALENDAR_DAYS)
     (tmp_path / "holidays").mkdir()
     (tmp_path / "holidays/cn-2025.conf").write_text(HOLIDAYS)
     return tree
