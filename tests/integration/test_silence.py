@@ -7,7 +7,8 @@ silence without `until`, reaching more than 90 days ahead or naming an
 unknown case, window or court is a FILE:LINE error.
 
 The case: transferred Tue 2026-12-01, deadline Tue 12-08; reminders on
-12-05 and 12-07, due on 12-08, overdue from 12-09 on.  The silence runs
+Fri 12-04 (Sat 12-05 moved to the working day before) and Mon 12-07,
+due on 12-08, overdue on working days from 12-09 on.  The silence runs
 until 12-10, so the first timed alert after it is the overdue of 12-11.
 Each step is a `--once --now` run, as a daemon at that moment."""
 import json
@@ -54,7 +55,10 @@ def test_silence_through_a_deadline(tmp_path, hook, run):
                      case(OTHER, transferred="2026-12-01"))
     assert run("-c", tree.main, "-t", "--now",
                "2026-12-02T08:00").returncode == 0
-    for day in range(2, 13):
+    preview = json.loads(run("-c", tree.main, "--preview", "--days", "12",
+                             "--json", "--now", "2026-12-02T09:00:01")
+                         .stdout)
+    for day in range(2, 15):
         once(run, tree, f"2026-12-{day:02d}T09:00:01")
         if day == 6:
             r = run("-c", tree.main, "--list", "--now", "2026-12-06T10:00")
@@ -75,9 +79,13 @@ def test_silence_through_a_deadline(tmp_path, hook, run):
            for _, a in hook.alerts()]
     mine = [g for g in got if g[0] == CASE]
     # The announcement went out; the timed alerts up to 12-10 did not;
-    # the overdue alerts of 12-11 and 12-12 did.
+    # the overdue alerts of Fri 12-11 and (after the weekend, reminders
+    # on working days) Mon 12-14 did.
     assert mine == [(CASE, "opened", 6), (CASE, "overdue", -3),
-                    (CASE, "overdue", -4)], got
+                    (CASE, "overdue", -6)], got
+    # --preview said so beforehand.
+    assert [(p["case"], p["kind"], p["days_left"]) for p in preview
+            if p["case"] == CASE] == mine, preview
     # The other case, not silenced, got every one.
     assert [g[1] for g in got if g[0] == OTHER] == [
         "opened", "reminder", "reminder", "due", "overdue", "overdue",
@@ -195,16 +203,18 @@ def test_reload_picks_up_silences_dir(tmp_path, hook):
                      extra='silences_dir = "silences.d";')
     sd = tmp_path / "silences.d"
     sd.mkdir()
-    d = Daemon(tree, now="2026-12-05T08:59:50")
+    # Mon 12-07 08:59:50: the 1-day reminder is due at 09:00 (the one of
+    # Fri 12-04 is not caught up: today has an alert of its own).
+    d = Daemon(tree, now="2026-12-07T08:59:50")
     try:
         d.wait_line(r"started")
         (sd / "a.conf").write_text(
-            f'silence = {{ cases = [ "{CASE}" ]; until = "2026-12-06";'
+            f'silence = {{ cases = [ "{CASE}" ]; until = "2026-12-07";'
             f' reason = "talks"; }};\n', encoding="utf-8")
         d.signal(signal.SIGHUP)
         d.wait_line(r"reloaded")
         d.wait_line(r"reminder for case .* not sent: silenced until "
-                    r"2026-12-06: talks", timeout=10)
+                    r"2026-12-07: talks", timeout=15)
         # A silence too long is rejected at reload, as any error is.
         (sd / "b.conf").write_text(
             f'silence = {{ cases = [ "{CASE}" ]; until = "2027-06-01";'
