@@ -16,6 +16,8 @@
 
 #include "channel.h"
 
+#define CHANNEL_REFUSED_TRIES 3 /* mail every recipient refused (4xx) */
+
 /* A webhook's answer: 2xx sent; 408, 429, 5xx and network errors worth
  * a retry; a URL curl cannot use and any other status, failed. */
 static enum channel_outcome
@@ -69,15 +71,37 @@ channel_judge_chat(const struct transfer *t, enum receiver_format format,
 /* Mail: sent when curl says so; an SMTP 5xx is permanent unless it
  * refused the login (a password can be fixed); the rest is retried. */
 static enum channel_outcome
-channel_judge_smtp(const struct transfer *t, enum receiver_format format,
-    CURLcode rc, long code, int attempts, char *desc, size_t desclen)
+channel_smtp_status(CURLcode rc, long code)
 {
-	(void)t, (void)format, (void)attempts, (void)desc, (void)desclen;
 	if (rc == CURLE_OK)
 		return CHANNEL_SENT;
 	if (rc != CURLE_LOGIN_DENIED && code >= 500 && code < 600)
 		return CHANNEL_FAILED;
 	return CHANNEL_RETRY;
+}
+
+/* Mail, with the recipients the server refused: the description says
+ * which and why.  A refused address is never tried again on its own:
+ * the message went to the others.  When every one was refused, a
+ * temporary refusal (4xx) is retried like any failure, but only until
+ * CHANNEL_REFUSED_TRIES attempts, then the delivery fails for good. */
+static enum channel_outcome
+channel_judge_smtp(const struct transfer *t, enum receiver_format format,
+    CURLcode rc, long code, int attempts, char *desc, size_t desclen)
+{
+	enum channel_outcome out = channel_smtp_status(rc, code);
+	size_t used = strlen(desc);
+
+	(void)format;
+	if (t->refused == NULL)
+		return out;
+	snprintf(desc + used, desclen - used,
+	    "; refused %d of %d recipient%s: %s", t->rcpt_refused, t->rcpt_sent,
+	    t->rcpt_sent == 1 ? "" : "s", t->refused);
+	if (out == CHANNEL_RETRY && t->rcpt_refused >= t->rcpt_sent &&
+	    attempts + 1 >= CHANNEL_REFUSED_TRIES)
+		return CHANNEL_FAILED;
+	return out;
 }
 
 /* The digest limits, by channel. */

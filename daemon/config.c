@@ -39,6 +39,7 @@
 #include "log.h"
 #include "receiver.h"
 #include "route.h"
+#include "silence.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -49,7 +50,7 @@
 
 /* Case keys that are not events. */
 static const char *case_fields[] = {"id", "title", "court", "notify",
-    "acknowledged", "acknowledged_by", NULL};
+    "acknowledged", "acknowledged_by", "silence", NULL};
 #define CONFIG_NCASE_FIELDS (sizeof(case_fields) / sizeof(*case_fields) - 1)
 
 void
@@ -92,6 +93,7 @@ config_defaults(struct config *cfg)
 static const struct reminders reminders_default = {
     .before = {3, 1},
     .nbefore = 2,
+    .on = REMINDERS_WORKING_DAYS,
     .on_due_day = true,
     .overdue_every = 1,
     .overdue_max = 30,
@@ -136,6 +138,8 @@ config_globals(struct loader *ld, config_setting_t *root)
 		cfg->state_dir = v;
 	if (loader_string(ld, root, "cases_dir", &v) == 1)
 		cfg->cases_dir = v;
+	if (loader_string(ld, root, "silences_dir", &v) == 1)
+		cfg->silences_dir = loader_path(ld, v);
 	if (loader_string(ld, root, "notify_at", &v) == 1) {
 		if ((cfg->notify_at = config_hhmm(v)) == -1)
 			loader_error(ld,
@@ -236,33 +240,25 @@ config_http(struct loader *ld, config_setting_t *root)
 		    "http.token_file");
 }
 
-/* Read the reminders group g over *rem (which holds the defaults). */
+/* Read a list of reminder days (before or before_working) from s into
+ * rem->before, largest first. */
 static void
-config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
+config_reminder_days(struct loader *ld, config_setting_t *s, const char *key,
+    struct reminders *rem)
 {
-	static const char *keys[] = {"before", "on_due_day", "overdue_every",
-	    "overdue_max", "ack_days", NULL};
-	config_setting_t *s, *e;
+	config_setting_t *e;
+	long long lv;
 	int len, v;
 	size_t i, j;
 
-	loader_check_keys(ld, g, keys, "reminders");
-	loader_bool(ld, g, "on_due_day", &rem->on_due_day);
-	loader_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX,
-	    &rem->overdue_every);
-	loader_int(ld, g, "overdue_max", 0, CONFIG_DAYS_MAX, &rem->overdue_max);
-	loader_int(ld, g, "ack_days", 1, CONFIG_DAYS_MAX, &rem->ack_days);
-
-	if ((s = config_setting_get_member(g, "before")) == NULL)
-		return;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
 		loader_error(ld, loader_line(ld, s),
-		    "'before' must be a list of days: [ 3, 1 ]");
+		    "'%s' must be a list of days: [ 3, 1 ]", key);
 		return;
 	}
 	if ((len = config_setting_length(s)) > REMINDERS_BEFORE_MAX) {
 		loader_error(ld, loader_line(ld, s),
-		    "'before' has more than %d reminders",
+		    "'%s' has more than %d reminders", key,
 		    REMINDERS_BEFORE_MAX);
 		return;
 	}
@@ -270,17 +266,18 @@ config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 	for (int k = 0; k < len; k++) {
 		e = config_setting_get_elem(s, (unsigned)k);
 		if (config_setting_type(e) != CONFIG_TYPE_INT ||
-		    (v = config_setting_get_int(e)) < 1 ||
-		    v > CONFIG_DAYS_MAX) {
+		    (lv = loader_list_int(ld, s, (size_t)k)) < 1 ||
+		    lv > CONFIG_DAYS_MAX) {
 			loader_error(ld, loader_line(ld, e),
-			    "'before' must hold positive numbers of days");
+			    "'%s' must hold positive numbers of days", key);
 			continue;
 		}
+		v = (int)lv;
 		for (i = 0; i < rem->nbefore && rem->before[i] != v; i++)
 			;
 		if (i < rem->nbefore) {
 			loader_error(ld, loader_line(ld, e),
-			    "'before' lists %d days twice", v);
+			    "'%s' lists %d days twice", key, v);
 			continue;
 		}
 		/* Keep the list largest first. */
@@ -290,6 +287,63 @@ config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 			rem->before[j] = rem->before[j - 1];
 		rem->before[i] = v;
 		rem->nbefore++;
+	}
+}
+
+/* Read reminders.on: "working_days" or "calendar_days". */
+static void
+config_reminders_on(struct loader *ld, config_setting_t *g,
+    struct reminders *rem)
+{
+	const char *on;
+
+	if (loader_string(ld, g, "on", &on) != 1)
+		return;
+	if (strcmp(on, "working_days") == 0)
+		rem->on = REMINDERS_WORKING_DAYS;
+	else if (strcmp(on, "calendar_days") == 0)
+		rem->on = REMINDERS_CALENDAR_DAYS;
+	else
+		loader_error(ld,
+		    loader_line(ld, config_setting_get_member(g, "on")),
+		    "unknown reminders.on '%s' (working_days or "
+		    "calendar_days)",
+		    on);
+}
+
+/* Read the reminders group g over *rem (which holds the defaults: a
+ * window's start from the global ones).  before and before_working are
+ * one list counted two ways, so a group gives at most one of them, and
+ * the one it gives replaces whichever the defaults had. */
+static void
+config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
+{
+	static const char *keys[] = {"on", "before", "before_working",
+	    "on_due_day", "overdue_every", "overdue_max", "ack_days", NULL};
+	config_setting_t *cal, *work;
+
+	loader_check_keys(ld, g, keys, "reminders");
+	config_reminders_on(ld, g, rem);
+	loader_bool(ld, g, "on_due_day", &rem->on_due_day);
+	loader_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX,
+	    &rem->overdue_every);
+	loader_int(ld, g, "overdue_max", 0, CONFIG_DAYS_MAX, &rem->overdue_max);
+	loader_int(ld, g, "ack_days", 1, CONFIG_DAYS_MAX, &rem->ack_days);
+
+	cal = config_setting_get_member(g, "before");
+	work = config_setting_get_member(g, "before_working");
+	if (cal != NULL && work != NULL) {
+		loader_error(ld, loader_line(ld, work),
+		    "'before' and 'before_working' are one list counted two "
+		    "ways: give one of them");
+		return;
+	}
+	if (cal != NULL) {
+		rem->before_working = false;
+		config_reminder_days(ld, cal, "before", rem);
+	} else if (work != NULL) {
+		rem->before_working = true;
+		config_reminder_days(ld, work, "before_working", rem);
 	}
 }
 
@@ -342,9 +396,10 @@ static void
 config_holiday_file(struct loader *ld, const char *path, int line)
 {
 	static const char *keys[] = {"holidays", "workdays", NULL};
-	const char *saved = ld->file;
+	const char *saved = ld->file, *saved_hint = ld->key_hint;
 	config_t cf;
 
+	ld->key_hint = "a holiday file sets holidays and workdays";
 	if (loader_read(ld, &cf, path, line) == 0) {
 		ld->file = path;
 		loader_check_keys(ld, config_root_setting(&cf), keys,
@@ -354,6 +409,7 @@ config_holiday_file(struct loader *ld, const char *path, int line)
 		config_destroy(&cf);
 	}
 	ld->file = saved;
+	ld->key_hint = saved_hint;
 }
 
 static void
@@ -754,6 +810,7 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 	loader_string(ld, g, "court", &c->court);
 	receiver_notify(ld, g, &c->notify, &c->nnotify);
 	route_ack_load(ld, g, c, what);
+	silence_case(ld, g, c);
 
 	n = config_setting_length(g);
 	c->events = loader_alloc(ld, (size_t)n, sizeof(*c->events));
@@ -763,10 +820,7 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		if (loader_in_list(case_fields, CONFIG_NCASE_FIELDS, name))
 			continue;
 		if (!loader_in_list(ld->events, ld->nevents, name)) {
-			loader_error(ld, loader_line(ld, s),
-			    "unknown key '%s' in %s (not a case field nor an "
-			    "event of any window)",
-			    name, what);
+			loader_unknown_case_key(ld, s, name, what, case_fields);
 			bad = true;
 			continue;
 		}
@@ -853,11 +907,13 @@ static void
 config_cases_dir(struct loader *ld, int line)
 {
 	const char *dir = ld->cfg->cases_dir, *main_file = ld->file;
+	const char *saved_hint = ld->key_hint;
 	struct dirent *de;
 	char **names = NULL, **unread = NULL, *path;
 	size_t n = 0, nunread = 0, len;
 	DIR *d;
 
+	ld->key_hint = loader_case_key_hint(ld, case_fields);
 	if ((d = opendir(dir)) == NULL) {
 		loader_error(ld, line, "cannot open cases_dir '%s': %s", dir,
 		    strerror(errno));
@@ -892,6 +948,7 @@ config_cases_dir(struct loader *ld, int line)
 	free(names);
 	config_unread(ld, unread, nunread);
 	ld->file = main_file;
+	ld->key_hint = saved_hint;
 }
 
 /* A case and its id as ids compare (utf8_fold). */
@@ -1096,7 +1153,8 @@ config_main(struct loader *ld, config_t *cf)
 {
 	static const char *keys[] = {"timezone", "state_dir", "cases_dir",
 	    "notify_at", "retry", "calendar", "windows", "reminders",
-	    "receivers", "notify", "admin", "http", "escalate", NULL};
+	    "receivers", "notify", "admin", "http", "escalate", "silences_dir",
+	    NULL};
 	struct config *cfg = ld->cfg;
 	config_setting_t *root = config_root_setting(cf), *s;
 	int r;
@@ -1124,11 +1182,20 @@ config_main(struct loader *ld, config_t *cf)
 	s = config_setting_get_member(root, "cases_dir");
 	config_cases_dir(ld, s != NULL ? loader_line(ld, s) : 0);
 	config_duplicate_ids(ld);
+	s = config_setting_get_member(root, "silences_dir");
+	silence_dir(ld, s != NULL ? loader_line(ld, s) : 0);
+	silence_resolve(ld);
 	calendar_finish(&cfg->calendar);
 }
 
 struct config *
 config_load(const char *path, struct config_errors *errs)
+{
+	return config_load_flags(path, 0, errs);
+}
+
+struct config *
+config_load_flags(const char *path, unsigned flags, struct config_errors *errs)
 {
 	struct loader ld;
 	struct config *cfg;
@@ -1141,6 +1208,7 @@ config_load(const char *path, struct config_errors *errs)
 	memset(&ld, 0, sizeof(ld));
 	ld.cfg = cfg;
 	ld.errs = errs;
+	ld.no_secrets = (flags & CONFIG_NO_SECRETS) != 0;
 	cfg->path = loader_strdup(&ld, path);
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) == NULL)
@@ -1154,6 +1222,7 @@ config_load(const char *path, struct config_errors *errs)
 	ld.dir = loader_strdup(&ld, ld.dir);
 	free(dir);
 	ld.file = cfg->path;
+	ld.key_hint = "see deadlined.conf(5) for the keys";
 
 	if (loader_read(&ld, &cf, path, 0) == 0) {
 		config_main(&ld, &cf);
@@ -1193,6 +1262,7 @@ config_free(struct config *cfg)
 		free(cfg->http_token);
 	}
 	free(cfg->cases);
+	free(cfg->silences);
 	free(cfg->warnings);
 	calendar_free(&cfg->calendar);
 	arena_free(&cfg->arena);

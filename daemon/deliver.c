@@ -273,6 +273,7 @@ deliver_transfer_free(struct transfer *t)
 	curl_slist_free_all(t->rcpt);
 	free(t->body);
 	free(t->response);
+	free(t->refused);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -354,6 +355,7 @@ deliver_record_attempt(const struct job *j)
 	    .body = j->body,
 	    .body_sha256 = j->body_sha256,
 	    .clock_shift = (long long)(clock_now() - clock_real(clock_now())),
+	    .refused = j->t.refused,
 	};
 
 	return outbox_attempt(dl.ob, &a, j->ids, j->nalerts);
@@ -415,6 +417,13 @@ deliver_record(const struct job *j)
 		case CHANNEL_SENT:
 			rc = outbox_mark_sent(dl.ob, j->ids[i], j->receiver, at,
 			    j->code);
+			/* Recipients refused: the admin receivers hear of
+			 * it once per message. */
+			if (rc == 0 && i == 0 && j->t.refused != NULL &&
+			    !j->admin &&
+			    admin_recipients_refused(dl.ob, dl.cfg, j->receiver,
+			        j->delivery_id, j->t.refused, at) == -1)
+				rc = -1;
 			break;
 		case CHANNEL_RETRY:
 			/* The clock reads whole seconds: one more so that the

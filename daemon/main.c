@@ -20,7 +20,9 @@
 #include "log.h"
 #include "outbox.h"
 #include "pidfile.h"
+#include "preview.h"
 #include "receiver.h"
+#include "silence.h"
 #include "window.h"
 
 #ifndef VERSION
@@ -41,6 +43,9 @@ struct options {
 	bool status;
 	bool history;
 	const char *history_case; /* NULL: every case */
+	bool preview;
+	const char *preview_days;     /* --days, or NULL for the default */
+	const char *preview_receiver; /* --receiver, or NULL: all */
 	const char *since;
 	bool csv;
 	bool html;
@@ -62,6 +67,8 @@ usage(FILE *fp)
 	    "       deadlined [-c FILE] --history [CASE] [--json | --csv] "
 	    "[--since DATE]\n"
 	    "       deadlined [-c FILE] --history CASE --html [--lang zh|en]\n"
+	    "       deadlined [-c FILE] --preview [--days N] [--receiver NAME] "
+	    "[--now TIME] [--json]\n"
 	    "  -c, --config FILE  main configuration (default %s)\n"
 	    "  -t, --check        check the configuration, print ok or errors\n"
 	    "      --list         print every case's windows (--json: as "
@@ -74,6 +81,10 @@ usage(FILE *fp)
 	    "                     --since YYYY-MM-DD); --html: a case's "
 	    "printable evidence\n"
 	    "                     report (--lang zh or en)\n"
+	    "      --preview      print every alert due in the next days "
+	    "(--days N, default %d;\n"
+	    "                     --receiver NAME: to NAME only; --json), "
+	    "sending nothing\n"
 	    "      --once         send what is due now, then exit\n"
 	    "      --now TIME     act as if the clock read TIME "
 	    "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])\n"
@@ -87,7 +98,7 @@ usage(FILE *fp)
 	    "  -v, --verbose      log debug messages\n"
 	    "  -V, --version      print the version\n"
 	    "  -h, --help         print this help\n",
-	    CONFIG_DEFAULT_PATH);
+	    CONFIG_DEFAULT_PATH, PREVIEW_DAYS);
 }
 
 /* --html and --lang: a report of one case, in zh or en; exits if not. */
@@ -128,6 +139,9 @@ parse_options(int argc, char **argv, struct options *opt)
 		OPT_SINCE,
 		OPT_RESEND,
 		OPT_CASE,
+		OPT_PREVIEW,
+		OPT_DAYS,
+		OPT_RECEIVER,
 		OPT_HTML,
 		OPT_LANG,
 	};
@@ -147,6 +161,9 @@ parse_options(int argc, char **argv, struct options *opt)
 	    {"test-receiver", required_argument, NULL, OPT_TEST},
 	    {"resend", required_argument, NULL, OPT_RESEND},
 	    {"case", required_argument, NULL, OPT_CASE},
+	    {"preview", no_argument, NULL, OPT_PREVIEW},
+	    {"days", required_argument, NULL, OPT_DAYS},
+	    {"receiver", required_argument, NULL, OPT_RECEIVER},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
@@ -204,6 +221,15 @@ parse_options(int argc, char **argv, struct options *opt)
 		case OPT_CASE:
 			opt->resend_case = optarg;
 			break;
+		case OPT_PREVIEW:
+			opt->preview = true;
+			break;
+		case OPT_DAYS:
+			opt->preview_days = optarg;
+			break;
+		case OPT_RECEIVER:
+			opt->preview_receiver = optarg;
+			break;
 		case 'v':
 			opt->verbose++;
 			break;
@@ -246,10 +272,18 @@ parse_options(int argc, char **argv, struct options *opt)
 		usage(stderr);
 		exit(EXIT_USAGE);
 	}
-	if (opt->json && !opt->list && !opt->status && !opt->history) {
+	if ((opt->preview_days != NULL || opt->preview_receiver != NULL) &&
+	    !opt->preview) {
 		fprintf(stderr,
-		    "deadlined: --json goes with --list, --status "
-		    "or --history\n");
+		    "deadlined: --days and --receiver go with --preview\n");
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	if (opt->json && !opt->list && !opt->status && !opt->history &&
+	    !opt->preview) {
+		fprintf(stderr,
+		    "deadlined: --json goes with --list, --status, "
+		    "--history or --preview\n");
 		usage(stderr);
 		exit(EXIT_USAGE);
 	}
@@ -257,16 +291,45 @@ parse_options(int argc, char **argv, struct options *opt)
 
 /* Load the configuration, printing every error; NULL if it is not valid. */
 static struct config *
-load(const char *path)
+load(const char *path, unsigned flags)
 {
 	struct config_errors errs = {0};
 	struct config *cfg;
 
-	if ((cfg = config_load(path, &errs)) == NULL)
+	if ((cfg = config_load_flags(path, flags, &errs)) == NULL)
 		for (size_t i = 0; i < errs.n; i++)
 			log_plain("%s", errs.msgs[i]);
 	config_errors_free(&errs);
 	return cfg;
+}
+
+/* Print an error for each silence that reaches too far ahead of today
+ * (silence.h); -1 if there is one.  The zone and --now must be set. */
+static int
+check_silences(const struct config *cfg)
+{
+	struct config_errors errs = {0};
+	date_t today;
+	size_t n;
+	int secs;
+
+	clock_split(clock_now(), &today, &secs);
+	n = silence_check_until(cfg, today, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_plain("%s", errs.msgs[i]);
+	config_errors_free(&errs);
+	return n > 0 ? -1 : 0;
+}
+
+/* Say that no receiver is named name, and which are. */
+static void
+no_receiver(const struct config *cfg, const char *name)
+{
+	char *hint = receiver_unknown_hint(cfg, name);
+
+	fprintf(stderr, "deadlined: no receiver named '%s' in %s%s\n", name,
+	    cfg->path, hint);
+	free(hint);
 }
 
 /* --test-receiver: send one test message and say how it went. */
@@ -286,8 +349,7 @@ test_receiver(const struct config *cfg, const char *name)
 		printf("%s: %s: %s\n", name, rc == 0 ? "ok" : "failed", result);
 		return rc == 0 && fflush(stdout) != EOF ? 0 : 1;
 	}
-	fprintf(stderr, "deadlined: no receiver named '%s' in %s\n", name,
-	    cfg->path);
+	no_receiver(cfg, name);
 	return 1;
 }
 
@@ -316,8 +378,7 @@ resend(const struct config *cfg, const char *name, const char *case_id)
 	int n;
 
 	if (receiver_find(cfg, name) == NULL) {
-		fprintf(stderr, "deadlined: no receiver named '%s' in %s\n",
-		    name, cfg->path);
+		no_receiver(cfg, name);
 		return 1;
 	}
 	if (case_id != NULL && config_case_find(cfg, case_id) == NULL) {
@@ -387,6 +448,37 @@ history(const struct config *cfg, const struct options *opt)
 	return 0;
 }
 
+/* --preview: what the daemon would send in the next days. */
+static int
+preview(const struct config *cfg, const struct options *opt)
+{
+	long days = PREVIEW_DAYS;
+	char *end;
+
+	if (opt->preview_days != NULL) {
+		days = strtol(opt->preview_days, &end, 10);
+		if (*opt->preview_days == '\0' || *end != '\0' || days < 1 ||
+		    days > PREVIEW_DAYS_MAX) {
+			fprintf(stderr,
+			    "deadlined: --days '%s' is not a number of days "
+			    "(1 to %d)\n",
+			    opt->preview_days, PREVIEW_DAYS_MAX);
+			return EXIT_USAGE;
+		}
+	}
+	if (opt->preview_receiver != NULL &&
+	    receiver_find(cfg, opt->preview_receiver) == NULL) {
+		fprintf(stderr, "deadlined: no receiver named '%s' in %s\n",
+		    opt->preview_receiver, cfg->path);
+		return 1;
+	}
+	if (preview_print(cfg, clock_now(), (int)days, opt->preview_receiver,
+	        opt->json, stdout) == -1 ||
+	    fflush(stdout) == EOF)
+		return 1;
+	return 0;
+}
+
 /* Count the windows the cases have opened. */
 static size_t
 count_open_windows(const struct config *cfg)
@@ -450,7 +542,11 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &opt);
 	log_init(opt.verbose);
 
-	if ((cfg = load(opt.config)) == NULL)
+	/* What sends nothing reads no secret: a clerk who may not read
+	 * them can still list. */
+	if ((cfg = load(opt.config,
+	         opt.list || opt.history || opt.status ? CONFIG_NO_SECRETS
+	                                               : 0)) == NULL)
 		return 1;
 	if (clock_set_zone(cfg->timezone) == -1)
 		fatalx("cannot use time zone %s", cfg->timezone);
@@ -466,6 +562,10 @@ main(int argc, char **argv)
 		}
 		clock_shift_to(now);
 	}
+	if (check_silences(cfg) == -1) {
+		config_free(cfg);
+		return 1;
+	}
 
 	if (opt.check)
 		rc = check_summary(cfg);
@@ -478,6 +578,8 @@ main(int argc, char **argv)
 		    fflush(stdout) == EOF;
 	else if (opt.history)
 		rc = history(cfg, &opt);
+	else if (opt.preview)
+		rc = preview(cfg, &opt);
 	else if (opt.status) {
 		rc = status_print(cfg, clock_now(), opt.json, stdout);
 		if (fflush(stdout) == EOF || rc == -1)

@@ -93,6 +93,11 @@ REMINDERS = """reminders = {
   overdue_max   = 30;
 };"""
 
+# The same counted in calendar days, as deadlined 0.1 placed them: for
+# tests about something else whose dates fall on a weekend.
+REMINDERS_CALENDAR_DAYS = REMINDERS.replace(
+    "reminders = {", 'reminders = {\n  on            = "calendar_days";')
+
 CALENDAR = """calendar = {
   weekend  = [ "sat", "sun" ];
   roll     = "next_working_day";
@@ -204,7 +209,8 @@ class Tree:
 
 def make_tree(root, receivers, notify, cases, retry=None, secrets=None,
               notify_at="09:00", extra="", calendar=CALENDAR,
-              timezone="Asia/Shanghai"):
+              timezone="Asia/Shanghai", reminders=REMINDERS,
+              windows=WINDOWS):
     """Write a configuration tree under root: the main file with the
     given receivers (texts) and default notify list, cases {file name:
     text}, secrets {relative path: text}, calendar (the whole setting's
@@ -221,7 +227,7 @@ def make_tree(root, receivers, notify, cases, retry=None, secrets=None,
         'state_dir = "state";',
         'cases_dir = "cases.d";',
         f"notify_at = {q(notify_at)};",
-        calendar, WINDOWS, REMINDERS,
+        calendar, windows, reminders,
         "receivers = (\n  " + ",\n  ".join(receivers) + "\n);",
         f"notify = {q(list(notify))};",
     ]
@@ -477,7 +483,7 @@ class _SmtpHandler:
     async def handle_RCPT(self, server, session, envelope, address,
                           rcpt_options):
         if address in self.sink.refuse:
-            return "550 5.1.1 no such mailbox here"
+            return self.sink.refuse_reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -516,7 +522,8 @@ class SmtpSink:
 
         self.mails = []         # every message, accepted or not
         self.data_reply = "250 OK"  # the answer to the end of DATA
-        self.refuse = set()     # addresses refused with 550 at RCPT
+        self.refuse = set()     # addresses refused at RCPT, with:
+        self.refuse_reply = "550 5.1.1 no such mailbox here"
         self.cond = threading.Condition()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

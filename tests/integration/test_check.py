@@ -112,7 +112,7 @@ REM_LINES = '{\n  before = [ 3, 1 ];\n%s\n}'
 
 BAD = [
     # the main file
-    pytest.param(bad_main("state_dir = ;", "syntax error",
+    pytest.param(bad_main("state_dir = ;", "no value after '='",
                           extra="state_dir = ;"), id="main-syntax"),
     pytest.param(bad_main("colour =", "unknown key 'colour'",
                           extra='colour = "blue";'), id="main-unknown-key"),
@@ -129,6 +129,20 @@ BAD = [
     pytest.param(bad_main("after =", "unknown key 'after' in reminders",
                           reminders=REM_LINES % "  after = [ 1 ];"),
                  id="reminders-unknown-key"),
+    pytest.param(bad_main("on = \"weekdays\"",
+                          "unknown reminders.on 'weekdays' (working_days or "
+                          "calendar_days)",
+                          reminders=REM_LINES % '  on = "weekdays";'),
+                 id="reminders-on-unknown"),
+    pytest.param(bad_main("before_working =",
+                          "'before' and 'before_working' are one list "
+                          "counted two ways",
+                          reminders=REM_LINES % "  before_working = [ 2 ];"),
+                 id="reminders-before-and-before-working"),
+    pytest.param(bad_main("before_working = [ 0 ]",
+                          "'before_working' must hold positive numbers",
+                          reminders='{\n  before_working = [ 0 ];\n}'),
+                 id="reminders-before-working-zero"),
     pytest.param(bad_main("every = 2", "unknown key 'every' in reminders",
                           windows=windows_conf(
                               reminders=Raw("{\n      every = 2;\n    }"))),
@@ -189,7 +203,7 @@ BAD = [
                           '  workdays = [ "2025-10-01" ];'),
                  id="calendar-holiday-and-workday"),
     # a cases file
-    pytest.param(bad_case("transferred = ;", "syntax error",
+    pytest.param(bad_case("transferred = ;", "no value after '='",
                           Raw('  { id = "A-1";\n    transferred = ;\n  }')),
                  id="case-syntax"),
     pytest.param(bad_case("transfered", "unknown key 'transfered'",

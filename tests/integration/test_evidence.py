@@ -14,8 +14,9 @@ import socket
 import subprocess
 import time
 
-from daemon_helpers import (Reply, case, cases_file, email_receiver,
-                            make_tree, webhook_receiver)
+from daemon_helpers import (REMINDERS_CALENDAR_DAYS, Reply, case,
+                            cases_file, email_receiver, make_tree,
+                            webhook_receiver)
 from daemon_helpers import hook, smtp, spawn  # noqa: F401  (fixtures)
 from test_http import get, start
 
@@ -80,7 +81,10 @@ def evidence_tree(tmp_path, hook, smtp):
         {"a.conf": cases_file(case(title="Zhang v. Li " + EVIL,
                                    court="A&B Court",
                                    transferred="2025-09-26"))},
-        retry=(1, 2), calendar=CALENDAR)
+        retry=(1, 2), calendar=CALENDAR,
+        # In calendar days: on working days the reminders of 10-06 and
+        # 10-08 move to 09-30, the day this runs, and add a catch-up.
+        reminders=REMINDERS_CALENDAR_DAYS)
     (tmp_path / "holidays").mkdir()
     (tmp_path / "holidays/cn-2025.conf").write_text(HOLIDAYS)
     return tree
@@ -215,10 +219,11 @@ def test_dashboard_and_case_page_in_chromium(tmp_path, spawn, run):
     assert [(w, i) for w, _, i in rows] == [("reasons", "B-1"),
                                             ("decision", CASE_ID)], rows
     assert "<script" not in dom and "Zhang &lt;script&gt;" in dom
-    # The receivers panel, as --status: nothing waits for log.
+    # The receivers panel, as --status: nothing waits for log (waiting,
+    # oldest, failed, cancelled, silenced, last sent).
     assert re.search(r'id="receivers".*<tr><td>log</td><td>0</td>'
-                     r'<td>-</td><td>0</td><td>0</td><td>\d{4}-', dom,
-                     re.S)
+                     r'<td>-</td><td>0</td><td>0</td><td>0</td><td>\d{4}-',
+                     dom, re.S)
     # A filter by court.
     status, _, body = get(base + "/?court=Beijing+Court")
     assert status == 200 and "B-1" in body and CASE_ID not in body

@@ -5,13 +5,16 @@ overdue repeats for ack_days days.
 
 Each day is a `--once --now` run on the same state directory, as a
 daemon restarted at that moment would behave; what arrives at the real
-HTTP receiver is checked day by day, with its sent_at time."""
+HTTP receiver is checked day by day, with its sent_at time.  The days
+run through weekends, so the reminders are counted in calendar days
+(reminders.on), not moved to working days: routing is what is tested."""
 import datetime
 import json
 import sqlite3
 
 from conftest import assert_error, assert_failed
-from daemon_helpers import CASE_ID, case, cases_file, make_tree, q
+from daemon_helpers import (CASE_ID, REMINDERS_CALENDAR_DAYS, case,
+                            cases_file, make_tree, q)
 from daemon_helpers import hook  # noqa: F401  (fixture)
 
 
@@ -66,7 +69,8 @@ def test_kinds_filter_what_a_receiver_takes(tmp_path, hook, run):
         tmp_path, [receiver(hook, "clerk"),
                    receiver(hook, "lawyer", ["overdue", "closed"])],
         ["clerk", "lawyer"],
-        {"a.conf": cases_file(case(transferred="2025-07-03"))})
+        {"a.conf": cases_file(case(transferred="2025-07-03"))},
+        reminders=REMINDERS_CALENDAR_DAYS)
     # opened, the reminders of 07-07 and 07-09, due on 07-10, overdue
     # on 07-11 and 07-12.
     for now in ("2025-07-04T10:00", "2025-07-07T09:00:30",
@@ -99,7 +103,8 @@ def escalation_tree(tmp_path, hook, extra=ESCALATE):
         tmp_path, [receiver(hook, "clerk"), receiver(hook, "procuratorate"),
                    receiver(hook, "court-head")],
         ["clerk"], {"a.conf": cases_file(case(transferred="2025-07-03"))},
-        extra=extra)
+        extra=extra,
+        reminders=REMINDERS_CALENDAR_DAYS)
 
 
 def test_two_escalation_steps_day_by_day(tmp_path, hook, run):

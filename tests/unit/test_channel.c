@@ -211,6 +211,38 @@ test_judge_smtp(void **state)
 	    CHANNEL_RETRY);
 }
 
+/* Mail with refused recipients: the description says which; when all
+ * were refused for now, retried only up to the third attempt. */
+static void
+test_judge_refused(void **state)
+{
+	struct receiver r = make_receiver(RECEIVER_EMAIL, FORMAT_JSON, NULL);
+	const struct channel *ch = channel_of(&r);
+	struct transfer t;
+	char d[256];
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.refused = "a@example.org: 450 busy";
+	t.rcpt_refused = 1;
+	t.rcpt_sent = 2;
+	snprintf(d, sizeof(d), "SMTP 250");
+	assert_int_equal(ch->judge(&t, FORMAT_JSON, CURLE_OK, 250, 0, d,
+	                     sizeof(d)),
+	    CHANNEL_SENT);
+	assert_string_equal(d,
+	    "SMTP 250; refused 1 of 2 recipients: a@example.org: 450 busy");
+	t.rcpt_refused = t.rcpt_sent = 1;
+	d[0] = '\0';
+	assert_int_equal(ch->judge(&t, FORMAT_JSON, CURLE_RECV_ERROR, 450, 1, d,
+	                     sizeof(d)),
+	    CHANNEL_RETRY);
+	d[0] = '\0';
+	assert_int_equal(ch->judge(&t, FORMAT_JSON, CURLE_RECV_ERROR, 450, 2, d,
+	                     sizeof(d)),
+	    CHANNEL_FAILED);
+}
+
 /* A result's description names the protocol and status, or the error. */
 static void
 test_describe(void **state)
@@ -280,6 +312,7 @@ main(void)
 	    cmocka_unit_test(test_judge_http),
 	    cmocka_unit_test(test_judge_chat),
 	    cmocka_unit_test(test_judge_smtp),
+	    cmocka_unit_test(test_judge_refused),
 	    cmocka_unit_test(test_describe),
 	    cmocka_unit_test(test_log_lines),
 	};
