@@ -260,6 +260,21 @@ chat_head(const struct receiver *r, json_t *alerts, bool test,
 	return s;
 }
 
+/* head, body cut to room bytes, tail, cut to max bytes: a new string;
+ * body is freed. */
+static char *
+chat_text_wrap(char *body, const char *head, const char *tail, size_t room,
+    size_t max)
+{
+	char *s;
+
+	chat_cut(body, room);
+	xasprintf(&s, "%s%s%s", head, body, tail);
+	free(body);
+	chat_cut(s, max);
+	return s;
+}
+
 /*
  * The message body in style, fitted with head and tail into max bytes:
  * head, the body (whole alerts dropped for "... and N more" if need be),
@@ -271,7 +286,7 @@ chat_text(const struct receiver *r, json_t *alerts, bool test,
     enum message_style style, enum message_markup markup, const char *head,
     const char *tail, size_t max, char *(*escape)(const char *))
 {
-	size_t fixed = strlen(head) + strlen(tail), room, ask, len;
+	size_t fixed = strlen(head) + strlen(tail), room, ask, len, whole;
 	char *body, *s;
 
 	room = ask = max > fixed ? max - fixed : 0;
@@ -284,11 +299,16 @@ chat_text(const struct receiver *r, json_t *alerts, bool test,
 		free(body);
 		body = s;
 	}
-	len = strlen(body);
+	len = whole = strlen(body);
 	while (len > 0 && body[len - 1] == '\n')
 		len--;
 	if (len > room)
 		chat_trimmed = true;
+	if (whole <= room) {
+		/* It all fits: what message_body_max would build again. */
+		body[len] = '\0';
+		return chat_text_wrap(body, head, tail, room, max);
+	}
 	free(body);
 	for (int tries = 0;; tries++) {
 		if ((body = message_body_markup(r, alerts, test, style, markup,
@@ -308,11 +328,7 @@ chat_text(const struct receiver *r, json_t *alerts, bool test,
 		ask = len - room >= ask ? 0 : ask - (len - room);
 		free(body);
 	}
-	chat_cut(body, room);
-	xasprintf(&s, "%s%s%s", head, body, tail);
-	free(body);
-	chat_cut(s, max);
-	return s;
+	return chat_text_wrap(body, head, tail, room, max);
 }
 
 /* " @mobile" for each mobile to @, after sep; "" if none.  A new

@@ -39,6 +39,7 @@
 #include "log.h"
 #include "receiver.h"
 #include "route.h"
+#include "silence.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -49,7 +50,7 @@
 
 /* Case keys that are not events. */
 static const char *case_fields[] = {"id", "title", "court", "notify",
-    "acknowledged", "acknowledged_by", NULL};
+    "acknowledged", "acknowledged_by", "silence", NULL};
 #define CONFIG_NCASE_FIELDS (sizeof(case_fields) / sizeof(*case_fields) - 1)
 
 void
@@ -137,6 +138,8 @@ config_globals(struct loader *ld, config_setting_t *root)
 		cfg->state_dir = v;
 	if (loader_string(ld, root, "cases_dir", &v) == 1)
 		cfg->cases_dir = v;
+	if (loader_string(ld, root, "silences_dir", &v) == 1)
+		cfg->silences_dir = loader_path(ld, v);
 	if (loader_string(ld, root, "notify_at", &v) == 1) {
 		if ((cfg->notify_at = config_hhmm(v)) == -1)
 			loader_error(ld,
@@ -817,6 +820,7 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 	loader_string(ld, g, "court", &c->court);
 	receiver_notify(ld, g, &c->notify, &c->nnotify);
 	route_ack_load(ld, g, c, what);
+	silence_case(ld, g, c);
 
 	n = config_setting_length(g);
 	c->events = loader_alloc(ld, (size_t)n, sizeof(*c->events));
@@ -1159,7 +1163,8 @@ config_main(struct loader *ld, config_t *cf)
 {
 	static const char *keys[] = {"timezone", "state_dir", "cases_dir",
 	    "notify_at", "retry", "calendar", "windows", "reminders",
-	    "receivers", "notify", "admin", "http", "escalate", NULL};
+	    "receivers", "notify", "admin", "http", "escalate", "silences_dir",
+	    NULL};
 	struct config *cfg = ld->cfg;
 	config_setting_t *root = config_root_setting(cf), *s;
 	int r;
@@ -1187,6 +1192,9 @@ config_main(struct loader *ld, config_t *cf)
 	s = config_setting_get_member(root, "cases_dir");
 	config_cases_dir(ld, s != NULL ? loader_line(ld, s) : 0);
 	config_duplicate_ids(ld);
+	s = config_setting_get_member(root, "silences_dir");
+	silence_dir(ld, s != NULL ? loader_line(ld, s) : 0);
+	silence_resolve(ld);
 	calendar_finish(&cfg->calendar);
 }
 
@@ -1264,6 +1272,7 @@ config_free(struct config *cfg)
 		free(cfg->http_token);
 	}
 	free(cfg->cases);
+	free(cfg->silences);
 	free(cfg->warnings);
 	calendar_free(&cfg->calendar);
 	arena_free(&cfg->arena);

@@ -17,6 +17,7 @@
 #include "list.h"
 #include "log.h"
 #include "route.h"
+#include "silence.h"
 #include "utf8.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -38,6 +39,9 @@ struct list_row {
 	int days_left;
 	char days[16];
 	const char *state;
+	char state_cell[32];           /* "silenced until DAY", or the state */
+	const struct silence *silence; /* covering it today, or NULL */
+	char until[DATE_BUFSZ];
 	bool has_next;
 	char next[CLOCK_RFC3339_BUFSZ];
 	char *to;               /* the next alert's receivers, "a,b", or "-" */
@@ -45,6 +49,30 @@ struct list_row {
 	char acked[DATE_BUFSZ]; /* acknowledged until, or "-" */
 	const char *acked_by;   /* or NULL */
 };
+
+/* A window an open silence covers today is `silenced`, and its next
+ * alert is the first after the silence ends. */
+static void
+list_silence(const struct config *cfg, struct list_row *r,
+    const struct window_state *ws, date_t today, struct timed_alert *alert,
+    time_t *when)
+{
+	snprintf(r->state_cell, sizeof(r->state_cell), "%s", r->state);
+	r->silence = NULL;
+	if (ws->closed ||
+	    (r->silence = silence_find(r->c, r->w, today)) == NULL)
+		return;
+	r->state = "silenced";
+	date_format(r->silence->until, r->until);
+	snprintf(r->state_cell, sizeof(r->state_cell), "silenced until %s",
+	    r->until);
+	if (r->has_next && alert->day <= r->silence->until) {
+		r->has_next = route_next_alert(ws, &r->w->reminders,
+		    r->silence->until + 1, alert);
+		if (r->has_next)
+			*when = window_alert_time(cfg, alert->day);
+	}
+}
 
 /* The receivers the next alert a of window w of case c goes to, into
  * r->to and r->to_json (none when there is no next alert). */
@@ -123,6 +151,7 @@ list_rows(const struct config *cfg, time_t now, struct list_row **out)
 			    deadline_status(&ws, &w->reminders, today));
 			r->has_next =
 			    window_next_alert(cfg, w, &ws, now, &alert, &when);
+			list_silence(cfg, r, &ws, today, &alert, &when);
 			if (r->has_next)
 				clock_rfc3339(when, r->next);
 			else
@@ -162,6 +191,10 @@ list_rows_json(const struct list_row *rows, size_t n)
 		    "acknowledged_by",
 		    r->acked_by != NULL ? json_string(r->acked_by)
 		                        : json_null());
+		if (obj != NULL && r->silence != NULL)
+			json_object_update_new(obj,
+			    json_pack("{s:s, s:s}", "silenced_until", r->until,
+			        "silence_reason", r->silence->reason));
 		if (obj == NULL || json_array_append_new(arr, obj) == -1) {
 			json_decref(arr);
 			return NULL;
@@ -209,7 +242,7 @@ list_row_cells(const struct list_row *r, const char **cell)
 	cell[2] = r->opened;
 	cell[3] = r->deadline_cell;
 	cell[4] = r->days;
-	cell[5] = r->state;
+	cell[5] = r->state_cell;
 	cell[6] = r->next;
 	cell[7] = r->to;
 	cell[8] = r->acked;

@@ -66,7 +66,9 @@ struct message_alert {
 	char *closed_on;
 	char *follow_up; /* the titles of the windows it opens, joined */
 	bool reopened;
-	bool calendar; /* moved with the holiday calendar */
+	bool calendar;        /* moved with the holiday calendar */
+	char *silenced_until; /* the silence that just ended, or "" */
+	char *silenced_reason;
 	int kind;      /* enum alert_kind, MESSAGE_OTHER or MESSAGE_ADMIN */
 	json_t *admin; /* a notice's "admin" object (borrowed), or NULL */
 	int event;     /* a notice's enum message_event */
@@ -104,18 +106,21 @@ enum message_event {
 	EVENT_RELOAD_FAILED,
 	EVENT_CALENDAR_UNCOVERED,
 	EVENT_CASE_REMOVED,
+	EVENT_RECIPIENTS_REFUSED,
 	EVENT_OTHER,
 };
 
 static const char *const message_event_names[] = {ADMIN_DELIVERY_FAILED,
-    ADMIN_RELOAD_FAILED, ADMIN_CALENDAR_UNCOVERED, ADMIN_CASE_REMOVED};
+    ADMIN_RELOAD_FAILED, ADMIN_CALENDAR_UNCOVERED, ADMIN_CASE_REMOVED,
+    ADMIN_RECIPIENTS_REFUSED};
 
 /* What happened, by enum message_event. */
 static const char *const message_event_zh[] = {"提醒投递失败",
-    "配置重新加载被拒绝", "节假日日历未覆盖该年度", "案件不再跟踪", "管理通知"};
+    "配置重新加载被拒绝", "节假日日历未覆盖该年度", "案件不再跟踪",
+    "部分收件人被拒收", "管理通知"};
 static const char *const message_event_en[] = {"Delivery failed for good",
     "Configuration reload rejected", "Holiday calendar does not cover a year",
-    "Case no longer watched", "Notice"};
+    "Case no longer watched", "Recipients refused", "Notice"};
 
 /* What an administrator can do about it, by enum message_event. */
 static const char *const message_event_advice_zh[] = {
@@ -129,6 +134,8 @@ static const char *const message_event_advice_zh[] = {
     "放假安排加入 calendar.include。",
     "该案件已不在配置中：不再跟踪其期限，也不会再发送提醒。"
     "如非有意，请恢复该案件。",
+    "邮件服务器拒收了以下地址，邮件已发给其余收件人；被拒收的地址"
+    "不会自动重试。请核对接收方的 to 地址，修改后重新加载。",
     "",
 };
 static const char *const message_event_advice_en[] = {
@@ -147,6 +154,9 @@ static const char *const message_event_advice_en[] = {
     "The case is no longer in the configuration: its deadlines are not "
     "watched and no more alerts will be sent for it. If that was not "
     "intended, put the case back.",
+    "The mail server refused the addresses below; the message went to "
+    "the other recipients, and the refused addresses are not tried "
+    "again. Check the receiver's `to` addresses and reload.",
     "",
 };
 
@@ -294,6 +304,7 @@ struct message_words {
 	const char *stop;            /* the end of a sentence */
 	const char *l_transfer_day;  /* a block's line of the transfer day */
 	const char *calendar;        /* "The holiday calendar changed." */
+	const char *resumed[3]; /* "Silenced until DAY (REASON); resumed." */
 	const char *removed;
 	const char *provisional[2]; /* before and after the deadline's year */
 	const char *l_provisional;  /* after a deadline that may move */
@@ -330,6 +341,7 @@ static const struct message_words message_words[2] = {
         .new_deadline = "，新截止日 ",
         .stop = "。",
         .l_transfer_day = "移送日",
+        .resumed = {"此期限的提醒曾暂停至 ", "（原因：", "），现恢复发送。"},
         .calendar = "节假日安排已变更。",
         .removed = "此案件或期限已不在配置中：不再跟踪，也不会再发送提醒。"
                    "如属误删，请恢复案件文件并重新加载。",
@@ -386,6 +398,8 @@ static const struct message_words message_words[2] = {
         .new_deadline = "; new deadline ",
         .stop = ".",
         .l_transfer_day = "Transferred",
+        .resumed = {"Alerts for this window were silenced until ", " (",
+            "); they resume now. "},
         .calendar = "The holiday calendar changed. ",
         .removed = "This case or period is no longer in the "
                    "configuration: it is no longer watched and no more "
@@ -747,6 +761,10 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->follow_up = message_follow_up(w, message_en(r));
 	a->reopened = json_is_true(json_object_get(o, "reopened"));
 	a->calendar = json_is_true(json_object_get(o, "calendar_changed"));
+	a->silenced_until =
+	    message_str(json_object_get(o, "silenced"), "until");
+	a->silenced_reason =
+	    message_str(json_object_get(o, "silenced"), "reason");
 	message_date(r, a->previous, a->previous_date,
 	    sizeof(a->previous_date));
 	message_date(r, a->transferred, a->transferred_date,
@@ -769,6 +787,8 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->title = message_cut_chars(a->title, MESSAGE_TITLE_MAX);
 	a->court = message_cut_chars(a->court, MESSAGE_TITLE_MAX);
 	a->wtitle = message_cut_chars(a->wtitle, MESSAGE_TITLE_MAX);
+	a->silenced_reason =
+	    message_cut_chars(a->silenced_reason, MESSAGE_TITLE_MAX);
 }
 
 /* Free the strings of a. */
@@ -789,6 +809,8 @@ message_alert_free(struct message_alert *a)
 	free(a->closed_by);
 	free(a->closed_on);
 	free(a->follow_up);
+	free(a->silenced_until);
+	free(a->silenced_reason);
 }
 
 /* Every alert of the array read, in order; *n of them.  A new array. */
@@ -975,6 +997,20 @@ message_action(const struct message_alert *a, bool en)
 	return buf_take(&b);
 }
 
+/* The first timed alert after a silence says that the window was
+ * silenced, until when and why; the rest of the alert says where it
+ * stands now. */
+static void
+message_resumed(struct buf *b, const struct message_alert *a, bool en)
+{
+	const struct message_words *w = message_w(en);
+
+	if (*a->silenced_until == '\0')
+		return;
+	buf_printf(b, "%s%s%s%s%s", w->resumed[0], a->silenced_until,
+	    w->resumed[1], a->silenced_reason, w->resumed[2]);
+}
+
 /* What the reader can do next, or what changed; nothing for an unknown
  * kind. */
 static void
@@ -983,6 +1019,7 @@ message_advice(struct buf *b, const struct message_alert *a, bool en)
 	char *action = message_action(a, en);
 
 	if (action != NULL) {
+		message_resumed(b, a, en);
 		buf_printf(b, "%s", action);
 		free(action);
 		return;
@@ -1070,6 +1107,9 @@ message_admin_summary(struct buf *b, const struct message_alert *a, bool en)
 		break;
 	case EVENT_CASE_REMOVED:
 		message_admin_str(b, a, NULL, "case");
+		break;
+	case EVENT_RECIPIENTS_REFUSED:
+		message_admin_str(b, a, NULL, "receiver");
 		break;
 	default:
 		message_admin_str(b, a, NULL, "text");
@@ -1421,6 +1461,10 @@ message_admin_block(const struct message_parts *p,
 	case EVENT_CASE_REMOVED:
 		message_admin_field(&b, p, w->l_case, a, NULL, "case");
 		message_admin_field(&b, p, w->l_details, a, NULL, "text");
+		break;
+	case EVENT_RECIPIENTS_REFUSED:
+		message_admin_field(&b, p, w->l_receiver, a, NULL, "receiver");
+		message_admin_field(&b, p, w->l_reason, a, NULL, "refused");
 		break;
 	default:
 		message_admin_field(&b, p, w->l_details, a, NULL, "text");
