@@ -39,12 +39,27 @@ route_kind_parse(const char *name)
 	return -1;
 }
 
+/* ": did you mean 'x'?" for the kind nearest to name, in buf; "" if
+ * none is near. */
+static const char *
+route_kind_hint(const char *name, char *buf, size_t len)
+{
+	const char *kinds[ALERT_REMOVED - ALERT_REMINDER + 1];
+
+	for (int k = ALERT_REMINDER; k <= ALERT_REMOVED; k++)
+		kinds[k - ALERT_REMINDER] =
+		    deadline_kind_name((enum alert_kind)k);
+	return loader_suggest(name, kinds, sizeof(kinds) / sizeof(kinds[0]),
+	    buf, len);
+}
+
 void
 route_kinds(struct loader *ld, const config_setting_t *g, struct receiver *r,
     const char *what)
 {
 	config_setting_t *s = config_setting_get_member(g, "kinds");
 	const char **names;
+	char hint[64];
 	size_t n;
 	int k;
 
@@ -61,8 +76,10 @@ route_kinds(struct loader *ld, const config_setting_t *g, struct receiver *r,
 	for (size_t i = 0; i < n; i++) {
 		if ((k = route_kind_parse(names[i])) == -1)
 			loader_error(ld, loader_line(ld, s),
-			    "%s: unknown kind '%s' in 'kinds' (%s)", what,
-			    names[i], route_kind_list);
+			    "%s: unknown kind '%s' in 'kinds'%s (%s)", what,
+			    names[i],
+			    route_kind_hint(names[i], hint, sizeof(hint)),
+			    route_kind_list);
 		else
 			r->kinds |= 1u << k;
 	}

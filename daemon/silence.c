@@ -40,12 +40,45 @@ silence_window_known(const struct config *cfg, const char *name)
 	return false;
 }
 
+/* ": did you mean 'x'?" for the configured window nearest to name, in
+ * buf; "" if none is near. */
+static const char *
+silence_window_hint(const struct config *cfg, const char *name, char *buf,
+    size_t len)
+{
+	const char **names = xcalloc(cfg->nwindows + 1, sizeof(*names));
+	const char *hint;
+
+	for (size_t i = 0; i < cfg->nwindows; i++)
+		names[i] = cfg->windows[i].name;
+	hint = loader_suggest(name, names, cfg->nwindows, buf, len);
+	free(names);
+	return hint;
+}
+
+/* The same for the case id (or, with court, the court) nearest to name
+ * among the configured cases. */
+static const char *
+silence_case_hint(const struct config *cfg, const char *name, bool court,
+    char *buf, size_t len)
+{
+	const char **names = xcalloc(cfg->ncases + 1, sizeof(*names));
+	const char *hint;
+
+	for (size_t i = 0; i < cfg->ncases; i++)
+		names[i] = court ? cfg->cases[i].court : cfg->cases[i].id;
+	hint = loader_suggest(name, names, cfg->ncases, buf, len);
+	free(names);
+	return hint;
+}
+
 /* Read the keys every silence has from group g into s; -1 if one is
  * missing or wrong (recorded). */
 static int
 silence_parse(struct loader *ld, const config_setting_t *g, struct silence *s)
 {
 	const config_setting_t *u;
+	char hint[128];
 	int bad = 0, r;
 
 	s->file = ld->file;
@@ -76,8 +109,10 @@ silence_parse(struct loader *ld, const config_setting_t *g, struct silence *s)
 	else if (r == 1 && !silence_window_known(ld->cfg, s->window)) {
 		loader_error(ld,
 		    loader_line(ld, config_setting_get_member(g, "window")),
-		    "silence names window '%s', which is not configured",
-		    s->window);
+		    "silence names window '%s', which is not configured%s",
+		    s->window,
+		    silence_window_hint(ld->cfg, s->window, hint,
+		        sizeof(hint)));
 		bad = -1;
 	}
 	return bad;
@@ -253,6 +288,7 @@ static void
 silence_check_names(struct loader *ld, const struct silence *s)
 {
 	const struct config *cfg = ld->cfg;
+	char hint[256];
 	bool found = false;
 
 	ld->file = s->file;
@@ -260,15 +296,18 @@ silence_check_names(struct loader *ld, const struct silence *s)
 		if (config_case_find(cfg, s->cases[i]) == NULL)
 			loader_error(ld, s->line,
 			    "silence names case \"%s\", which no cases file "
-			    "has",
-			    s->cases[i]);
+			    "has%s",
+			    s->cases[i],
+			    silence_case_hint(cfg, s->cases[i], false, hint,
+			        sizeof(hint)));
 	if (s->court == NULL)
 		return;
 	for (size_t i = 0; i < cfg->ncases && !found; i++)
 		found = strcmp(cfg->cases[i].court, s->court) == 0;
 	if (!found)
 		loader_error(ld, s->line,
-		    "silence names court \"%s\", which no case has", s->court);
+		    "silence names court \"%s\", which no case has%s", s->court,
+		    silence_case_hint(cfg, s->court, true, hint, sizeof(hint)));
 }
 
 /* Give case c its silences: its own, then those of silences_dir. */

@@ -257,7 +257,7 @@ def test_check_reports_routing_errors_where_they_are(tmp_path, hook, run):
 
     main = tree.main
     assert f"{main}:{line_of('closd')}: receiver 'clerk': unknown kind " \
-        "'closd' in 'kinds' (reminder, due, overdue, opened, extended, " \
+        "'closd' in 'kinds': did you mean 'closed'? (reminder, due, overdue, opened, extended, " \
         "closed, moved, removed)" in r.stderr.splitlines()
     assert_error(r, main, line_of('"nobody"'),
                  "unknown receiver 'nobody' in 'notify'")

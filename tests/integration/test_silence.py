@@ -247,7 +247,8 @@ def test_silence_errors(tmp_path, hook, run):
     (sd / "a.conf").write_text(
         'silences = (\n'
         '  { cases = [ "NO-SUCH" ]; until = "2026-12-10"; reason = "x"; },\n'
-        '  { court = "Nowhere"; until = "2026-12-10"; reason = "x"; }\n'
+        '  { court = "Nowhere"; until = "2026-12-10"; reason = "x"; },\n'
+        '  { cases = [ "C-4" ]; until = "2026-12-10"; reason = "x"; }\n'
         ');\n', encoding="utf-8")
     r = run("-c", tree.main, "-t", "--now", "2026-12-01T10:00")
     assert r.returncode == 1
@@ -258,11 +259,17 @@ def test_silence_errors(tmp_path, hook, run):
     assert_error(r, case_file, line, "silence has no 'until' date")
     line = next(i for i, x in enumerate(text, 1) if "decisoin" in x)
     assert_error(r, case_file, line,
-                 "silence names window 'decisoin', which is not configured")
+                 "silence names window 'decisoin', which is not configured: "
+                 "did you mean 'decision'?")
     assert_error(r, sd / "a.conf", 2,
                  'silence names case "NO-SUCH", which no cases file has')
     assert_error(r, sd / "a.conf", 3,
                  'silence names court "Nowhere", which no case has')
+    assert_error(r, sd / "a.conf", 4,
+                 'silence names case "C-4", which no cases file has: '
+                 "did you mean 'C-3'?")
+    assert not any("did you mean" in e for e in r.stderr.splitlines()
+                   if "NO-SUCH" in e or "Nowhere" in e), r.stderr
     # Only the valid configuration left: the 90-day limit, from today.
     tree.write_case_file("a.conf", cases_file(
         case(OTHER, transferred="2026-12-01",
