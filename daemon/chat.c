@@ -43,6 +43,7 @@
 #include "http.h"
 #include "log.h"
 #include "message.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #ifndef VERSION
@@ -897,7 +898,7 @@ chat_errmsg(char *msg, size_t msglen, const char *key, long long code,
 	if (msglen == 0)
 		return;
 	snprintf(clean, sizeof(clean), "%s", text != NULL ? text : "");
-	chat_cut(clean, sizeof(clean) - 1);
+	utf8_trim_cut(clean);
 	for (i = 0; clean[i] != '\0'; i++)
 		if ((unsigned char)clean[i] < 0x20 || clean[i] == 0x7f)
 			clean[i] = ' ';
@@ -905,7 +906,7 @@ chat_errmsg(char *msg, size_t msglen, const char *key, long long code,
 		snprintf(msg, msglen, "%s %lld: %s", key, code, clean);
 	else
 		snprintf(msg, msglen, "%s %lld", key, code);
-	chat_cut(msg, msglen - 1);
+	utf8_trim_cut(msg);
 }
 
 /* What a refusal's code says for format: listed, or retried. */

@@ -41,6 +41,7 @@
 #include "buf.h"
 #include "message.h"
 #include "template.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define MESSAGE_OTHER     (ALERT_REMOVED + 1) /* an unknown kind */
@@ -843,8 +844,10 @@ message_date(const struct receiver *r, const char *day, char *buf, size_t len)
 	if (date_parse(day, &dt) == 0)
 		snprintf(buf, len, "%s (%s)", day,
 		    message_w(message_en(r))->wday[date_weekday(dt)]);
-	else
+	else {
 		snprintf(buf, len, "%s", day);
+		utf8_trim_cut(buf);
+	}
 	return buf;
 }
 

@@ -80,6 +80,25 @@ utf8_decode(const unsigned char *s, uint32_t *cp)
 	return n;
 }
 
+void
+utf8_trim_cut(char *s)
+{
+	size_t n = strlen(s), lead = n, need;
+	unsigned char c;
+
+	while (lead > 0 && n - lead < 4 &&
+	    ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return;
+	c = (unsigned char)s[lead - 1];
+	if (c < 0xc0)
+		return; /* ASCII, or stray continuation bytes: not a cut */
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	if (n - (lead - 1) < need)
+		s[lead - 1] = '\0';
+}
+
 bool
 utf8_valid(const char *s)
 {

@@ -9,6 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Drop a character cut in two at the end of s (as snprintf leaves one
+ * when it stops at its limit), so that a copy of UTF-8 stays UTF-8. */
+void utf8_trim_cut(char *s);
+
 /* True if s is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s);
 

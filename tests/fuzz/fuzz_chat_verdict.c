@@ -1,7 +1,8 @@
 /*
  * fuzz_chat_verdict.c -- chat_verdict on the input as a robot's answer,
  * for every format: a verdict of the enum, and a message for the log
- * that is NUL-ended within its buffer and free of control characters.
+ * that is NUL-ended within its buffer, UTF-8 and free of control
+ * characters.
  *
  * http.c keeps at most HTTP_RESPONSE_MAX bytes of an answer, so longer
  * inputs are cut there.
@@ -11,6 +12,7 @@
 #include "channel.h"
 #include "fuzz.h"
 #include "http.h"
+#include "utf8.h"
 
 /* One answer for one format with a msg buffer of msglen (up to 256). */
 static void
@@ -32,12 +34,7 @@ fuzz_verdict(enum receiver_format format, const char *answer, size_t msglen)
 	if (format != FORMAT_DINGTALK && format != FORMAT_WECOM &&
 	    format != FORMAT_FEISHU)
 		FUZZ_CHECK(v == CHAT_OK && msg[0] == '\0');
-	/*
-	 * Not checked: that msg is whole UTF-8.  chat_errmsg cuts the
-	 * provider's text with snprintf, and its chat_cut calls never cut
-	 * (the string is already within their limit), so a long errmsg
-	 * can end in half a character.  See README.md.
-	 */
+	FUZZ_CHECK(utf8_valid(msg)); /* jansson took only UTF-8 */
 }
 
 int

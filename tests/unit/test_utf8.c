@@ -222,6 +222,37 @@ test_edge_space(void **state)
 	assert_true(utf8_edge_space("\n"));
 }
 
+/* Checks utf8_trim_cut: a character cut at the end goes, a whole one
+ * or bytes that are not a cut stay. */
+static void
+test_trim_cut(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"", ""}, {"abc", "abc"},
+	    {"a\xe4\xb8\xad", "a\xe4\xb8\xad"}, /* a中 whole */
+	    {"a\xe4\xb8", "a"},                 /* 中 cut after 2 bytes */
+	    {"a\xe4", "a"},                     /* ... after 1 */
+	    {"\xf0\x9f\x98", ""},               /* a 4-byte character cut */
+	    {"\xc3\xa9", "\xc3\xa9"},           /* é whole */
+	    {"a\xc3", "a"},
+	    {"a\x80\x80\x80\x80", "a\x80\x80\x80\x80"}, /* stray bytes */
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		utf8_trim_cut(buf);
+		assert_string_equal(buf, cases[i].out);
+	}
+	/* What snprintf leaves when it stops in a character. */
+	snprintf(buf, 5, "%s", "ab\xe4\xb8\xad");
+	utf8_trim_cut(buf);
+	assert_string_equal(buf, "ab");
+}
+
 int
 main(void)
 {
@@ -235,6 +266,7 @@ main(void)
 	    cmocka_unit_test(test_width_bad_bytes),
 	    cmocka_unit_test(test_fold),
 	    cmocka_unit_test(test_edge_space),
+	    cmocka_unit_test(test_trim_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
