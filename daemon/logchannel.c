@@ -37,6 +37,7 @@ logchannel_line(json_t *alert, const char *alert_id, const char *receiver)
 	const char *kind = "", *case_id = "", *court = "", *title = "";
 	const char *deadline = "";
 	char days[64], *line;
+	json_t *en;
 	int left = 0;
 
 	if (admin_is_notice(alert)) {
@@ -49,6 +50,10 @@ logchannel_line(json_t *alert, const char *alert_id, const char *receiver)
 	json_unpack(alert, "{s:s, s:i, s:{s:s, s:s}, s:{s:s, s:s}}", "kind",
 	    &kind, "days_left", &left, "case", "id", &case_id, "court", &court,
 	    "window", "title", &title, "deadline", &deadline);
+	/* The line is English: so is its title, where the window has one. */
+	en = json_object_get(json_object_get(alert, "window"), "title_en");
+	if (json_is_string(en) && *json_string_value(en) != '\0')
+		title = json_string_value(en);
 	logchannel_days(left, days, sizeof(days));
 	/* A case without a court shows no empty "()". */
 	xasprintf(&line,

@@ -59,6 +59,10 @@ def test_once_logs_each_alert(tmp_path):
     # 07-07 09:00 (due an hour ago) goes out once.
     assert text.count("ALERT opened: case " + CASE_ID) == 1, text
     assert text.count("ALERT reminder: case " + CASE_ID) == 1, text
+    # The line is English, and so is the built-in window's title in it.
+    assert ": Police decision on opening a case, deadline 2025-07-10, " \
+        "3 days left [log, alert " in text, text
+    assert "公安机关决定是否立案" not in text, text
     with open(path, "wb") as f:
         assert run_once(tree, f).returncode == 0
     assert "ALERT" not in path.read_text()
