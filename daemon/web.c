@@ -883,17 +883,15 @@ web_dash_windows(struct evbuffer *b, struct evkeyvalq *params)
 	free(token);
 }
 
-/* "YYYY-MM-DD HH:MM:SS UTC" of a real time in ms, or "-". */
+/* A real time in ms in the configured zone (RFC 3339, as --status
+ * writes it), or "-". */
 static void
 web_dash_time(long long ms, char *out, size_t len)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
+	char t[CLOCK_RFC3339_BUFSZ];
 
-	if (ms < 0 || gmtime_r(&t, &tm) == NULL)
-		snprintf(out, len, "-");
-	else
-		strftime(out, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	snprintf(out, len, "%s",
+	    ms < 0 ? "-" : clock_rfc3339((time_t)(ms / 1000), t));
 }
 
 /* The table of receivers, from outbox_stats. */
@@ -901,7 +899,8 @@ static void
 web_dash_receivers(struct evbuffer *b)
 {
 	struct outbox_stats st;
-	char sent[40], fail[40], oldest[CLOCK_RFC3339_BUFSZ];
+	char sent[CLOCK_RFC3339_BUFSZ], fail[CLOCK_RFC3339_BUFSZ];
+	char oldest[CLOCK_RFC3339_BUFSZ];
 
 	evbuffer_add_printf(b,
 	    "<h2>接收方</h2>\n<table id=\"receivers\">\n<tr><th>名称</th>"

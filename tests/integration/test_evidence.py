@@ -221,8 +221,10 @@ def test_dashboard_and_case_page_in_chromium(tmp_path, spawn, run):
     assert "<script" not in dom and "Zhang &lt;script&gt;" in dom
     # The receivers panel, as --status: nothing waits for log (waiting,
     # oldest, failed, cancelled, silenced, last sent).
+    # The last success is in the configured zone, as --status writes it.
     assert re.search(r'id="receivers".*<tr><td>log</td><td>0</td>'
-                     r'<td>-</td><td>0</td><td>0</td><td>0</td><td>\d{4}-',
+                     r'<td>-</td><td>0</td><td>0</td><td>0</td>'
+                     r'<td>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00</td>',
                      dom, re.S)
     # A filter by court.
     status, _, body = get(base + "/?court=Beijing+Court")
