@@ -15,8 +15,10 @@
 #include <string.h>
 
 #include "channel.h"
+#include "utf8.h"
 
-#define CHANNEL_REFUSED_TRIES 3 /* mail every recipient refused (4xx) */
+#define CHANNEL_REFUSED_TRIES 3   /* mail every recipient refused (4xx) */
+#define CHANNEL_ANSWER_MAX    160 /* bytes of a refusing answer kept */
 
 /* A webhook's answer: 2xx sent; 408, 429, 5xx and network errors worth
  * a retry; a URL curl cannot use and any other status, failed. */
@@ -238,6 +240,29 @@ channel_of(const struct receiver *r)
 	return &channel_table[0];
 }
 
+/* "HTTP 503: what the peer said" into buf: the start of a refusing
+ * answer's body, on one line, so that the record keeps the receiver's
+ * own words ("maintenance until 10:00") and not only its status. */
+static void
+channel_answer(char *buf, size_t len, const char *proto, long code,
+    const char *answer)
+{
+	char said[CHANNEL_ANSWER_MAX + 1];
+	size_t i, n;
+
+	snprintf(said, sizeof(said), "%s", answer != NULL ? answer : "");
+	utf8_trim_cut(said);
+	for (i = 0; said[i] != '\0'; i++)
+		if ((unsigned char)said[i] < 0x20 || said[i] == 0x7f)
+			said[i] = ' ';
+	for (n = i; n > 0 && said[n - 1] == ' '; n--)
+		said[n - 1] = '\0';
+	if (said[0] != '\0' && utf8_valid(said))
+		snprintf(buf, len, "%s %ld: %s", proto, code, said);
+	else
+		snprintf(buf, len, "%s %ld", proto, code);
+}
+
 void
 channel_describe(const struct channel *ch, const struct transfer *t,
     CURLcode rc, long code, char *buf, size_t len)
@@ -252,6 +277,8 @@ channel_describe(const struct channel *ch, const struct transfer *t,
 		snprintf(buf, len, "%s %ld: %s", ch->proto, code, err);
 	else if (rc != CURLE_OK)
 		snprintf(buf, len, "%s", err);
+	else if (ch->type == RECEIVER_WEBHOOK && (code < 200 || code >= 300))
+		channel_answer(buf, len, ch->proto, code, t->response);
 	else
 		snprintf(buf, len, "%s %ld", ch->proto, code);
 }

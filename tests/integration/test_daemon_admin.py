@@ -54,7 +54,7 @@ def test_admin_is_told_of_a_permanent_failure_and_of_a_rejected_reload(
     assert len(body["alerts"]) == 1          # notices travel on their own
     a = notice["admin"]
     assert a["receiver"] == "hook"
-    assert a["error"] == "HTTP 404" and a["status"] == 404
+    assert a["error"] == "HTTP 404: no such hook" and a["status"] == 404
     assert a["alert"]["case"] == CASE_ID
     assert a["alert"]["window"] == "decision"
     assert a["alert"]["kind"] == "opened"
@@ -118,7 +118,8 @@ def test_a_log_admin_receiver_writes_the_notice(tmp_path, hook, spawn):
                      extra='admin = [ "log" ];')
     d = spawn(tree, now=NOW)
     m = d.wait_line(r"ADMIN delivery_failed: delivery of opened for case "
-                    r"(.*) window decision to hook failed for good: HTTP 410 "
+                    r"(.*) window decision to hook failed for good: "
+                    r"HTTP 410: gone "
                     r"\[log, alert [0-9a-f]{32}\]", timeout=8)
     assert m.group(1) == CASE_ID
     d.stop()

@@ -52,7 +52,10 @@ def test_every_attempt_is_recorded_with_what_was_sent(tmp_path, hook, run):
         assert t0 * 1000 - 1000 <= r["started_ms"] <= t1 * 1000 + 1000
         assert r["duration_ms"] >= 0
         assert abs(r["clock_shift"]) > 86400 * 300
-    assert rows[0]["status"] == 503 and "HTTP 503" in rows[0]["detail"]
+    # The receiver's own words are kept beside its status.
+    assert rows[0]["status"] == 503
+    assert rows[0]["detail"] == "HTTP 503: busy, try later", rows[0]
+
     assert rows[1]["status"] == 200
 
 
@@ -74,7 +77,8 @@ def test_email_attempt_keeps_subject_recipients_message_id(tmp_path, smtp,
 
 def test_status_per_receiver_and_exit_status(tmp_path, hook, run):
     hook.responder = lambda req: Reply(
-        status=404 if req.path.startswith("/gone") else 200)
+        status=404, body=b"<h1>404 Not Found</h1>\r\n") \
+        if req.path.startswith("/gone") else Reply(200)
     tree = make_tree(tmp_path, [webhook_receiver("ok", hook.url("/ok")),
                                 webhook_receiver("gone", hook.url("/gone"))],
                      ["ok", "gone"],
@@ -95,7 +99,9 @@ def test_status_per_receiver_and_exit_status(tmp_path, hook, run):
     assert got["ok"]["failed"] == 0 and got["ok"]["waiting"] == 0
     assert got["gone"]["ok"] is False
     assert got["gone"]["failed"] == 1 and got["gone"]["failed_open"] == 1
-    assert got["gone"]["last_failure_reason"] == "HTTP 404"
+    # What the receiver said, on one line.
+    assert got["gone"]["last_failure_reason"] == \
+        "HTTP 404: <h1>404 Not Found</h1>"
     assert got["gone"]["last_sent"] is None
 
 
