@@ -348,6 +348,7 @@ config_holiday_file(struct loader *ld, const char *path, int line)
 		config_days(ld, config_root_setting(&cf), "workdays", false);
 		config_destroy(&cf);
 	}
+	loader_forget(ld, path);
 	ld->file = saved;
 }
 
@@ -421,6 +422,17 @@ config_event_name(struct loader *ld, const config_setting_t *s,
 	ld->events =
 	    xreallocarray(ld->events, ld->nevents + 1, sizeof(*ld->events));
 	ld->events[ld->nevents++] = name;
+}
+
+/* The window definitions' own copy of event name, or NULL if no window
+ * uses it. */
+static const char *
+config_event_known(const struct loader *ld, const char *name)
+{
+	for (size_t i = 0; i < ld->nevents; i++)
+		if (strcmp(ld->events[i], name) == 0)
+			return ld->events[i];
+	return NULL;
 }
 
 static void
@@ -712,14 +724,71 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 		        : "transferred");
 }
 
+/* How many settings of case group g are not case fields: its events,
+ * known or not. */
+static size_t
+config_case_nevents(const config_setting_t *g, int n)
+{
+	size_t count = 0;
+
+	for (int i = 0; i < n; i++)
+		count += !loader_in_list(case_fields, 4,
+		    config_setting_name(
+		        config_setting_get_elem(g, (unsigned)i)));
+	return count;
+}
+
+/* Read the events of case group g (n settings) into c; false if one is
+ * wrong (reported). */
+static bool
+config_case_events(struct loader *ld, config_setting_t *g, int n,
+    struct case_info *c, const char *what)
+{
+	config_setting_t *s;
+	struct case_event *e;
+	const char *name;
+	char quoted[128];
+	size_t count;
+	bool bad = false;
+
+	if ((count = config_case_nevents(g, n)) == 0)
+		return true;
+	if (count > UINT16_MAX) {
+		loader_error(ld, c->line, "%s has more than %d events", what,
+		    UINT16_MAX);
+		return false;
+	}
+	c->events = loader_alloc(ld, count, sizeof(*c->events));
+	for (int i = 0; i < n; i++) {
+		s = config_setting_get_elem(g, (unsigned)i);
+		name = config_setting_name(s);
+		if (loader_in_list(case_fields, 4, name))
+			continue;
+		e = &c->events[c->nevents];
+		if ((e->name = config_event_known(ld, name)) == NULL) {
+			loader_error(ld, loader_line(ld, s),
+			    "unknown key '%s' in %s (not a case field nor an "
+			    "event of any window)",
+			    name, what);
+			bad = true;
+			continue;
+		}
+		e->line = loader_line(ld, s);
+		snprintf(quoted, sizeof(quoted), "'%s'", name);
+		if (loader_date(ld, s, quoted, &e->date) == 0)
+			c->nevents++;
+		else
+			bad = true;
+	}
+	return !bad;
+}
+
 static void
 config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 {
-	config_setting_t *s;
-	const char *name;
-	char what[512], quoted[128];
-	bool bad = false;
-	int n, r;
+	char what[512];
+	size_t nnotify = 0;
+	int r;
 
 	c->file = ld->file;
 	c->line = loader_line(ld, g);
@@ -740,37 +809,17 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		    c->id);
 	snprintf(what, sizeof(what), "case \"%s\"",
 	    c->id != NULL ? c->id : "?");
+	/* Titles are mostly unique; court names repeat across thousands. */
 	loader_string(ld, g, "title", &c->title);
-	loader_string(ld, g, "court", &c->court);
-	receiver_notify(ld, g, &c->notify, &c->nnotify);
-
-	n = config_setting_length(g);
-	c->events = loader_alloc(ld, (size_t)n, sizeof(*c->events));
-	for (int i = 0; i < n; i++) {
-		s = config_setting_get_elem(g, (unsigned)i);
-		name = config_setting_name(s);
-		if (loader_in_list(case_fields, 4, name))
-			continue;
-		if (!loader_in_list(ld->events, ld->nevents, name)) {
-			loader_error(ld, loader_line(ld, s),
-			    "unknown key '%s' in %s (not a case field nor an "
-			    "event of any window)",
-			    name, what);
-			bad = true;
-			continue;
-		}
-		struct case_event *e = &c->events[c->nevents];
-
-		e->name = loader_strdup(ld, name);
-		e->line = loader_line(ld, s);
-		snprintf(quoted, sizeof(quoted), "'%s'", name);
-		if (loader_date(ld, s, quoted, &e->date) == 0)
-			c->nevents++;
-		else
-			bad = true;
-	}
+	loader_string_shared(ld, g, "court", &c->court);
+	receiver_notify(ld, g, &c->notify, &nnotify);
+	if (nnotify > UINT16_MAX)
+		loader_error(ld, c->line,
+		    "%s names more than %d receivers in 'notify'", what,
+		    UINT16_MAX);
+	c->nnotify = (uint16_t)nnotify;
 	/* With an event already wrong, how they fit together says nothing. */
-	if (!bad)
+	if (config_case_events(ld, g, config_setting_length(g), c, what))
 		config_case_windows(ld, c, what);
 }
 
@@ -784,21 +833,19 @@ config_cases_file(struct loader *ld, const char *path)
 	config_t cf;
 	int n;
 
-	if (loader_read(ld, &cf, path, 0) == -1)
+	if (loader_read(ld, &cf, path, 0) == -1) {
+		loader_forget(ld, path);
 		return;
+	}
 	ld->file = path;
 	loader_check_keys(ld, config_root_setting(&cf), keys, "a cases file");
-	if ((l = config_lookup(&cf, "cases")) == NULL) {
-		config_destroy(&cf);
-		return;
-	}
-	if (!config_setting_is_list(l)) {
+	if ((l = config_lookup(&cf, "cases")) != NULL &&
+	    !config_setting_is_list(l)) {
 		loader_error(ld, loader_line(ld, l),
 		    "'cases' must be a list: cases = ( { ... } );");
-		config_destroy(&cf);
-		return;
+		l = NULL;
 	}
-	n = config_setting_length(l);
+	n = l != NULL ? config_setting_length(l) : 0;
 	cfg->cases = xreallocarray(cfg->cases, cfg->ncases + (size_t)n,
 	    sizeof(*cfg->cases));
 	for (int i = 0; i < n; i++) {
@@ -807,7 +854,9 @@ config_cases_file(struct loader *ld, const char *path)
 		memset(c, 0, sizeof(*c));
 		config_case(ld, config_setting_get_elem(l, (unsigned)i), c);
 	}
+	/* The file is done: its tree and its text go before the next. */
 	config_destroy(&cf);
+	loader_forget(ld, path);
 }
 
 static int
@@ -883,22 +932,73 @@ config_cases_dir(struct loader *ld, int line)
 	ld->file = main_file;
 }
 
-/* A case and its id as ids compare (utf8_fold). */
+/* A case by the hash of its id as ids compare (utf8_fold): 16 bytes a
+ * case while ids are checked, where the folded ids themselves would
+ * take a string each. */
 struct config_id {
-	char *key;
-	const struct case_info *c;
+	uint64_t hash;
+	size_t i; /* index in cfg->cases */
 };
 
-/* By folded id, then in the order the cases were read. */
+/* By hash, then in the order the cases were read. */
 static int
 config_id_cmp(const void *a, const void *b)
 {
 	const struct config_id *x = a, *y = b;
-	int r = strcmp(x->key, y->key);
 
-	if (r != 0)
-		return r;
-	return (x->c > y->c) - (x->c < y->c);
+	if (x->hash != y->hash)
+		return (x->hash > y->hash) - (x->hash < y->hash);
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* id folded (utf8_fold) into buf of size bytes, or a new string when it
+ * does not fit (*heap set). */
+static char *
+config_id_fold(const char *id, char *buf, size_t size, bool *heap)
+{
+	size_t len = strlen(id);
+	char *s = buf;
+
+	*heap = len >= size;
+	if (*heap)
+		s = xstrdup(id);
+	else
+		memcpy(buf, id, len + 1);
+	utf8_fold_in(s);
+	return s;
+}
+
+/* The FNV-1a hash of id as ids compare. */
+static uint64_t
+config_id_hash(const char *id)
+{
+	char buf[256], *s;
+	uint64_t h = 14695981039346656037u;
+	bool heap;
+
+	s = config_id_fold(id, buf, sizeof(buf), &heap);
+	for (const char *p = s; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	if (heap)
+		free(s);
+	return h;
+}
+
+/* True if two ids fold alike. */
+static bool
+config_id_same(const char *a, const char *b)
+{
+	char abuf[256], bbuf[256], *fa, *fb;
+	bool aheap, bheap, same;
+
+	fa = config_id_fold(a, abuf, sizeof(abuf), &aheap);
+	fb = config_id_fold(b, bbuf, sizeof(bbuf), &bheap);
+	same = strcmp(fa, fb) == 0;
+	if (aheap)
+		free(fa);
+	if (bheap)
+		free(fb);
+	return same;
 }
 
 /* Report case c, whose id folds like that of the earlier case first. */
@@ -919,33 +1019,65 @@ config_duplicate_id(struct loader *ld, const struct case_info *c,
 		    c->id, first->id, first->file, first->line);
 }
 
+/* The earliest case of the run v[from..to) (equal hashes, in case
+ * order) whose id folds like that of case v[k]; v[k] itself if none. */
+static size_t
+config_id_first(const struct config *cfg, const struct config_id *v,
+    size_t from, size_t k)
+{
+	for (size_t j = from; j < k; j++)
+		if (config_id_same(cfg->cases[v[j].i].id,
+		        cfg->cases[v[k].i].id))
+			return v[j].i;
+	return v[k].i;
+}
+
+/* The n duplicates found, each a pair of indexes (case, first case),
+ * by case order. */
+static int
+config_dup_cmp(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
 /* Report every case whose id an earlier case already has, written the
  * same way or with full-width brackets, digits or spaces for
- * half-width ones, or with white space around it. */
+ * half-width ones, or with white space around it; in case order. */
 static void
 config_duplicate_ids(struct loader *ld)
 {
 	struct config *cfg = ld->cfg;
 	struct config_id *v;
 	const char *saved = ld->file;
-	size_t n = 0, first = 0;
+	size_t n = 0, from = 0, first, (*dup)[2] = NULL, ndup = 0;
 
 	v = xcalloc(cfg->ncases + 1, sizeof(*v));
 	for (size_t i = 0; i < cfg->ncases; i++)
 		if (cfg->cases[i].id != NULL) {
-			v[n].key = utf8_fold(cfg->cases[i].id);
-			v[n++].c = &cfg->cases[i];
+			v[n].hash = config_id_hash(cfg->cases[i].id);
+			v[n++].i = i;
 		}
 	qsort(v, n, sizeof(*v), config_id_cmp);
-	for (size_t i = 1; i < n; i++) {
-		if (strcmp(v[i].key, v[first].key) != 0)
-			first = i;
-		else
-			config_duplicate_id(ld, v[i].c, v[first].c);
+	for (size_t k = 1; k < n; k++) {
+		if (v[k].hash != v[from].hash) {
+			from = k;
+			continue;
+		}
+		if ((first = config_id_first(cfg, v, from, k)) == v[k].i)
+			continue;
+		dup = xreallocarray(dup, ndup + 1, sizeof(*dup));
+		dup[ndup][0] = v[k].i;
+		dup[ndup++][1] = first;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(v[i].key);
 	free(v);
+	if (ndup > 0)
+		qsort(dup, ndup, sizeof(*dup), config_dup_cmp);
+	for (size_t k = 0; k < ndup; k++)
+		config_duplicate_id(ld, &cfg->cases[dup[k][0]],
+		    &cfg->cases[dup[k][1]]);
+	free(dup);
 	ld->file = saved;
 }
 
@@ -1103,6 +1235,7 @@ config_load(const char *path, struct config_errors *errs)
 		config_destroy(&cf);
 	}
 	free(ld.events);
+	strtab_free(&ld.strings);
 	for (size_t i = 0; i < ld.ntexts; i++)
 		free(ld.texts[i].text);
 	free(ld.texts);

@@ -137,11 +137,11 @@ utf8_space(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-char *
-utf8_fold(const char *s)
+void
+utf8_fold_in(char *s)
 {
-	char *out = xstrdup(s), *q = out, *start;
-	const unsigned char *p = (const unsigned char *)out;
+	char *q = s, *start;
+	const unsigned char *p = (const unsigned char *)s;
 	uint32_t cp;
 	int n;
 
@@ -160,12 +160,20 @@ utf8_fold(const char *s)
 				*q++ = (char)p[i];
 		p += n;
 	}
-	while (q > out && utf8_space((unsigned char)q[-1]))
+	while (q > s && utf8_space((unsigned char)q[-1]))
 		q--;
 	*q = '\0';
-	for (start = out; utf8_space((unsigned char)*start); start++)
+	for (start = s; utf8_space((unsigned char)*start); start++)
 		;
-	memmove(out, start, strlen(start) + 1);
+	memmove(s, start, strlen(start) + 1);
+}
+
+char *
+utf8_fold(const char *s)
+{
+	char *out = xstrdup(s);
+
+	utf8_fold_in(out);
 	return out;
 }
 

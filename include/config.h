@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "calendar.h"
@@ -93,22 +94,30 @@ struct receiver {
 	int line;
 };
 
-/* A dated event recorded on a case. */
+/* A dated event recorded on a case.  name is the window definition's
+ * own string, one copy for every case. */
 struct case_event {
 	const char *name;
 	date_t date;
 	int line;
 };
 
+/*
+ * A case, kept compact for a million of them: title and court are
+ * interned (one copy of each distinct string, shared by the cases that
+ * hold it), ids and titles are packed in the arena, events are exactly
+ * as many as the case records, and the counts are 16 bits (a case
+ * records each event once, and names at most 65535 receivers).
+ */
 struct case_info {
 	const char *id;
 	const char *title; /* "" when not given */
 	const char *court; /* "" when not given */
 	struct case_event *events;
-	size_t nevents;
 	size_t *notify; /* indexes into config.receivers */
-	size_t nnotify;
 	const char *file;
+	uint16_t nevents;
+	uint16_t nnotify;
 	int line;
 };
 
