@@ -7,7 +7,8 @@
  * Chinese case ids still line up; --json prints the same rows as an array
  * of objects for scripts.  A provisional deadline (window.h) is marked
  * with a "?" after the day in the table, explained once below it, and
- * by "provisional": true in JSON.
+ * by "provisional": true in JSON.  --json is written as it is made, one
+ * object at a time, so its memory does not grow with the cases.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -40,87 +41,151 @@ struct list_row {
 	char next[CLOCK_RFC3339_BUFSZ];
 };
 
-/* Fill rows with every opened window; returns how many. */
-static size_t
-list_rows(const struct config *cfg, time_t now, struct list_row **out)
+/* Fill r with window w of case c as it stands at now (today); false
+ * if the case has not opened it. */
+static bool
+list_row(const struct config *cfg, const struct case_info *c,
+    const struct window_def *w, time_t now, date_t today, struct list_row *r)
 {
-	struct list_row *rows = NULL, *r;
 	struct window_state ws;
 	struct timed_alert alert;
-	size_t n = 0;
-	date_t today;
 	time_t when;
+
+	if (!window_state(cfg, c, w, &ws))
+		return false;
+	r->c = c;
+	r->w = w;
+	date_format(ws.opened, r->opened);
+	date_format(ws.deadline, r->deadline);
+	r->provisional = ws.provisional;
+	snprintf(r->deadline_cell, sizeof(r->deadline_cell), "%s%s",
+	    r->deadline, r->provisional ? "?" : "");
+	r->days_left = deadline_days_left(&ws, today);
+	snprintf(r->days, sizeof(r->days), "%d", r->days_left);
+	r->state =
+	    deadline_status_name(deadline_status(&ws, &w->reminders, today));
+	r->has_next = window_next_alert(cfg, w, &ws, now, &alert, &when);
+	if (r->has_next)
+		clock_rfc3339(when, r->next);
+	else
+		strcpy(r->next, "-");
+	return true;
+}
+
+/* Call fn with every opened window, in configuration order, until it
+ * returns -1; 0, or -1. */
+static int
+list_each(const struct config *cfg, time_t now,
+    int (*fn)(const struct list_row *, void *), void *arg)
+{
+	struct list_row r;
+	date_t today;
 	int secs;
 
 	clock_split(now, &today, &secs);
-	for (size_t i = 0; i < cfg->ncases; i++) {
-		for (size_t k = 0; k < cfg->nwindows; k++) {
-			const struct window_def *w = &cfg->windows[k];
-
-			if (!window_state(cfg, &cfg->cases[i], w, &ws))
-				continue;
-			rows = xreallocarray(rows, n + 1, sizeof(*rows));
-			r = &rows[n++];
-			r->c = &cfg->cases[i];
-			r->w = w;
-			date_format(ws.opened, r->opened);
-			date_format(ws.deadline, r->deadline);
-			r->provisional = ws.provisional;
-			snprintf(r->deadline_cell, sizeof(r->deadline_cell),
-			    "%s%s", r->deadline, r->provisional ? "?" : "");
-			r->days_left = deadline_days_left(&ws, today);
-			snprintf(r->days, sizeof(r->days), "%d", r->days_left);
-			r->state = deadline_status_name(
-			    deadline_status(&ws, &w->reminders, today));
-			r->has_next =
-			    window_next_alert(cfg, w, &ws, now, &alert, &when);
-			if (r->has_next)
-				clock_rfc3339(when, r->next);
-			else
-				strcpy(r->next, "-");
-		}
-	}
-	*out = rows;
-	return n;
+	for (size_t i = 0; i < cfg->ncases; i++)
+		for (size_t k = 0; k < cfg->nwindows; k++)
+			if (list_row(cfg, &cfg->cases[i], &cfg->windows[k], now,
+			        today, &r) &&
+			    fn(&r, arg) == -1)
+				return -1;
+	return 0;
 }
 
-/* The rows as a JSON array of objects, or NULL. */
-static json_t *
-list_rows_json(const struct list_row *rows, size_t n)
+/* Rows collected for the table, which needs every width first. */
+struct list_rows {
+	struct list_row *v;
+	size_t n, cap;
+};
+
+static int
+list_rows_add(const struct list_row *r, void *arg)
 {
-	json_t *arr, *obj;
+	struct list_rows *rows = arg;
 
-	if ((arr = json_array()) == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const struct list_row *r = &rows[i];
-
-		obj = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o}",
-		    "case", r->c->id, "window", r->w->name, "opened", r->opened,
-		    "deadline", r->deadline, "provisional", r->provisional,
-		    "days_left", r->days_left, "state", r->state, "next_alert",
-		    r->has_next ? json_string(r->next) : json_null());
-		if (obj == NULL || json_array_append_new(arr, obj) == -1) {
-			json_decref(arr);
-			return NULL;
-		}
+	if (rows->n == rows->cap) {
+		rows->cap = rows->cap != 0 ? rows->cap * 2 : 64;
+		rows->v = xreallocarray(rows->v, rows->cap, sizeof(*rows->v));
 	}
-	return arr;
+	rows->v[rows->n++] = *r;
+	return 0;
+}
+
+/* One row as a JSON object, or NULL. */
+static json_t *
+list_row_json(const struct list_row *r)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o}", "case",
+	    r->c->id, "window", r->w->name, "opened", r->opened, "deadline",
+	    r->deadline, "provisional", r->provisional, "days_left",
+	    r->days_left, "state", r->state, "next_alert",
+	    r->has_next ? json_string(r->next) : json_null());
 }
 
 static int
-list_json(const struct list_row *rows, size_t n, FILE *fp)
+list_array_add(const struct list_row *r, void *arg)
 {
-	json_t *arr;
-	int rc;
+	json_t *obj;
 
-	if ((arr = list_rows_json(rows, n)) == NULL)
-		return -1;
-	rc = json_dumpf(arr, fp, JSON_INDENT(2));
-	json_decref(arr);
-	if (rc == -1 || fputc('\n', fp) == EOF)
+	if ((obj = list_row_json(r)) == NULL ||
+	    json_array_append_new(arg, obj) == -1)
 		return -1;
 	return 0;
+}
+
+/* Streaming --json: the array is written one object at a time, never
+ * built whole, laid out as json_dumpf would lay out the array. */
+struct list_stream {
+	FILE *fp;
+	size_t n; /* objects written */
+};
+
+/* json_dump_callback: write the object one level in, as an element. */
+static int
+list_stream_write(const char *buf, size_t size, void *arg)
+{
+	FILE *fp = arg;
+	const char *nl;
+
+	while ((nl = memchr(buf, '\n', size)) != NULL) {
+		if (fwrite(buf, 1, (size_t)(nl - buf), fp) !=
+		        (size_t)(nl - buf) ||
+		    fputs("\n  ", fp) == EOF)
+			return -1;
+		size -= (size_t)(nl - buf) + 1;
+		buf = nl + 1;
+	}
+	return size == 0 || fwrite(buf, 1, size, fp) == size ? 0 : -1;
+}
+
+static int
+list_stream_row(const struct list_row *r, void *arg)
+{
+	struct list_stream *st = arg;
+	json_t *obj;
+	int rc;
+
+	if ((obj = list_row_json(r)) == NULL)
+		return -1;
+	if (fputs(st->n++ == 0 ? "[\n  " : ",\n  ", st->fp) == EOF)
+		rc = -1;
+	else
+		rc = json_dump_callback(obj, list_stream_write, st->fp,
+		    JSON_INDENT(2));
+	json_decref(obj);
+	return rc;
+}
+
+static int
+list_json(const struct config *cfg, time_t now, FILE *fp)
+{
+	struct list_stream st = {fp, 0};
+
+	if (list_each(cfg, now, list_stream_row, &st) == -1)
+		return -1;
+	if (fputs(st.n == 0 ? "[]\n" : "\n]\n", fp) == EOF)
+		return -1;
+	return ferror(fp) ? -1 : 0;
 }
 
 /* Print s padded with spaces to width columns (none after the last). */
@@ -185,25 +250,27 @@ list_table(const struct list_row *rows, size_t n, FILE *fp)
 json_t *
 list_array(const struct config *cfg, time_t now)
 {
-	struct list_row *rows;
 	json_t *arr;
-	size_t n;
 
-	n = list_rows(cfg, now, &rows);
-	arr = list_rows_json(rows, n);
-	free(rows);
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	if (list_each(cfg, now, list_array_add, arr) == -1) {
+		json_decref(arr);
+		return NULL;
+	}
 	return arr;
 }
 
 int
 list_print(const struct config *cfg, time_t now, bool json, FILE *fp)
 {
-	struct list_row *rows;
-	size_t n;
+	struct list_rows rows = {NULL, 0, 0};
 	int rc;
 
-	n = list_rows(cfg, now, &rows);
-	rc = json ? list_json(rows, n, fp) : list_table(rows, n, fp);
-	free(rows);
+	if (json)
+		return list_json(cfg, now, fp);
+	list_each(cfg, now, list_rows_add, &rows);
+	rc = list_table(rows.v, rows.n, fp);
+	free(rows.v);
 	return rc;
 }
