@@ -88,6 +88,18 @@ utf8_valid(const char *s)
 	int n;
 
 	while (*p != '\0') {
+		/* The common cases inline: ASCII, and a three-byte character
+		 * outside the surrogates (every CJK ideograph). */
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((p[0] & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 &&
+		    (p[2] & 0xc0) == 0x80 && (p[0] != 0xe0 || p[1] >= 0xa0) &&
+		    (p[0] != 0xed || p[1] < 0xa0)) {
+			p += 3;
+			continue;
+		}
 		if ((n = utf8_decode(p, &cp)) == 0)
 			return false;
 		p += n;
