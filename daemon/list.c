@@ -133,47 +133,59 @@ list_array_add(const struct list_row *r, void *arg)
 	return 0;
 }
 
-/* Streaming --json: the array is written one object at a time, never
- * built whole, laid out as json_dumpf would lay out the array. */
+/*
+ * Streaming --json: the array is written one object at a time, never
+ * built whole, laid out byte for byte as json_dumpf(JSON_INDENT(2))
+ * lays out the array.  Dumping a jansson object a row costs more than
+ * all the rest of --list (its keys are sorted back into order, numbers
+ * go through snprintf), so only the case id, the one field that comes
+ * from a case file, is encoded by jansson; every other field is a name
+ * the loader checked (a-z, 0-9, _), a fixed word, a date or a time.
+ */
 struct list_stream {
 	FILE *fp;
 	size_t n; /* objects written */
 };
 
-/* json_dump_callback: write the object one level in, as an element. */
-static int
-list_stream_write(const char *buf, size_t size, void *arg)
+/* The case id as a JSON string (jansson's escaping) into buf; its
+ * length, or 0 if it does not fit. */
+static size_t
+list_json_string(const char *s, char *buf, size_t size)
 {
-	FILE *fp = arg;
-	const char *nl;
+	json_t *j;
+	size_t len;
 
-	while ((nl = memchr(buf, '\n', size)) != NULL) {
-		if (fwrite(buf, 1, (size_t)(nl - buf), fp) !=
-		        (size_t)(nl - buf) ||
-		    fputs("\n  ", fp) == EOF)
-			return -1;
-		size -= (size_t)(nl - buf) + 1;
-		buf = nl + 1;
-	}
-	return size == 0 || fwrite(buf, 1, size, fp) == size ? 0 : -1;
+	if ((j = json_string(s)) == NULL)
+		return 0;
+	len = json_dumpb(j, buf, size, JSON_ENCODE_ANY);
+	json_decref(j);
+	return len < size ? len : 0;
 }
 
 static int
 list_stream_row(const struct list_row *r, void *arg)
 {
 	struct list_stream *st = arg;
-	json_t *obj;
-	int rc;
+	char id[4096], next[CLOCK_RFC3339_BUFSZ + 2];
+	size_t len;
 
-	if ((obj = list_row_json(r)) == NULL)
+	if ((len = list_json_string(r->c->id, id, sizeof(id))) == 0)
 		return -1;
-	if (fputs(st->n++ == 0 ? "[\n  " : ",\n  ", st->fp) == EOF)
-		rc = -1;
+	id[len] = '\0';
+	if (r->has_next)
+		snprintf(next, sizeof(next), "\"%s\"", r->next);
 	else
-		rc = json_dump_callback(obj, list_stream_write, st->fp,
-		    JSON_INDENT(2));
-	json_decref(obj);
-	return rc;
+		strcpy(next, "null");
+	return fprintf(st->fp,
+	           "%s  {\n    \"case\": %s,\n    \"window\": \"%s\",\n"
+	           "    \"opened\": \"%s\",\n    \"deadline\": \"%s\",\n"
+	           "    \"provisional\": %s,\n    \"days_left\": %d,\n"
+	           "    \"state\": \"%s\",\n    \"next_alert\": %s\n  }",
+	           st->n++ == 0 ? "[\n" : ",\n", id, r->w->name, r->opened,
+	           r->deadline, r->provisional ? "true" : "false", r->days_left,
+	           r->state, next) < 0
+	    ? -1
+	    : 0;
 }
 
 static int
@@ -181,9 +193,8 @@ list_json(const struct config *cfg, time_t now, FILE *fp)
 {
 	struct list_stream st = {fp, 0};
 
-	if (list_each(cfg, now, list_stream_row, &st) == -1)
-		return -1;
-	if (fputs(st.n == 0 ? "[]\n" : "\n]\n", fp) == EOF)
+	if (list_each(cfg, now, list_stream_row, &st) == -1 ||
+	    fputs(st.n == 0 ? "[]\n" : "\n]\n", fp) == EOF)
 		return -1;
 	return ferror(fp) ? -1 : 0;
 }
