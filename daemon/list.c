@@ -147,45 +147,52 @@ struct list_stream {
 	size_t n; /* objects written */
 };
 
-/* The case id as a JSON string (jansson's escaping) into buf; its
- * length, or 0 if it does not fit. */
-static size_t
-list_json_string(const char *s, char *buf, size_t size)
+/* s as a JSON string (jansson's escaping): in buf if it fits, else a
+ * new string (*heap set); NULL when out of memory. */
+static char *
+list_json_string(const char *s, char *buf, size_t size, bool *heap)
 {
 	json_t *j;
 	size_t len;
+	char *out = buf;
 
+	*heap = false;
 	if ((j = json_string(s)) == NULL)
-		return 0;
-	len = json_dumpb(j, buf, size, JSON_ENCODE_ANY);
+		return NULL;
+	if ((len = json_dumpb(j, buf, size, JSON_ENCODE_ANY)) >= size) {
+		out = json_dumps(j, JSON_ENCODE_ANY);
+		*heap = true;
+	} else
+		buf[len] = '\0';
 	json_decref(j);
-	return len < size ? len : 0;
+	return len == 0 ? NULL : out;
 }
 
 static int
 list_stream_row(const struct list_row *r, void *arg)
 {
 	struct list_stream *st = arg;
-	char id[4096], next[CLOCK_RFC3339_BUFSZ + 2];
-	size_t len;
+	char buf[1024], next[CLOCK_RFC3339_BUFSZ + 2], *id;
+	bool heap;
+	int rc;
 
-	if ((len = list_json_string(r->c->id, id, sizeof(id))) == 0)
+	if ((id = list_json_string(r->c->id, buf, sizeof(buf), &heap)) == NULL)
 		return -1;
-	id[len] = '\0';
 	if (r->has_next)
 		snprintf(next, sizeof(next), "\"%s\"", r->next);
 	else
 		strcpy(next, "null");
-	return fprintf(st->fp,
-	           "%s  {\n    \"case\": %s,\n    \"window\": \"%s\",\n"
-	           "    \"opened\": \"%s\",\n    \"deadline\": \"%s\",\n"
-	           "    \"provisional\": %s,\n    \"days_left\": %d,\n"
-	           "    \"state\": \"%s\",\n    \"next_alert\": %s\n  }",
-	           st->n++ == 0 ? "[\n" : ",\n", id, r->w->name, r->opened,
-	           r->deadline, r->provisional ? "true" : "false", r->days_left,
-	           r->state, next) < 0
-	    ? -1
-	    : 0;
+	rc = fprintf(st->fp,
+	    "%s  {\n    \"case\": %s,\n    \"window\": \"%s\",\n"
+	    "    \"opened\": \"%s\",\n    \"deadline\": \"%s\",\n"
+	    "    \"provisional\": %s,\n    \"days_left\": %d,\n"
+	    "    \"state\": \"%s\",\n    \"next_alert\": %s\n  }",
+	    st->n++ == 0 ? "[\n" : ",\n", id, r->w->name, r->opened,
+	    r->deadline, r->provisional ? "true" : "false", r->days_left,
+	    r->state, next);
+	if (heap)
+		free(id);
+	return rc < 0 ? -1 : 0;
 }
 
 static int
