@@ -436,6 +436,7 @@ daemon_reload(void)
 	daemon_sweep();
 	admin_calendar_uncovered(d.ob, cfg, clock_now());
 	daemon_plan();
+	malloc_trim(0); /* and what planning freed */
 	sdnotify("READY=1");
 }
 
@@ -594,6 +595,9 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 		fatalx("evtimer_new");
 	daemon_sweep();
 	daemon_plan();
+	/* What loading and the first plan malloc'd and freed (libconfig's
+	 * trees, the sweep's index) goes back to the system. */
+	malloc_trim(0);
 	if (!once)
 		sdnotify("READY=1");
 	else
