@@ -273,12 +273,19 @@ daemon_plan_done(time_t next, time_t now)
 	daemon_sleep(now);
 }
 
-/* The whole pass at once (--once, and when a slice fails). */
+/* The whole pass at once: when alerts fall due (the burst is queued in
+ * one transaction and sent at once), for --once, and when a slice
+ * fails.  A sliced pass under way is superseded (its sweep is done
+ * first). */
 static void
-daemon_plan_now(void)
+daemon_plan(void)
 {
 	time_t now = clock_now();
 
+	if (d.slice_sweep) {
+		d.slice_sweep = false;
+		daemon_sweep();
+	}
 	d.slicing = false;
 	daemon_plan_done(schedule_plan(d.cfg, d.ob, now, !d.once), now);
 }
@@ -288,6 +295,7 @@ static void
 daemon_slice_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct timeval tv = {0, 0};
+	time_t now;
 
 	(void)fd, (void)what, (void)arg;
 	if (d.stopping || !d.slicing) {
@@ -299,7 +307,7 @@ daemon_slice_cb(evutil_socket_t fd, short what, void *arg)
 		daemon_sweep();
 	} else if (schedule_plan_slice(d.cfg, d.ob, d.slice_now, true,
 	               &d.slice_from, DAEMON_SLICE, &d.slice_next) == -2) {
-		daemon_plan_now(); /* which says why, and tries again */
+		daemon_plan(); /* which says why, and tries again */
 		return;
 	}
 	if (d.slice_sweep || d.slice_from < d.cfg->ncases) {
@@ -310,7 +318,14 @@ daemon_slice_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	d.slicing = false;
-	daemon_plan_done(d.slice_next, clock_now());
+	now = clock_now();
+	/* An alert that fell due while the pass ran is not a stale plan:
+	 * plan again at once, whole. */
+	if (d.slice_next != -1 && d.slice_next > d.slice_now &&
+	    d.slice_next <= now)
+		daemon_plan();
+	else
+		daemon_plan_done(d.slice_next, now);
 	malloc_trim(0); /* what the pass freed goes back */
 }
 
@@ -319,7 +334,7 @@ daemon_slice_cb(evutil_socket_t fd, short what, void *arg)
  * when sweep is set), so that a start or a reload of a large
  * configuration is READY, and hears signals, while it is planned.  A pass
  * already under way starts again from the first case: the configuration
- * or the moment has changed.  --once plans at once.
+ * has changed.  --once plans at once.
  */
 static void
 daemon_plan_sliced(bool sweep)
@@ -329,7 +344,7 @@ daemon_plan_sliced(bool sweep)
 	if (d.once) {
 		if (sweep)
 			daemon_sweep();
-		daemon_plan_now();
+		daemon_plan();
 		return;
 	}
 	d.slice_sweep |= sweep;
@@ -341,12 +356,6 @@ daemon_plan_sliced(bool sweep)
 	d.next_plan = -1;
 	if (evtimer_add(d.slice, &tv) == -1)
 		fatalx("evtimer_add");
-}
-
-static void
-daemon_plan(void)
-{
-	daemon_plan_sliced(false);
 }
 
 /* The wake-up timer fired, or the wall clock was stepped. */

@@ -436,7 +436,14 @@ def measure_outage(n, window, timeout):
             d = Daemon(tree, f"{BURST_DAY}T09:00:05")
             try:
                 d.wait_msg("READY=1", 120)
-                pending = outbox_count(tree, "state = 'pending'")
+                # READY comes before the first plan, which then queues
+                # the alerts due on the loop: wait for all of them.
+                until = time.monotonic() + 120
+                while True:
+                    pending = outbox_count(tree, "state = 'pending'")
+                    if pending >= n or time.monotonic() > until:
+                        break
+                    time.sleep(0.25)
                 if pending < n:
                     raise MeasureError(f"only {pending} pending")
                 time.sleep(2)
