@@ -967,23 +967,18 @@ config_cases_dir(struct loader *ld, int line)
 	ld->file = main_file;
 }
 
-/* A case by the hash of its id as ids compare (utf8_fold): 16 bytes a
- * case while ids are checked, where the folded ids themselves would
- * take a string each. */
-struct config_id {
-	uint64_t hash;
-	size_t i; /* index in cfg->cases */
-};
-
-/* By hash, then in the order the cases were read. */
+/* Cases by the hash of their ids as ids compare (utf8_fold), each a
+ * uint64_t: the hash in the high bits, the case's index in the low
+ * `bits`, so that sorting orders by hash, then in the order the cases
+ * were read.  8 bytes a case while ids are checked (and as much again
+ * for qsort), where a folded copy of every id would take a string each;
+ * equal hashes are then compared by their folded ids. */
 static int
 config_id_cmp(const void *a, const void *b)
 {
-	const struct config_id *x = a, *y = b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	if (x->hash != y->hash)
-		return (x->hash > y->hash) - (x->hash < y->hash);
-	return (x->i > y->i) - (x->i < y->i);
+	return (x > y) - (x < y);
 }
 
 /* id folded (utf8_fold) into buf of size bytes, or a new string when it
@@ -1054,17 +1049,18 @@ config_duplicate_id(struct loader *ld, const struct case_info *c,
 		    c->id, first->id, first->file, first->line);
 }
 
-/* The earliest case of the run v[from..to) (equal hashes, in case
- * order) whose id folds like that of case v[k]; v[k] itself if none. */
+/* The earliest case of the run v[from..k) (equal hashes, in case
+ * order) whose id folds like that of case v[k]; case v[k] itself if
+ * none.  mask takes a case index out of an entry. */
 static size_t
-config_id_first(const struct config *cfg, const struct config_id *v,
-    size_t from, size_t k)
+config_id_first(const struct config *cfg, const uint64_t *v, size_t from,
+    size_t k, uint64_t mask)
 {
 	for (size_t j = from; j < k; j++)
-		if (config_id_same(cfg->cases[v[j].i].id,
-		        cfg->cases[v[k].i].id))
-			return v[j].i;
-	return v[k].i;
+		if (config_id_same(cfg->cases[v[j] & mask].id,
+		        cfg->cases[v[k] & mask].id))
+			return (size_t)(v[j] & mask);
+	return (size_t)(v[k] & mask);
 }
 
 /* The n duplicates found, each a pair of indexes (case, first case),
@@ -1084,26 +1080,30 @@ static void
 config_duplicate_ids(struct loader *ld)
 {
 	struct config *cfg = ld->cfg;
-	struct config_id *v;
 	const char *saved = ld->file;
 	size_t n = 0, from = 0, first, (*dup)[2] = NULL, ndup = 0;
+	unsigned bits = 1;
+	uint64_t *v, mask;
 
+	while (bits < 63 && ((uint64_t)1 << bits) < cfg->ncases)
+		bits++;
+	mask = ((uint64_t)1 << bits) - 1;
 	v = xcalloc(cfg->ncases + 1, sizeof(*v));
 	for (size_t i = 0; i < cfg->ncases; i++)
-		if (cfg->cases[i].id != NULL) {
-			v[n].hash = config_id_hash(cfg->cases[i].id);
-			v[n++].i = i;
-		}
+		if (cfg->cases[i].id != NULL)
+			v[n++] = (config_id_hash(cfg->cases[i].id) & ~mask) |
+			    (uint64_t)i;
 	qsort(v, n, sizeof(*v), config_id_cmp);
 	for (size_t k = 1; k < n; k++) {
-		if (v[k].hash != v[from].hash) {
+		if ((v[k] & ~mask) != (v[from] & ~mask)) {
 			from = k;
 			continue;
 		}
-		if ((first = config_id_first(cfg, v, from, k)) == v[k].i)
+		if ((first = config_id_first(cfg, v, from, k, mask)) ==
+		    (size_t)(v[k] & mask))
 			continue;
 		dup = xreallocarray(dup, ndup + 1, sizeof(*dup));
-		dup[ndup][0] = v[k].i;
+		dup[ndup][0] = (size_t)(v[k] & mask);
 		dup[ndup++][1] = first;
 	}
 	free(v);

@@ -96,6 +96,19 @@ def proc_rss(pid):
     raise MeasureError("no VmRSS")
 
 
+def wait_idle(pid, timeout):
+    """Wait until the process has used no CPU for a second (READY comes
+    before the start's plan, which runs on the loop): at most timeout."""
+    until = time.monotonic() + timeout
+    last = proc_cpu(pid)
+    while time.monotonic() < until:
+        time.sleep(1)
+        now = proc_cpu(pid)
+        if now - last < 0.01:
+            return
+        last = now
+
+
 def proc_cpu(pid):
     """utime + stime of pid in seconds."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
@@ -557,6 +570,7 @@ def measure_start(tree, k, n, t_check, url, timeout):
             t, _ = d.wait_msg("READY=1", timeout)
             again = t - d.started
             time.sleep(1)
+            wait_idle(d.pid, timeout)
             rss = proc_rss(d.pid)
         finally:
             d.stop(timeout=60)
