@@ -29,7 +29,8 @@ DEB_BUILD  = gcc make pkg-config libevent-dev libcurl4-openssl-dev \
              libconfig-dev libsqlite3-dev libjansson-dev libssl-dev tzdata
 DEB_CHECK  = $(DEB_BUILD) libcmocka-dev python3 python3-pytest \
              python3-aiosmtpd python3-prometheus-client python3-icalendar \
-             groff-base strace systemd clang-format openssl
+             groff-base strace systemd clang-format openssl \
+             chromium fonts-noto-cjk poppler-utils
 # ... and to run the benchmarks (tests/bench/README.md).
 DEB_BENCH  = $(DEB_CHECK) nginx-light time
 # To fuzz: clang, and libclang-rt-14-dev for -fsanitize=fuzzer.

@@ -183,6 +183,26 @@ calendar_roll(const struct calendar *cal, date_t day, enum roll roll)
 	return day;
 }
 
+date_t
+calendar_working_on_or_before(const struct calendar *cal, date_t day)
+{
+	for (int i = 0; i < CALENDAR_ROLL_MAX; i++)
+		if (calendar_is_working_day(cal, day - i))
+			return day - i;
+	return day;
+}
+
+date_t
+calendar_working_days_before(const struct calendar *cal, date_t day, int n)
+{
+	date_t d = day;
+
+	/* Each step is bounded, so a calendar of days off ends the loop. */
+	for (int k = 0; k < n; k++)
+		d = calendar_working_on_or_before(cal, d - 1);
+	return d;
+}
+
 int
 calendar_roll_parse(const char *s, enum roll *out)
 {

@@ -38,6 +38,7 @@
 #include "loader.h"
 #include "log.h"
 #include "receiver.h"
+#include "route.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -47,7 +48,9 @@
 #define CONFIG_LATE_DAYS 366
 
 /* Case keys that are not events. */
-static const char *case_fields[] = {"id", "title", "court", "notify", NULL};
+static const char *case_fields[] = {"id", "title", "court", "notify",
+    "acknowledged", "acknowledged_by", NULL};
+#define CONFIG_NCASE_FIELDS (sizeof(case_fields) / sizeof(*case_fields) - 1)
 
 /* True if name is one of case_fields (called for every case setting). */
 static bool
@@ -62,6 +65,9 @@ config_case_field(const char *name)
 		return strcmp(name, "court") == 0;
 	case 'n':
 		return strcmp(name, "notify") == 0;
+	case 'a':
+		return strcmp(name, "acknowledged") == 0 ||
+		    strcmp(name, "acknowledged_by") == 0;
 	default:
 		return false;
 	}
@@ -107,9 +113,11 @@ config_defaults(struct config *cfg)
 static const struct reminders reminders_default = {
     .before = {3, 1},
     .nbefore = 2,
+    .on = REMINDERS_WORKING_DAYS,
     .on_due_day = true,
     .overdue_every = 1,
     .overdue_max = 30,
+    .ack_days = ROUTE_ACK_DAYS,
 };
 
 /* Parse "HH:MM" into seconds after midnight; -1 if malformed. */
@@ -250,32 +258,24 @@ config_http(struct loader *ld, config_setting_t *root)
 		    "http.token_file");
 }
 
-/* Read the reminders group g over *rem (which holds the defaults). */
+/* Read a list of reminder days (before or before_working) from s into
+ * rem->before, largest first. */
 static void
-config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
+config_reminder_days(struct loader *ld, config_setting_t *s, const char *key,
+    struct reminders *rem)
 {
-	static const char *keys[] = {"before", "on_due_day", "overdue_every",
-	    "overdue_max", NULL};
-	config_setting_t *s, *e;
+	config_setting_t *e;
 	int len, v;
 	size_t i, j;
 
-	loader_check_keys(ld, g, keys, "reminders");
-	loader_bool(ld, g, "on_due_day", &rem->on_due_day);
-	loader_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX,
-	    &rem->overdue_every);
-	loader_int(ld, g, "overdue_max", 0, CONFIG_DAYS_MAX, &rem->overdue_max);
-
-	if ((s = config_setting_get_member(g, "before")) == NULL)
-		return;
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
 		loader_error(ld, loader_line(ld, s),
-		    "'before' must be a list of days: [ 3, 1 ]");
+		    "'%s' must be a list of days: [ 3, 1 ]", key);
 		return;
 	}
 	if ((len = config_setting_length(s)) > REMINDERS_BEFORE_MAX) {
 		loader_error(ld, loader_line(ld, s),
-		    "'before' has more than %d reminders",
+		    "'%s' has more than %d reminders", key,
 		    REMINDERS_BEFORE_MAX);
 		return;
 	}
@@ -286,14 +286,14 @@ config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 		    (v = config_setting_get_int(e)) < 1 ||
 		    v > CONFIG_DAYS_MAX) {
 			loader_error(ld, loader_line(ld, e),
-			    "'before' must hold positive numbers of days");
+			    "'%s' must hold positive numbers of days", key);
 			continue;
 		}
 		for (i = 0; i < rem->nbefore && rem->before[i] != v; i++)
 			;
 		if (i < rem->nbefore) {
 			loader_error(ld, loader_line(ld, e),
-			    "'before' lists %d days twice", v);
+			    "'%s' lists %d days twice", key, v);
 			continue;
 		}
 		/* Keep the list largest first. */
@@ -303,6 +303,63 @@ config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
 			rem->before[j] = rem->before[j - 1];
 		rem->before[i] = v;
 		rem->nbefore++;
+	}
+}
+
+/* Read reminders.on: "working_days" or "calendar_days". */
+static void
+config_reminders_on(struct loader *ld, config_setting_t *g,
+    struct reminders *rem)
+{
+	const char *on;
+
+	if (loader_string(ld, g, "on", &on) != 1)
+		return;
+	if (strcmp(on, "working_days") == 0)
+		rem->on = REMINDERS_WORKING_DAYS;
+	else if (strcmp(on, "calendar_days") == 0)
+		rem->on = REMINDERS_CALENDAR_DAYS;
+	else
+		loader_error(ld,
+		    loader_line(ld, config_setting_get_member(g, "on")),
+		    "unknown reminders.on '%s' (working_days or "
+		    "calendar_days)",
+		    on);
+}
+
+/* Read the reminders group g over *rem (which holds the defaults: a
+ * window's start from the global ones).  before and before_working are
+ * one list counted two ways, so a group gives at most one of them, and
+ * the one it gives replaces whichever the defaults had. */
+static void
+config_reminders(struct loader *ld, config_setting_t *g, struct reminders *rem)
+{
+	static const char *keys[] = {"on", "before", "before_working",
+	    "on_due_day", "overdue_every", "overdue_max", "ack_days", NULL};
+	config_setting_t *cal, *work;
+
+	loader_check_keys(ld, g, keys, "reminders");
+	config_reminders_on(ld, g, rem);
+	loader_bool(ld, g, "on_due_day", &rem->on_due_day);
+	loader_int(ld, g, "overdue_every", 0, CONFIG_DAYS_MAX,
+	    &rem->overdue_every);
+	loader_int(ld, g, "overdue_max", 0, CONFIG_DAYS_MAX, &rem->overdue_max);
+	loader_int(ld, g, "ack_days", 1, CONFIG_DAYS_MAX, &rem->ack_days);
+
+	cal = config_setting_get_member(g, "before");
+	work = config_setting_get_member(g, "before_working");
+	if (cal != NULL && work != NULL) {
+		loader_error(ld, loader_line(ld, work),
+		    "'before' and 'before_working' are one list counted two "
+		    "ways: give one of them");
+		return;
+	}
+	if (cal != NULL) {
+		rem->before_working = false;
+		config_reminder_days(ld, cal, "before", rem);
+	} else if (work != NULL) {
+		rem->before_working = true;
+		config_reminder_days(ld, work, "before_working", rem);
 	}
 }
 
@@ -409,10 +466,14 @@ config_calendar(struct loader *ld, config_setting_t *root)
 	config_days(ld, g, "workdays", false);
 	if (loader_strings(ld, g, "include", &list, &n) == 1) {
 		s = config_setting_get_member(g, "include");
-		for (size_t i = 0; i < n; i++)
-			config_holiday_file(ld, loader_path(ld, list[i]),
+		cfg->holiday_files = loader_alloc(ld, n + 1, sizeof(char *));
+		cfg->nholiday_files = n;
+		for (size_t i = 0; i < n; i++) {
+			cfg->holiday_files[i] = loader_path(ld, list[i]);
+			config_holiday_file(ld, cfg->holiday_files[i],
 			    loader_line(ld,
 			        config_setting_get_elem(s, (unsigned)i)));
+		}
 	}
 }
 
@@ -430,7 +491,7 @@ config_event_name(struct loader *ld, const config_setting_t *s,
 		    "'%s' is not a valid event name (a-z, 0-9, _)", name);
 		return;
 	}
-	if (loader_in_list(case_fields, 4, name)) {
+	if (loader_in_list(case_fields, CONFIG_NCASE_FIELDS, name)) {
 		loader_error(ld, loader_line(ld, s),
 		    "'%s' is a case field and cannot name an event", name);
 		return;
@@ -457,7 +518,8 @@ static void
 config_window(struct loader *ld, config_setting_t *g, struct window_def *w)
 {
 	static const char *keys[] = {"title", "title_en", "opens", "closes",
-	    "days", "extended_days", "extended_by", "roll", "reminders", NULL};
+	    "days", "extended_days", "extended_by", "roll", "reminders",
+	    "escalate", NULL};
 	config_setting_t *s;
 	const char *roll;
 	char what[128];
@@ -750,9 +812,8 @@ config_case_nevents(const config_setting_t *g, int n)
 	size_t count = 0;
 
 	for (int i = 0; i < n; i++)
-		count += !loader_in_list(case_fields, 4,
-		    config_setting_name(
-		        config_setting_get_elem(g, (unsigned)i)));
+		count += !config_case_field(config_setting_name(
+		    config_setting_get_elem(g, (unsigned)i)));
 	return count;
 }
 
@@ -771,9 +832,9 @@ config_case_events(struct loader *ld, config_setting_t *g, int n,
 
 	if ((count = config_case_nevents(g, n)) == 0)
 		return true;
-	if (count > UINT16_MAX) {
+	if (count > UINT8_MAX) {
 		loader_error(ld, c->line, "%s has more than %d events", what,
-		    UINT16_MAX);
+		    UINT8_MAX);
 		return false;
 	}
 	c->events = loader_alloc(ld, count, sizeof(*c->events));
@@ -853,6 +914,7 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		    "%s names more than %d receivers in 'notify'", what,
 		    UINT16_MAX);
 	c->nnotify = (uint16_t)nnotify;
+	route_ack_load(ld, g, c, what);
 	/* With an event already wrong, how they fit together says nothing. */
 	if (config_case_events(ld, g, config_setting_length(g), c, what))
 		config_case_windows(ld, c, what);
@@ -1184,6 +1246,49 @@ config_case_warnings(const struct config *cfg, const struct case_info *c,
 	}
 }
 
+/* True if case c's acknowledgement pauses some window: one whose
+ * deadline is before it. */
+static bool
+config_ack_pauses(const struct config *cfg, const struct case_info *c)
+{
+	struct window_events ev;
+	struct window_state ws;
+
+	for (size_t k = 0; k < cfg->nwindows; k++) {
+		config_window_events(&cfg->windows[k], c, &ev);
+		if (!ev.opened)
+			continue;
+		deadline_compute(&cfg->windows[k].rule, &cfg->calendar, &ev,
+		    &ws);
+		if (ws.deadline < c->acknowledged_on)
+			return true;
+	}
+	return false;
+}
+
+/* Warn about an acknowledgement after today or one that pauses
+ * nothing (no window's deadline is before it). */
+static void
+config_ack_warnings(const struct config *cfg, const struct case_info *c,
+    date_t today, struct config_errors *warns)
+{
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+
+	if (!c->acknowledged)
+		return;
+	if (c->acknowledged_on > today)
+		config_warn(warns, c->file, c->acknowledged_line,
+		    "case \"%s\": 'acknowledged' (%s) is after today (%s); "
+		    "check the date",
+		    c->id, date_format(c->acknowledged_on, d1),
+		    date_format(today, d2));
+	else if (!config_ack_pauses(cfg, c))
+		config_warn(warns, c->file, c->acknowledged_line,
+		    "case \"%s\": 'acknowledged' (%s) is not after the "
+		    "deadline of any of its windows: it pauses nothing",
+		    c->id, date_format(c->acknowledged_on, d1));
+}
+
 void
 config_warnings(const struct config *cfg, date_t today,
     struct config_errors *warns)
@@ -1194,8 +1299,10 @@ config_warnings(const struct config *cfg, date_t today,
 	for (size_t i = 0; i < cfg->nunread; i++)
 		config_warn(warns, cfg->unread[i], 0,
 		    "not read: only *.conf files in cases_dir are read");
-	for (size_t i = 0; i < cfg->ncases; i++)
+	for (size_t i = 0; i < cfg->ncases; i++) {
 		config_case_warnings(cfg, &cfg->cases[i], today, warns);
+		config_ack_warnings(cfg, &cfg->cases[i], today, warns);
+	}
 }
 
 /*
@@ -1207,7 +1314,7 @@ config_main(struct loader *ld, config_t *cf)
 {
 	static const char *keys[] = {"timezone", "state_dir", "cases_dir",
 	    "notify_at", "retry", "calendar", "windows", "reminders",
-	    "receivers", "notify", "admin", "http", NULL};
+	    "receivers", "notify", "admin", "http", "escalate", NULL};
 	struct config *cfg = ld->cfg;
 	config_setting_t *root = config_root_setting(cf), *s;
 	int r;
@@ -1231,6 +1338,7 @@ config_main(struct loader *ld, config_t *cf)
 		cfg->nnotify = cfg->nreceivers;
 	}
 	receiver_admin(ld, root, &cfg->admin, &cfg->nadmin);
+	route_escalate_load(ld, root);
 	s = config_setting_get_member(root, "cases_dir");
 	config_cases_dir(ld, s != NULL ? loader_line(ld, s) : 0);
 	config_duplicate_ids(ld);

@@ -24,6 +24,7 @@ deadline_compute(const struct window_rule *rule, const struct calendar *cal,
 	ws->closed = ev->closed;
 	ws->closed_on = ev->closed_on;
 	ws->closed_by = ev->closed_by;
+	ws->cal = cal;
 	/* Only a deadline that could roll can move once the year's
 	 * holidays are known; a closed window's no longer matters. */
 	ws->provisional = !ws->closed && rule->roll != ROLL_NONE &&
@@ -37,12 +38,42 @@ deadline_days_left(const struct window_state *ws, date_t today)
 	return ws->deadline - today;
 }
 
+/* True if the window's alerts move off days off (reminders.on). */
+static bool
+deadline_moves(const struct window_state *ws, const struct reminders *rem)
+{
+	return ws->cal != NULL && rem->on == REMINDERS_WORKING_DAYS;
+}
+
+/*
+ * The day reminder i (of rem->before) falls on, before the opening-day
+ * check: counted back in working days (before_working), or in calendar
+ * days and then, with reminders.on working days, moved from a day off to
+ * the last working day before it.  Both keep the order of the list, so
+ * reminder 0 is the earliest.
+ */
+static long
+deadline_reminder_day(const struct window_state *ws,
+    const struct reminders *rem, size_t i)
+{
+	long day = (long)ws->deadline - rem->before[i];
+
+	if (rem->before_working && ws->cal != NULL)
+		return calendar_working_days_before(ws->cal, ws->deadline,
+		    rem->before[i]);
+	if (!rem->before_working && deadline_moves(ws, rem))
+		return calendar_working_on_or_before(ws->cal, (date_t)day);
+	return day;
+}
+
 enum window_status
 deadline_status(const struct window_state *ws, const struct reminders *rem,
     date_t today)
 {
 	int left = deadline_days_left(ws, today);
-	int soon = rem->nbefore > 0 ? rem->before[0] : 0;
+	int soon = rem->nbefore > 0
+	    ? (int)((long)ws->deadline - deadline_reminder_day(ws, rem, 0))
+	    : 0;
 
 	if (ws->closed)
 		return STATUS_CLOSED;
@@ -99,17 +130,54 @@ deadline_overdue_day(const struct window_state *ws, const struct reminders *rem,
 	return (long)ws->deadline + 1 + n * rem->overdue_every;
 }
 
+/* The day overdue alert n goes out on: its day, or with reminders.on
+ * working days the first working day on or after it. */
+static long
+deadline_overdue_on(const struct window_state *ws, const struct reminders *rem,
+    long n)
+{
+	long day = deadline_overdue_day(ws, rem, n);
+
+	if (!deadline_moves(ws, rem))
+		return day;
+	return calendar_roll(ws->cal, (date_t)day, ROLL_NEXT_WORKING_DAY);
+}
+
+/* The earliest day an overdue alert's own day may be for it to go out on
+ * or after from: from, or when repeats move, the day after the last
+ * working day before from (one due earlier moved to that day or before). */
+static long
+deadline_overdue_from(const struct window_state *ws,
+    const struct reminders *rem, date_t from)
+{
+	if (!deadline_moves(ws, rem))
+		return from;
+	return (long)calendar_working_on_or_before(ws->cal, from - 1) + 1;
+}
+
+/* The latest day an overdue alert's own day may be for it to go out on
+ * or before upto: upto, or when repeats move, the last working day on or
+ * before it. */
+static long
+deadline_overdue_upto(const struct window_state *ws,
+    const struct reminders *rem, date_t upto)
+{
+	if (!deadline_moves(ws, rem))
+		return upto;
+	return calendar_working_on_or_before(ws->cal, upto);
+}
+
 bool
 deadline_next_alert(const struct window_state *ws, const struct reminders *rem,
     date_t from, struct timed_alert *out)
 {
 	bool found = false;
-	long n, day;
+	long n, day, lo;
 
 	if (ws->closed)
 		return false;
 	for (size_t i = 0; i < rem->nbefore; i++) {
-		day = (long)ws->deadline - rem->before[i];
+		day = deadline_reminder_day(ws, rem, i);
 		if (day > ws->opened && day >= from)
 			deadline_pick(ws, ALERT_REMINDER, day, true, &found,
 			    out);
@@ -119,10 +187,11 @@ deadline_next_alert(const struct window_state *ws, const struct reminders *rem,
 
 	/* The first overdue alert on or after from, if one is left. */
 	n = 0;
-	if (from > (long)ws->deadline + 1 && rem->overdue_every > 0)
-		n = ((long)from - ws->deadline - 1 + rem->overdue_every - 1) /
+	lo = deadline_overdue_from(ws, rem, from);
+	if (lo > (long)ws->deadline + 1 && rem->overdue_every > 0)
+		n = (lo - ws->deadline - 1 + rem->overdue_every - 1) /
 		    rem->overdue_every;
-	day = deadline_overdue_day(ws, rem, n);
+	day = deadline_overdue_on(ws, rem, n);
 	if (n <= deadline_overdue_last(rem) && day >= from)
 		deadline_pick(ws, ALERT_OVERDUE, day, true, &found, out);
 	return found;
@@ -133,12 +202,12 @@ deadline_last_alert(const struct window_state *ws, const struct reminders *rem,
     date_t upto, struct timed_alert *out)
 {
 	bool found = false;
-	long n, day;
+	long n, day, hi;
 
 	if (ws->closed)
 		return false;
 	for (size_t i = 0; i < rem->nbefore; i++) {
-		day = (long)ws->deadline - rem->before[i];
+		day = deadline_reminder_day(ws, rem, i);
 		if (day > ws->opened && day <= upto)
 			deadline_pick(ws, ALERT_REMINDER, day, false, &found,
 			    out);
@@ -147,14 +216,14 @@ deadline_last_alert(const struct window_state *ws, const struct reminders *rem,
 		deadline_pick(ws, ALERT_DUE, ws->deadline, false, &found, out);
 
 	/* The last overdue alert on or before upto. */
-	if (upto > ws->deadline) {
+	hi = deadline_overdue_upto(ws, rem, upto);
+	if (hi > ws->deadline) {
 		n = 0;
 		if (rem->overdue_every > 0)
-			n = ((long)upto - ws->deadline - 1) /
-			    rem->overdue_every;
+			n = (hi - ws->deadline - 1) / rem->overdue_every;
 		if (n > deadline_overdue_last(rem))
 			n = deadline_overdue_last(rem);
-		day = deadline_overdue_day(ws, rem, n);
+		day = deadline_overdue_on(ws, rem, n);
 		deadline_pick(ws, ALERT_OVERDUE, day, false, &found, out);
 	}
 	return found;

@@ -24,21 +24,6 @@
 #include "window.h"
 #include "xmalloc.h"
 
-/* One delivery or attempt, copied out of the outbox. */
-struct history_row {
-	char *case_id, *window, *kind, *alert_id, *receiver, *state, *why;
-	char *result, *detail, *message;
-	time_t queued;
-	bool has_attempt;
-	long long started_ms, duration_ms, clock_shift;
-	long status;
-};
-
-struct history_rows {
-	struct history_row *v;
-	size_t n;
-};
-
 /* A copy of s, or NULL. */
 static char *
 history_dup(const char *s)
@@ -65,6 +50,9 @@ history_collect(const struct outbox_history *h, void *arg)
 	r->result = history_dup(h->result);
 	r->detail = history_dup(h->detail);
 	r->message = history_dup(h->message);
+	r->subject = history_dup(h->subject);
+	r->recipients = history_dup(h->recipients);
+	r->message_id = history_dup(h->message_id);
 	r->queued = h->queued;
 	r->has_attempt = h->has_attempt;
 	r->started_ms = h->started_ms;
@@ -74,7 +62,7 @@ history_collect(const struct outbox_history *h, void *arg)
 	return 0;
 }
 
-static void
+void
 history_rows_free(struct history_rows *rows)
 {
 	for (size_t i = 0; i < rows->n; i++) {
@@ -90,6 +78,9 @@ history_rows_free(struct history_rows *rows)
 		free(r->result);
 		free(r->detail);
 		free(r->message);
+		free(r->subject);
+		free(r->recipients);
+		free(r->message_id);
 	}
 	free(rows->v);
 }
@@ -107,8 +98,7 @@ history_newest_first(const void *a, const void *b)
 	return 0;
 }
 
-/* When the row happened: the attempt's real time, else when queued. */
-static char *
+char *
 history_when(const struct history_row *r, char *buf)
 {
 	return clock_rfc3339(r->has_attempt ? (time_t)(r->started_ms / 1000)
@@ -315,7 +305,25 @@ history_json_row(const struct history_row *r)
 		        "duration_ms", (json_int_t)r->duration_ms,
 		        "idempotency_key", history_s(r->message), "now_run",
 		        r->clock_shift != 0));
+	if (r->has_attempt && r->message_id != NULL)
+		json_object_update_new(json_object_get(o, "attempt"),
+		    json_pack("{s:s, s:s?, s:s?}", "message_id", r->message_id,
+		        "subject", r->subject, "recipients", r->recipients));
 	return o;
+}
+
+json_t *
+history_json(const struct config *cfg, const char *case_id,
+    const struct history_rows *rows)
+{
+	const struct case_info *c = config_case_find(cfg, case_id);
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < rows->n; i++)
+		json_array_append_new(list, history_json_row(&rows->v[i]));
+	return json_pack("{s:o, s:o}", "case",
+	    c != NULL ? history_json_case(cfg, c) : json_null(), "deliveries",
+	    list);
 }
 
 /* Print the rows in the format asked for. */
@@ -327,7 +335,7 @@ history_write(const struct config *cfg, const char *case_id,
 	static const char *const head[] = {"case", "time", "what", "window",
 	    "kind", "receiver", "result", "status", "detail", "duration_ms",
 	    "key"};
-	json_t *all, *list;
+	json_t *all;
 
 	switch (format) {
 	case HISTORY_TEXT:
@@ -348,13 +356,7 @@ history_write(const struct config *cfg, const char *case_id,
 			history_csv_row(&rows->v[i], fp);
 		break;
 	case HISTORY_JSON:
-		list = json_array();
-		for (size_t i = 0; i < rows->n; i++)
-			json_array_append_new(list,
-			    history_json_row(&rows->v[i]));
-		all = json_pack("{s:o, s:o}", "case",
-		    c != NULL ? history_json_case(cfg, c) : json_null(),
-		    "deliveries", list);
+		all = history_json(cfg, case_id, rows);
 		if (all == NULL || json_dumpf(all, fp, JSON_INDENT(2)) == -1) {
 			json_decref(all);
 			return -1;
@@ -367,22 +369,36 @@ history_write(const struct config *cfg, const char *case_id,
 }
 
 int
+history_load(struct outbox *ob, const char *case_id, time_t since,
+    struct history_rows *rows)
+{
+	rows->v = NULL;
+	rows->n = 0;
+	if (outbox_history(ob, case_id, since, history_collect, rows) == -1) {
+		history_rows_free(rows);
+		rows->v = NULL;
+		rows->n = 0;
+		return -1;
+	}
+	if (case_id == NULL && rows->n > 1)
+		qsort(rows->v, rows->n, sizeof(*rows->v), history_newest_first);
+	return 0;
+}
+
+int
 history_print(const struct config *cfg, const char *case_id, time_t since,
     enum history_format format, FILE *fp)
 {
-	struct history_rows rows = {NULL, 0};
+	struct history_rows rows;
 	struct outbox *ob;
 	int rc = -1;
 
 	if ((ob = outbox_open(cfg->state_dir)) == NULL)
 		return -1;
-	if (outbox_history(ob, case_id, since, history_collect, &rows) == 0) {
-		if (case_id == NULL && rows.n > 0)
-			qsort(rows.v, rows.n, sizeof(*rows.v),
-			    history_newest_first);
+	if (history_load(ob, case_id, since, &rows) == 0) {
 		rc = history_write(cfg, case_id, &rows, format, fp);
+		history_rows_free(&rows);
 	}
-	history_rows_free(&rows);
 	outbox_close(ob);
 	return rc;
 }

@@ -16,11 +16,13 @@
 
 #include "clock.h"
 #include "list.h"
+#include "log.h"
+#include "route.h"
 #include "utf8.h"
 #include "window.h"
 #include "xmalloc.h"
 
-#define LIST_COLUMNS 7
+#define LIST_COLUMNS 9
 
 static const char list_provisional_note[] =
     "? provisional: no holiday file covers that year yet; the deadline may "
@@ -39,10 +41,63 @@ struct list_row {
 	const char *state;
 	bool has_next;
 	char next[CLOCK_RFC3339_BUFSZ];
+	char *to;               /* the next alert's receivers, "a,b", or "-" */
+	json_t *to_json;        /* the same as an array (owned) */
+	char acked[DATE_BUFSZ]; /* acknowledged until, or "-" */
+	const char *acked_by;   /* or NULL */
 };
 
+/* The receivers the next alert a of window w of case c goes to, into
+ * r->to and r->to_json (none when there is no next alert). */
+static void
+list_row_to(const struct config *cfg, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws,
+    const struct timed_alert *a, struct list_row *r)
+{
+	size_t *rcv, n = 0, nbase, len = 2;
+
+	rcv = xcalloc(cfg->nreceivers + 1, sizeof(*rcv));
+	if (r->has_next)
+		n = route_receivers(cfg, c, w, a->kind, a->day - ws->deadline,
+		    false, rcv, &nbase);
+	if ((r->to_json = json_array()) == NULL)
+		fatalx("json_array");
+	for (size_t i = 0; i < n; i++)
+		len += strlen(cfg->receivers[rcv[i]].name) + 1;
+	r->to = xcalloc(len, 1);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = cfg->receivers[rcv[i]].name;
+
+		if (i > 0)
+			strcat(r->to, ",");
+		strcat(r->to, name);
+		if (json_array_append_new(r->to_json, json_string(name)) == -1)
+			fatalx("json_array_append_new");
+	}
+	if (n == 0)
+		strcpy(r->to, "-");
+	free(rcv);
+}
+
+/* Free what row r owns. */
+static void
+list_row_free(struct list_row *r)
+{
+	free(r->to);
+	json_decref(r->to_json);
+}
+
+/* Free what the rows own, and the rows. */
+static void
+list_rows_free(struct list_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		list_row_free(&rows[i]);
+	free(rows);
+}
+
 /* Fill r with window w of case c as it stands at now (today); false
- * if the case has not opened it. */
+ * if the case has not opened it.  r then owns what list_row_free frees. */
 static bool
 list_row(const struct config *cfg, const struct case_info *c,
     const struct window_def *w, time_t now, date_t today, struct list_row *r)
@@ -69,14 +124,21 @@ list_row(const struct config *cfg, const struct case_info *c,
 		clock_rfc3339(when, r->next);
 	else
 		strcpy(r->next, "-");
+	list_row_to(cfg, c, w, &ws, &alert, r);
+	r->acked_by = NULL;
+	strcpy(r->acked, "-");
+	if (ws.acked && !ws.closed) {
+		date_format(ws.ack_until, r->acked);
+		r->acked_by = ws.ack_by;
+	}
 	return true;
 }
 
 /* Call fn with every opened window, in configuration order, until it
- * returns -1; 0, or -1. */
+ * returns -1; 0, or -1.  fn takes the row (and what it owns). */
 static int
 list_each(const struct config *cfg, time_t now,
-    int (*fn)(const struct list_row *, void *), void *arg)
+    int (*fn)(struct list_row *, void *), void *arg)
 {
 	struct list_row r;
 	date_t today;
@@ -99,7 +161,7 @@ struct list_rows {
 };
 
 static int
-list_rows_add(const struct list_row *r, void *arg)
+list_rows_add(struct list_row *r, void *arg)
 {
 	struct list_rows *rows = arg;
 
@@ -115,93 +177,92 @@ list_rows_add(const struct list_row *r, void *arg)
 static json_t *
 list_row_json(const struct list_row *r)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o}", "case",
-	    r->c->id, "window", r->w->name, "opened", r->opened, "deadline",
-	    r->deadline, "provisional", r->provisional, "days_left",
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o, s:O, "
+	                 "s:o, s:o}",
+	    "case", r->c->id, "window", r->w->name, "opened", r->opened,
+	    "deadline", r->deadline, "provisional", r->provisional, "days_left",
 	    r->days_left, "state", r->state, "next_alert",
-	    r->has_next ? json_string(r->next) : json_null());
+	    r->has_next ? json_string(r->next) : json_null(), "next_receivers",
+	    r->to_json, "acknowledged_until",
+	    *r->acked != '-' ? json_string(r->acked) : json_null(),
+	    "acknowledged_by",
+	    r->acked_by != NULL ? json_string(r->acked_by) : json_null());
 }
 
 static int
-list_array_add(const struct list_row *r, void *arg)
+list_array_add(struct list_row *r, void *arg)
 {
-	json_t *obj;
+	json_t *obj = list_row_json(r);
 
-	if ((obj = list_row_json(r)) == NULL ||
-	    json_array_append_new(arg, obj) == -1)
+	list_row_free(r);
+	if (obj == NULL || json_array_append_new(arg, obj) == -1)
 		return -1;
 	return 0;
 }
 
-/*
- * Streaming --json: the array is written one object at a time, never
+/* Streaming --json: the array is written one object at a time, never
  * built whole, laid out byte for byte as json_dumpf(JSON_INDENT(2))
- * lays out the array.  Dumping a jansson object a row costs more than
- * all the rest of --list (its keys are sorted back into order, numbers
- * go through snprintf), so only the case id, the one field that comes
- * from a case file, is encoded by jansson; every other field is a name
- * the loader checked (a-z, 0-9, _), a fixed word, a date or a time.
- */
+ * lays out the array: each object is dumped into a buffer and copied
+ * out one level in. */
 struct list_stream {
 	FILE *fp;
 	size_t n; /* objects written */
+	char *dump, *out;
+	size_t size; /* of dump; out has twice as much */
 };
 
-/* s as a JSON string (jansson's escaping): in buf if it fits, else a
- * new string (*heap set); NULL when out of memory. */
-static char *
-list_json_string(const char *s, char *buf, size_t size, bool *heap)
+/* Write the len bytes of st->dump one level in, as an array element. */
+static int
+list_stream_write(struct list_stream *st, size_t len)
 {
-	json_t *j;
-	size_t len;
-	char *out = buf;
+	size_t k;
 
-	*heap = false;
-	if ((j = json_string(s)) == NULL)
-		return NULL;
-	if ((len = json_dumpb(j, buf, size, JSON_ENCODE_ANY)) >= size) {
-		out = json_dumps(j, JSON_ENCODE_ANY);
-		*heap = true;
-	} else
-		buf[len] = '\0';
-	json_decref(j);
-	return len == 0 ? NULL : out;
+	memcpy(st->out, st->n++ == 0 ? "[\n  " : ",\n  ", 4);
+	k = 4;
+	for (size_t i = 0; i < len; i++) {
+		st->out[k++] = st->dump[i];
+		if (st->dump[i] == '\n') {
+			st->out[k++] = ' ';
+			st->out[k++] = ' ';
+		}
+	}
+	return fwrite(st->out, 1, k, st->fp) == k ? 0 : -1;
 }
 
 static int
-list_stream_row(const struct list_row *r, void *arg)
+list_stream_row(struct list_row *r, void *arg)
 {
 	struct list_stream *st = arg;
-	char buf[1024], next[CLOCK_RFC3339_BUFSZ + 2], *id;
-	bool heap;
-	int rc;
+	json_t *obj = list_row_json(r);
+	size_t len;
 
-	if ((id = list_json_string(r->c->id, buf, sizeof(buf), &heap)) == NULL)
+	list_row_free(r);
+	if (obj == NULL)
 		return -1;
-	if (r->has_next)
-		snprintf(next, sizeof(next), "\"%s\"", r->next);
-	else
-		strcpy(next, "null");
-	rc = fprintf(st->fp,
-	    "%s  {\n    \"case\": %s,\n    \"window\": \"%s\",\n"
-	    "    \"opened\": \"%s\",\n    \"deadline\": \"%s\",\n"
-	    "    \"provisional\": %s,\n    \"days_left\": %d,\n"
-	    "    \"state\": \"%s\",\n    \"next_alert\": %s\n  }",
-	    st->n++ == 0 ? "[\n" : ",\n", id, r->w->name, r->opened,
-	    r->deadline, r->provisional ? "true" : "false", r->days_left,
-	    r->state, next);
-	if (heap)
-		free(id);
-	return rc < 0 ? -1 : 0;
+	while ((len = json_dumpb(obj, st->dump, st->size, JSON_INDENT(2))) >
+	    st->size) {
+		st->size = len;
+		st->dump = xreallocarray(st->dump, st->size, 1);
+		st->out = xreallocarray(st->out, st->size, 3);
+	}
+	json_decref(obj);
+	if (len == 0)
+		return -1;
+	return list_stream_write(st, len);
 }
 
 static int
 list_json(const struct config *cfg, time_t now, FILE *fp)
 {
-	struct list_stream st = {fp, 0};
+	struct list_stream st = {fp, 0, NULL, NULL, 4096};
+	int rc;
 
-	if (list_each(cfg, now, list_stream_row, &st) == -1 ||
-	    fputs(st.n == 0 ? "[]\n" : "\n]\n", fp) == EOF)
+	st.dump = xreallocarray(NULL, st.size, 1);
+	st.out = xreallocarray(NULL, st.size, 3);
+	rc = list_each(cfg, now, list_stream_row, &st);
+	free(st.dump);
+	free(st.out);
+	if (rc == -1 || fputs(st.n == 0 ? "[]\n" : "\n]\n", fp) == EOF)
 		return -1;
 	return ferror(fp) ? -1 : 0;
 }
@@ -232,13 +293,15 @@ list_row_cells(const struct list_row *r, const char **cell)
 	cell[4] = r->days;
 	cell[5] = r->state;
 	cell[6] = r->next;
+	cell[7] = r->to;
+	cell[8] = r->acked;
 }
 
 static int
 list_table(const struct list_row *rows, size_t n, FILE *fp)
 {
 	static const char *head[LIST_COLUMNS] = {"CASE", "WINDOW", "OPENED",
-	    "DEADLINE", "DAYS", "STATE", "NEXT ALERT"};
+	    "DEADLINE", "DAYS", "STATE", "NEXT ALERT", "TO", "ACKED UNTIL"};
 	size_t width[LIST_COLUMNS], w;
 	const char *cell[LIST_COLUMNS];
 	bool provisional = false;
@@ -289,6 +352,6 @@ list_print(const struct config *cfg, time_t now, bool json, FILE *fp)
 		return list_json(cfg, now, fp);
 	list_each(cfg, now, list_rows_add, &rows);
 	rc = list_table(rows.v, rows.n, fp);
-	free(rows.v);
+	list_rows_free(rows.v, rows.n);
 	return rc;
 }

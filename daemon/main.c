@@ -14,11 +14,13 @@
 #include "daemon.h"
 #include "deliver.h"
 #include "history.h"
+#include "report.h"
 #include "list.h"
 #include "status.h"
 #include "log.h"
 #include "outbox.h"
 #include "pidfile.h"
+#include "preview.h"
 #include "receiver.h"
 #include "window.h"
 
@@ -40,8 +42,13 @@ struct options {
 	bool status;
 	bool history;
 	const char *history_case; /* NULL: every case */
+	bool preview;
+	const char *preview_days;     /* --days, or NULL for the default */
+	const char *preview_receiver; /* --receiver, or NULL: all */
 	const char *since;
 	bool csv;
+	bool html;
+	const char *lang; /* --lang, or NULL */
 	bool json;
 	bool once;
 	int verbose;
@@ -58,6 +65,9 @@ usage(FILE *fp)
 	    "       deadlined [-c FILE] --resend NAME [--case ID]\n"
 	    "       deadlined [-c FILE] --history [CASE] [--json | --csv] "
 	    "[--since DATE]\n"
+	    "       deadlined [-c FILE] --history CASE --html [--lang zh|en]\n"
+	    "       deadlined [-c FILE] --preview [--days N] [--receiver NAME] "
+	    "[--now TIME] [--json]\n"
 	    "  -c, --config FILE  main configuration (default %s)\n"
 	    "  -t, --check        check the configuration, print ok or errors\n"
 	    "      --list         print every case's windows (--json: as "
@@ -67,7 +77,13 @@ usage(FILE *fp)
 	    "      --history [CASE]\n"
 	    "                     print a case's timeline, or every "
 	    "delivery (--json, --csv,\n"
-	    "                     --since YYYY-MM-DD)\n"
+	    "                     --since YYYY-MM-DD); --html: a case's "
+	    "printable evidence\n"
+	    "                     report (--lang zh or en)\n"
+	    "      --preview      print every alert due in the next days "
+	    "(--days N, default %d;\n"
+	    "                     --receiver NAME: to NAME only; --json), "
+	    "sending nothing\n"
 	    "      --once         send what is due now, then exit\n"
 	    "      --now TIME     act as if the clock read TIME "
 	    "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])\n"
@@ -81,7 +97,29 @@ usage(FILE *fp)
 	    "  -v, --verbose      log debug messages\n"
 	    "  -V, --version      print the version\n"
 	    "  -h, --help         print this help\n",
-	    CONFIG_DEFAULT_PATH);
+	    CONFIG_DEFAULT_PATH, PREVIEW_DAYS);
+}
+
+/* --html and --lang: a report of one case, in zh or en; exits if not. */
+static void
+check_html(const struct options *opt)
+{
+	enum report_lang lang;
+	const char *why = NULL;
+
+	if (opt->lang != NULL && !opt->html)
+		why = "--lang goes with --history CASE --html";
+	else if (opt->html && (!opt->history || opt->history_case == NULL))
+		why = "--html goes with --history CASE";
+	else if (opt->html && (opt->csv || opt->json || opt->since != NULL))
+		why = "--html does not go with --csv, --json or --since";
+	else if (opt->lang != NULL && report_lang_parse(opt->lang, &lang) == -1)
+		why = "--lang is zh or en";
+	if (why == NULL)
+		return;
+	fprintf(stderr, "deadlined: %s\n", why);
+	usage(stderr);
+	exit(EXIT_USAGE);
 }
 
 /* Parse the command line into opt; exits on -h, -V or a bad flag. */
@@ -100,6 +138,11 @@ parse_options(int argc, char **argv, struct options *opt)
 		OPT_SINCE,
 		OPT_RESEND,
 		OPT_CASE,
+		OPT_PREVIEW,
+		OPT_DAYS,
+		OPT_RECEIVER,
+		OPT_HTML,
+		OPT_LANG,
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -108,6 +151,8 @@ parse_options(int argc, char **argv, struct options *opt)
 	    {"status", no_argument, NULL, OPT_STATUS},
 	    {"history", no_argument, NULL, OPT_HISTORY},
 	    {"csv", no_argument, NULL, OPT_CSV},
+	    {"html", no_argument, NULL, OPT_HTML},
+	    {"lang", required_argument, NULL, OPT_LANG},
 	    {"since", required_argument, NULL, OPT_SINCE},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"once", no_argument, NULL, OPT_ONCE},
@@ -115,6 +160,9 @@ parse_options(int argc, char **argv, struct options *opt)
 	    {"test-receiver", required_argument, NULL, OPT_TEST},
 	    {"resend", required_argument, NULL, OPT_RESEND},
 	    {"case", required_argument, NULL, OPT_CASE},
+	    {"preview", no_argument, NULL, OPT_PREVIEW},
+	    {"days", required_argument, NULL, OPT_DAYS},
+	    {"receiver", required_argument, NULL, OPT_RECEIVER},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
@@ -145,6 +193,12 @@ parse_options(int argc, char **argv, struct options *opt)
 		case OPT_CSV:
 			opt->csv = true;
 			break;
+		case OPT_HTML:
+			opt->html = true;
+			break;
+		case OPT_LANG:
+			opt->lang = optarg;
+			break;
 		case OPT_SINCE:
 			opt->since = optarg;
 			break;
@@ -165,6 +219,15 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_CASE:
 			opt->resend_case = optarg;
+			break;
+		case OPT_PREVIEW:
+			opt->preview = true;
+			break;
+		case OPT_DAYS:
+			opt->preview_days = optarg;
+			break;
+		case OPT_RECEIVER:
+			opt->preview_receiver = optarg;
 			break;
 		case 'v':
 			opt->verbose++;
@@ -188,6 +251,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		usage(stderr);
 		exit(EXIT_USAGE);
 	}
+	check_html(opt);
 	if (optind < argc) {
 		fprintf(stderr, "deadlined: unexpected argument '%s'\n",
 		    argv[optind]);
@@ -207,10 +271,18 @@ parse_options(int argc, char **argv, struct options *opt)
 		usage(stderr);
 		exit(EXIT_USAGE);
 	}
-	if (opt->json && !opt->list && !opt->status && !opt->history) {
+	if ((opt->preview_days != NULL || opt->preview_receiver != NULL) &&
+	    !opt->preview) {
 		fprintf(stderr,
-		    "deadlined: --json goes with --list, --status "
-		    "or --history\n");
+		    "deadlined: --days and --receiver go with --preview\n");
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	if (opt->json && !opt->list && !opt->status && !opt->history &&
+	    !opt->preview) {
+		fprintf(stderr,
+		    "deadlined: --json goes with --list, --status, "
+		    "--history or --preview\n");
 		usage(stderr);
 		exit(EXIT_USAGE);
 	}
@@ -299,6 +371,26 @@ resend(const struct config *cfg, const char *name, const char *case_id)
 	return fflush(stdout) == EOF ? 1 : 0;
 }
 
+/* --history CASE --html: the evidence report of one case. */
+static int
+history_html(const struct config *cfg, const struct options *opt)
+{
+	enum report_lang lang = REPORT_ZH;
+	int rc;
+
+	if (opt->lang != NULL)
+		(void)report_lang_parse(opt->lang, &lang);
+	rc = report_print(cfg, opt->history_case, lang, stdout);
+	if (rc == 1) {
+		fprintf(stderr,
+		    "deadlined: no case '%s' in the configuration or the "
+		    "outbox\n",
+		    opt->history_case);
+		return 1;
+	}
+	return rc == 0 && fflush(stdout) != EOF ? 0 : 1;
+}
+
 /* --history: the timeline of one case or of all. */
 static int
 history(const struct config *cfg, const struct options *opt)
@@ -316,11 +408,44 @@ history(const struct config *cfg, const struct options *opt)
 		}
 		since = clock_local(day, 0);
 	}
+	if (opt->html)
+		return history_html(cfg, opt);
 	if (history_print(cfg, opt->history_case, since,
 	        opt->csv        ? HISTORY_CSV
 	            : opt->json ? HISTORY_JSON
 	                        : HISTORY_TEXT,
 	        stdout) == -1 ||
+	    fflush(stdout) == EOF)
+		return 1;
+	return 0;
+}
+
+/* --preview: what the daemon would send in the next days. */
+static int
+preview(const struct config *cfg, const struct options *opt)
+{
+	long days = PREVIEW_DAYS;
+	char *end;
+
+	if (opt->preview_days != NULL) {
+		days = strtol(opt->preview_days, &end, 10);
+		if (*opt->preview_days == '\0' || *end != '\0' || days < 1 ||
+		    days > PREVIEW_DAYS_MAX) {
+			fprintf(stderr,
+			    "deadlined: --days '%s' is not a number of days "
+			    "(1 to %d)\n",
+			    opt->preview_days, PREVIEW_DAYS_MAX);
+			return EXIT_USAGE;
+		}
+	}
+	if (opt->preview_receiver != NULL &&
+	    receiver_find(cfg, opt->preview_receiver) == NULL) {
+		fprintf(stderr, "deadlined: no receiver named '%s' in %s\n",
+		    opt->preview_receiver, cfg->path);
+		return 1;
+	}
+	if (preview_print(cfg, clock_now(), (int)days, opt->preview_receiver,
+	        opt->json, stdout) == -1 ||
 	    fflush(stdout) == EOF)
 		return 1;
 	return 0;
@@ -417,6 +542,8 @@ main(int argc, char **argv)
 		    fflush(stdout) == EOF;
 	else if (opt.history)
 		rc = history(cfg, &opt);
+	else if (opt.preview)
+		rc = preview(cfg, &opt);
 	else if (opt.status) {
 		rc = status_print(cfg, clock_now(), opt.json, stdout);
 		if (fflush(stdout) == EOF || rc == -1)

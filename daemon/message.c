@@ -77,6 +77,10 @@ struct message_alert {
 	char opened_date[MESSAGE_DATE_LEN]; /* with its weekday */
 	char deadline_date[MESSAGE_DATE_LEN];
 	char previous_date[MESSAGE_DATE_LEN];
+	/* An escalation that tells this receiver for the first time. */
+	bool esc_first;
+	int esc_step, esc_days;
+	char esc_since[MESSAGE_DATE_LEN];
 };
 
 /* The windows deadlined's example configuration defines, whose advice
@@ -214,6 +218,15 @@ static const struct {
         "police replied to the procuratorate"},
     {"filing_notice", "检察院通知立案", "procuratorate's notice to file"},
     {"filed_after_notice", "按检察院通知立案", "filed after the notice"},
+};
+
+/* The words of a first escalated alert (route.h): its kind and the
+ * label of the line saying since when the window is overdue. */
+static const struct {
+	const char *kind, *label;
+} message_escalation[2] = {
+    [LANGUAGE_ZH] = {"逾期·升级", "升级通知"},
+    [LANGUAGE_EN] = {"Overdue (escalation)", "Escalation"},
 };
 
 /* The days of the week from Monday. */
@@ -512,6 +525,39 @@ message_int(json_t *o, const char *key)
 	return (int)v;
 }
 
+/* Read an alert's "escalation" (route.h) into a: whether it tells r
+ * for the first time, the step, its days and since when overdue. */
+static void
+message_escalation_read(const struct receiver *r, json_t *o,
+    struct message_alert *a)
+{
+	json_t *esc = json_object_get(o, "escalation"), *first, *v;
+	const char *since;
+	size_t i;
+
+	first = json_object_get(esc, "first");
+	json_array_foreach(first, i, v)
+		if (r != NULL && json_is_string(v) &&
+		    strcmp(json_string_value(v), r->name) == 0)
+			a->esc_first = true;
+	if (!a->esc_first)
+		return;
+	a->esc_step = message_int(esc, "step");
+	a->esc_days = message_int(esc, "overdue_days");
+	since = json_string_value(json_object_get(esc, "overdue_since"));
+	message_date(r, since != NULL ? since : "", a->esc_since,
+	    sizeof(a->esc_since));
+}
+
+/* The kind as a reader says it: a first escalation says so. */
+static const char *
+message_kind_text(const struct message_alert *a, bool en)
+{
+	if (a->esc_first)
+		return message_escalation[en ? LANGUAGE_EN : LANGUAGE_ZH].kind;
+	return message_w(en)->kind[a->kind];
+}
+
 /* Read alert object o into a, dates written in r's language. */
 static void
 message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
@@ -567,6 +613,7 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	message_date(r, a->opened, a->opened_date, sizeof(a->opened_date));
 	message_date(r, a->deadline, a->deadline_date,
 	    sizeof(a->deadline_date));
+	message_escalation_read(r, o, a);
 	a->case_id = message_cut_chars(a->case_id, MESSAGE_ID_MAX);
 	a->title = message_cut_chars(a->title, MESSAGE_TITLE_MAX);
 	a->court = message_cut_chars(a->court, MESSAGE_TITLE_MAX);
@@ -883,9 +930,10 @@ message_subject_default(struct buf *b, const struct message_alert *a, size_t n,
     bool en)
 {
 	if (n == 1 && en)
-		buf_printf(b, "[deadlined] %s: ", a->kind_name);
+		buf_printf(b, "[deadlined] %s%s: ", a->kind_name,
+		    a->esc_first ? " (escalation)" : "");
 	else if (n == 1)
-		buf_printf(b, "【%s】", message_w(false)->kind[a->kind]);
+		buf_printf(b, "【%s】", message_kind_text(a, false));
 	else if (a->kind == MESSAGE_ADMIN) {
 		/* deliver.c sends notices in messages of their own. */
 		buf_printf(b, "%s%zu%s%s%s",
@@ -943,7 +991,7 @@ message_value_cb(const char *name, void *arg)
 	if (strcmp(name, "window.weekday") == 0)
 		return a->wday >= 0 ? message_w(v->en)->wday[a->wday] : "";
 	if (strcmp(name, "kind_text") == 0)
-		return message_w(v->en)->kind[a->kind];
+		return message_kind_text(a, v->en);
 	if (strcmp(name, "advice") == 0)
 		return v->advice;
 	if (strcmp(name, "window.days") == 0)
@@ -1041,10 +1089,10 @@ message_headline(struct buf *b, const struct message_parts *p,
 	if (p->style == MESSAGE_MARKDOWN)
 		buf_printf(b, "### ");
 	if (p->en)
-		buf_printf(b, "%s: %s, ", message_w(true)->kind[a->kind],
+		buf_printf(b, "%s: %s, ", message_kind_text(a, true),
 		    a->wtitle);
 	else
-		buf_printf(b, "【%s】%s ", message_w(false)->kind[a->kind],
+		buf_printf(b, "【%s】%s ", message_kind_text(a, false),
 		    a->wtitle);
 	message_state(b, a, p->en);
 	buf_printf(b, "%s", p->style == MESSAGE_MARKDOWN ? "\n\n" : "\n");
@@ -1205,6 +1253,29 @@ message_deadline(struct buf *b, const struct message_parts *p,
 	free(v.s);
 }
 
+/* The line of a first escalated alert: since when the window is
+ * overdue, the step reached and its days. */
+static void
+message_escalation_line(struct buf *b, const struct message_parts *p,
+    const struct message_alert *a)
+{
+	const char *label =
+	    message_escalation[p->en ? LANGUAGE_EN : LANGUAGE_ZH].label;
+
+	if (!a->esc_first)
+		return;
+	if (p->en)
+		message_field(b, p, label,
+		    "overdue since %s; escalation step %d (overdue %d days "
+		    "or more) reached: you are told from this alert on.",
+		    a->esc_since, a->esc_step, a->esc_days);
+	else
+		message_field(b, p, label,
+		    "该期限自 %s 起逾期；已达升级规则第 %d 级（逾期满 %d "
+		    "天），自本条起同时通知贵方。",
+		    a->esc_since, a->esc_step, a->esc_days);
+}
+
 /* The whole block of a single alert; a new string. */
 static char *
 message_block(const struct message_parts *p, const struct message_alert *a)
@@ -1215,6 +1286,7 @@ message_block(const struct message_parts *p, const struct message_alert *a)
 	if (a->kind == MESSAGE_ADMIN)
 		return message_admin_block(p, a);
 	message_headline(&b, p, a);
+	message_escalation_line(&b, p, a);
 	message_field(&b, p, w->l_case, "%s%s%s", a->case_id,
 	    *a->title != '\0' ? " " : "", a->title);
 	if (*a->court != '\0')
@@ -1241,11 +1313,11 @@ message_entry(const struct message_parts *p, const struct message_alert *a)
 		return buf_take(&b);
 	}
 	if (p->en)
-		buf_printf(&b, "%s%s:%s %s", md ? "- **" : "", w->kind[a->kind],
-		    md ? "**" : "", a->case_id);
+		buf_printf(&b, "%s%s:%s %s", md ? "- **" : "",
+		    message_kind_text(a, true), md ? "**" : "", a->case_id);
 	else
 		buf_printf(&b, "%s【%s】%s%s", md ? "- **" : "",
-		    w->kind[a->kind], md ? "** " : "", a->case_id);
+		    message_kind_text(a, false), md ? "** " : "", a->case_id);
 	if (*a->title != '\0')
 		buf_printf(&b, " %s", a->title);
 	if (*a->court != '\0')

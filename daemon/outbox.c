@@ -243,7 +243,8 @@ static const char *outbox_sql[ST_COUNT] = {
     [ST_HISTORY] =
         "SELECT a.case_id, a.window, a.kind, a.id, a.created_at,"
         " d.receiver, d.state, d.last_error, t.started_ms, t.duration_ms,"
-        " t.result, t.status, t.detail, t.message, t.clock_shift"
+        " t.result, t.status, t.detail, t.message, t.clock_shift,"
+        " t.subject, t.recipients, t.message_id"
         " FROM alerts a JOIN deliveries d ON d.alert_id = a.id"
         " LEFT JOIN (attempt_alerts x JOIN attempts t ON t.id = x.attempt_id)"
         "   ON x.alert_id = a.id AND t.receiver = d.receiver"
@@ -356,6 +357,31 @@ outbox_migrate(struct outbox *ob)
 	return 0;
 }
 
+/* Set up an open database: pragmas, schema, statements; ob, or NULL
+ * (closed) with a logged error. */
+static struct outbox *
+outbox_setup(struct outbox *ob)
+{
+	sqlite3_busy_timeout(ob->db, 5000);
+	if (sqlite3_exec(ob->db, outbox_pragmas, NULL, NULL, NULL) !=
+	        SQLITE_OK ||
+	    outbox_migrate(ob) == -1) {
+		outbox_error(ob, "schema");
+		outbox_close(ob);
+		return NULL;
+	}
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(ob->db, outbox_sql[i], -1,
+		        SQLITE_PREPARE_PERSISTENT, &ob->st[i],
+		        NULL) != SQLITE_OK) {
+			outbox_error(ob, "prepare");
+			outbox_close(ob);
+			return NULL;
+		}
+	}
+	return ob;
+}
+
 struct outbox *
 outbox_open(const char *dir)
 {
@@ -375,24 +401,59 @@ outbox_open(const char *dir)
 		outbox_close(ob);
 		return NULL;
 	}
-	sqlite3_busy_timeout(ob->db, 5000);
-	if (sqlite3_exec(ob->db, outbox_pragmas, NULL, NULL, NULL) !=
-	        SQLITE_OK ||
-	    outbox_migrate(ob) == -1) {
-		outbox_error(ob, "schema");
+	return outbox_setup(ob);
+}
+
+/* Copy the database at path, opened read-only, into ob's; 0 or -1. */
+static int
+outbox_copy_from(struct outbox *ob, const char *path)
+{
+	sqlite3 *src = NULL;
+	sqlite3_backup *bk;
+	int rc = -1;
+
+	if (sqlite3_open_v2(path, &src,
+	        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	        NULL) != SQLITE_OK) {
+		log_warnx("outbox %s: open read-only: %s", path,
+		    sqlite3_errmsg(src));
+		sqlite3_close(src);
+		return -1;
+	}
+	sqlite3_busy_timeout(src, 5000);
+	if ((bk = sqlite3_backup_init(ob->db, "main", src, "main")) != NULL) {
+		if (sqlite3_backup_step(bk, -1) == SQLITE_DONE)
+			rc = 0;
+		if (sqlite3_backup_finish(bk) != SQLITE_OK)
+			rc = -1;
+	}
+	if (rc == -1)
+		log_warnx("outbox %s: copy: %s", path, sqlite3_errmsg(ob->db));
+	sqlite3_close(src);
+	return rc;
+}
+
+struct outbox *
+outbox_open_copy(const char *dir)
+{
+	struct outbox *ob;
+	struct stat st;
+	char *path;
+
+	ob = xcalloc(1, sizeof(*ob));
+	xasprintf(&path, "%s/outbox.db", dir);
+	xasprintf(&ob->path, "%s (a copy in memory)", path);
+	if (sqlite3_open_v2(":memory:", &ob->db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	        NULL) != SQLITE_OK ||
+	    (stat(path, &st) == 0 && outbox_copy_from(ob, path) == -1)) {
+		outbox_error(ob, "open");
+		free(path);
 		outbox_close(ob);
 		return NULL;
 	}
-	for (int i = 0; i < ST_COUNT; i++) {
-		if (sqlite3_prepare_v3(ob->db, outbox_sql[i], -1,
-		        SQLITE_PREPARE_PERSISTENT, &ob->st[i],
-		        NULL) != SQLITE_OK) {
-			outbox_error(ob, "prepare");
-			outbox_close(ob);
-			return NULL;
-		}
-	}
-	return ob;
+	free(path);
+	return outbox_setup(ob);
 }
 
 void
@@ -930,6 +991,9 @@ outbox_history(struct outbox *ob, const char *case_id, time_t since,
 		h.detail = (const char *)sqlite3_column_text(st, 12);
 		h.message = (const char *)sqlite3_column_text(st, 13);
 		h.clock_shift = sqlite3_column_int64(st, 14);
+		h.subject = (const char *)sqlite3_column_text(st, 15);
+		h.recipients = (const char *)sqlite3_column_text(st, 16);
+		h.message_id = (const char *)sqlite3_column_text(st, 17);
 		if (fn(&h, arg) != 0) {
 			rc = SQLITE_DONE;
 			break;

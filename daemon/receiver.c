@@ -21,6 +21,7 @@
 #include "loader.h"
 #include "log.h"
 #include "receiver.h"
+#include "route.h"
 #include "template.h"
 
 #define RECEIVER_TIMEOUT_DEFAULT    30 /* seconds for a transfer */
@@ -409,7 +410,7 @@ receiver_one(struct loader *ld, config_setting_t *g, struct receiver *r)
 {
 #define COMMON_KEYS                                                            \
 	"name", "type", "rate", "timeout", "language", "subject", "body",      \
-	    "group_wait"
+	    "group_wait", "kinds"
 	static const char *log_keys[] = {COMMON_KEYS, NULL};
 	static const char *webhook_keys[] = {COMMON_KEYS, "url", "format",
 	    "msgtype", "secret_file", "headers", "at_mobiles", "at_all",
@@ -469,6 +470,7 @@ receiver_one(struct loader *ld, config_setting_t *g, struct receiver *r)
 		    what);
 	loader_int(ld, g, "timeout", 1, RECEIVER_TIMEOUT_MAX, &r->timeout);
 	receiver_texts(ld, g, r, what);
+	route_kinds(ld, g, r, what);
 	if (r->type == RECEIVER_LOG)
 		return;
 	if (loader_string(ld, g, "url", &r->url) == 0)
@@ -491,6 +493,7 @@ receiver_default(struct loader *ld)
 	r->type = RECEIVER_LOG;
 	r->timeout = RECEIVER_TIMEOUT_DEFAULT;
 	r->group_wait = RECEIVER_GROUP_WAIT_DEFAULT;
+	r->kinds = ROUTE_KINDS_ALL;
 	r->file = ld->file;
 }
 

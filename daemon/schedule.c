@@ -17,6 +17,7 @@
 #include "alert.h"
 #include "log.h"
 #include "receiver.h"
+#include "route.h"
 #include "schedule.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -48,17 +49,104 @@ schedule_pass_at(const struct config *cfg, struct outbox *ob, time_t now,
 	return p;
 }
 
-/* The receivers of a case. */
-static const size_t *
-schedule_receivers(const struct schedule_pass *p, const struct case_info *c,
-    size_t *n)
+/* Who hears of one alert (route_receivers), and which of those the
+ * escalation adds had heard of the window before. */
+struct schedule_route {
+	const struct config *cfg;
+	size_t *rcv;
+	size_t n, nbase;
+	bool *heard; /* by index into rcv */
+};
+
+/* outbox_window_receivers callback: mark a receiver that heard. */
+static int
+schedule_heard_cb(const char *name, void *arg)
 {
-	if (c->nnotify > 0) {
-		*n = c->nnotify;
-		return c->notify;
+	struct schedule_route *rt = arg;
+
+	for (size_t i = rt->nbase; i < rt->n; i++)
+		if (strcmp(rt->cfg->receivers[rt->rcv[i]].name, name) == 0)
+			rt->heard[i] = true;
+	return 0;
+}
+
+/* Look up which of the escalated receivers of rt heard of the window. */
+static void
+schedule_heard(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, struct schedule_route *rt)
+{
+	if (rt->n > rt->nbase &&
+	    outbox_window_receivers(p->ob, c->id, w->name, schedule_heard_cb,
+	        rt) == -1)
+		p->failed = 1;
+}
+
+/* The receivers of an alert of kind about window w of case c, overdue
+ * overdue_days days on its day.  An announcement goes to the escalated
+ * receivers that heard of the window only (they were escalated to); for
+ * a timed alert, schedule_heard is left to when its payload is made.
+ * Free with schedule_route_free. */
+static void
+schedule_route(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, enum alert_kind kind, int overdue_days,
+    struct schedule_route *rt)
+{
+	size_t k = 0;
+
+	rt->cfg = p->cfg;
+	rt->rcv = xcalloc(p->cfg->nreceivers + 1, sizeof(*rt->rcv));
+	rt->heard = xcalloc(p->cfg->nreceivers + 1, sizeof(*rt->heard));
+	rt->n = route_receivers(p->cfg, c, w, kind, overdue_days,
+	    kind >= ALERT_OPENED, rt->rcv, &rt->nbase);
+	if (kind < ALERT_OPENED)
+		return;
+	schedule_heard(p, c, w, rt);
+	for (size_t i = 0; i < rt->n; i++)
+		if (i < rt->nbase || rt->heard[i]) {
+			rt->rcv[k] = rt->rcv[i];
+			rt->heard[k++] = rt->heard[i];
+		}
+	rt->n = k;
+}
+
+static void
+schedule_route_free(struct schedule_route *rt)
+{
+	free(rt->rcv);
+	free(rt->heard);
+}
+
+/* Add to an overdue alert's payload what its escalation says: the
+ * highest step reached, since when the window is overdue, the receivers
+ * escalated to and those told for the first time. */
+static void
+schedule_escalation(const struct schedule_route *rt, const struct window_def *w,
+    const struct window_state *ws, int overdue_days, json_t *payload)
+{
+	size_t step = route_steps_reached(&w->escalate, overdue_days);
+	json_t *esc, *to, *first;
+	char since[DATE_BUFSZ];
+
+	if (rt->n == rt->nbase || step == 0)
+		return;
+	to = json_array();
+	first = json_array();
+	for (size_t i = rt->nbase; i < rt->n && to != NULL && first != NULL;
+	     i++) {
+		const char *name = rt->cfg->receivers[rt->rcv[i]].name;
+
+		if (json_array_append_new(to, json_string(name)) == -1 ||
+		    (!rt->heard[i] &&
+		        json_array_append_new(first, json_string(name)) == -1))
+			fatalx("json: escalation");
 	}
-	*n = p->cfg->nnotify;
-	return p->cfg->notify;
+	esc = json_pack("{s:i, s:i, s:s, s:o, s:o}", "step", (int)step,
+	    "overdue_days", w->escalate.steps[step - 1].overdue_days,
+	    "overdue_since", date_format(ws->deadline + 1, since), "receivers",
+	    to, "first", first);
+	if (esc == NULL ||
+	    json_object_set_new(payload, "escalation", esc) == -1)
+		fatalx("json: escalation");
 }
 
 /* A timed alert supersedes the older ones of its window still waiting
@@ -91,21 +179,20 @@ static void
 schedule_queue(struct schedule_pass *p, const struct case_info *c,
     const struct window_def *w, const struct window_state *ws,
     enum alert_kind kind, int occurrence, time_t due_at,
-    const struct alert_change *chg)
+    const struct alert_change *chg, int overdue_days)
 {
 	char id[ALERT_ID_LEN + 1];
 	const struct receiver *r;
-	const size_t *rcv;
+	struct schedule_route rt;
 	json_t *payload = NULL;
 	char *text = NULL;
 	time_t not_before;
-	size_t n;
 	int rc;
 
 	alert_id(c->id, w->name, kind, ws->deadline, occurrence, id);
-	rcv = schedule_receivers(p, c, &n);
-	for (size_t i = 0; i < n && !p->failed; i++) {
-		r = &p->cfg->receivers[rcv[i]];
+	schedule_route(p, c, w, kind, overdue_days, &rt);
+	for (size_t i = 0; i < rt.n && !p->failed; i++) {
+		r = &p->cfg->receivers[rt.rcv[i]];
 		if ((rc = outbox_has(p->ob, id, r->name)) != 0) {
 			p->failed |= rc == -1;
 			continue;
@@ -113,6 +200,11 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 		if (text == NULL) {
 			payload =
 			    alert_payload(id, kind, c, w, ws, p->today, chg);
+			if (kind == ALERT_OVERDUE) {
+				schedule_heard(p, c, w, &rt);
+				schedule_escalation(&rt, w, ws, overdue_days,
+				    payload);
+			}
 			if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
 				fatalx("json_dumps: alert %s", id);
 		}
@@ -137,6 +229,7 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 	}
 	free(text);
 	json_decref(payload);
+	schedule_route_free(&rt);
 }
 
 /* A closed window never alerts again, and a moved deadline makes its old
@@ -200,7 +293,7 @@ schedule_closed(struct schedule_pass *p, const struct case_info *c,
 			fu[chg.nfollow_up++] = &p->cfg->windows[k];
 	chg.follow_up = fu;
 	schedule_cancel(p, c, w, "the window closed before delivery");
-	schedule_queue(p, c, w, ws, ALERT_CLOSED, revision, p->now, &chg);
+	schedule_queue(p, c, w, ws, ALERT_CLOSED, revision, p->now, &chg, 0);
 	free(fu);
 }
 
@@ -221,7 +314,7 @@ schedule_moved(struct schedule_pass *p, const struct case_info *c,
 	schedule_cancel(p, c, w, "the deadline moved before delivery");
 	schedule_queue(p, c, w, ws,
 	    ws->deadline > prev->deadline ? ALERT_EXTENDED : ALERT_MOVED,
-	    revision, p->now, &chg);
+	    revision, p->now, &chg, 0);
 }
 
 /* Compare a window with what the outbox last recorded of it and announce
@@ -250,7 +343,7 @@ schedule_changes(struct schedule_pass *p, const struct case_info *c,
 		if (!ws->closed) {
 			chg.reopened = found && !prev.removed;
 			schedule_queue(p, c, w, ws, ALERT_OPENED, rev, p->now,
-			    &chg);
+			    &chg, 0);
 			cur.revision = rev;
 		}
 	} else if (ws->closed) {
@@ -275,14 +368,14 @@ schedule_due(struct schedule_pass *p, const struct case_info *c,
 	date_t upto;
 
 	upto = p->due_today ? p->today : p->today - 1;
-	if (!deadline_last_alert(ws, &w->reminders, upto, &a))
+	if (!route_last_alert(ws, &w->reminders, upto, &a))
 		return;
 	if (a.day < p->today && !p->due_today &&
-	    deadline_next_alert(ws, &w->reminders, p->today, &later) &&
+	    route_next_alert(ws, &w->reminders, p->today, &later) &&
 	    later.day == p->today)
 		return;
 	schedule_queue(p, c, w, ws, a.kind, a.occurrence,
-	    window_alert_time(p->cfg, a.day), NULL);
+	    window_alert_time(p->cfg, a.day), NULL, a.day - ws->deadline);
 }
 
 /* When the next timed alert of an open window falls after now, or -1. */
@@ -294,7 +387,7 @@ schedule_next(const struct schedule_pass *p, const struct window_def *w,
 	date_t from;
 
 	from = p->due_today ? p->today + 1 : p->today;
-	if (!deadline_next_alert(ws, &w->reminders, from, &a))
+	if (!route_next_alert(ws, &w->reminders, from, &a))
 		return -1;
 	return window_alert_time(p->cfg, a.day);
 }
@@ -495,7 +588,8 @@ schedule_removed_to(const char *name, void *arg)
 	const struct receiver *r;
 	char id[ALERT_ID_LEN + 1];
 
-	if ((r = receiver_find(p->cfg, name)) == NULL)
+	if ((r = receiver_find(p->cfg, name)) == NULL ||
+	    !route_takes(r, ALERT_REMOVED))
 		return 0;
 	alert_id(g->case_id, g->window, ALERT_REMOVED, g->w.deadline,
 	    g->w.revision + 1, id);

@@ -13,8 +13,9 @@
  * time taken says nothing about the token or its length.
  *
  * Endpoints: /healthz, /metrics (Prometheus text 0.0.4), /api/windows
- * (the rows of --list --json), /calendar.ics (RFC 5545) and / (an HTML
- * dashboard).
+ * (the rows of --list --json), /api/history (the timeline of
+ * --history CASE --json), /calendar.ics (RFC 5545), / (an HTML
+ * dashboard) and /case (a case's evidence report, report.c).
  */
 #include <sys/queue.h>
 
@@ -31,9 +32,11 @@
 
 #include "clock.h"
 #include "deliver.h"
+#include "history.h"
 #include "list.h"
 #include "log.h"
 #include "outbox.h"
+#include "report.h"
 #include "web.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -45,6 +48,8 @@
 
 static const char *const web_states[] = {"open", "due_soon", "due_today",
     "overdue", "closed"};
+static const char *const web_state_labels[] = {"未届满", "即将届满", "今日届满",
+    "已逾期", "已结束"};
 #define WEB_NSTATES (sizeof(web_states) / sizeof(web_states[0]))
 
 static struct {
@@ -393,6 +398,76 @@ web_windows(struct evhttp_request *req, struct evkeyvalq *params)
 	evbuffer_free(b);
 }
 
+/* Send a JSON object {"error": why} with code. */
+static void
+web_json_error(struct evhttp_request *req, int code, const char *reason,
+    const char *why)
+{
+	struct evbuffer *b = evbuffer_new();
+	json_t *o = json_pack("{s:s}", "error", why);
+	char *text = o != NULL ? json_dumps(o, 0) : NULL;
+
+	json_decref(o);
+	if (b == NULL || text == NULL) {
+		free(text);
+		if (b != NULL)
+			evbuffer_free(b);
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	evbuffer_add_printf(b, "%s\n", text);
+	free(text);
+	web_reply(req, code, reason, "application/json", b);
+	evbuffer_free(b);
+}
+
+/* Send a JSON document with 200. */
+static void
+web_json(struct evhttp_request *req, json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_INDENT(2));
+	struct evbuffer *b;
+
+	if (text == NULL || (b = evbuffer_new()) == NULL) {
+		free(text);
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	evbuffer_add_printf(b, "%s\n", text);
+	free(text);
+	web_reply(req, 200, "OK", "application/json", b);
+	evbuffer_free(b);
+}
+
+/* The timeline of ?case=, as --history CASE --json prints it; 404 when
+ * the case is neither configured nor in the outbox. */
+static void
+web_history(struct evhttp_request *req, struct evkeyvalq *params)
+{
+	const char *id = evhttp_find_header(params, "case");
+	struct history_rows rows;
+	json_t *doc;
+
+	if (id == NULL || *id == '\0') {
+		web_json_error(req, 400, "Bad Request", "case= is required");
+		return;
+	}
+	if (history_load(web.ob, id, 0, &rows) == -1) {
+		web_json_error(req, 503, "Service Unavailable",
+		    "the outbox cannot be read");
+		return;
+	}
+	if (rows.n == 0 && config_case_find(web.cfg, id) == NULL)
+		web_json_error(req, 404, "Not Found", "no such case");
+	else if ((doc = history_json(web.cfg, id, &rows)) == NULL)
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+	else {
+		web_json(req, doc);
+		json_decref(doc);
+	}
+	history_rows_free(&rows);
+}
+
 /*
  * /calendar.ics
  */
@@ -638,9 +713,23 @@ web_dash_cmp(const void *a, const void *b)
 	return (x->days > y->days) - (x->days < y->days);
 }
 
-/* The open windows, sorted by days left; how many. */
+/* True if the dashboard's filters (court=, state=) keep a row. */
+static bool
+web_dash_wanted(const struct web_dash_row *r, struct evkeyvalq *params)
+{
+	const char *court = evhttp_find_header(params, "court");
+	const char *state = evhttp_find_header(params, "state");
+
+	if (court != NULL && *court != '\0' && strcmp(r->c->court, court) != 0)
+		return false;
+	return state == NULL || *state == '\0' ||
+	    strcmp(deadline_status_name(r->st), state) == 0;
+}
+
+/* The open windows that pass the filters, sorted by days left; how
+ * many. */
 static size_t
-web_dash_rows(struct web_dash_row **out)
+web_dash_rows(struct evkeyvalq *params, struct web_dash_row **out)
 {
 	const struct config *cfg = web.cfg;
 	struct web_dash_row *rows = NULL, r;
@@ -655,7 +744,8 @@ web_dash_rows(struct web_dash_row **out)
 				continue;
 			r.st = web_window(r.w, &ws, &r.days);
 			r.deadline = ws.deadline;
-			if (r.st == STATUS_CLOSED)
+			if (r.st == STATUS_CLOSED ||
+			    !web_dash_wanted(&r, params))
 				continue;
 			rows = xreallocarray(rows, n + 1, sizeof(*rows));
 			rows[n++] = r;
@@ -666,38 +756,131 @@ web_dash_rows(struct web_dash_row **out)
 	return n;
 }
 
-/* The table of open windows. */
-static void
-web_dash_windows(struct evbuffer *b)
+/* "&token=..." when the request carried ?token= (a browser that cannot
+ * send the header keeps it from page to page), else ""; malloc'd. */
+static char *
+web_dash_token(struct evkeyvalq *params)
 {
-	struct web_dash_row *rows;
-	char dl[DATE_BUFSZ];
-	size_t n = web_dash_rows(&rows);
+	const char *t = evhttp_find_header(params, "token");
+	char *enc, *out;
+
+	if (t == NULL || (enc = evhttp_encode_uri(t)) == NULL)
+		return xstrdup("");
+	xasprintf(&out, "&token=%s", enc);
+	free(enc);
+	return out;
+}
+
+/* A link to the case page of c. */
+static void
+web_dash_case_link(struct evbuffer *b, const struct case_info *c,
+    const char *token)
+{
+	char *enc = evhttp_encode_uri(c->id);
+
+	evbuffer_add_printf(b, "<a href=\"/case?id=");
+	web_html(b, enc != NULL ? enc : "");
+	web_html(b, token);
+	evbuffer_add_printf(b, "\">");
+	web_html(b, c->id);
+	evbuffer_add_printf(b, "</a>");
+	free(enc);
+}
+
+/* One option of a filter's select, selected if it is the current one. */
+static void
+web_dash_option(struct evbuffer *b, const char *value, const char *label,
+    const char *current)
+{
+	evbuffer_add_printf(b, "<option value=\"");
+	web_html(b, value);
+	evbuffer_add_printf(b, "\"%s>",
+	    current != NULL && strcmp(current, value) == 0 ? " selected" : "");
+	web_html(b, label);
+	evbuffer_add_printf(b, "</option>");
+}
+
+/* The filter form: court and state, sent back as a GET. */
+static void
+web_dash_filters(struct evbuffer *b, struct evkeyvalq *params)
+{
+	const char *court = evhttp_find_header(params, "court");
+	const char *state = evhttp_find_header(params, "state");
+	const char *token = evhttp_find_header(params, "token");
+	const struct config *cfg = web.cfg;
 
 	evbuffer_add_printf(b,
-	    "<h2>未届满的期限（%zu）</h2>\n<table>\n"
-	    "<tr><th>案号</th><th>法院</th><th>期限</th><th>届满日</th>"
-	    "<th>剩余天数</th><th>状态</th></tr>\n",
-	    n);
+	    "<form method=\"get\" action=\"/\">"
+	    "<label>法院 <select name=\"court\">");
+	web_dash_option(b, "", "全部", court);
+	for (size_t i = 0; i < cfg->ncases; i++) {
+		size_t k;
+
+		for (k = 0; k < i; k++)
+			if (strcmp(cfg->cases[k].court, cfg->cases[i].court) ==
+			    0)
+				break;
+		if (k == i && *cfg->cases[i].court != '\0')
+			web_dash_option(b, cfg->cases[i].court,
+			    cfg->cases[i].court, court);
+	}
+	evbuffer_add_printf(b,
+	    "</select></label> <label>状态 <select "
+	    "name=\"state\">");
+	web_dash_option(b, "", "全部", state);
+	for (size_t s = 0; s < 4; s++)
+		web_dash_option(b, web_states[s], web_state_labels[s], state);
+	evbuffer_add_printf(b, "</select></label> ");
+	if (token != NULL) {
+		evbuffer_add_printf(b,
+		    "<input type=\"hidden\" name=\"token\" "
+		    "value=\"");
+		web_html(b, token);
+		evbuffer_add_printf(b, "\">");
+	}
+	evbuffer_add_printf(b,
+	    "<button type=\"submit\">筛选</button>"
+	    "</form>\n");
+}
+
+/* The table of open windows, each case linked to its page. */
+static void
+web_dash_windows(struct evbuffer *b, struct evkeyvalq *params)
+{
+	struct web_dash_row *rows;
+	char dl[DATE_BUFSZ], *token = web_dash_token(params);
+	size_t n = web_dash_rows(params, &rows);
+
+	evbuffer_add_printf(b, "<h2>未届满的期限（%zu）</h2>\n", n);
+	web_dash_filters(b, params);
+	evbuffer_add_printf(b,
+	    "<table id=\"windows\">\n"
+	    "<tr><th>案号</th><th>案件名称</th><th>法院</th><th>期限</th>"
+	    "<th>届满日</th><th>剩余天数</th><th>状态</th></tr>\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct web_dash_row *r = &rows[i];
 
 		date_format(r->deadline, dl);
-		evbuffer_add_printf(b, "<tr%s><td>",
-		    r->st == STATUS_OVERDUE ? " class=\"overdue\"" : "");
-		web_html(b, r->c->id);
+		evbuffer_add_printf(b, "<tr class=\"window%s\" data-window=\"",
+		    r->st == STATUS_OVERDUE ? " overdue" : "");
+		web_html(b, r->w->name);
+		evbuffer_add_printf(b, "\"><td>");
+		web_dash_case_link(b, r->c, token);
+		evbuffer_add_printf(b, "</td><td>");
+		web_html(b, r->c->title);
 		evbuffer_add_printf(b, "</td><td>");
 		web_html(b, r->c->court);
 		evbuffer_add_printf(b, "</td><td>");
 		web_html(b, r->w->title != NULL ? r->w->title : r->w->name);
 		evbuffer_add_printf(b,
-		    "</td><td>%s</td><td>%d</td><td>%s%s"
+		    "</td><td>%s</td><td>%d</td><td>%s <small>%s</small>"
 		    "</td></tr>\n",
-		    dl, r->days, r->st == STATUS_OVERDUE ? "已逾期 " : "",
+		    dl, r->days, web_state_labels[r->st],
 		    deadline_status_name(r->st));
 	}
 	evbuffer_add_printf(b, "</table>\n");
 	free(rows);
+	free(token);
 }
 
 /* "YYYY-MM-DD HH:MM:SS UTC" of a real time in ms, or "-". */
@@ -718,12 +901,12 @@ static void
 web_dash_receivers(struct evbuffer *b)
 {
 	struct outbox_stats st;
-	char sent[40], fail[40];
+	char sent[40], fail[40], oldest[CLOCK_RFC3339_BUFSZ];
 
 	evbuffer_add_printf(b,
-	    "<h2>接收方</h2>\n<table>\n<tr><th>名称</th>"
-	    "<th>待发送</th><th>失败</th><th>已取消</th><th>最近成功</th>"
-	    "<th>最近失败</th><th>原因</th></tr>\n");
+	    "<h2>接收方</h2>\n<table id=\"receivers\">\n<tr><th>名称</th>"
+	    "<th>待发送</th><th>最久等待自</th><th>失败</th><th>已取消</th>"
+	    "<th>最近成功</th><th>最近失败</th><th>原因</th></tr>\n");
 	for (size_t i = 0; i < web.cfg->nreceivers; i++) {
 		const char *name = web.cfg->receivers[i].name;
 
@@ -734,14 +917,29 @@ web_dash_receivers(struct evbuffer *b)
 		evbuffer_add_printf(b, "<tr%s><td>",
 		    st.failed_open > 0 ? " class=\"overdue\"" : "");
 		web_html(b, name);
+		if (st.oldest_waiting == -1)
+			snprintf(oldest, sizeof(oldest), "-");
+		else
+			clock_rfc3339(st.oldest_waiting, oldest);
 		evbuffer_add_printf(b,
-		    "</td><td>%lld</td><td>%lld</td>"
+		    "</td><td>%lld</td><td>%s</td><td>%lld</td>"
 		    "<td>%lld</td><td>%s</td><td>%s</td><td>",
-		    st.waiting, st.failed, st.cancelled, sent, fail);
+		    st.waiting, oldest, st.failed, st.cancelled, sent, fail);
 		web_html(b, st.last_failure);
 		evbuffer_add_printf(b, "</td></tr>\n");
 	}
 	evbuffer_add_printf(b, "</table>\n");
+}
+
+/* The header every HTML page sends: no script, no resource from
+ * anywhere, styles inline only. */
+static void
+web_html_csp(struct evhttp_request *req)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Security-Policy",
+	    "default-src 'none'; style-src 'unsafe-inline'; "
+	    "form-action 'self'");
 }
 
 static void
@@ -749,7 +947,6 @@ web_dashboard(struct evhttp_request *req, struct evkeyvalq *params)
 {
 	struct evbuffer *b = evbuffer_new();
 
-	(void)params;
 	if (b == NULL) {
 		evhttp_send_error(req, HTTP_INTERNAL, NULL);
 		return;
@@ -760,17 +957,77 @@ web_dashboard(struct evhttp_request *req, struct evkeyvalq *params)
 	    "<style>body{font-family:sans-serif;margin:1em}"
 	    "table{border-collapse:collapse}td,th{border:1px solid #ccc;"
 	    "padding:2px 6px;text-align:left}.overdue{background:#fdd}"
+	    "form{margin:0 0 .5em}"
 	    "</style></head>\n<body>\n<h1>deadlined 期限一览</h1>\n");
-	web_dash_windows(b);
+	web_dash_windows(b, params);
 	web_dash_receivers(b);
 	evbuffer_add_printf(b, "<p>deadlined %s</p>\n</body>\n</html>\n",
 	    VERSION);
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Security-Policy",
-	    "default-src 'none'; "
-	    "style-src 'unsafe-inline'");
+	web_html_csp(req);
 	web_reply(req, 200, "OK", "text/html; charset=utf-8", b);
 	evbuffer_free(b);
+}
+
+/*
+ * /case -- a case's page: its evidence report, with a link back.
+ */
+
+/* The report of case id into a new buffer; *rc as report_write. */
+static struct evbuffer *
+web_case_report(const char *id, enum report_lang lang, const char *back,
+    int *rc)
+{
+	struct evbuffer *b;
+	size_t len = 0;
+	char *text = NULL;
+	FILE *fp;
+
+	*rc = -1;
+	if ((fp = open_memstream(&text, &len)) == NULL)
+		return NULL;
+	*rc = report_write(web.cfg, web.ob, id, lang, back, fp);
+	if (fclose(fp) == EOF)
+		*rc = -1;
+	if (*rc != 0 || (b = evbuffer_new()) == NULL) {
+		free(text);
+		return NULL;
+	}
+	evbuffer_add(b, text, len);
+	free(text);
+	return b;
+}
+
+static void
+web_case(struct evhttp_request *req, struct evkeyvalq *params)
+{
+	const char *id = evhttp_find_header(params, "id");
+	const char *lang_s = evhttp_find_header(params, "lang");
+	enum report_lang lang = REPORT_ZH;
+	struct evbuffer *b;
+	char *token, *back;
+	int rc;
+
+	if (id == NULL || *id == '\0' ||
+	    (lang_s != NULL && report_lang_parse(lang_s, &lang) == -1)) {
+		web_text(req, 400, "Bad Request", "/case?id=CASE[&lang=zh|en]");
+		return;
+	}
+	token = web_dash_token(params);
+	xasprintf(&back, "/%s%s", *token != '\0' ? "?" : "",
+	    *token != '\0' ? token + 1 : "");
+	b = web_case_report(id, lang, back, &rc);
+	free(back);
+	free(token);
+	if (rc == 1)
+		web_text(req, 404, "Not Found", "no such case");
+	else if (b == NULL)
+		web_text(req, 503, "Service Unavailable",
+		    "the outbox cannot be read");
+	else {
+		web_html_csp(req);
+		web_reply(req, 200, "OK", "text/html; charset=utf-8", b);
+		evbuffer_free(b);
+	}
 }
 
 /*
@@ -784,6 +1041,8 @@ static const struct web_route {
     {"/healthz", web_healthz},
     {"/metrics", web_metrics},
     {"/api/windows", web_windows},
+    {"/api/history", web_history},
+    {"/case", web_case},
     {"/calendar.ics", web_calendar},
     {"/", web_dashboard},
 };

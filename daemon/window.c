@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "route.h"
 #include "window.h"
 
 #define WINDOW_YEARS 16 /* distinct years reported at most */
@@ -30,6 +31,7 @@ window_state(const struct config *cfg, const struct case_info *c,
 	if (!ev.opened)
 		return false;
 	deadline_compute(&w->rule, &cfg->calendar, &ev, ws);
+	route_ack(c, &w->reminders, ws);
 	return true;
 }
 
@@ -59,7 +61,7 @@ window_next_alert(const struct config *cfg, const struct window_def *w,
 
 	if (window_alerts_due_today(cfg, now, &today))
 		today++;
-	if (!deadline_next_alert(ws, &w->reminders, today, alert))
+	if (!route_next_alert(ws, &w->reminders, today, alert))
 		return false;
 	*when = window_alert_time(cfg, alert->day);
 	return true;

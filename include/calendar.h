@@ -64,6 +64,15 @@ int calendar_last_year(const struct calendar *cal);
 /* The day a period whose counting ends on day actually ends on. */
 date_t calendar_roll(const struct calendar *cal, date_t day, enum roll roll);
 
+/* The last working day on or before day (day itself when none is found
+ * within a year: a calendar with every day off). */
+date_t calendar_working_on_or_before(const struct calendar *cal, date_t day);
+
+/* The n-th working day before day (n >= 1; day itself not counted), as
+ * Chinese offices count "3 working days before". */
+date_t calendar_working_days_before(const struct calendar *cal, date_t day,
+    int n);
+
 /* "none" or "next_working_day"; -1 for anything else. */
 int calendar_roll_parse(const char *s, enum roll *out);
 

@@ -20,6 +20,21 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/deadlined/deadlined.conf"
 
+/* One escalation step: once a window has been overdue overdue_days days,
+ * its overdue alerts also go to notify (route.h). */
+struct escalate_step {
+	int overdue_days;
+	size_t *notify; /* indexes into config.receivers */
+	size_t nnotify;
+	int line;
+};
+
+/* The steps, overdue_days increasing; none when nsteps is 0. */
+struct escalation {
+	struct escalate_step *steps;
+	size_t nsteps;
+};
+
 /* A window: opened by one event of a case, closed by others. */
 struct window_def {
 	const char *name;
@@ -31,6 +46,7 @@ struct window_def {
 	const char *extended_by; /* event name, or NULL */
 	struct window_rule rule;
 	struct reminders reminders; /* the window's own, or the global ones */
+	struct escalation escalate; /* the window's own, or the global one */
 	const char *file;
 	int line;
 };
@@ -72,6 +88,7 @@ struct receiver {
 	int timeout;         /* seconds for a whole transfer */
 	int group_wait;      /* seconds announcements are collected */
 	enum receiver_language language;
+	unsigned kinds; /* bit 1u << kind per alert kind it takes (route.h) */
 	const char *subject; /* template, or NULL for the default text */
 	const char *body;    /* template, or NULL */
 	/* webhook */
@@ -103,11 +120,12 @@ struct case_event {
 };
 
 /*
- * A case, kept compact for a million of them: title and court are
- * interned (one copy of each distinct string, shared by the cases that
- * hold it), ids and titles are packed in the arena, events are exactly
- * as many as the case records, and the counts are 16 bits (a case
- * records each event once, and names at most 65535 receivers).
+ * A case, kept compact for a million of them: court names are interned
+ * (one copy of each distinct string, shared by the cases that hold it),
+ * ids and titles are packed in the arena, events are exactly
+ * as many as the case records, and the counts are small (a case records
+ * each event once, at most 255 of them, and names at most 65535
+ * receivers): 72 bytes a case.
  */
 struct case_info {
 	const char *id;
@@ -116,9 +134,13 @@ struct case_info {
 	struct case_event *events;
 	size_t *notify; /* indexes into config.receivers */
 	const char *file;
-	uint16_t nevents;
-	uint16_t nnotify;
+	const char *acknowledged_by; /* who, or NULL */
 	int line;
+	date_t acknowledged_on;
+	int acknowledged_line;
+	uint16_t nnotify;
+	uint8_t nevents;
+	bool acknowledged; /* someone knows it is overdue (route.h) */
 };
 
 struct config {
@@ -133,8 +155,11 @@ struct config {
 	int http_port;
 	char *http_token; /* from http.token_file; malloc'd, wiped on free */
 	struct calendar calendar;
+	const char **holiday_files; /* calendar.include, resolved */
+	size_t nholiday_files;
 	enum roll default_roll;     /* calendar.roll */
 	struct reminders reminders; /* the global reminders */
+	struct escalation escalate; /* the global escalation steps */
 	struct window_def *windows;
 	size_t nwindows;
 	struct receiver *receivers;

@@ -20,13 +20,24 @@
 
 #define REMINDERS_BEFORE_MAX 16
 
+/* What the reminder days are counted in (reminders.on).  Zero is the
+ * old behaviour, so a zeroed struct reminders counts calendar days. */
+enum reminders_on {
+	REMINDERS_CALENDAR_DAYS, /* reminders fall where counting puts them */
+	REMINDERS_WORKING_DAYS,  /* off a day off: reminders earlier, overdue
+	                            repeats later, to a working day */
+};
+
 /* When alerts fall, relative to a window's deadline day. */
 struct reminders {
 	int before[REMINDERS_BEFORE_MAX]; /* days before, largest first */
 	size_t nbefore;
+	bool before_working; /* before counts working days (before_working) */
+	enum reminders_on on;
 	bool on_due_day;
 	int overdue_every; /* days between overdue alerts; 0 = once */
 	int overdue_max;   /* no overdue alert later than this after */
+	int ack_days;      /* days an acknowledgement pauses overdue alerts */
 };
 
 /* How a window's deadline is counted. */
@@ -59,6 +70,14 @@ struct window_state {
 	const char *closed_by; /* the event that closed it */
 	bool provisional; /* open, rolls, and its last day or deadline falls
 	                     in a year the calendar does not cover */
+	const struct calendar *cal; /* the one it was worked out with (its
+	                               working days place the alerts); NULL:
+	                               every day is a working day */
+	/* Set by route_ack (route.h), not by deadline_compute: overdue
+	 * alerts pause from ack_from through ack_until. */
+	bool acked;
+	date_t ack_from, ack_until;
+	const char *ack_by; /* who acknowledged, or NULL */
 };
 
 enum alert_kind {
@@ -101,8 +120,14 @@ int deadline_days_left(const struct window_state *ws, date_t today);
 enum window_status deadline_status(const struct window_state *ws,
     const struct reminders *rem, date_t today);
 
-/* The earliest timed alert falling on or after day from; false if none
- * (a closed window has none). */
+/*
+ * The earliest timed alert falling on or after day from; false if none
+ * (a closed window has none).  With rem->on working days, a reminder that
+ * would fall on a day off of ws->cal falls on the last working day before
+ * it, and an overdue repeat on the next working day after it; a reminder
+ * on or before the opening day is dropped, and alerts moved onto one day
+ * are one alert (its occurrence is counted from the day it falls on).
+ */
 bool deadline_next_alert(const struct window_state *ws,
     const struct reminders *rem, date_t from, struct timed_alert *out);
 

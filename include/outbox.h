@@ -52,6 +52,11 @@ struct outbox_pending {
 /* Open (creating if needed) dir/outbox.db; NULL with a logged error. */
 struct outbox *outbox_open(const char *dir);
 
+/* A private copy in memory of dir/outbox.db (read-only, no lock taken;
+ * empty when there is none yet), for a dry run: writes to it change
+ * nothing on disk.  NULL with a logged error. */
+struct outbox *outbox_open_copy(const char *dir);
+
 /* Close the database; NULL is fine. */
 void outbox_close(struct outbox *ob);
 
@@ -180,6 +185,7 @@ struct outbox_history {
 	const char *result, *detail, *message;
 	long status;
 	long long clock_shift;
+	const char *subject, *recipients, *message_id; /* e-mail, or NULL */
 };
 
 /* Call fn for every delivery (and each of its attempts) of the alerts of

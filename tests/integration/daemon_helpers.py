@@ -93,6 +93,11 @@ REMINDERS = """reminders = {
   overdue_max   = 30;
 };"""
 
+# The same counted in calendar days, as deadlined 0.1 placed them: for
+# tests about something else whose dates fall on a weekend.
+REMINDERS_CALENDAR_DAYS = REMINDERS.replace(
+    "reminders = {", 'reminders = {\n  on            = "calendar_days";')
+
 CALENDAR = """calendar = {
   weekend  = [ "sat", "sun" ];
   roll     = "next_working_day";
@@ -204,7 +209,8 @@ class Tree:
 
 def make_tree(root, receivers, notify, cases, retry=None, secrets=None,
               notify_at="09:00", extra="", calendar=CALENDAR,
-              timezone="Asia/Shanghai"):
+              timezone="Asia/Shanghai", reminders=REMINDERS,
+              windows=WINDOWS):
     """Write a configuration tree under root: the main file with the
     given receivers (texts) and default notify list, cases {file name:
     text}, secrets {relative path: text}, calendar (the whole setting's
@@ -221,7 +227,7 @@ def make_tree(root, receivers, notify, cases, retry=None, secrets=None,
         'state_dir = "state";',
         'cases_dir = "cases.d";',
         f"notify_at = {q(notify_at)};",
-        calendar, WINDOWS, REMINDERS,
+        calendar, windows, reminders,
         "receivers = (\n  " + ",\n  ".join(receivers) + "\n);",
         f"notify = {q(list(notify))};",
     ]

@@ -11,8 +11,9 @@ Each step is a `--once --now` run on the same state directory, as a
 daemon restarted at that moment would behave."""
 import sqlite3
 
-from daemon_helpers import (CASE_ID, DECISION_TITLE, REASONS_TITLE, Reply,
-                            case, cases_file, make_tree, webhook_receiver)
+from daemon_helpers import (CASE_ID, DECISION_TITLE, REASONS_TITLE,
+                            REMINDERS_CALENDAR_DAYS, Reply, case, cases_file,
+                            make_tree, webhook_receiver)
 from daemon_helpers import hook  # noqa: F401  (fixture)
 
 
@@ -184,7 +185,8 @@ def test_after_an_outage_one_message_per_window(tmp_path, hook, run):
                      {"a.conf": cases_file(
                          case(transferred="2025-07-03"),
                          case(case_id="B-1", transferred="2025-07-03"))},
-                     retry=(1, 2))
+                     retry=(1, 2), reminders=REMINDERS_CALENDAR_DAYS)
+    # (In calendar days, so that the weekend 07-12/13 has alerts.)
     assert once(run, tree, "2025-07-04T10:00").returncode == 0
     assert len(hook.alerts()) == 2          # opened, opened
 

@@ -129,6 +129,20 @@ BAD = [
     pytest.param(bad_main("after =", "unknown key 'after' in reminders",
                           reminders=REM_LINES % "  after = [ 1 ];"),
                  id="reminders-unknown-key"),
+    pytest.param(bad_main("on = \"weekdays\"",
+                          "unknown reminders.on 'weekdays' (working_days or "
+                          "calendar_days)",
+                          reminders=REM_LINES % '  on = "weekdays";'),
+                 id="reminders-on-unknown"),
+    pytest.param(bad_main("before_working =",
+                          "'before' and 'before_working' are one list "
+                          "counted two ways",
+                          reminders=REM_LINES % "  before_working = [ 2 ];"),
+                 id="reminders-before-and-before-working"),
+    pytest.param(bad_main("before_working = [ 0 ]",
+                          "'before_working' must hold positive numbers",
+                          reminders='{\n  before_working = [ 0 ];\n}'),
+                 id="reminders-before-working-zero"),
     pytest.param(bad_main("every = 2", "unknown key 'every' in reminders",
                           windows=windows_conf(
                               reminders=Raw("{\n      every = 2;\n    }"))),

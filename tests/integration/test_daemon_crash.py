@@ -4,8 +4,8 @@ Idempotency-Key; SIGTERM lets a delivery in flight finish."""
 import signal
 import time
 
-from daemon_helpers import (Reply, case, cases_file, make_tree,
-                            webhook_receiver)
+from daemon_helpers import (REMINDERS_CALENDAR_DAYS, Reply, case,
+                            cases_file, make_tree, webhook_receiver)
 from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
 
 NOW = "2025-07-04T10:00"
@@ -23,14 +23,17 @@ def slow_for_first(n, delay):
 
 def test_sigkill_mid_transfer_then_restart_resends(tmp_path, hook, spawn):
     # Two cases, each to a receiver of its own, so that each request
-    # carries one alert (alerts due together may go as one digest).
+    # carries one alert (alerts due together may go as one digest).  In
+    # calendar days: on working days B-2's reminder of Sunday 07-06 would
+    # fall due on Friday 07-04, the day this runs.
     tree = make_tree(
         tmp_path, [webhook_receiver("hook_a", hook.url("/a"), timeout=20),
                    webhook_receiver("hook_b", hook.url("/b"), timeout=20)],
         ["hook_a"],
         {"a.conf": cases_file(case(transferred="2025-07-03"),
                               case(case_id="B-2", transferred="2025-07-02",
-                                   notify=["hook_b"]))})
+                                   notify=["hook_b"]))},
+        reminders=REMINDERS_CALENDAR_DAYS)
     hook.responder = slow_for_first(2, 3.0)
     d = spawn(tree, now=NOW)
     first = hook.wait_requests(2, timeout=5)

@@ -1,7 +1,7 @@
 """One daemon per state_dir: the daemon and --once hold an exclusive
 flock on state_dir/deadlined.lock; a second one is refused with the
 holder's pid, and the kernel frees the lock when the holder dies, even by
-SIGKILL.  -t and --list read only and need no lock."""
+SIGKILL.  -t, --list and --preview read only and need no lock."""
 import re
 import signal
 import subprocess
@@ -54,10 +54,11 @@ def test_once_beside_a_running_daemon_is_refused(tmp_path, spawn):
 def test_read_only_modes_run_beside_the_daemon(tmp_path, spawn):
     tree = tree_of(tmp_path)
     first = start(spawn, tree)
-    for args in (["-t"], ["--list"]):
+    for args in (["-t"], ["--list"], ["--preview", "--now", NOW]):
         r = subprocess.run([binary(), "-c", str(tree.main), *args],
                            capture_output=True, timeout=30)
         assert r.returncode == 0, r.stderr
+
     first.stop()
 
 

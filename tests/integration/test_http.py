@@ -371,7 +371,7 @@ def test_dashboard(tmp_path, spawn):
     assert evil not in body and "&lt;b&gt;X&amp;1&lt;/b&gt;" in body
     # Sorted by days left: B-1 (overdue) first, marked.
     assert body.index("B-1") < body.index(CASE_ID)
-    assert 'class="overdue"' in body and "已逾期" in body
+    assert 'class="window overdue"' in body and "已逾期" in body
     assert "<td>log</td>" in body
     assert "http://" not in body and "https://" not in body
     d.stop()

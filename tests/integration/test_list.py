@@ -10,7 +10,8 @@ from conftest import (DEFAULT_CALENDAR, REPO, Raw, case, cases_conf,
                       main_conf, windows_conf, write_tree)
 
 KEYS = {"case", "window", "opened", "deadline", "provisional", "days_left",
-        "state", "next_alert"}
+        "state", "next_alert", "next_receivers", "acknowledged_until",
+        "acknowledged_by"}
 RFC3339_SHANGHAI = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
 
 
@@ -144,9 +145,19 @@ def test_state_over_time(tmp_path, one_row, now, state, days_left):
 
 
 def test_due_soon_follows_the_largest_reminder(tmp_path, one_row):
-    tree = tree_with(tmp_path, A, reminders="{ before = [ 1, 5 ]; }")
+    tree = tree_with(tmp_path, A, reminders='{ on = "calendar_days"; '
+                                            'before = [ 1, 5 ]; }')
     assert one_row(tree, "2025-07-05T10:00")["state"] == "due_soon"
     assert one_row(tree, "2025-07-04T10:00")["state"] == "open"
+
+
+def test_due_soon_follows_the_earliest_reminder_day(tmp_path, one_row):
+    # On working days the 5-day reminder (Sat 07-05) goes out on Fri
+    # 07-04: the window is due soon from then.
+    tree = tree_with(tmp_path, A, reminders="{ before = [ 1, 5 ]; }")
+    row = one_row(tree, "2025-07-04T10:00")
+    assert (row["state"], row["days_left"]) == ("due_soon", 6)
+    assert one_row(tree, "2025-07-03T10:00")["state"] == "open"
 
 
 @pytest.mark.parametrize("now", ["2025-07-07T10:00", "2025-07-20T10:00"])
@@ -172,6 +183,19 @@ def test_filed_case_is_closed_without_next_alert(tmp_path, one_row, now):
     ("2025-12-01T10:00", None),
 ])
 def test_next_alert(tmp_path, one_row, now, next_alert):
+    tree = tree_with(tmp_path, A, reminders='{ on = "calendar_days"; }')
+    assert one_row(tree, now)["next_alert"] == next_alert
+
+
+@pytest.mark.parametrize("now,next_alert", [
+    ("2025-07-04T10:00", "2025-07-07T09:00:00+08:00"),   # 3 days before
+    ("2025-07-11T10:00", "2025-07-14T09:00:00+08:00"),   # weekend: Monday
+    ("2025-07-12T10:00", "2025-07-14T09:00:00+08:00"),
+    ("2025-07-14T10:00", "2025-07-15T09:00:00+08:00"),   # one, not three
+    ("2025-08-08T10:00", "2025-08-11T09:00:00+08:00"),   # Sat 08-09, moved
+    ("2025-08-11T10:00", None),                          # overdue_max
+])
+def test_next_alert_on_working_days(tmp_path, one_row, now, next_alert):
     assert one_row(tree_with(tmp_path, A), now)["next_alert"] == next_alert
 
 
@@ -212,8 +236,10 @@ def test_no_reminder_on_or_before_the_opening_day(tmp_path, one_row):
 
 
 def test_window_reminders_override_global_ones(tmp_path, one_row):
+    # The window's own `on` too: in calendar days, 07-05 is a Saturday.
     tree = tree_with(tmp_path, A, windows=windows_conf(
-        reminders=Raw("{ before = [ 5 ]; on_due_day = false; }")))
+        reminders=Raw('{ on = "calendar_days"; before = [ 5 ]; '
+                      'on_due_day = false; }')))
     row = one_row(tree, "2025-07-04T10:00")
     assert (row["state"], row["next_alert"]) == \
         ("open", "2025-07-05T09:00:00+08:00")
@@ -221,6 +247,19 @@ def test_window_reminders_override_global_ones(tmp_path, one_row):
     # no alert on the day: the next one is the first overdue
     row = one_row(tree, "2025-07-06T10:00")
     assert row["next_alert"] == "2025-07-11T09:00:00+08:00"
+
+
+def test_before_working_and_before_replace_each_other(tmp_path, one_row):
+    # Global: 2 working days before Thu 07-10 is Tue 07-08; the window's
+    # own `before` (calendar days) replaces it: Wed 07-09.
+    tree = tree_with(tmp_path, A, reminders="{ before_working = [ 2 ]; }")
+    assert one_row(tree, "2025-07-04T10:00")["next_alert"] == \
+        "2025-07-08T09:00:00+08:00"
+    tree = tree_with(tmp_path, A, reminders="{ before_working = [ 2 ]; }",
+                     windows=windows_conf(
+                         reminders=Raw("{ before = [ 1 ]; }")))
+    assert one_row(tree, "2025-07-04T10:00")["next_alert"] == \
+        "2025-07-09T09:00:00+08:00"
 
 
 @pytest.mark.parametrize("now,next_alert", [
@@ -294,7 +333,8 @@ def test_not_filed_closes_decision_and_opens_reasons(tmp_path, listing):
     assert reasons["opened"] == "2025-07-09"
     assert reasons["deadline"] == "2025-07-16"
     assert reasons["days_left"] == 6
-    assert reasons["next_alert"] == "2025-07-13T09:00:00+08:00"
+    # Its 3-day reminder (Sunday 07-13) goes out on Friday 07-11.
+    assert reasons["next_alert"] == "2025-07-11T09:00:00+08:00"
 
 
 def test_reasons_received_closes_reasons(tmp_path, listing):
@@ -333,7 +373,7 @@ def test_table_aligns_chinese_case_ids(tmp_path, run):
     assert len(lines) == 1 + 5
     assert lines[0].split()[:2] == ["CASE", "WINDOW"]
     starts = [column_starts(line) for line in lines]
-    assert all(len(s) == 7 for s in starts), lines
+    assert all(len(s) == 9 for s in starts), lines
     assert all(s == starts[0] for s in starts), "\n".join(lines)
 
 
@@ -350,6 +390,8 @@ def test_table_rows_match_json(tmp_path, run):
                              row["deadline"] + mark, str(row["days_left"]),
                              row["state"]]
         assert cells[6] == (row["next_alert"] or "-")
+        assert cells[7] == (",".join(row["next_receivers"]) or "-")
+        assert cells[8] == (row["acknowledged_until"] or "-")
 
 
 # -- provisional deadlines -------------------------------------------------

@@ -17,9 +17,13 @@ import pytest
 
 from conftest import cases_conf, main_conf, windows_conf, write_tree
 from conftest import case as conf_case
-from daemon_helpers import (case, cases_file, make_tree, wait_until,
-                            webhook_receiver)
+from daemon_helpers import (REMINDERS_CALENDAR_DAYS, case, cases_file,
+                            make_tree, wait_until, webhook_receiver)
 from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
+
+# The clocks change on Sundays: the alerts tested fall on them, so the
+# reminders are counted in calendar days, not moved to working days.
+CALENDAR_DAYS = '{ on = "calendar_days"; }'
 
 NY = "America/New_York"
 BERLIN = "Europe/Berlin"
@@ -40,7 +44,8 @@ def next_alert(run, tmp_path):
     the one window --list --json shows."""
     def _next_alert(zone, notify_at, transferred, now):
         tree = write_tree(tmp_path, main=main_conf(timezone=zone,
-                                                   notify_at=notify_at),
+                                                   notify_at=notify_at,
+                                                   reminders=CALENDAR_DAYS),
                           cases={"c.conf": cases_conf(
                               conf_case(id="A-1", transferred=transferred))})
         r = run("--list", "--json", "-c", tree.main, "--now", now)
@@ -106,6 +111,7 @@ def test_deadline_at_on_change_days(tmp_path, run, hook, zone, transferred,
     the Sunday) ends at 23:59:59 by that day's clock."""
     tree = write_tree(tmp_path, main=main_conf(
         timezone=zone, windows=windows_conf(roll="none"),
+        reminders=CALENDAR_DAYS,
         receivers="( " + webhook_receiver("hook", hook.url()) + " )",
         notify='[ "hook" ]', extra='state_dir = "state";'),
         cases={"c.conf": cases_conf(conf_case(id="A-1",
@@ -131,7 +137,8 @@ def test_once_queues_late_alert_on_spring_forward_day(tmp_path, hook, run):
     tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
                      ["hook"], {"a.conf": cases_file(
                          case(transferred=OVERDUE_ON["2026-03-08"]))},
-                     notify_at="23:30", timezone=NY)
+                     notify_at="23:30", timezone=NY,
+                     reminders=REMINDERS_CALENDAR_DAYS)
     # Ten seconds early: --now is a clock that keeps running while the
     # (sanitized) binary starts up.
     r = run("--once", "-c", tree.main, "--now", "2026-03-08T23:29:50")
@@ -168,7 +175,8 @@ def test_daemon_sends_late_alert_on_spring_forward_day(tmp_path, hook,
     tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
                      ["hook"], {"a.conf": cases_file(
                          case(transferred=OVERDUE_ON["2026-03-08"]))},
-                     notify_at="23:30", timezone=NY)
+                     notify_at="23:30", timezone=NY,
+                     reminders=REMINDERS_CALENDAR_DAYS)
     d = spawn(tree, now="2026-03-08T23:29:57")
     d.wait_line(r"delivered opened for case .* to hook")
     wait_until(lambda: overdue_alerts(hook, -2), timeout=10,
@@ -188,7 +196,8 @@ def test_fall_back_day_alert_goes_once_without_spinning(tmp_path, hook,
     tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
                      ["hook"], {"a.conf": cases_file(
                          case(transferred=OVERDUE_ON["2026-11-01"]))},
-                     notify_at="09:00", timezone=NY)
+                     notify_at="09:00", timezone=NY,
+                     reminders=REMINDERS_CALENDAR_DAYS)
     d = spawn(tree, now="2026-11-01T08:59:55")
     d.wait_line(r"delivered opened for case .* to hook")
     assert_idle(d, seconds=2)
@@ -206,7 +215,8 @@ def test_repeated_hour_after_the_alert_is_idle(tmp_path, hook, spawn):
     tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
                      ["hook"], {"a.conf": cases_file(
                          case(transferred=OVERDUE_ON["2026-11-01"]))},
-                     notify_at="01:30", timezone=NY)
+                     notify_at="01:30", timezone=NY,
+                     reminders=REMINDERS_CALENDAR_DAYS)
     d = spawn(tree, now="2026-11-01T01:29:58-04:00")
     wait_until(lambda: overdue_alerts(hook, -2), timeout=10,
                message="the overdue alert of 2026-11-01")

@@ -437,6 +437,60 @@ test_roll_all_days_off(void **state)
 	calendar_free(&c);
 }
 
+/* The working day on or before a day, as text. */
+static const char *
+before_on(const char *day, char *buf)
+{
+	return date_format(calendar_working_on_or_before(&cal,
+	                       testcal_day(day)),
+	    buf);
+}
+
+/* Checks the last working day on or before a day: itself when working
+ * (a make-up Sunday too), else back across weekends and holidays. */
+static void
+test_working_on_or_before(void **state)
+{
+	char b[DATE_BUFSZ];
+
+	(void)state;
+	assert_string_equal(before_on("2025-07-10", b), "2025-07-10");
+	assert_string_equal(before_on("2025-07-13", b), "2025-07-11");
+	assert_string_equal(before_on("2025-09-28", b), "2025-09-28");
+	assert_string_equal(before_on("2025-10-06", b), "2025-09-30");
+	assert_string_equal(before_on("2025-10-08", b), "2025-09-30");
+	/* Spring Festival 2026: back to the make-up Saturday 02-14. */
+	assert_string_equal(before_on("2026-02-21", b), "2026-02-14");
+	assert_string_equal(before_on("2026-02-15", b), "2026-02-14");
+}
+
+/* Checks counting n working days back, the day itself not counted:
+ * from Thu 2025-10-09, 1 is Tue 09-30, 2 Mon 09-29, 3 the make-up
+ * Sunday 09-28; from Tue 2026-02-24, 1 is the make-up Saturday 02-14. */
+static void
+test_working_days_before(void **state)
+{
+	date_t d = testcal_day("2025-10-09"), e = testcal_day("2026-02-24");
+
+	(void)state;
+	assert_date_equal(calendar_working_days_before(&cal, d, 1),
+	    "2025-09-30");
+	assert_date_equal(calendar_working_days_before(&cal, d, 2),
+	    "2025-09-29");
+	assert_date_equal(calendar_working_days_before(&cal, d, 3),
+	    "2025-09-28");
+	assert_date_equal(calendar_working_days_before(&cal, d, 4),
+	    "2025-09-26");
+	assert_date_equal(calendar_working_days_before(&cal, e, 1),
+	    "2026-02-14");
+	assert_date_equal(calendar_working_days_before(&cal, e, 3),
+	    "2026-02-12");
+	/* An ordinary week: Mon 07-14 minus 1 is Fri 07-11. */
+	assert_date_equal(calendar_working_days_before(&cal,
+	                      testcal_day("2025-07-14"), 1),
+	    "2025-07-11");
+}
+
 int
 main(void)
 {
@@ -456,6 +510,8 @@ main(void)
 	    cmocka_unit_test(test_empty_calendar),
 	    cmocka_unit_test(test_many_holidays),
 	    cmocka_unit_test(test_roll_all_days_off),
+	    cmocka_unit_test(test_working_on_or_before),
+	    cmocka_unit_test(test_working_days_before),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

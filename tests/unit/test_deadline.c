@@ -921,6 +921,208 @@ test_names(void **state)
 	assert_string_equal(deadline_status_name(STATUS_CLOSED), "closed");
 }
 
+/* The default reminders counted in working days (reminders.on). */
+static struct reminders
+working_reminders(void)
+{
+	struct reminders r = default_reminders();
+
+	r.on = REMINDERS_WORKING_DAYS;
+	return r;
+}
+
+/* Add the overdue alerts of deadline d from d + 1 to d + 30 (and the one
+ * a day off after d + 30 moves to, at `after`), but those on the days
+ * off of skip (NULL-ended): each of those is one with the next. */
+static void
+want_overdue_working(struct wants *w, date_t d, const char *const *skip,
+    const char *after)
+{
+	for (int k = 1; k <= 30; k++) {
+		bool off = false;
+
+		for (size_t i = 0; skip[i] != NULL; i++)
+			off |= testcal_day(skip[i]) == d + k;
+		if (!off)
+			want_add(w, ALERT_OVERDUE, d + k, k, -k);
+	}
+	if (after != NULL)
+		want_add(w, ALERT_OVERDUE, testcal_day(after),
+		    testcal_day(after) - d, d - testcal_day(after));
+}
+
+/* Checks the issue's National Day example with reminders.on working
+ * days: opened Fri 2025-09-26, deadline Thu 10-09; the reminders of
+ * 10-06 and 10-08 (holidays) both move to Tue 09-30, the last working day
+ * before the holiday, and are one reminder (9 days left); overdue
+ * repeats on Sundays and Saturdays move to the Monday, but the make-up
+ * Saturday 10-11 keeps its own; the last (Sat 11-08) moves to 11-10. */
+static void
+test_working_national_day(void **state)
+{
+	static const char *const off[] = {"2025-10-12", "2025-10-18",
+	    "2025-10-19", "2025-10-25", "2025-10-26", "2025-11-01",
+	    "2025-11-02", "2025-11-08", NULL};
+	struct window_state ws = compute(&decision, "2025-09-26", NULL, NULL);
+	struct reminders rem = working_reminders();
+	struct wants w = {0};
+	date_t d = testcal_day("2025-10-09");
+
+	(void)state;
+	want_add(&w, ALERT_REMINDER, testcal_day("2025-09-30"), 9, 9);
+	want_add(&w, ALERT_DUE, d, 0, 0);
+	want_overdue_working(&w, d, off, "2025-11-10");
+	check_schedule(&ws, &rem, &w, "2025-09-20", "2025-12-31");
+}
+
+/* Checks before_working = [ 3, 1 ] on the same window: 3 working days
+ * before 10-09 is the make-up Sunday 09-28, 1 is Tue 09-30. */
+static void
+test_before_working_national_day(void **state)
+{
+	struct window_state ws = compute(&decision, "2025-09-26", NULL, NULL);
+	struct reminders rem = working_reminders();
+	struct wants w = {0};
+	date_t d = testcal_day("2025-10-09");
+
+	(void)state;
+	rem.before_working = true;
+	rem.overdue_every = 0;
+	want_add(&w, ALERT_REMINDER, testcal_day("2025-09-28"), 11, 11);
+	want_add(&w, ALERT_REMINDER, testcal_day("2025-09-30"), 9, 9);
+	want_add(&w, ALERT_DUE, d, 0, 0);
+	want_add(&w, ALERT_OVERDUE, d + 1, 1, -1);
+	check_schedule(&ws, &rem, &w, "2025-09-20", "2025-12-31");
+	/* Counting working days does not depend on reminders.on. */
+	rem.on = REMINDERS_CALENDAR_DAYS;
+	check_schedule(&ws, &rem, &w, "2025-09-20", "2025-12-31");
+}
+
+/* Checks the 2026 Spring Festival: opened Tue 02-10, last day 02-17
+ * (holiday) rolls to Tue 02-24.  The reminders of Sat 02-21 and Mon 02-23
+ * (holidays) move to the make-up Saturday 02-14; the make-up Saturday
+ * 02-28 keeps its overdue alert, Sun 03-01 moves to Mon 03-02. */
+static void
+test_working_spring_festival(void **state)
+{
+	static const char *const off[] = {"2026-03-01", "2026-03-07",
+	    "2026-03-08", "2026-03-14", "2026-03-15", "2026-03-21",
+	    "2026-03-22", NULL};
+	struct window_state ws = compute(&decision, "2026-02-10", NULL, NULL);
+	struct reminders rem = working_reminders();
+	struct wants w = {0};
+	date_t d = testcal_day("2026-02-24");
+
+	(void)state;
+	assert_date_equal(ws.deadline, "2026-02-24");
+	want_add(&w, ALERT_REMINDER, testcal_day("2026-02-14"), 10, 10);
+	want_add(&w, ALERT_DUE, d, 0, 0);
+	want_overdue_working(&w, d, off, NULL);
+	check_schedule(&ws, &rem, &w, "2026-02-01", "2026-05-31");
+	/* before_working: 3, 2 and 1 working days back skip the holiday. */
+	rem.before_working = true;
+	memset(&w, 0, sizeof(w));
+	want_add(&w, ALERT_REMINDER, testcal_day("2026-02-12"), 12, 12);
+	want_add(&w, ALERT_REMINDER, testcal_day("2026-02-14"), 10, 10);
+	want_add(&w, ALERT_DUE, d, 0, 0);
+	want_overdue_working(&w, d, off, NULL);
+	check_schedule(&ws, &rem, &w, "2026-02-01", "2026-05-31");
+}
+
+/* Checks a reminder never moves onto or before the opening day: opened
+ * Tue 2025-09-30, the deadline is 10-09 too, and both reminders would
+ * move to 09-30 itself, so there are none; opened Mon 09-29, they do. */
+static void
+test_working_not_before_opening(void **state)
+{
+	struct window_state ws = compute(&decision, "2025-09-30", NULL, NULL);
+	struct reminders rem = working_reminders();
+	struct wants w = {0};
+	date_t d = testcal_day("2025-10-09");
+
+	(void)state;
+	rem.overdue_every = 0;
+	assert_date_equal(ws.deadline, "2025-10-09");
+	want_add(&w, ALERT_DUE, d, 0, 0);
+	want_add(&w, ALERT_OVERDUE, d + 1, 1, -1);
+	check_schedule(&ws, &rem, &w, "2025-09-20", "2025-11-30");
+	ws = compute(&decision, "2025-09-29", NULL, NULL);
+	memset(&w, 0, sizeof(w));
+	want_add(&w, ALERT_REMINDER, testcal_day("2025-09-30"), 9, 9);
+	want_add(&w, ALERT_DUE, d, 0, 0);
+	want_add(&w, ALERT_OVERDUE, d + 1, 1, -1);
+	check_schedule(&ws, &rem, &w, "2025-09-20", "2025-11-30");
+}
+
+/* Checks a single overdue alert (overdue_every = 0) on a Saturday moves
+ * to Monday, and a weekly repeat keeps its weekday but off holidays:
+ * opened Fri 2025-07-04, deadline Fri 07-11. */
+static void
+test_working_overdue_moves(void **state)
+{
+	struct window_state ws = compute(&decision, "2025-07-04", NULL, NULL);
+	struct reminders rem = working_reminders();
+	struct wants w = {0};
+	date_t d = testcal_day("2025-07-11");
+
+	(void)state;
+	rem.nbefore = 0;
+	rem.overdue_every = 0;
+	want_add(&w, ALERT_DUE, d, 0, 0);
+	want_add(&w, ALERT_OVERDUE, testcal_day("2025-07-14"), 3, -3);
+	check_schedule(&ws, &rem, &w, "2025-07-01", "2025-08-31");
+	/* Calendar days: the Saturday itself. */
+	rem.on = REMINDERS_CALENDAR_DAYS;
+	w.w[1].day = testcal_day("2025-07-12");
+	w.w[1].occurrence = 1;
+	w.w[1].days_left = -1;
+	check_schedule(&ws, &rem, &w, "2025-07-01", "2025-08-31");
+}
+
+/* Checks a weekly repeat whose days are all Saturdays: deadline Fri
+ * 2025-07-11, overdue_every 7 from Sat 07-12 to Sat 08-09; each goes out
+ * on the Monday after, counting its days from that Monday. */
+static void
+test_working_overdue_weekly(void **state)
+{
+	static const char *const days[] = {"2025-07-14", "2025-07-21",
+	    "2025-07-28", "2025-08-04", "2025-08-11"};
+	struct window_state ws = compute(&decision, "2025-07-04", NULL, NULL);
+	struct reminders rem = working_reminders();
+	struct wants w = {0};
+	date_t d = testcal_day("2025-07-11"), day;
+
+	(void)state;
+	rem.nbefore = 0;
+	rem.overdue_every = 7;
+	want_add(&w, ALERT_DUE, d, 0, 0);
+	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+		day = testcal_day(days[i]);
+		want_add(&w, ALERT_OVERDUE, day, day - d, d - day);
+	}
+	check_schedule(&ws, &rem, &w, "2025-07-01", "2025-09-30");
+}
+
+/* Checks due_soon starts with the first reminder where it moved to: on
+ * 09-30 (9 days before 10-09), not on 10-06. */
+static void
+test_working_status(void **state)
+{
+	struct window_state ws = compute(&decision, "2025-09-26", NULL, NULL);
+	struct reminders rem = working_reminders();
+
+	(void)state;
+	assert_int_equal(deadline_status(&ws, &rem, testcal_day("2025-09-29")),
+	    STATUS_OPEN);
+	assert_int_equal(deadline_status(&ws, &rem, testcal_day("2025-09-30")),
+	    STATUS_DUE_SOON);
+	rem.on = REMINDERS_CALENDAR_DAYS;
+	assert_int_equal(deadline_status(&ws, &rem, testcal_day("2025-10-05")),
+	    STATUS_OPEN);
+	assert_int_equal(deadline_status(&ws, &rem, testcal_day("2025-10-06")),
+	    STATUS_DUE_SOON);
+}
+
 int
 main(void)
 {
@@ -952,6 +1154,13 @@ main(void)
 	    cmocka_unit_test(test_roll_none),
 	    cmocka_unit_test(test_provisional),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_working_national_day),
+	    cmocka_unit_test(test_before_working_national_day),
+	    cmocka_unit_test(test_working_spring_festival),
+	    cmocka_unit_test(test_working_not_before_opening),
+	    cmocka_unit_test(test_working_overdue_moves),
+	    cmocka_unit_test(test_working_overdue_weekly),
+	    cmocka_unit_test(test_working_status),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

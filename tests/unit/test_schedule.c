@@ -218,6 +218,31 @@ test_supersede_and_cancel(void **state)
 	tree_free(&t);
 }
 
+/* On working days (the default) the overdue alerts of a weekend go out
+ * once, on the Monday: after Friday 07-11 the plan sleeps until Monday
+ * 09:00, and a pass on the Saturday queues nothing. */
+static void
+test_weekend_overdue_on_monday(void **state)
+{
+	struct tree t;
+
+	(void)state;
+	tree_new(&t, CASE_A);
+	assert_int_equal(schedule_plan(t.cfg, t.ob, at("2025-07-11T09:00"),
+	                     false),
+	    at("2025-07-14T09:00"));
+	assert_int_equal(count(&t, "overdue", NULL), 1);
+	assert_int_equal(schedule_plan(t.cfg, t.ob, at("2025-07-12T09:00"),
+	                     false),
+	    at("2025-07-14T09:00"));
+	assert_int_equal(count(&t, "overdue", NULL), 1);
+	assert_int_equal(schedule_plan(t.cfg, t.ob, at("2025-07-14T09:00"),
+	                     false),
+	    at("2025-07-15T09:00"));
+	assert_int_equal(count(&t, "overdue", NULL), 2);
+	tree_free(&t);
+}
+
 /* A case no longer configured: its waiting alerts are cancelled, the
  * receivers that heard of it are told, once. */
 static void
@@ -254,6 +279,7 @@ main(void)
 	    cmocka_unit_test(test_catch_up_is_the_latest_alert),
 	    cmocka_unit_test(test_supersede_and_cancel),
 	    cmocka_unit_test(test_removed_case),
+	    cmocka_unit_test(test_weekend_overdue_on_monday),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
