@@ -1,7 +1,8 @@
 /*
  * arena.c -- a region allocator.
  *
- * Chunks of ARENA_CHUNK bytes are mapped with mmap and chained; an
+ * Chunks of ARENA_CHUNK bytes are mapped with mmap and chained, one
+ * chain for aligned objects and one for strings (packed); an
  * allocation larger than a quarter chunk gets a chunk of its own, linked
  * behind the head so the head's free space is not lost.  Nothing is ever
  * freed alone, which is exactly the lifetime of a parsed configuration.
@@ -47,11 +48,12 @@ arena_chunk_new(size_t len)
 	return c;
 }
 
-/* len bytes aligned to align (a power of two), not zeroed; or NULL. */
+/* len bytes aligned to align (a power of two) from the chunks at *head,
+ * not zeroed; or NULL. */
 static void *
-arena_take(struct arena *a, size_t len, size_t align)
+arena_take(struct arena_chunk **head, size_t len, size_t align)
 {
-	struct arena_chunk *c = a->head;
+	struct arena_chunk *c = *head;
 	size_t off;
 
 	if (c != NULL) {
@@ -66,13 +68,13 @@ arena_take(struct arena *a, size_t len, size_t align)
 	    (c = arena_chunk_new(len)) == NULL)
 		return NULL;
 	c->used = len;
-	if (a->head != NULL && len > ARENA_CHUNK / 4) {
+	if (*head != NULL && len > ARENA_CHUNK / 4) {
 		/* A big one: keep the head, whose free space is larger. */
-		c->next = a->head->next;
-		a->head->next = c;
+		c->next = (*head)->next;
+		(*head)->next = c;
 	} else {
-		c->next = a->head;
-		a->head = c;
+		c->next = *head;
+		*head = c;
 	}
 	return c->data;
 }
@@ -83,7 +85,7 @@ arena_calloc(struct arena *a, size_t n, size_t size)
 	if (size != 0 && n > SIZE_MAX / size)
 		return NULL;
 	/* Mapped memory is zero, and nothing in an arena is reused. */
-	return arena_take(a, n * size, alignof(max_align_t));
+	return arena_take(&a->head, n * size, alignof(max_align_t));
 }
 
 char *
@@ -92,29 +94,44 @@ arena_strdup(struct arena *a, const char *s)
 	size_t len = strlen(s) + 1;
 	char *p;
 
-	if ((p = arena_take(a, len, 1)) != NULL)
+	if ((p = arena_take(&a->strings, len, 1)) != NULL)
 		memcpy(p, s, len);
 	return p;
+}
+
+/* Bytes mapped by the chunks from c on. */
+static size_t
+arena_chunks_size(const struct arena_chunk *c)
+{
+	size_t n = 0;
+
+	for (; c != NULL; c = c->next)
+		n += c->size;
+	return n;
 }
 
 size_t
 arena_size(const struct arena *a)
 {
-	size_t n = 0;
+	return arena_chunks_size(a->head) + arena_chunks_size(a->strings);
+}
 
-	for (const struct arena_chunk *c = a->head; c != NULL; c = c->next)
-		n += c->size;
-	return n;
+/* Unmap the chunks from c on. */
+static void
+arena_chunks_free(struct arena_chunk *c)
+{
+	struct arena_chunk *next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		munmap(c, c->size);
+	}
 }
 
 void
 arena_free(struct arena *a)
 {
-	struct arena_chunk *c, *next;
-
-	for (c = a->head; c != NULL; c = next) {
-		next = c->next;
-		munmap(c, c->size);
-	}
-	a->head = NULL;
+	arena_chunks_free(a->head);
+	arena_chunks_free(a->strings);
+	a->head = a->strings = NULL;
 }

@@ -17,15 +17,17 @@
 struct arena_chunk;
 
 struct arena {
-	struct arena_chunk *head;
+	struct arena_chunk *head;    /* aligned objects */
+	struct arena_chunk *strings; /* strings, packed apart from them */
 };
 
 /* Zeroed memory for n objects of size bytes, aligned for any type;
  * NULL when out of memory or on overflow. */
 void *arena_calloc(struct arena *a, size_t n, size_t size);
 
-/* A copy of s in the arena, packed (strings need no alignment); NULL
- * when out of memory. */
+/* A copy of s in the arena, packed with the other strings (apart from
+ * the aligned objects, so that neither leaves padding between them);
+ * NULL when out of memory. */
 char *arena_strdup(struct arena *a, const char *s);
 
 /* Bytes the arena holds from the system (for tests and benchmarks). */
