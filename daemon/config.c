@@ -1029,18 +1029,48 @@ config_cases_dir(struct loader *ld, int line)
 	ld->file = main_file;
 }
 
-/* Cases by the hash of their ids as ids compare (utf8_fold), each a
+/*
+ * Cases by the hash of their ids as ids compare (utf8_fold), each a
  * uint64_t: the hash in the high bits, the case's index in the low
  * `bits`, so that sorting orders by hash, then in the order the cases
- * were read.  8 bytes a case while ids are checked (and as much again
- * for qsort), where a folded copy of every id would take a string each;
- * equal hashes are then compared by their folded ids. */
-static int
-config_id_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+ * were read.  8 bytes a case while ids are checked (sorted in place),
+ * where a folded copy of every id would take a string each; equal
+ * hashes are then compared by their folded ids.
+ */
 
-	return (x > y) - (x < y);
+/* Sift v[i] down the max-heap v[0..n). */
+static void
+config_id_sift(uint64_t *v, size_t i, size_t n)
+{
+	uint64_t x = v[i];
+	size_t k;
+
+	while ((k = 2 * i + 1) < n) {
+		if (k + 1 < n && v[k + 1] > v[k])
+			k++;
+		if (v[k] <= x)
+			break;
+		v[i] = v[k];
+		i = k;
+	}
+	v[i] = x;
+}
+
+/* Sort v in place (heapsort): qsort would take a copy as large as v,
+ * and at a million cases this is the load's peak. */
+static void
+config_id_sort(uint64_t *v, size_t n)
+{
+	uint64_t t;
+
+	for (size_t i = n / 2; i-- > 0;)
+		config_id_sift(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		t = v[0];
+		v[0] = v[end];
+		v[end] = t;
+		config_id_sift(v, 0, end);
+	}
 }
 
 /* id folded (utf8_fold) into buf of size bytes, or a new string when it
@@ -1155,7 +1185,7 @@ config_duplicate_ids(struct loader *ld)
 		if (cfg->cases[i].id != NULL)
 			v[n++] = (config_id_hash(cfg->cases[i].id) & ~mask) |
 			    (uint64_t)i;
-	qsort(v, n, sizeof(*v), config_id_cmp);
+	config_id_sort(v, n);
 	for (size_t k = 1; k < n; k++) {
 		if ((v[k] & ~mask) != (v[from] & ~mask)) {
 			from = k;
