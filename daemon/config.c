@@ -265,6 +265,7 @@ config_reminder_days(struct loader *ld, config_setting_t *s, const char *key,
     struct reminders *rem)
 {
 	config_setting_t *e;
+	long long lv;
 	int len, v;
 	size_t i, j;
 
@@ -283,12 +284,13 @@ config_reminder_days(struct loader *ld, config_setting_t *s, const char *key,
 	for (int k = 0; k < len; k++) {
 		e = config_setting_get_elem(s, (unsigned)k);
 		if (config_setting_type(e) != CONFIG_TYPE_INT ||
-		    (v = config_setting_get_int(e)) < 1 ||
-		    v > CONFIG_DAYS_MAX) {
+		    (lv = loader_list_int(ld, s, (size_t)k)) < 1 ||
+		    lv > CONFIG_DAYS_MAX) {
 			loader_error(ld, loader_line(ld, e),
 			    "'%s' must hold positive numbers of days", key);
 			continue;
 		}
+		v = (int)lv;
 		for (i = 0; i < rem->nbefore && rem->before[i] != v; i++)
 			;
 		if (i < rem->nbefore) {
@@ -412,9 +414,10 @@ static void
 config_holiday_file(struct loader *ld, const char *path, int line)
 {
 	static const char *keys[] = {"holidays", "workdays", NULL};
-	const char *saved = ld->file;
+	const char *saved = ld->file, *saved_hint = ld->key_hint;
 	config_t cf;
 
+	ld->key_hint = "a holiday file sets holidays and workdays";
 	if (loader_read(ld, &cf, path, line) == 0) {
 		ld->file = path;
 		loader_check_keys(ld, config_root_setting(&cf), keys,
@@ -425,6 +428,7 @@ config_holiday_file(struct loader *ld, const char *path, int line)
 	}
 	loader_forget(ld, path);
 	ld->file = saved;
+	ld->key_hint = saved_hint;
 }
 
 static void
@@ -845,10 +849,7 @@ config_case_events(struct loader *ld, config_setting_t *g, int n,
 			continue;
 		e = &c->events[c->nevents];
 		if ((e->name = config_event_known(ld, name)) == NULL) {
-			loader_error(ld, loader_line(ld, s),
-			    "unknown key '%s' in %s (not a case field nor an "
-			    "event of any window)",
-			    name, what);
+			loader_unknown_case_key(ld, s, name, what, case_fields);
 			bad = true;
 			continue;
 		}
@@ -988,11 +989,13 @@ static void
 config_cases_dir(struct loader *ld, int line)
 {
 	const char *dir = ld->cfg->cases_dir, *main_file = ld->file;
+	const char *saved_hint = ld->key_hint;
 	struct dirent *de;
 	char **names = NULL, **unread = NULL, *path;
 	size_t n = 0, nunread = 0, len;
 	DIR *d;
 
+	ld->key_hint = loader_case_key_hint(ld, case_fields);
 	if ((d = opendir(dir)) == NULL) {
 		loader_error(ld, line, "cannot open cases_dir '%s': %s", dir,
 		    strerror(errno));
@@ -1027,6 +1030,7 @@ config_cases_dir(struct loader *ld, int line)
 	free(names);
 	config_unread(ld, unread, nunread);
 	ld->file = main_file;
+	ld->key_hint = saved_hint;
 }
 
 /*
@@ -1378,6 +1382,12 @@ config_main(struct loader *ld, config_t *cf)
 struct config *
 config_load(const char *path, struct config_errors *errs)
 {
+	return config_load_flags(path, 0, errs);
+}
+
+struct config *
+config_load_flags(const char *path, unsigned flags, struct config_errors *errs)
+{
 	struct loader ld;
 	struct config *cfg;
 	size_t nerrs = errs->n;
@@ -1389,6 +1399,7 @@ config_load(const char *path, struct config_errors *errs)
 	memset(&ld, 0, sizeof(ld));
 	ld.cfg = cfg;
 	ld.errs = errs;
+	ld.no_secrets = (flags & CONFIG_NO_SECRETS) != 0;
 	cfg->path = loader_strdup(&ld, path);
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) == NULL)
@@ -1402,6 +1413,7 @@ config_load(const char *path, struct config_errors *errs)
 	ld.dir = loader_strdup(&ld, ld.dir);
 	free(dir);
 	ld.file = cfg->path;
+	ld.key_hint = "see deadlined.conf(5) for the keys";
 
 	if (loader_read(&ld, &cf, path, 0) == 0) {
 		config_main(&ld, &cf);

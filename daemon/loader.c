@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,8 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "loader.h"
 #include "log.h"
+#include "suggest.h"
+#include "syntax.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -67,6 +71,22 @@ loader_error(struct loader *ld, int line, const char *fmt, ...)
 	loader_errors_add(ld->errs,
 	    loader_vformat(ld->file, line, "", fmt, ap));
 	va_end(ap);
+}
+
+/* Record "FILE:LINE:COLUMN: message" for a place in the current file. */
+static void __attribute__((format(printf, 4, 5)))
+loader_error_at(struct loader *ld, int line, int col, const char *fmt, ...)
+{
+	char *msg, *full;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	xasprintf(&full, "%s:%d:%d: %s", ld->file, line, col, msg);
+	free(msg);
+	loader_errors_add(ld->errs, full);
 }
 
 /* Record "FILE:LINE: warning: message" on the configuration: -t prints
@@ -178,6 +198,96 @@ loader_line(struct loader *ld, const config_setting_t *s)
 	return line;
 }
 
+/* ": did you mean 'x'?" for the name of list (n of them) nearest to
+ * name, in buf; "" if none is near. */
+const char *
+loader_suggest(const char *name, const char *const *list, size_t n, char *buf,
+    size_t len)
+{
+	const char *near = suggest_nearest(name, list, n);
+
+	if (near == NULL)
+		return "";
+	snprintf(buf, len, ": did you mean '%s'?", near);
+	return buf;
+}
+
+/* If name is a window's, report it as a case key, saying which events
+ * the case records for it instead; true if so. */
+static bool
+loader_window_as_key(struct loader *ld, const config_setting_t *s,
+    const char *name, const char *what)
+{
+	const struct window_def *w = NULL;
+	struct buf b = {NULL, 0, 0};
+
+	for (size_t i = 0; i < ld->cfg->nwindows && w == NULL; i++)
+		if (strcmp(ld->cfg->windows[i].name, name) == 0)
+			w = &ld->cfg->windows[i];
+	if (w == NULL || w->opens == NULL)
+		return false;
+	for (size_t i = 0; i < w->ncloses; i++)
+		buf_printf(&b, "%s'%s'",
+		    i == 0                    ? ""
+		        : i + 1 == w->ncloses ? " or "
+		                              : ", ",
+		    w->closes[i]);
+	loader_error(ld, loader_line(ld, s),
+	    "unknown key '%s' in %s: '%s' is a window; a case records its "
+	    "events: '%s' opens it, %s %s it",
+	    name, what, name, w->opens, b.s != NULL ? b.s : "nothing",
+	    w->ncloses == 1 ? "closes" : "close");
+	free(b.s);
+	return true;
+}
+
+void
+loader_unknown_case_key(struct loader *ld, const config_setting_t *s,
+    const char *name, const char *what, const char *const *fields)
+{
+	const char **keys;
+	const char *near;
+	char hint[128];
+	size_t n = 0, nfields = 0;
+
+	while (fields[nfields] != NULL)
+		nfields++;
+	keys = xcalloc(nfields + ld->nevents + 1, sizeof(*keys));
+	for (size_t i = 0; i < nfields; i++)
+		keys[n++] = fields[i];
+	for (size_t i = 0; i < ld->nevents; i++)
+		keys[n++] = ld->events[i];
+	near = loader_suggest(name, keys, n, hint, sizeof(hint));
+	free(keys);
+	if (loader_window_as_key(ld, s, name, what))
+		return;
+	if (*near != '\0')
+		loader_error(ld, loader_line(ld, s), "unknown key '%s' in %s%s",
+		    name, what, near);
+	else
+		loader_error(ld, loader_line(ld, s),
+		    "unknown key '%s' in %s (not a case field nor an event of "
+		    "any window)",
+		    name, what);
+}
+
+const char *
+loader_case_key_hint(struct loader *ld, const char *const *fields)
+{
+	struct buf b = {NULL, 0, 0};
+	const char *hint;
+
+	buf_adds(&b, "a case sets");
+	for (size_t i = 0; fields[i] != NULL; i++)
+		buf_printf(&b, "%s %s", i == 0 ? "" : ",", fields[i]);
+	buf_adds(&b, " and the events");
+	for (size_t i = 0; i < ld->nevents; i++)
+		buf_printf(&b, "%s %s", i == 0 ? "" : ",", ld->events[i]);
+	hint = loader_strdup(ld, b.s);
+	free(b.s);
+	return hint;
+}
+
 /* Record an error for each key of group that is not in allowed. */
 void
 loader_check_keys(struct loader *ld, const config_setting_t *group,
@@ -185,6 +295,7 @@ loader_check_keys(struct loader *ld, const config_setting_t *group,
 {
 	config_setting_t *s;
 	const char *name;
+	char hint[128];
 	size_t i;
 	int n = config_setting_length(group);
 
@@ -196,7 +307,9 @@ loader_check_keys(struct loader *ld, const config_setting_t *group,
 				break;
 		if (allowed[i] == NULL)
 			loader_error(ld, loader_line(ld, s),
-			    "unknown key '%s' in %s", name, what);
+			    "unknown key '%s' in %s%s", name, what,
+			    loader_suggest(name, allowed, i, hint,
+			        sizeof(hint)));
 	}
 }
 
@@ -221,6 +334,66 @@ loader_string_value(struct loader *ld, const config_setting_t *group,
 	}
 	*out = config_setting_get_string(s);
 	return 1;
+}
+
+/* The text a setting was read from, when the loader kept it. */
+static const char *
+loader_text_of(struct loader *ld, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+
+	if (file == NULL)
+		file = ld->file;
+	for (size_t i = 0; i < ld->ntexts; i++)
+		if (strcmp(ld->texts[i].path, file) == 0)
+			return ld->texts[i].text;
+	return NULL;
+}
+
+/* Replace *v, the integer libconfig read for s, by the literal as the
+ * file writes it (libconfig 1.5 reads through atoi(3): 4294967303 comes
+ * out as 7), and write that literal into lit; a literal that does not
+ * fit 64 bits is written "!LITERAL".  Without the text, lit is *v. */
+static void
+loader_int_as_written(struct loader *ld, const config_setting_t *s,
+    long long *v, char *lit, size_t len)
+{
+	const char *text = loader_text_of(ld, s);
+	bool overflow = false;
+	long long w;
+
+	snprintf(lit, len, "%lld", *v);
+	if (text == NULL || config_setting_name(s) == NULL ||
+	    !syntax_int_literal(text, (int)config_setting_source_line(s),
+	        config_setting_name(s), *v,
+	        config_setting_type(s) == CONFIG_TYPE_INT64, &w, &overflow,
+	        lit + 1, len - 1)) {
+		return;
+	}
+	if (overflow)
+		lit[0] = '!';
+	else {
+		memmove(lit, lit + 1, strlen(lit + 1) + 1);
+		*v = w;
+	}
+}
+
+long long
+loader_list_int(struct loader *ld, const config_setting_t *list, size_t k)
+{
+	const config_setting_t *e = config_setting_get_elem(list, (unsigned)k);
+	const char *text = loader_text_of(ld, list);
+	long long v = config_setting_get_int64(e), w;
+	bool overflow = false;
+	char lit[48];
+
+	if (text == NULL || config_setting_name(list) == NULL ||
+	    !syntax_list_int_literal(text,
+	        (int)config_setting_source_line(list),
+	        config_setting_name(list), k, v, &w, &overflow, lit,
+	        sizeof(lit)))
+		return v;
+	return overflow ? LLONG_MIN : w;
 }
 
 int
@@ -253,6 +426,7 @@ loader_int(struct loader *ld, const config_setting_t *group, const char *key,
     int min, int max, int *out)
 {
 	config_setting_t *s = config_setting_get_member(group, key);
+	char lit[48];
 	long long v;
 
 	if (s == NULL)
@@ -264,10 +438,11 @@ loader_int(struct loader *ld, const config_setting_t *group, const char *key,
 		return -1;
 	}
 	v = config_setting_get_int64(s);
-	if (v < min || v > max) {
+	loader_int_as_written(ld, s, &v, lit, sizeof(lit));
+	if (v < min || v > max || lit[0] == '!') {
 		loader_error(ld, loader_line(ld, s),
-		    "'%s' must be between %d and %d, not %lld", key, min, max,
-		    v);
+		    "'%s' must be between %d and %d, not %s", key, min, max,
+		    lit + (lit[0] == '!'));
 		return -1;
 	}
 	*out = (int)v;
@@ -355,7 +530,8 @@ int
 loader_date(struct loader *ld, const config_setting_t *s, const char *what,
     date_t *out)
 {
-	const char *v;
+	const char *v, *why;
+	char buf[96];
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
 		loader_error(ld, loader_line(ld, s),
@@ -364,9 +540,16 @@ loader_date(struct loader *ld, const config_setting_t *s, const char *what,
 	}
 	v = config_setting_get_string(s);
 	if (date_parse(v, out) == -1) {
-		loader_error(ld, loader_line(ld, s),
-		    "%s: '%s' is not a valid date (YYYY-MM-DD, years %d to %d)",
-		    what, v, DATE_YEAR_MIN, DATE_YEAR_MAX);
+		why = syntax_date_problem(v, DATE_YEAR_MIN, DATE_YEAR_MAX, buf,
+		    sizeof(buf));
+		if (why == NULL || strncmp(why, "years ", 6) == 0)
+			loader_error(ld, loader_line(ld, s),
+			    "%s: '%s' is not a valid date (YYYY-MM-DD, years "
+			    "%d to %d)",
+			    what, v, DATE_YEAR_MIN, DATE_YEAR_MAX);
+		else
+			loader_error(ld, loader_line(ld, s),
+			    "%s: '%s' is not a valid date: %s", what, v, why);
 		return -1;
 	}
 	return 0;
@@ -567,12 +750,35 @@ loader_parse(config_t *cf, char *text)
 	return rc;
 }
 
+/* Record libconfig's error at line of text, saying what and where when
+ * the text shows it: the column, the character and the fix. */
+static void
+loader_parse_error(struct loader *ld, const char *text, int line,
+    const char *what)
+{
+	struct syntax_finding f;
+
+	if (strcmp(what, "syntax error") == 0 &&
+	    syntax_explain(text, line, &f)) {
+		if (f.key && ld->key_hint != NULL)
+			loader_error_at(ld, f.line, f.col, "%s; %s", f.msg,
+			    ld->key_hint);
+		else
+			loader_error_at(ld, f.line, f.col, "%s", f.msg);
+	} else if (strcmp(what, "duplicate setting name") == 0 &&
+	    syntax_duplicate(text, line, &f))
+		loader_error_at(ld, f.line, f.col, "%s", f.msg);
+	else
+		loader_error(ld, line, "%s", what);
+}
+
 /* Read a libconfig file into cf; on a syntax or I/O error record it and
  * return -1 (cf is then destroyed).  A file named at line `from` of the
  * current file has an I/O error reported there. */
 int
 loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 {
+	struct syntax_finding f;
 	const char *file, *problem;
 	char *text;
 	int line;
@@ -591,6 +797,14 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 	    xreallocarray(ld->texts, ld->ntexts + 1, sizeof(*ld->texts));
 	ld->texts[ld->ntexts].path = path;
 	ld->texts[ld->ntexts++].text = text;
+	/* A byte order mark (Windows Notepad writes one) is accepted. */
+	if (strncmp(text, "\xef\xbb\xbf", 3) == 0)
+		memmove(text, text + 3, strlen(text + 3) + 1);
+	if (syntax_not_utf8(text, &f)) {
+		ld->file = path;
+		loader_error_at(ld, f.line, f.col, "%s", f.msg);
+		return -1;
+	}
 	if ((line = loader_open_comment(text)) != 0) {
 		ld->file = path;
 		loader_error(ld, line, "unterminated /* comment");
@@ -606,11 +820,18 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 	/* Parse the text just read and checked, not the file again: it
 	 * could have been replaced since (by a FIFO, say). */
 	config_init(cf);
-	if (loader_parse(cf, text) == 0)
-		return 0;
+	if (loader_parse(cf, text) == 0) {
+		if (!syntax_nul_escape(text, &f))
+			return 0;
+		ld->file = path;
+		loader_error_at(ld, f.line, f.col, "%s", f.msg);
+		config_destroy(cf);
+		return -1;
+	}
 	file = config_error_file(cf);
 	ld->file = file != NULL ? file : path;
-	loader_error(ld, config_error_line(cf), "%s", config_error_text(cf));
+	loader_parse_error(ld, text, config_error_line(cf),
+	    config_error_text(cf));
 	config_destroy(cf);
 	return -1;
 }
@@ -647,6 +868,68 @@ loader_secret_mode(struct loader *ld, int line, const char *key,
 	return 0;
 }
 
+/* The systemd unit whose credentials directory holds path
+ * (/run/credentials/UNIT/NAME, or NAME under $CREDENTIALS_DIRECTORY),
+ * into unit and dir; false if path is not a credential. */
+static bool
+loader_credential(const char *path, char *unit, size_t ulen, char *dir,
+    size_t dlen)
+{
+	static const char run[] = "/run/credentials/";
+	const char *env = getenv("CREDENTIALS_DIRECTORY"), *u, *slash;
+	size_t n;
+
+	if (env != NULL && *env == '/' && (n = strlen(env)) > 1 &&
+	    strncmp(path, env, n) == 0 && path[n] == '/')
+		snprintf(dir, dlen, "%s", env);
+	else if (strncmp(path, run, sizeof(run) - 1) == 0 &&
+	    (slash = strchr(path + sizeof(run) - 1, '/')) != NULL)
+		snprintf(dir, dlen, "%.*s", (int)(slash - path), path);
+	else
+		return false;
+	u = strrchr(dir, '/') + 1;
+	snprintf(unit, ulen, "%s", *u != '\0' ? u : "deadlined.service");
+	return true;
+}
+
+/* What to do when the secret file path cannot be read because it is a
+ * systemd credential: "" if it is not one.  A credentials directory
+ * exists only while its service runs, and only the service can read it,
+ * so a hand-run -t cannot check it; the unit's ExecReload= (and
+ * ExecStartPre=) runs deadlined -t with the credentials in place. */
+static const char *
+loader_credential_hint(const char *path, char *buf, size_t len)
+{
+	char unit[64], dir[192];
+	const char *name = strrchr(path, '/') + 1;
+
+	if (!loader_credential(path, unit, sizeof(unit), dir, sizeof(dir)))
+		return "";
+	if (access(dir, F_OK) == -1 && errno == ENOENT)
+		snprintf(buf, len,
+		    " (%s is not running: its credentials are in %s only while "
+		    "it runs; `systemctl start %s` checks them, as deadlined "
+		    "-t runs first (ExecStartPre=), and once it runs "
+		    "`systemctl reload %s` does; errors are in "
+		    "`journalctl -u %s`)",
+		    unit, dir, unit, unit, unit);
+	else if (access(dir, X_OK) == -1 ||
+	    (access(path, F_OK) == 0 && access(path, R_OK) == -1))
+		snprintf(buf, len,
+		    " (only %s can read its credentials: check by `systemctl "
+		    "reload %s`, which runs deadlined -t as the service; "
+		    "errors are in `journalctl -u %s`)",
+		    unit, unit, unit);
+	else if (access(path, F_OK) == -1 && errno == ENOENT)
+		snprintf(buf, len,
+		    " (%s has no credential '%s': add LoadCredential=%s:FILE "
+		    "to it with `systemctl edit %s`)",
+		    unit, name, name, unit);
+	else
+		return "";
+	return buf;
+}
+
 /* Read a secret file (named relative to the main file) into a malloc'd
  * string without its trailing newline; NULL with an error recorded. */
 char *
@@ -654,19 +937,20 @@ loader_secret(struct loader *ld, const config_setting_t *group, const char *key)
 {
 	config_setting_t *s = config_setting_get_member(group, key);
 	const char *rel, *path, *problem = NULL;
+	char hint[1024], *buf;
 	struct stat st;
-	char *buf;
 	ssize_t n;
 	size_t len = 0;
 	int fd;
 
-	if (loader_string(ld, group, key, &rel) != 1)
+	if (loader_string(ld, group, key, &rel) != 1 || ld->no_secrets)
 		return NULL;
 	path = loader_path(ld, rel);
 	if ((problem = loader_open(path, LOADER_SECRET_MAX, &fd, &st)) !=
 	    NULL) {
-		loader_error(ld, loader_line(ld, s), "cannot read %s '%s': %s",
-		    key, path, problem);
+		loader_error(ld, loader_line(ld, s),
+		    "cannot read %s '%s': %s%s", key, path, problem,
+		    loader_credential_hint(path, hint, sizeof(hint)));
 		return NULL;
 	}
 	if (loader_secret_mode(ld, loader_line(ld, s), key, path, st.st_mode) ==

@@ -290,16 +290,27 @@ parse_options(int argc, char **argv, struct options *opt)
 
 /* Load the configuration, printing every error; NULL if it is not valid. */
 static struct config *
-load(const char *path)
+load(const char *path, unsigned flags)
 {
 	struct config_errors errs = {0};
 	struct config *cfg;
 
-	if ((cfg = config_load(path, &errs)) == NULL)
+	if ((cfg = config_load_flags(path, flags, &errs)) == NULL)
 		for (size_t i = 0; i < errs.n; i++)
 			log_plain("%s", errs.msgs[i]);
 	config_errors_free(&errs);
 	return cfg;
+}
+
+/* Say that no receiver is named name, and which are. */
+static void
+no_receiver(const struct config *cfg, const char *name)
+{
+	char *hint = receiver_unknown_hint(cfg, name);
+
+	fprintf(stderr, "deadlined: no receiver named '%s' in %s%s\n", name,
+	    cfg->path, hint);
+	free(hint);
 }
 
 /* --test-receiver: send one test message and say how it went. */
@@ -319,8 +330,7 @@ test_receiver(const struct config *cfg, const char *name)
 		printf("%s: %s: %s\n", name, rc == 0 ? "ok" : "failed", result);
 		return rc == 0 && fflush(stdout) != EOF ? 0 : 1;
 	}
-	fprintf(stderr, "deadlined: no receiver named '%s' in %s\n", name,
-	    cfg->path);
+	no_receiver(cfg, name);
 	return 1;
 }
 
@@ -349,8 +359,7 @@ resend(const struct config *cfg, const char *name, const char *case_id)
 	int n;
 
 	if (receiver_find(cfg, name) == NULL) {
-		fprintf(stderr, "deadlined: no receiver named '%s' in %s\n",
-		    name, cfg->path);
+		no_receiver(cfg, name);
 		return 1;
 	}
 	if (case_id != NULL && config_case_find(cfg, case_id) == NULL) {
@@ -514,7 +523,11 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &opt);
 	log_init(opt.verbose);
 
-	if ((cfg = load(opt.config)) == NULL)
+	/* What sends nothing reads no secret: a clerk who may not read
+	 * them can still list. */
+	if ((cfg = load(opt.config,
+	         opt.list || opt.history || opt.status ? CONFIG_NO_SECRETS
+	                                               : 0)) == NULL)
 		return 1;
 	if (clock_set_zone(cfg->timezone) == -1)
 		fatalx("cannot use time zone %s", cfg->timezone);

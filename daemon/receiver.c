@@ -18,11 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "loader.h"
 #include "log.h"
 #include "receiver.h"
 #include "route.h"
 #include "template.h"
+#include "xmalloc.h"
 
 #define RECEIVER_TIMEOUT_DEFAULT    30 /* seconds for a transfer */
 #define RECEIVER_TIMEOUT_MAX        3600
@@ -49,7 +51,9 @@ receiver_rate(const char *s, int *count, int *period)
 	char unit[8];
 	int n, len;
 
-	if (sscanf(s, "%d/%7[a-z]%n", &n, unit, &len) != 2 || s[len] != '\0' ||
+	/* At most 9 digits: sscanf's %d would wrap 4294967316 to 20. */
+	if (strspn(s, "0123456789") > 9 ||
+	    sscanf(s, "%d/%7[a-z]%n", &n, unit, &len) != 2 || s[len] != '\0' ||
 	    n < 1)
 		return -1;
 	if (strcmp(unit, "s") == 0 || strcmp(unit, "sec") == 0)
@@ -536,6 +540,40 @@ receiver_load(struct loader *ld, const config_setting_t *root)
 	}
 }
 
+char *
+receiver_unknown_hint(const struct config *cfg, const char *name)
+{
+	struct buf b = {NULL, 0, 0};
+	const char **names;
+	char hint[128];
+	size_t n = 0;
+
+	names = xcalloc(cfg->nreceivers + 1, sizeof(*names));
+	for (size_t i = 0; i < cfg->nreceivers; i++)
+		if (cfg->receivers[i].name != NULL)
+			names[n++] = cfg->receivers[i].name;
+	buf_printf(&b, "%s (receivers: ",
+	    loader_suggest(name, names, n, hint, sizeof(hint)));
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", names[i]);
+	buf_adds(&b, n > 0 ? ")" : "none)");
+	free(names);
+	return buf_take(&b);
+}
+
+/* Report receiver name under key, which no receiver has: with the
+ * nearest name when one is near, and the names there are. */
+static void
+receiver_unknown(struct loader *ld, const config_setting_t *s, const char *name,
+    const char *key)
+{
+	char *hint = receiver_unknown_hint(ld->cfg, name);
+
+	loader_error(ld, loader_line(ld, s), "unknown receiver '%s' in '%s'%s",
+	    name, key, hint);
+	free(hint);
+}
+
 /* Resolve the receiver names under key to indexes; 1 if given, 0 if not,
  * -1 on error.  An empty list is an error unless empty_ok. */
 static int
@@ -563,8 +601,7 @@ receiver_names(struct loader *ld, const config_setting_t *group,
 			    strcmp(cfg->receivers[k].name, names[i]) == 0)
 				break;
 		if (k == cfg->nreceivers) {
-			loader_error(ld, loader_line(ld, s),
-			    "unknown receiver '%s' in '%s'", names[i], key);
+			receiver_unknown(ld, s, names[i], key);
 			bad = 1;
 		}
 		(*out)[i] = k;

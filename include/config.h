@@ -189,6 +189,14 @@ struct config_errors {
  * with every problem appended to errs. */
 struct config *config_load(const char *path, struct config_errors *errs);
 
+/* config_load with flags: CONFIG_NO_SECRETS leaves the secret files
+ * (password_file, secret_file, http.token_file) unread, for the modes
+ * that send nothing (--list, --history, --status): their secrets are
+ * NULL. */
+#define CONFIG_NO_SECRETS 0x1
+struct config *config_load_flags(const char *path, unsigned flags,
+    struct config_errors *errs);
+
 /*
  * Append to warns what is valid but unlikely to be right, each as
  * "FILE:LINE: warning: message" (or "FILE: warning: message"): a file in

@@ -33,6 +33,10 @@ struct loader {
 	struct loader_text *texts; /* of the files still being read */
 	size_t ntexts;
 	struct strtab strings; /* interned strings (loader_string_shared) */
+	/* Which keys the file being read may set ("a case has id, title,
+	 * ..."), told with an error about a key that is not ASCII; or NULL. */
+	const char *key_hint;
+	bool no_secrets; /* --list: secret files are not read */
 };
 
 /* "FILE:LINE: <prefix>message" (line 0: "FILE: <prefix>message"), a new
@@ -63,7 +67,23 @@ const char *loader_path(struct loader *ld, const char *path);
 /* The line a setting is on (0 for NULL). */
 int loader_line(struct loader *ld, const config_setting_t *s);
 
-/* Record an error for each key of group not in allowed (NULL-ended). */
+/* ": did you mean 'x'?" for the name of list (n of them) nearest to
+ * name, written into buf; "" when none is near enough to be a typo. */
+const char *loader_suggest(const char *name, const char *const *list, size_t n,
+    char *buf, size_t len);
+
+/* Record that key name of a case (setting s, "case \"ID\"" in what) is
+ * neither one of fields (NULL-ended) nor an event of a window: with the
+ * nearest field or event, or what a window's name stands for. */
+void loader_unknown_case_key(struct loader *ld, const config_setting_t *s,
+    const char *name, const char *what, const char *const *fields);
+
+/* "a case sets id, ... and the events transferred, ...", for an error
+ * about a key that is not ASCII; in the arena. */
+const char *loader_case_key_hint(struct loader *ld, const char *const *fields);
+
+/* Record an error for each key of group not in allowed (NULL-ended),
+ * with the nearest allowed key when one is near. */
 void loader_check_keys(struct loader *ld, const config_setting_t *group,
     const char *const *allowed, const char *what);
 
@@ -75,6 +95,10 @@ int loader_string_shared(struct loader *ld, const config_setting_t *group,
     const char *key, const char **out);
 int loader_int(struct loader *ld, const config_setting_t *group,
     const char *key, int min, int max, int *out);
+/* Integer item k of list as the file writes it (libconfig 1.5 reads
+ * 4294967297 as 1); LLONG_MIN if it does not fit 64 bits. */
+long long loader_list_int(struct loader *ld, const config_setting_t *list,
+    size_t k);
 int loader_bool(struct loader *ld, const config_setting_t *group,
     const char *key, bool *out);
 int loader_group(struct loader *ld, const config_setting_t *group,

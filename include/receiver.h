@@ -29,6 +29,10 @@ int receiver_admin(struct loader *ld, const config_setting_t *root,
  * group_wait only change when, not whether, a delivery succeeds.) */
 bool receiver_same(const struct receiver *a, const struct receiver *b);
 
+/* What follows "unknown receiver 'name'": ": did you mean 'x'?" when a
+ * receiver's name is near, then " (receivers: a, b)"; a new string. */
+char *receiver_unknown_hint(const struct config *cfg, const char *name);
+
 /* The receiver of cfg named name, or NULL. */
 const struct receiver *receiver_find(const struct config *cfg,
     const char *name);

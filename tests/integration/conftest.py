@@ -12,6 +12,7 @@ report or a death by signal, so each test also checks memory safety.
 """
 import os
 import pathlib
+import re
 import subprocess
 from dataclasses import dataclass, field
 
@@ -249,10 +250,12 @@ def error_lines(result):
 
 
 def assert_error(result, path, line, phrase):
-    """stderr has a line "PATH:LINE: ..." that contains phrase."""
+    """stderr has a line "PATH:LINE: ..." (or "PATH:LINE:COLUMN: ...")
+    that contains phrase."""
     prefix = f"{path}:{line}: "
     lines = error_lines(result)
-    hits = [e for e in lines if e.startswith(prefix)]
+    with_column = re.compile(re.escape(f"{path}:{line}:") + r"\d+: ")
+    hits = [e for e in lines if e.startswith(prefix) or with_column.match(e)]
     assert hits, f"no error at {prefix!r}; stderr:\n" + "\n".join(lines)
     assert any(phrase in e for e in hits), (
         f"errors at {prefix!r} do not say {phrase!r}:\n" + "\n".join(hits))
