@@ -128,6 +128,30 @@ admin_delivery_failed(struct outbox *ob, const struct config *cfg,
 }
 
 int
+admin_recipients_refused(struct outbox *ob, const struct config *cfg,
+    const char *receiver, const char *message, const char *refused, time_t now)
+{
+	char subject[256], *text;
+	json_t *details;
+	int rc;
+
+	snprintf(subject, sizeof(subject), "%s\n%s", message, receiver);
+	if (asprintf(&text,
+	        "the SMTP server of %s refused recipients (not tried again; "
+	        "the others got the message %s): %s",
+	        receiver, message, refused) == -1)
+		fatal("asprintf");
+	if ((details = json_pack("{s:s, s:s, s:s}", "receiver", receiver,
+	         "refused", refused, "message", message)) == NULL)
+		fatalx("json_pack: admin notice");
+	rc = admin_notice_details(ob, cfg, ADMIN_RECIPIENTS_REFUSED, subject,
+	    text, details, now);
+	json_decref(details);
+	free(text);
+	return rc;
+}
+
+int
 admin_reload_failed(struct outbox *ob, const struct config *cfg,
     const struct config_errors *errs, time_t now)
 {

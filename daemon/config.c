@@ -39,6 +39,7 @@
 #include "log.h"
 #include "receiver.h"
 #include "route.h"
+#include "silence.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -49,28 +50,19 @@
 
 /* Case keys that are not events. */
 static const char *case_fields[] = {"id", "title", "court", "notify",
-    "acknowledged", "acknowledged_by", NULL};
+    "acknowledged", "acknowledged_by", "silence", NULL};
 #define CONFIG_NCASE_FIELDS (sizeof(case_fields) / sizeof(*case_fields) - 1)
 
-/* True if name is one of case_fields (called for every case setting). */
+/* True if name is one of case_fields (called for every case setting:
+ * the first letters are compared before the strings). */
 static bool
 config_case_field(const char *name)
 {
-	switch (name[0]) {
-	case 'i':
-		return strcmp(name, "id") == 0;
-	case 't':
-		return strcmp(name, "title") == 0;
-	case 'c':
-		return strcmp(name, "court") == 0;
-	case 'n':
-		return strcmp(name, "notify") == 0;
-	case 'a':
-		return strcmp(name, "acknowledged") == 0 ||
-		    strcmp(name, "acknowledged_by") == 0;
-	default:
-		return false;
-	}
+	for (size_t i = 0; i < CONFIG_NCASE_FIELDS; i++)
+		if (case_fields[i][0] == name[0] &&
+		    strcmp(case_fields[i], name) == 0)
+			return true;
+	return false;
 }
 
 void
@@ -158,6 +150,8 @@ config_globals(struct loader *ld, config_setting_t *root)
 		cfg->state_dir = v;
 	if (loader_string(ld, root, "cases_dir", &v) == 1)
 		cfg->cases_dir = v;
+	if (loader_string(ld, root, "silences_dir", &v) == 1)
+		cfg->silences_dir = loader_path(ld, v);
 	if (loader_string(ld, root, "notify_at", &v) == 1) {
 		if ((cfg->notify_at = config_hhmm(v)) == -1)
 			loader_error(ld,
@@ -916,6 +910,7 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		    UINT16_MAX);
 	c->nnotify = (uint16_t)nnotify;
 	route_ack_load(ld, g, c, what);
+	silence_case(ld, g, c);
 	/* With an event already wrong, how they fit together says nothing. */
 	if (config_case_events(ld, g, config_setting_length(g), c, what))
 		config_case_windows(ld, c, what);
@@ -1348,7 +1343,8 @@ config_main(struct loader *ld, config_t *cf)
 {
 	static const char *keys[] = {"timezone", "state_dir", "cases_dir",
 	    "notify_at", "retry", "calendar", "windows", "reminders",
-	    "receivers", "notify", "admin", "http", "escalate", NULL};
+	    "receivers", "notify", "admin", "http", "escalate", "silences_dir",
+	    NULL};
 	struct config *cfg = ld->cfg;
 	config_setting_t *root = config_root_setting(cf), *s;
 	int r;
@@ -1376,6 +1372,9 @@ config_main(struct loader *ld, config_t *cf)
 	s = config_setting_get_member(root, "cases_dir");
 	config_cases_dir(ld, s != NULL ? loader_line(ld, s) : 0);
 	config_duplicate_ids(ld);
+	s = config_setting_get_member(root, "silences_dir");
+	silence_dir(ld, s != NULL ? loader_line(ld, s) : 0);
+	silence_resolve(ld);
 	calendar_finish(&cfg->calendar);
 }
 
@@ -1454,6 +1453,7 @@ config_free(struct config *cfg)
 		free(cfg->http_token);
 	}
 	free(cfg->cases);
+	free(cfg->silences);
 	free(cfg->warnings);
 	calendar_free(&cfg->calendar);
 	arena_free(&cfg->arena);

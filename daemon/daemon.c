@@ -32,6 +32,7 @@
 #include "pidfile.h"
 #include "receiver.h"
 #include "schedule.h"
+#include "silence.h"
 #include "sdnotify.h"
 #include "web.h"
 #include "window.h"
@@ -470,6 +471,31 @@ daemon_reload_rejected(const struct config_errors *errs)
 	}
 }
 
+/* Check the silences of a new configuration against today (its zone
+ * set); -1 if one reaches too far ahead: the reload is then rejected,
+ * as for any other error, and said so. */
+static int
+daemon_reload_silences(const struct config *cfg)
+{
+	struct config_errors errs = {0};
+	date_t today;
+	int secs;
+
+	clock_split(clock_now(), &today, &secs);
+	if (silence_check_until(cfg, today, &errs) == 0)
+		return 0;
+	for (size_t i = 0; i < errs.n; i++)
+		log_warnx("%s", errs.msgs[i]);
+	log_warnx("reload failed: %zu error%s; still running on the "
+	          "previous configuration",
+	    errs.n, errs.n == 1 ? "" : "s");
+	daemon_reload_rejected(&errs);
+	web_reloaded(false, errs.n);
+	config_errors_free(&errs);
+	sdnotify("READY=1");
+	return -1;
+}
+
 /* Read the configuration again; swap it in only if it is all valid. */
 static void
 daemon_reload(void)
@@ -505,6 +531,11 @@ daemon_reload(void)
 		free(msg);
 		web_reloaded(false, 1);
 		sdnotify("READY=1");
+		return;
+	}
+	if (daemon_reload_silences(cfg) == -1) {
+		config_free(cfg);
+		clock_set_zone(d.cfg->timezone);
 		return;
 	}
 	if (strcmp(cfg->state_dir, d.cfg->state_dir) != 0)

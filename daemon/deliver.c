@@ -61,6 +61,7 @@
 #define DELIVER_WRITE_FIRST_MS  250   /* then doubled, between tries to */
 #define DELIVER_WRITE_MAX_MS    1000  /* record outcomes */
 #define DELIVER_BODY_KEEP       65536 /* bodies kept whole in the record */
+#define DELIVER_REFUSED_TRIES   3     /* mail every recipient refused (4xx) */
 
 enum outcome {
 	OUTCOME_SENT,
@@ -358,6 +359,7 @@ deliver_transfer_free(struct transfer *t)
 	curl_slist_free_all(t->rcpt);
 	free(t->body);
 	free(t->response);
+	free(t->refused);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -439,6 +441,7 @@ deliver_record_attempt(const struct job *j)
 	    .body = j->body,
 	    .body_sha256 = j->body_sha256,
 	    .clock_shift = (long long)(clock_now() - clock_real(clock_now())),
+	    .refused = j->t.refused,
 	};
 
 	return outbox_attempt(dl.ob, &a, j->ids, j->nalerts);
@@ -507,6 +510,27 @@ deliver_describe(const struct job *j, CURLcode rc, long code, char *buf,
 		snprintf(buf, len, "%s %ld", proto, code);
 }
 
+/* A mail some of whose recipients were refused: the description says
+ * which and why.  A refused address is never tried again on its own:
+ * the message went to the others.  When every one was refused, a
+ * temporary refusal (4xx) is retried like any failure, but only until
+ * DELIVER_REFUSED_TRIES attempts, then the delivery fails for good. */
+static enum outcome
+deliver_refused(const struct job *j, enum outcome out, char *desc, size_t len)
+{
+	size_t used = strlen(desc);
+
+	if (j->t.refused == NULL)
+		return out;
+	snprintf(desc + used, len - used, "; refused %d of %d recipient%s: %s",
+	    j->t.rcpt_refused, j->t.rcpt_sent, j->t.rcpt_sent == 1 ? "" : "s",
+	    j->t.refused);
+	if (out == OUTCOME_RETRY && j->t.rcpt_refused >= j->t.rcpt_sent &&
+	    j->attempts + 1 >= DELIVER_REFUSED_TRIES)
+		return OUTCOME_FAILED;
+	return out;
+}
+
 /* The outcome of a transfer, with the description logged and stored. */
 static enum outcome
 deliver_result(const struct job *j, CURLcode rc, char *desc, size_t len)
@@ -519,6 +543,8 @@ deliver_result(const struct job *j, CURLcode rc, char *desc, size_t len)
 	curl_easy_getinfo(j->t.easy, CURLINFO_RESPONSE_CODE, &code);
 	deliver_describe(j, rc, code, desc, len);
 	out = deliver_classify(j, rc, code);
+	if (j->type == RECEIVER_EMAIL)
+		return deliver_refused(j, out, desc, len);
 	if (out != OUTCOME_SENT || j->type != RECEIVER_WEBHOOK ||
 	    j->format == FORMAT_JSON)
 		return out;
@@ -569,6 +595,13 @@ deliver_record(const struct job *j)
 		case OUTCOME_SENT:
 			rc = outbox_mark_sent(dl.ob, j->ids[i], j->receiver, at,
 			    j->code);
+			/* Recipients refused: the admin receivers hear of
+			 * it once per message. */
+			if (rc == 0 && i == 0 && j->t.refused != NULL &&
+			    !j->admin &&
+			    admin_recipients_refused(dl.ob, dl.cfg, j->receiver,
+			        j->delivery_id, j->t.refused, at) == -1)
+				rc = -1;
 			break;
 		case OUTCOME_RETRY:
 			/* The clock reads whole seconds: one more so that the

@@ -19,8 +19,11 @@
  * (CURLOPT_MAIL_RCPT_ALLOWFAILS): the message goes to those it accepts,
  * and the delivery counts as sent if any was.  curl does not say which
  * were refused, so a debug callback watches the SMTP dialogue for a 4xx
- * or 5xx reply to a RCPT command and logs it.  It looks at nothing else
- * (the AUTH lines pass through it too, and are never kept).
+ * or 5xx reply to a RCPT command, logs it and keeps "address: reply" in
+ * t->refused (deliver.c records it with the attempt and tells the admin
+ * receivers).  A refused address is not tried again: the message went
+ * to the others.  It looks at nothing else (the AUTH lines pass through
+ * it too, and are never kept).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -320,6 +323,28 @@ email_rcpt_nth(const struct transfer *t, int n)
 	return l != NULL ? l->data : "?";
 }
 
+/* Note that the server refused recipient addr ("<...>") with the
+ * reply line (len bytes): "addr: reply", appended to t->refused. */
+static void
+email_refused(struct transfer *t, const char *addr, const char *reply,
+    size_t len)
+{
+	size_t alen = strlen(addr);
+	char *s;
+
+	if (alen >= 2 && addr[0] == '<' && addr[alen - 1] == '>') {
+		addr++;
+		alen -= 2;
+	}
+	if (len > 200)
+		len = 200;
+	xasprintf(&s, "%s%s%.*s: %.*s", t->refused != NULL ? t->refused : "",
+	    t->refused != NULL ? "; " : "", (int)alen, addr, (int)len, reply);
+	free(t->refused);
+	t->refused = s;
+	t->rcpt_refused++;
+}
+
 /* Debug callback: log each recipient the server refuses.  Only command
  * and reply lines are looked at; a RCPT command is remembered until the
  * last line of its reply, and a 4xx or 5xx reply is logged. */
@@ -340,10 +365,15 @@ email_debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *arg)
 		return 0;
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
 		len--;
-	if (data[0] == '4' || data[0] == '5')
+	if (data[0] == '4' || data[0] == '5') {
 		log_warnx("the SMTP server refused recipient %s: %.*s",
 		    email_rcpt_nth(t, t->rcpt_sent),
 		    (int)(len < 200 ? len : 200), data);
+		/* A reply of several lines: its first says it. */
+		if (t->rcpt_refused < t->rcpt_sent)
+			email_refused(t, email_rcpt_nth(t, t->rcpt_sent), data,
+			    len);
+	}
 	if (data[3] != '-') /* the last line of the reply */
 		t->rcpt_wait = false;
 	return 0;

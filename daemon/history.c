@@ -21,6 +21,7 @@
 #include "history.h"
 #include "log.h"
 #include "outbox.h"
+#include "silence.h"
 #include "window.h"
 #include "xmalloc.h"
 
@@ -53,6 +54,7 @@ history_collect(const struct outbox_history *h, void *arg)
 	r->subject = history_dup(h->subject);
 	r->recipients = history_dup(h->recipients);
 	r->message_id = history_dup(h->message_id);
+	r->refused = history_dup(h->refused);
 	r->queued = h->queued;
 	r->has_attempt = h->has_attempt;
 	r->started_ms = h->started_ms;
@@ -81,6 +83,7 @@ history_rows_free(struct history_rows *rows)
 		free(r->subject);
 		free(r->recipients);
 		free(r->message_id);
+		free(r->refused);
 	}
 	free(rows->v);
 }
@@ -144,6 +147,14 @@ history_text_case(const struct config *cfg, const struct case_info *c, FILE *fp)
 			    date_format(ws.closed_on, d3));
 		fputc('\n', fp);
 	}
+	for (size_t i = 0; i < c->nsilences; i++)
+		fprintf(fp, "  silence of %s%s until %s: %s (%s:%d)\n",
+		    c->silences[i]->window != NULL ? "window " : "every window",
+		    c->silences[i]->window != NULL ? c->silences[i]->window
+		                                   : "",
+		    date_format(c->silences[i]->until, d1),
+		    c->silences[i]->reason, c->silences[i]->file,
+		    c->silences[i]->line);
 }
 
 /* One delivery or attempt as a line of text. */
@@ -160,6 +171,8 @@ history_text_row(const struct history_row *r, bool with_case, FILE *fp)
 	if (r->has_attempt) {
 		fprintf(fp, " (%s, %lld ms, key %s)", history_s(r->detail),
 		    r->duration_ms, history_s(r->message));
+		if (r->refused != NULL)
+			fprintf(fp, " [refused: %s]", r->refused);
 		if (r->clock_shift != 0)
 			fprintf(fp, " [--now run]");
 	} else if (r->why != NULL)
@@ -193,7 +206,7 @@ static void
 history_csv_row(const struct history_row *r, FILE *fp)
 {
 	char when[CLOCK_RFC3339_BUFSZ], status[32] = "", ms[32] = "";
-	const char *f[11];
+	const char *f[12];
 
 	if (r->has_attempt) {
 		snprintf(status, sizeof(status), "%ld", r->status);
@@ -210,7 +223,8 @@ history_csv_row(const struct history_row *r, FILE *fp)
 	f[8] = r->has_attempt ? r->detail : r->why;
 	f[9] = ms;
 	f[10] = r->has_attempt ? r->message : r->alert_id;
-	history_csv(fp, f, 11);
+	f[11] = r->has_attempt ? r->refused : NULL;
+	history_csv(fp, f, 12);
 }
 
 /* The CSV records of a configured case's events and windows. */
@@ -219,14 +233,14 @@ history_csv_case(const struct config *cfg, const struct case_info *c, FILE *fp)
 {
 	struct window_state ws;
 	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], d3[DATE_BUFSZ] = "";
-	const char *f[11] = {NULL};
+	const char *f[12] = {NULL};
 
 	f[0] = c->id;
 	for (size_t i = 0; i < c->nevents; i++) {
 		f[1] = date_format(c->events[i].date, d1);
 		f[2] = "event";
 		f[4] = c->events[i].name;
-		history_csv(fp, f, 11);
+		history_csv(fp, f, 12);
 	}
 	f[4] = NULL;
 	for (size_t k = 0; k < cfg->nwindows; k++) {
@@ -241,8 +255,28 @@ history_csv_case(const struct config *cfg, const struct case_info *c, FILE *fp)
 		if (ws.closed)
 			date_format(ws.closed_on, d3);
 		f[9] = ws.closed ? d3 : NULL;
-		history_csv(fp, f, 11);
+		history_csv(fp, f, 12);
 	}
+}
+
+/* The silences that cover a case, as JSON objects with until, reason,
+ * the window (null: every window) and where each is written. */
+static json_t *
+history_json_silences(const struct case_info *c)
+{
+	json_t *list = json_array(), *o;
+
+	for (size_t i = 0; i < c->nsilences; i++) {
+		const struct silence *s = c->silences[i];
+
+		o = silence_json(s);
+		json_object_set_new(o, "window",
+		    s->window != NULL ? json_string(s->window) : json_null());
+		json_object_set_new(o, "file", json_string(s->file));
+		json_object_set_new(o, "line", json_integer(s->line));
+		json_array_append_new(list, o);
+	}
+	return list;
 }
 
 /* A configured case's events and windows as JSON; a new reference. */
@@ -275,8 +309,9 @@ history_json_case(const struct config *cfg, const struct case_info *c)
 		}
 		json_array_append_new(windows, w);
 	}
-	o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", c->id, "title",
-	    c->title, "court", c->court, "events", events, "windows", windows);
+	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", c->id, "title",
+	    c->title, "court", c->court, "events", events, "windows", windows,
+	    "silences", history_json_silences(c));
 	if (o == NULL)
 		fatalx("json_pack: history of %s", c->id);
 	return o;
@@ -309,6 +344,9 @@ history_json_row(const struct history_row *r)
 		json_object_update_new(json_object_get(o, "attempt"),
 		    json_pack("{s:s, s:s?, s:s?}", "message_id", r->message_id,
 		        "subject", r->subject, "recipients", r->recipients));
+	if (r->has_attempt && r->refused != NULL)
+		json_object_set_new(json_object_get(o, "attempt"), "refused",
+		    json_string(r->refused));
 	return o;
 }
 
@@ -334,7 +372,7 @@ history_write(const struct config *cfg, const char *case_id,
 	const struct case_info *c = config_case_find(cfg, case_id);
 	static const char *const head[] = {"case", "time", "what", "window",
 	    "kind", "receiver", "result", "status", "detail", "duration_ms",
-	    "key"};
+	    "key", "refused"};
 	json_t *all;
 
 	switch (format) {
@@ -349,7 +387,7 @@ history_write(const struct config *cfg, const char *case_id,
 		break;
 	case HISTORY_CSV:
 		fputs("\xef\xbb\xbf", fp);
-		history_csv(fp, head, 11);
+		history_csv(fp, head, 12);
 		if (c != NULL)
 			history_csv_case(cfg, c, fp);
 		for (size_t i = 0; i < rows->n; i++)

@@ -18,6 +18,7 @@
 #include "list.h"
 #include "log.h"
 #include "route.h"
+#include "silence.h"
 #include "utf8.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -39,6 +40,9 @@ struct list_row {
 	int days_left;
 	char days[16];
 	const char *state;
+	char state_cell[32];           /* "silenced until DAY", or the state */
+	const struct silence *silence; /* covering it today, or NULL */
+	char until[DATE_BUFSZ];
 	bool has_next;
 	char next[CLOCK_RFC3339_BUFSZ];
 	char *to;               /* the next alert's receivers, "a,b", or "-" */
@@ -46,6 +50,30 @@ struct list_row {
 	char acked[DATE_BUFSZ]; /* acknowledged until, or "-" */
 	const char *acked_by;   /* or NULL */
 };
+
+/* A window an open silence covers today is `silenced`, and its next
+ * alert is the first after the silence ends. */
+static void
+list_silence(const struct config *cfg, struct list_row *r,
+    const struct window_state *ws, date_t today, struct timed_alert *alert,
+    time_t *when)
+{
+	snprintf(r->state_cell, sizeof(r->state_cell), "%s", r->state);
+	r->silence = NULL;
+	if (ws->closed ||
+	    (r->silence = silence_find(r->c, r->w, today)) == NULL)
+		return;
+	r->state = "silenced";
+	date_format(r->silence->until, r->until);
+	snprintf(r->state_cell, sizeof(r->state_cell), "silenced until %s",
+	    r->until);
+	if (r->has_next && alert->day <= r->silence->until) {
+		r->has_next = route_next_alert(ws, &r->w->reminders,
+		    r->silence->until + 1, alert);
+		if (r->has_next)
+			*when = window_alert_time(cfg, alert->day);
+	}
+}
 
 /* The receivers the next alert a of window w of case c goes to, into
  * r->to and r->to_json (none when there is no next alert). */
@@ -120,6 +148,7 @@ list_row(const struct config *cfg, const struct case_info *c,
 	r->state =
 	    deadline_status_name(deadline_status(&ws, &w->reminders, today));
 	r->has_next = window_next_alert(cfg, w, &ws, now, &alert, &when);
+	list_silence(cfg, r, &ws, today, &alert, &when);
 	if (r->has_next)
 		clock_rfc3339(when, r->next);
 	else
@@ -177,8 +206,10 @@ list_rows_add(struct list_row *r, void *arg)
 static json_t *
 list_row_json(const struct list_row *r)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o, s:O, "
-	                 "s:o, s:o}",
+	json_t *obj;
+
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o, s:O, "
+	                "s:o, s:o}",
 	    "case", r->c->id, "window", r->w->name, "opened", r->opened,
 	    "deadline", r->deadline, "provisional", r->provisional, "days_left",
 	    r->days_left, "state", r->state, "next_alert",
@@ -187,6 +218,11 @@ list_row_json(const struct list_row *r)
 	    *r->acked != '-' ? json_string(r->acked) : json_null(),
 	    "acknowledged_by",
 	    r->acked_by != NULL ? json_string(r->acked_by) : json_null());
+	if (obj != NULL && r->silence != NULL)
+		json_object_update_new(obj,
+		    json_pack("{s:s, s:s}", "silenced_until", r->until,
+		        "silence_reason", r->silence->reason));
+	return obj;
 }
 
 static int
@@ -206,7 +242,8 @@ list_array_add(struct list_row *r, void *arg)
  * lays out the array.  Packing and dumping a jansson object a row cost
  * more than all the rest of --list (its keys are sorted back into
  * order, numbers go through snprintf), so the strings that come from
- * the files (case id, receiver names, who acknowledged) are encoded by
+ * the files (case id, receiver names, who acknowledged, why silenced)
+ * are encoded by
  * jansson one by one, and the rest are written as they are: checked
  * names (a-z, 0-9, _), fixed words, dates, times and numbers.
  */
@@ -287,6 +324,14 @@ list_stream_fields(struct list_stream *st, const struct list_row *r)
 			return -1;
 	} else
 		fputs("null", fp);
+	if (r->silence != NULL && r->silence->reason != NULL) {
+		fprintf(fp,
+		    ",\n    \"silenced_until\": \"%s\",\n"
+		    "    \"silence_reason\": ",
+		    r->until);
+		if (list_stream_string(st, r->silence->reason) == -1)
+			return -1;
+	}
 	fputs("\n  }", fp);
 	return ferror(fp) ? -1 : 0;
 }
@@ -344,7 +389,7 @@ list_row_cells(const struct list_row *r, const char **cell)
 	cell[2] = r->opened;
 	cell[3] = r->deadline_cell;
 	cell[4] = r->days;
-	cell[5] = r->state;
+	cell[5] = r->state_cell;
 	cell[6] = r->next;
 	cell[7] = r->to;
 	cell[8] = r->acked;

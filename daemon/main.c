@@ -22,6 +22,7 @@
 #include "pidfile.h"
 #include "preview.h"
 #include "receiver.h"
+#include "silence.h"
 #include "window.h"
 
 #ifndef VERSION
@@ -302,6 +303,24 @@ load(const char *path, unsigned flags)
 	return cfg;
 }
 
+/* Print an error for each silence that reaches too far ahead of today
+ * (silence.h); -1 if there is one.  The zone and --now must be set. */
+static int
+check_silences(const struct config *cfg)
+{
+	struct config_errors errs = {0};
+	date_t today;
+	size_t n;
+	int secs;
+
+	clock_split(clock_now(), &today, &secs);
+	n = silence_check_until(cfg, today, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_plain("%s", errs.msgs[i]);
+	config_errors_free(&errs);
+	return n > 0 ? -1 : 0;
+}
+
 /* Say that no receiver is named name, and which are. */
 static void
 no_receiver(const struct config *cfg, const char *name)
@@ -542,6 +561,10 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		clock_shift_to(now);
+	}
+	if (check_silences(cfg) == -1) {
+		config_free(cfg);
+		return 1;
 	}
 
 	if (opt.check)

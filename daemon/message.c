@@ -64,7 +64,9 @@ struct message_alert {
 	char *closed_on;
 	char *follow_up; /* the titles of the windows it opens, joined */
 	bool reopened;
-	bool calendar; /* moved with the holiday calendar */
+	bool calendar;        /* moved with the holiday calendar */
+	char *silenced_until; /* the silence that just ended, or "" */
+	char *silenced_reason;
 	int kind;      /* enum alert_kind, MESSAGE_OTHER or MESSAGE_ADMIN */
 	json_t *admin; /* a notice's "admin" object (borrowed), or NULL */
 	int event;     /* a notice's enum message_event */
@@ -98,18 +100,21 @@ enum message_event {
 	EVENT_RELOAD_FAILED,
 	EVENT_CALENDAR_UNCOVERED,
 	EVENT_CASE_REMOVED,
+	EVENT_RECIPIENTS_REFUSED,
 	EVENT_OTHER,
 };
 
 static const char *const message_event_names[] = {ADMIN_DELIVERY_FAILED,
-    ADMIN_RELOAD_FAILED, ADMIN_CALENDAR_UNCOVERED, ADMIN_CASE_REMOVED};
+    ADMIN_RELOAD_FAILED, ADMIN_CALENDAR_UNCOVERED, ADMIN_CASE_REMOVED,
+    ADMIN_RECIPIENTS_REFUSED};
 
 /* What happened, by enum message_event. */
 static const char *const message_event_zh[] = {"提醒投递失败",
-    "配置重新加载被拒绝", "节假日日历未覆盖该年度", "案件不再跟踪", "管理通知"};
+    "配置重新加载被拒绝", "节假日日历未覆盖该年度", "案件不再跟踪",
+    "部分收件人被拒收", "管理通知"};
 static const char *const message_event_en[] = {"Delivery failed for good",
     "Configuration reload rejected", "Holiday calendar does not cover a year",
-    "Case no longer watched", "Notice"};
+    "Case no longer watched", "Recipients refused", "Notice"};
 
 /* What an administrator can do about it, by enum message_event. */
 static const char *const message_event_advice_zh[] = {
@@ -123,6 +128,8 @@ static const char *const message_event_advice_zh[] = {
     "放假安排加入 calendar.include。",
     "该案件已不在配置中：不再跟踪其期限，也不会再发送提醒。"
     "如非有意，请恢复该案件。",
+    "邮件服务器拒收了以下地址，邮件已发给其余收件人；被拒收的地址"
+    "不会自动重试。请核对接收方的 to 地址，修改后重新加载。",
     "",
 };
 static const char *const message_event_advice_en[] = {
@@ -141,6 +148,9 @@ static const char *const message_event_advice_en[] = {
     "The case is no longer in the configuration: its deadlines are not "
     "watched and no more alerts will be sent for it. If that was not "
     "intended, put the case back.",
+    "The mail server refused the addresses below; the message went to "
+    "the other recipients, and the refused addresses are not tried "
+    "again. Check the receiver's `to` addresses and reload.",
     "",
 };
 
@@ -247,8 +257,9 @@ struct message_words {
 	const char *follow_up[2]; /* "The window \"TITLES\" starts." */
 	const char *previous[3];  /* "Previous deadline D1, new deadline D2." */
 	const char *reopened;
-	const char *moved;    /* "The deadline moved earlier." */
-	const char *calendar; /* "The holiday calendar changed." */
+	const char *resumed[3]; /* "Silenced until DAY (REASON); resumed." */
+	const char *moved;      /* "The deadline moved earlier." */
+	const char *calendar;   /* "The holiday calendar changed." */
 	const char *removed;
 	const char *provisional[2]; /* before and after the deadline's year */
 	const char *l_provisional;  /* after a deadline that may move */
@@ -277,6 +288,7 @@ static const struct message_words message_words[2] = {
         .follow_up = {"", "的期限开始计算。"},
         .previous = {"原期限 ", "，新期限 ", "。"},
         .reopened = "结束事件已从案件中删除，此期限恢复跟踪。",
+        .resumed = {"此期限的提醒曾暂停至 ", "（原因：", "），现恢复发送。"},
         .moved = "期限提前。",
         .calendar = "节假日安排已变更。",
         .removed = "此案件或期限已不在配置中：不再跟踪，也不会再发送提醒。"
@@ -322,6 +334,8 @@ static const struct message_words message_words[2] = {
         .previous = {" Previous deadline ", ", new deadline ", "."},
         .reopened = "The closing event was removed from the case: this "
                     "window is tracked again. ",
+        .resumed = {"Alerts for this window were silenced until ", " (",
+            "); they resume now. "},
         .moved = "The deadline moved earlier.",
         .calendar = "The holiday calendar changed. ",
         .removed = "This case or window is no longer in the "
@@ -598,6 +612,10 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->follow_up = message_follow_up(w, message_en(r));
 	a->reopened = json_is_true(json_object_get(o, "reopened"));
 	a->calendar = json_is_true(json_object_get(o, "calendar_changed"));
+	a->silenced_until =
+	    message_str(json_object_get(o, "silenced"), "until");
+	a->silenced_reason =
+	    message_str(json_object_get(o, "silenced"), "reason");
 	message_date(r, a->previous, a->previous_date,
 	    sizeof(a->previous_date));
 	a->days = message_int(w, "days");
@@ -618,6 +636,8 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->title = message_cut_chars(a->title, MESSAGE_TITLE_MAX);
 	a->court = message_cut_chars(a->court, MESSAGE_TITLE_MAX);
 	a->wtitle = message_cut_chars(a->wtitle, MESSAGE_TITLE_MAX);
+	a->silenced_reason =
+	    message_cut_chars(a->silenced_reason, MESSAGE_TITLE_MAX);
 }
 
 /* Free the strings of a. */
@@ -637,6 +657,8 @@ message_alert_free(struct message_alert *a)
 	free(a->closed_by);
 	free(a->closed_on);
 	free(a->follow_up);
+	free(a->silenced_until);
+	free(a->silenced_reason);
 }
 
 /* Every alert of the array read, in order; *n of them.  A new array. */
@@ -788,6 +810,20 @@ message_action(const struct message_alert *a, bool en)
 	return NULL;
 }
 
+/* The first timed alert after a silence says that the window was
+ * silenced, until when and why; the rest of the alert says where it
+ * stands now. */
+static void
+message_resumed(struct buf *b, const struct message_alert *a, bool en)
+{
+	const struct message_words *w = message_w(en);
+
+	if (*a->silenced_until == '\0')
+		return;
+	buf_printf(b, "%s%s%s%s%s", w->resumed[0], a->silenced_until,
+	    w->resumed[1], a->silenced_reason, w->resumed[2]);
+}
+
 /* What the reader can do next, or what changed; nothing for an unknown
  * kind. */
 static void
@@ -796,6 +832,7 @@ message_advice(struct buf *b, const struct message_alert *a, bool en)
 	const char *action = message_action(a, en);
 
 	if (action != NULL) {
+		message_resumed(b, a, en);
 		buf_printf(b, "%s", action);
 		return;
 	}
@@ -881,6 +918,9 @@ message_admin_summary(struct buf *b, const struct message_alert *a, bool en)
 		break;
 	case EVENT_CASE_REMOVED:
 		message_admin_str(b, a, NULL, "case");
+		break;
+	case EVENT_RECIPIENTS_REFUSED:
+		message_admin_str(b, a, NULL, "receiver");
 		break;
 	default:
 		message_admin_str(b, a, NULL, "text");
@@ -1223,6 +1263,10 @@ message_admin_block(const struct message_parts *p,
 	case EVENT_CASE_REMOVED:
 		message_admin_field(&b, p, w->l_case, a, NULL, "case");
 		message_admin_field(&b, p, w->l_details, a, NULL, "text");
+		break;
+	case EVENT_RECIPIENTS_REFUSED:
+		message_admin_field(&b, p, w->l_receiver, a, NULL, "receiver");
+		message_admin_field(&b, p, w->l_reason, a, NULL, "refused");
 		break;
 	default:
 		message_admin_field(&b, p, w->l_details, a, NULL, "text");

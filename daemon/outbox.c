@@ -9,9 +9,12 @@
  * Tables:
  *   alerts      one row per alert: id, what it is about, its JSON payload
  *   deliveries  one row per (alert, receiver): state pending, sent,
- *               failed or cancelled (a timed alert still waiting when
- *               its window closed or its deadline moved), attempts,
- *               next try, last status and error
+ *               failed, cancelled (a timed alert still waiting when
+ *               its window closed or its deadline moved) or silenced
+ *               (a timed alert skipped under a silence, which
+ *               last_error names), attempts, next try, last status
+ *               and error
+ *   attempts    every attempt to send a message, and what was sent
  *   windows     per (case, window): the opening day, deadline and closed
  *               flag last announced, to notice opened/extended/closed
  */
@@ -107,6 +110,42 @@ static const char *const outbox_migrations[] = {
     "  alert_id   TEXT NOT NULL,"
     "  PRIMARY KEY (attempt_id, alert_id));"
     "CREATE INDEX attempt_alerts_alert ON attempt_alerts (alert_id);",
+    /* 3: deliveries gain the state 'silenced' (a timed alert not sent
+     * because its case or window was silenced; last_error holds the
+     * silence).  SQLite cannot alter a CHECK constraint, so the table
+     * is rebuilt: created anew, every row copied, the old one dropped,
+     * the new one renamed and its indexes made again (outbox_migrate
+     * turns foreign keys off around it and checks them before the
+     * commit).  Attempts gain the addresses an SMTP server refused. */
+    "CREATE TABLE deliveries_v3 ("
+    "  alert_id     TEXT NOT NULL REFERENCES alerts(id),"
+    "  receiver     TEXT NOT NULL,"
+    "  state        TEXT NOT NULL CHECK (state IN"
+    "                 ('pending', 'sent', 'failed', 'cancelled',"
+    "                  'silenced')),"
+    "  attempts     INTEGER NOT NULL DEFAULT 0,"
+    "  created_at   INTEGER NOT NULL,"
+    "  next_try     INTEGER NOT NULL,"
+    "  last_try     INTEGER,"
+    "  last_status  INTEGER,"
+    "  last_error   TEXT,"
+    "  sent_at      INTEGER,"
+    "  message      TEXT,"
+    "  message_size INTEGER,"
+    "  PRIMARY KEY (alert_id, receiver));"
+    "INSERT INTO deliveries_v3 (rowid, alert_id, receiver, state, attempts,"
+    "  created_at, next_try, last_try, last_status, last_error, sent_at,"
+    "  message, message_size)"
+    "  SELECT rowid, alert_id, receiver, state, attempts, created_at,"
+    "  next_try, last_try, last_status, last_error, sent_at, message,"
+    "  message_size FROM deliveries;"
+    "DROP TABLE deliveries;"
+    "ALTER TABLE deliveries_v3 RENAME TO deliveries;"
+    "CREATE INDEX deliveries_pending"
+    "  ON deliveries (next_try) WHERE state = 'pending';"
+    "CREATE INDEX deliveries_due ON deliveries (receiver, next_try)"
+    "  WHERE state = 'pending';"
+    "ALTER TABLE attempts ADD COLUMN refused TEXT;",
 };
 
 /* The windows columns outbox_window_read reads, in its order. */
@@ -150,6 +189,9 @@ enum outbox_stmt {
 	ST_REQUEUE,
 	ST_WAITING_RECEIVERS,
 	ST_CANCEL_RECEIVER,
+	ST_SILENCED,
+	ST_LAST_TIMED,
+	ST_SILENCE_WAITING,
 	ST_COUNT,
 };
 
@@ -218,9 +260,10 @@ static const char *outbox_sql[ST_COUNT] = {
                    " WHERE alert_id = ?1 AND receiver = ?2",
     [ST_ATTEMPT] = "INSERT INTO attempts (receiver, message, started_ms,"
                    " duration_ms, result, status, detail, subject,"
-                   " recipients, message_id, body, body_sha256, clock_shift)"
+                   " recipients, message_id, body, body_sha256, clock_shift,"
+                   " refused)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                   " ?12, ?13)",
+                   " ?12, ?13, ?14)",
     [ST_ATTEMPT_ALERT] = "INSERT OR IGNORE INTO attempt_alerts VALUES (?1, ?2)",
     [ST_STATS] =
         "SELECT (SELECT count(*) FROM deliveries WHERE receiver = ?1"
@@ -236,7 +279,9 @@ static const char *outbox_sql[ST_COUNT] = {
         " (SELECT count(*) FROM deliveries WHERE receiver = ?1"
         "   AND state = 'cancelled'),"
         " (SELECT max(started_ms + duration_ms) FROM attempts"
-        "   WHERE receiver = ?1 AND result = 'sent')",
+        "   WHERE receiver = ?1 AND result = 'sent'),"
+        " (SELECT count(*) FROM deliveries WHERE receiver = ?1"
+        "   AND state = 'silenced')",
     [ST_LAST_FAILURE] = "SELECT started_ms + duration_ms, detail FROM attempts"
                         " WHERE receiver = ?1 AND result != 'sent'"
                         " ORDER BY id DESC LIMIT 1",
@@ -244,7 +289,7 @@ static const char *outbox_sql[ST_COUNT] = {
         "SELECT a.case_id, a.window, a.kind, a.id, a.created_at,"
         " d.receiver, d.state, d.last_error, t.started_ms, t.duration_ms,"
         " t.result, t.status, t.detail, t.message, t.clock_shift,"
-        " t.subject, t.recipients, t.message_id"
+        " t.subject, t.recipients, t.message_id, t.refused"
         " FROM alerts a JOIN deliveries d ON d.alert_id = a.id"
         " LEFT JOIN (attempt_alerts x JOIN attempts t ON t.id = x.attempt_id)"
         "   ON x.alert_id = a.id AND t.receiver = d.receiver"
@@ -276,6 +321,22 @@ static const char *outbox_sql[ST_COUNT] = {
     [ST_CANCEL_RECEIVER] = "UPDATE deliveries SET state = 'cancelled',"
                            " last_error = ?2 WHERE state = 'pending'"
                            " AND receiver = ?1",
+    [ST_SILENCED] = "UPDATE deliveries SET state = 'silenced',"
+                    " last_error = ?3 WHERE alert_id = ?1 AND receiver = ?2"
+                    " AND state = 'pending'",
+    /* The latest timed alert of a window queued for ?3 and not
+     * cancelled, and where its delivery stands. */
+    [ST_SILENCE_WAITING] =
+        "UPDATE deliveries SET state = 'silenced', last_error = ?3"
+        " WHERE state = 'pending' AND alert_id IN (SELECT id FROM alerts"
+        " WHERE case_id = ?1 AND window = ?2"
+        " AND kind IN ('reminder', 'due', 'overdue'))",
+    [ST_LAST_TIMED] =
+        "SELECT d.state, a.payload FROM alerts a JOIN deliveries d"
+        " ON d.alert_id = a.id WHERE a.case_id = ?1 AND a.window = ?2"
+        " AND d.receiver = ?3 AND d.state != 'cancelled'"
+        " AND a.kind IN ('reminder', 'due', 'overdue')"
+        " ORDER BY a.due_at DESC, a.rowid DESC LIMIT 1",
 };
 
 struct outbox {
@@ -307,6 +368,19 @@ outbox_query_int(struct outbox *ob, const char *sql)
 	return v;
 }
 
+/* 0 if no row breaks a foreign key, else -1 (logged). */
+static int
+outbox_check_foreign_keys(struct outbox *ob)
+{
+	int n = outbox_query_int(ob,
+	    "SELECT count(*) FROM pragma_foreign_key_check");
+
+	if (n != 0)
+		log_warnx("outbox %s: migration: %d rows break a foreign key",
+		    ob->path, n);
+	return n == 0 ? 0 : -1;
+}
+
 /* Take the database from version `from` to from + 1 in one transaction;
  * 0 or -1 (rolled back). */
 static int
@@ -320,6 +394,7 @@ outbox_migrate_step(struct outbox *ob, int from)
 		return -1;
 	if (sqlite3_exec(ob->db, outbox_migrations[from], NULL, NULL, NULL) !=
 	        SQLITE_OK ||
+	    outbox_check_foreign_keys(ob) == -1 ||
 	    sqlite3_exec(ob->db, bump, NULL, NULL, NULL) != SQLITE_OK) {
 		outbox_error(ob, "migration");
 		sqlite3_exec(ob->db, "ROLLBACK", NULL, NULL, NULL);
@@ -328,6 +403,29 @@ outbox_migrate_step(struct outbox *ob, int from)
 	return sqlite3_exec(ob->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
 	    ? 0
 	    : -1;
+}
+
+/* Run the steps from version v on with foreign keys off (a table
+ * rebuilt by a step is dropped while rows still refer to it; each step
+ * checks them before it commits), then turn them on again; 0 or -1. */
+static int
+outbox_migrate_steps(struct outbox *ob, int v, int tables)
+{
+	int rc = 0;
+
+	if (sqlite3_exec(ob->db, "PRAGMA foreign_keys = OFF", NULL, NULL,
+	        NULL) != SQLITE_OK)
+		return -1;
+	for (; rc == 0 && v < OUTBOX_VERSION; v++) {
+		if ((rc = outbox_migrate_step(ob, v)) == 0 && tables > 0 &&
+		    v > 0)
+			log_info("outbox %s: migrated to schema version %d",
+			    ob->path, v + 1);
+	}
+	if (sqlite3_exec(ob->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+	        NULL) != SQLITE_OK)
+		return -1;
+	return rc;
 }
 
 /* Bring the schema up to OUTBOX_VERSION; 0 or -1.  A database from a
@@ -347,14 +445,9 @@ outbox_migrate(struct outbox *ob)
 		    ob->path, v, OUTBOX_VERSION);
 		return -1;
 	}
-	for (; v < OUTBOX_VERSION; v++) {
-		if (outbox_migrate_step(ob, v) == -1)
-			return -1;
-		if (tables > 0 && v > 0)
-			log_info("outbox %s: migrated to schema version %d",
-			    ob->path, v + 1);
-	}
-	return 0;
+	if (v == OUTBOX_VERSION)
+		return 0;
+	return outbox_migrate_steps(ob, v, tables);
 }
 
 /* Set up an open database: pragmas, schema, statements; ob, or NULL
@@ -878,6 +971,7 @@ outbox_attempt(struct outbox *ob, const struct outbox_attempt *a,
 	outbox_bind_text(st, 11, a->body);
 	outbox_bind_text(st, 12, a->body_sha256);
 	sqlite3_bind_int64(st, 13, a->clock_shift);
+	outbox_bind_text(st, 14, a->refused);
 	if (outbox_step_done(ob, ST_ATTEMPT, "record attempt") == -1)
 		return -1;
 	id = sqlite3_last_insert_rowid(ob->db);
@@ -912,6 +1006,7 @@ outbox_stats(struct outbox *ob, const char *receiver, struct outbox_stats *out)
 		out->last_sent_ms = sqlite3_column_type(st, 5) == SQLITE_NULL
 		    ? -1
 		    : sqlite3_column_int64(st, 5);
+		out->silenced = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -994,6 +1089,7 @@ outbox_history(struct outbox *ob, const char *case_id, time_t since,
 		h.subject = (const char *)sqlite3_column_text(st, 15);
 		h.recipients = (const char *)sqlite3_column_text(st, 16);
 		h.message_id = (const char *)sqlite3_column_text(st, 17);
+		h.refused = (const char *)sqlite3_column_text(st, 18);
 		if (fn(&h, arg) != 0) {
 			rc = SQLITE_DONE;
 			break;
@@ -1050,6 +1146,59 @@ outbox_cancel_receiver(struct outbox *ob, const char *receiver, const char *why)
 	outbox_bind_text(st, 1, receiver);
 	outbox_bind_text(st, 2, why);
 	if (outbox_step_done(ob, ST_CANCEL_RECEIVER, "cancel receiver") == -1)
+		return -1;
+	return sqlite3_changes(ob->db);
+}
+
+int
+outbox_mark_silenced(struct outbox *ob, const char *alert_id,
+    const char *receiver, const char *why)
+{
+	sqlite3_stmt *st = ob->st[ST_SILENCED];
+
+	outbox_bind_text(st, 1, alert_id);
+	outbox_bind_text(st, 2, receiver);
+	outbox_bind_text(st, 3, why);
+	return outbox_step_done(ob, ST_SILENCED, "mark silenced");
+}
+
+int
+outbox_last_silenced(struct outbox *ob, const char *case_id, const char *window,
+    const char *receiver, char **payload)
+{
+	sqlite3_stmt *st = ob->st[ST_LAST_TIMED];
+	const char *state;
+	int rc, found = 0;
+
+	*payload = NULL;
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
+	outbox_bind_text(st, 3, receiver);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (state = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    strcmp(state, "silenced") == 0) {
+		*payload = xstrdup((const char *)sqlite3_column_text(st, 1));
+		found = 1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		outbox_error(ob, "last silenced");
+		return -1;
+	}
+	return found;
+}
+
+int
+outbox_silence_waiting(struct outbox *ob, const char *case_id,
+    const char *window, const char *why)
+{
+	sqlite3_stmt *st = ob->st[ST_SILENCE_WAITING];
+
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
+	outbox_bind_text(st, 3, why);
+	if (outbox_step_done(ob, ST_SILENCE_WAITING, "silence waiting") == -1)
 		return -1;
 	return sqlite3_changes(ob->db);
 }

@@ -200,6 +200,7 @@ static const struct report_name report_results[] = {
     {"failed", "失败，不再重试", "failed for good"},
     {"pending", "待发送", "waiting"},
     {"cancelled", "已取消", "cancelled"},
+    {"silenced", "已静默，未发送", "silenced, not sent"},
     {NULL, NULL, NULL},
 };
 

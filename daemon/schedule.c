@@ -19,6 +19,7 @@
 #include "receiver.h"
 #include "route.h"
 #include "schedule.h"
+#include "silence.h"
 #include "window.h"
 #include "xmalloc.h"
 
@@ -32,6 +33,7 @@ struct schedule_pass {
 	bool group;     /* hold announcements for group_wait */
 	int failed;
 	size_t queued;
+	const struct silence *silence; /* covers the timed alert queued */
 };
 
 /* A pass over cfg and ob at now: today, and whether today's timed
@@ -172,6 +174,83 @@ schedule_supersede(struct schedule_pass *p, const struct case_info *c,
 		    deadline_kind_name(kind));
 }
 
+/* If the window's last timed alert for receiver r was silenced, this
+ * timed alert is the first after the silence: say so in its payload
+ * ("silenced": the silence that ended). */
+static void
+schedule_resumed(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct receiver *r, json_t *payload)
+{
+	json_t *old, *sil;
+	char *stored;
+	int rc;
+
+	if ((rc = outbox_last_silenced(p->ob, c->id, w->name, r->name,
+	         &stored)) != 1) {
+		p->failed |= rc == -1;
+		return;
+	}
+	if ((old = json_loads(stored, 0, NULL)) != NULL &&
+	    (sil = json_object_get(old, "silenced")) != NULL)
+		json_object_set(payload, "silenced", sil);
+	json_decref(old);
+	free(stored);
+}
+
+/* What the payload of an alert says of silences, for its first
+ * receiver r: the silence that covers it, or the one that just ended
+ * before it. */
+static void
+schedule_silence_payload(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct receiver *r, enum alert_kind kind,
+    json_t *payload)
+{
+	if (p->silence != NULL)
+		json_object_set_new(payload, "silenced",
+		    silence_json(p->silence));
+	else if (kind < ALERT_OPENED)
+		schedule_resumed(p, c, w, r, payload);
+}
+
+/* A window silenced today: its timed alerts still waiting for a
+ * receiver (queued before the silence) are held back too. */
+static void
+schedule_hold(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w)
+{
+	const struct silence *s;
+	char note[512];
+	int n;
+
+	if (c->nsilences == 0 || (s = silence_find(c, w, p->today)) == NULL)
+		return;
+	silence_note(s, note, sizeof(note));
+	if ((n = outbox_silence_waiting(p->ob, c->id, w->name, note)) == -1)
+		p->failed = 1;
+	else if (n > 0)
+		log_info(
+		    "%d waiting alert%s for case %s window %s not sent: %s", n,
+		    n == 1 ? "" : "s", c->id, w->name, note);
+}
+
+/* A timed alert just queued for r under a silence: record it as
+ * silenced, with the silence, instead of sending it. */
+static void
+schedule_silenced(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct receiver *r, const char *id,
+    enum alert_kind kind)
+{
+	char note[512];
+
+	silence_note(p->silence, note, sizeof(note));
+	if (outbox_mark_silenced(p->ob, id, r->name, note) == -1) {
+		p->failed = 1;
+		return;
+	}
+	log_info("%s for case %s window %s to %s not sent: %s",
+	    deadline_kind_name(kind), c->id, w->name, r->name, note);
+}
+
 /* Queue an alert about window w of case c for each of its receivers;
  * occurrence is the day count of a timed alert, the window's revision
  * for an announcement (so that each real change has its own id). */
@@ -205,6 +284,7 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 				schedule_escalation(&rt, w, ws, overdue_days,
 				    payload);
 			}
+			schedule_silence_payload(p, c, w, r, kind, payload);
 			if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
 				fatalx("json_dumps: alert %s", id);
 		}
@@ -217,10 +297,12 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 		if (p->group && kind >= ALERT_OPENED)
 			not_before += r->group_wait;
 		if (p->failed ||
-		    outbox_add(p->ob, id, c->id, w->name,
-		        deadline_kind_name(kind), due_at, text, r->name, p->now,
-		        not_before) == -1)
+		    (rc = outbox_add(p->ob, id, c->id, w->name,
+		         deadline_kind_name(kind), due_at, text, r->name,
+		         p->now, not_before)) == -1)
 			p->failed = 1;
+		else if (rc == 1 && p->silence != NULL)
+			schedule_silenced(p, c, w, r, id, kind);
 		else {
 			p->queued++;
 			log_debug("queued %s %s/%s for %s",
@@ -374,8 +456,12 @@ schedule_due(struct schedule_pass *p, const struct case_info *c,
 	    route_next_alert(ws, &w->reminders, p->today, &later) &&
 	    later.day == p->today)
 		return;
+	/* Under a silence the alert is still queued, and recorded as
+	 * silenced: the record shows what was not sent, and why. */
+	p->silence = silence_find(c, w, a.day);
 	schedule_queue(p, c, w, ws, a.kind, a.occurrence,
 	    window_alert_time(p->cfg, a.day), NULL, a.day - ws->deadline);
+	p->silence = NULL;
 }
 
 /* When the next timed alert of an open window falls after now, or -1. */
@@ -413,6 +499,7 @@ schedule_plan_cases(struct schedule_pass *p, size_t from, size_t to,
 			schedule_changes(p, c, w, &ws);
 			if (ws.closed)
 				continue;
+			schedule_hold(p, c, w);
 			schedule_due(p, c, w, &ws);
 			if ((t = schedule_next(p, w, &ws)) != -1 &&
 			    (*next == -1 || t < *next))

@@ -54,8 +54,8 @@ status_json(const struct receiver *r, const struct outbox_stats *st, time_t now)
 	char t3[CLOCK_RFC3339_BUFSZ];
 	json_t *o;
 
-	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, "
-	              "s:b}",
+	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
+	              "s:o, s:b}",
 	    "receiver", r->name, "type", status_types[r->type], "last_sent",
 	    st->last_sent_ms < 0
 	        ? json_null()
@@ -69,7 +69,8 @@ status_json(const struct receiver *r, const struct outbox_stats *st, time_t now)
 	                            : json_string(st->last_failure),
 	    "waiting", (json_int_t)st->waiting, "failed",
 	    (json_int_t)st->failed, "failed_open", (json_int_t)st->failed_open,
-	    "cancelled", (json_int_t)st->cancelled, "oldest_waiting",
+	    "cancelled", (json_int_t)st->cancelled, "silenced",
+	    (json_int_t)st->silenced, "oldest_waiting",
 	    st->oldest_waiting < 0
 	        ? json_null()
 	        : json_string(clock_rfc3339(st->oldest_waiting, t3)),
@@ -104,8 +105,8 @@ status_row(FILE *fp, const struct receiver *r, const struct outbox_stats *st,
 	status_cell(fp, status_types[r->type], 9);
 	status_cell(fp, status_time(st->last_sent_ms, t1), 27);
 	status_cell(fp, status_time(st->last_failure_ms, t2), 27);
-	fprintf(fp, "%-8lld %-7lld %-10lld %s\n", st->waiting, st->failed,
-	    st->cancelled, t3);
+	fprintf(fp, "%-8lld %-7lld %-10lld %-9lld %s\n", st->waiting,
+	    st->failed, st->cancelled, st->silenced, t3);
 	if (st->last_failure_ms >= 0)
 		fprintf(fp, "  %s: last failure: %s\n", r->name,
 		    st->last_failure);
@@ -135,9 +136,9 @@ status_print(const struct config *cfg, time_t now, bool json, FILE *fp)
 		fatalx("json_array");
 	else if (!json) {
 		status_cell(fp, "RECEIVER", namew + 2);
-		fprintf(fp, "%-9s%-27s%-27s%-8s %-7s %-10s %s\n", "TYPE",
+		fprintf(fp, "%-9s%-27s%-27s%-8s %-7s %-10s %-9s %s\n", "TYPE",
 		    "LAST SENT", "LAST FAILURE", "WAITING", "FAILED",
-		    "CANCELLED", "OLDEST WAITING");
+		    "CANCELLED", "SILENCED", "OLDEST WAITING");
 	}
 	for (size_t i = 0; i < cfg->nreceivers && rc != -1; i++) {
 		const struct receiver *r = &cfg->receivers[i];

@@ -906,7 +906,8 @@ web_dash_receivers(struct evbuffer *b)
 	evbuffer_add_printf(b,
 	    "<h2>接收方</h2>\n<table id=\"receivers\">\n<tr><th>名称</th>"
 	    "<th>待发送</th><th>最久等待自</th><th>失败</th><th>已取消</th>"
-	    "<th>最近成功</th><th>最近失败</th><th>原因</th></tr>\n");
+	    "<th>已静默</th><th>最近成功</th><th>最近失败</th><th>原因</th>"
+	    "</tr>\n");
 	for (size_t i = 0; i < web.cfg->nreceivers; i++) {
 		const char *name = web.cfg->receivers[i].name;
 
@@ -923,8 +924,9 @@ web_dash_receivers(struct evbuffer *b)
 			clock_rfc3339(st.oldest_waiting, oldest);
 		evbuffer_add_printf(b,
 		    "</td><td>%lld</td><td>%s</td><td>%lld</td>"
-		    "<td>%lld</td><td>%s</td><td>%s</td><td>",
-		    st.waiting, oldest, st.failed, st.cancelled, sent, fail);
+		    "<td>%lld</td><td>%lld</td><td>%s</td><td>%s</td><td>",
+		    st.waiting, oldest, st.failed, st.cancelled, st.silenced,
+		    sent, fail);
 		web_html(b, st.last_failure);
 		evbuffer_add_printf(b, "</td></tr>\n");
 	}

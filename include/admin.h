@@ -32,6 +32,7 @@
 #define ADMIN_RELOAD_FAILED      "reload_failed"
 #define ADMIN_CALENDAR_UNCOVERED "calendar_uncovered"
 #define ADMIN_CASE_REMOVED       "case_removed"
+#define ADMIN_RECIPIENTS_REFUSED "recipients_refused"
 
 /*
  * Queue a notice of event for every admin receiver of cfg, held for its
@@ -55,6 +56,12 @@ int admin_notice_details(struct outbox *ob, const struct config *cfg,
 int admin_delivery_failed(struct outbox *ob, const struct config *cfg,
     json_t *alert, const char *receiver, long status, const char *error,
     time_t now);
+
+/* The SMTP server of receiver refused some recipients of message (its
+ * Idempotency-Key), which went to the others; refused says which and
+ * why ("addr: reply; ...").  Returns as admin_notice. */
+int admin_recipients_refused(struct outbox *ob, const struct config *cfg,
+    const char *receiver, const char *message, const char *refused, time_t now);
 
 /* A reload of cfg->path was rejected with errs; cfg is the configuration
  * still running.  Returns as admin_notice. */

@@ -41,6 +41,8 @@ struct transfer {
 	long retry_after; /* seconds from Retry-After, or 0 */
 	int rcpt_sent;    /* SMTP: RCPT TO commands sent so far */
 	bool rcpt_wait;   /* SMTP: the last of them awaits its reply */
+	int rcpt_refused; /* SMTP: how many the server refused */
+	char *refused;    /* SMTP: "addr: reply; ..." of those; freed */
 	char errbuf[CURL_ERROR_SIZE];
 };
 

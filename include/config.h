@@ -111,6 +111,22 @@ struct receiver {
 	int line;
 };
 
+/* A silence: no timed alerts for a case (or one of its windows) up to
+ * and including `until`.  Written in a case file (for that case) or in
+ * a file of silences_dir (for the cases it names, or those of a court);
+ * silence.c reads and resolves them. */
+struct silence {
+	const char *window; /* NULL: every window of the case */
+	date_t until;       /* the last day silenced, local */
+	const char *reason;
+	const char **cases; /* silences_dir: the case ids named, */
+	size_t ncases;
+	const char *court; /* or the court whose cases it covers */
+	const char *file;
+	int line;
+	int until_line; /* where `until` is written, for errors */
+};
+
 /* A dated event recorded on a case.  name is the window definition's
  * own string, one copy for every case. */
 struct case_event {
@@ -132,7 +148,10 @@ struct case_info {
 	const char *title; /* "" when not given */
 	const char *court; /* "" when not given */
 	struct case_event *events;
-	size_t *notify; /* indexes into config.receivers */
+	size_t *notify;                  /* indexes into config.receivers */
+	const struct silence *silence;   /* its own, in its file, or NULL */
+	const struct silence **silences; /* all that cover it, its own too */
+	size_t nsilences;
 	const char *file;
 	const char *acknowledged_by; /* who, or NULL */
 	int line;
@@ -148,6 +167,7 @@ struct config {
 	const char *timezone;
 	const char *state_dir; /* resolved against the main file's dir */
 	const char *cases_dir;
+	const char *silences_dir; /* NULL: none */
 	int notify_at;   /* wall clock h:m:s as h * 3600 + m * 60 + s */
 	int retry_first; /* seconds */
 	int retry_max;
@@ -170,6 +190,8 @@ struct config {
 	size_t nadmin;
 	struct case_info *cases;
 	size_t ncases;
+	struct silence *silences; /* read from silences_dir (malloc'd) */
+	size_t nsilences;
 	const char **unread; /* paths in cases_dir that are not *.conf */
 	size_t nunread;
 	const char **warnings; /* "FILE:LINE: warning: ..."; the array is

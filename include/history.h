@@ -19,7 +19,8 @@ struct history_row {
 	char *case_id, *window, *kind, *alert_id, *receiver, *state, *why;
 	char *result, *detail, *message;
 	char *subject, *recipients, *message_id; /* e-mail, or NULL */
-	time_t queued;                           /* daemon clock */
+	char *refused; /* e-mail: recipients refused, or NULL */
+	time_t queued; /* daemon clock */
 	bool has_attempt;
 	long long started_ms, duration_ms, clock_shift; /* real time */
 	long status;

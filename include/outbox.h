@@ -146,6 +146,7 @@ struct outbox_attempt {
 	const char *body;       /* what was sent, when it is small */
 	const char *body_sha256;
 	long long clock_shift; /* seconds --now shifted the daemon's clock */
+	const char *refused;   /* e-mail: "addr: reply; ..." refused, or NULL */
 };
 
 /* Record an attempt and the alerts it carried; 0 or -1. */
@@ -159,6 +160,7 @@ struct outbox_stats {
 	long long failed;
 	long long failed_open; /* of windows still open: worth a --resend */
 	long long cancelled;
+	long long silenced;        /* timed alerts not sent under a silence */
 	long long last_sent_ms;    /* real time, or -1 */
 	long long last_failure_ms; /* real time, or -1 */
 	char last_failure[512];    /* why */
@@ -185,6 +187,7 @@ struct outbox_history {
 	const char *result, *detail, *message;
 	long status;
 	long long clock_shift;
+	const char *refused; /* of the attempt: addresses refused, or NULL */
 	const char *subject, *recipients, *message_id; /* e-mail, or NULL */
 };
 
@@ -229,5 +232,23 @@ int outbox_waiting_receivers(struct outbox *ob,
  * -1. */
 int outbox_cancel_receiver(struct outbox *ob, const char *receiver,
     const char *why);
+
+/* Mark a delivery just queued as silenced: a timed alert not sent
+ * because a silence covers its window, noting the silence; 0 or -1. */
+int outbox_mark_silenced(struct outbox *ob, const char *alert_id,
+    const char *receiver, const char *why);
+
+/* Mark the timed alerts of a window still waiting to be sent (a
+ * receiver that was down) as silenced, noting the silence: a silence
+ * that starts holds back what was queued before it.  How many, or -1. */
+int outbox_silence_waiting(struct outbox *ob, const char *case_id,
+    const char *window, const char *why);
+
+/* If the latest timed alert of the window queued for receiver (not
+ * cancelled) was silenced, its payload into *payload (malloc'd) and 1;
+ * 0 if not (or none), -1 on error.  The next timed alert is then the
+ * first after the silence, and says so. */
+int outbox_last_silenced(struct outbox *ob, const char *case_id,
+    const char *window, const char *receiver, char **payload);
 
 #endif

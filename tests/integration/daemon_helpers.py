@@ -483,7 +483,7 @@ class _SmtpHandler:
     async def handle_RCPT(self, server, session, envelope, address,
                           rcpt_options):
         if address in self.sink.refuse:
-            return "550 5.1.1 no such mailbox here"
+            return self.sink.refuse_reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -522,7 +522,8 @@ class SmtpSink:
 
         self.mails = []         # every message, accepted or not
         self.data_reply = "250 OK"  # the answer to the end of DATA
-        self.refuse = set()     # addresses refused with 550 at RCPT
+        self.refuse = set()     # addresses refused at RCPT, with:
+        self.refuse_reply = "550 5.1.1 no such mailbox here"
         self.cond = threading.Condition()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

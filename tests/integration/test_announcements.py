@@ -265,9 +265,10 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
 
     r = once(run, tree, "2026-11-30T10:05")
     assert "migrated to schema version 2" in r.stderr, r.stderr
+    assert "migrated to schema version 3" in r.stderr, r.stderr
     assert "ALERT opened" not in r.stderr and "ALERT closed" not in r.stderr
     con = sqlite3.connect(tree.outbox)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 3
     for t, rows in before.items():
         cols = len(rows[0])
         after = con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
@@ -281,6 +282,85 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
     r = once(run, tree, "2026-11-30T10:06")
     assert "migrated" not in r.stderr
     assert "ALERT" not in r.stderr
+
+
+def test_version_2_outbox_migrates_in_place(tmp_path, hook, run):
+    """An outbox.db written by the schema version 2 daemon (tests/
+    integration/data/outbox-v2.sql: deliveries in every state, attempts
+    in every result) is migrated to version 3 on start: the deliveries
+    table is rebuilt for the state 'silenced' with every row, rowid and
+    index kept, attempts gain 'refused', foreign keys hold, and the
+    daemon goes on: nothing is announced again, what waited is sent."""
+    import pathlib
+    sql = (pathlib.Path(__file__).parent / "data" /
+           "outbox-v2.sql").read_text(encoding="utf-8")
+    receivers = ['{ name = "log"; type = "log"; }',
+                 webhook_receiver("ok", hook.url("/ok")),
+                 webhook_receiver("gone", "http://127.0.0.1:9/gone"),
+                 webhook_receiver("down", hook.url("/down"))]
+    tree = make_tree(tmp_path, receivers, ["log", "ok", "gone", "down"], {
+        "a.conf": cases_file(
+            case("(2026)沪0115执5001号", "张某诉李某拒不执行",
+                 "上海市浦东新区人民法院", transferred="2026-11-20"),
+            case("(2026)沪0115执5002号", "Wang v. Zhao", "Pudong court",
+                 transferred="2026-11-24", extended="2026-11-26"),
+            case("(2026)沪0115执5003号", "Closed later", "Pudong court",
+                 transferred="2026-11-25", filed="2026-11-30"))})
+    tree.state_dir.mkdir()
+    con = sqlite3.connect(tree.outbox)
+    con.executescript(sql)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    tables = ("alerts", "deliveries", "windows", "attempts",
+              "attempt_alerts")
+    before = {t: con.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid")
+              .fetchall() for t in tables}
+    con.close()
+    states = {r[3] for r in before["deliveries"]}
+    assert states == {"sent", "failed", "pending", "cancelled"}
+    assert {r[6] for r in before["attempts"]} == {"sent", "retry",
+                                                  "failed"}
+
+    # Before anything is due again: the migration alone.
+    r = run("-c", tree.main, "--history", "--now", "2026-11-30T10:00:10")
+    assert r.returncode == 0, r.stderr
+    assert "migrated to schema version 3" in r.stderr, r.stderr
+    con = sqlite3.connect(tree.outbox)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+    for t in tables:
+        after = con.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid") \
+            .fetchall()
+        cols = len(before[t][0])
+        assert [row[:cols] for row in after] == before[t], t
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    indexes = {r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        " AND tbl_name = 'deliveries' AND sql IS NOT NULL")}
+    assert indexes == {"deliveries_pending", "deliveries_due"}
+    cols = [r[1] for r in con.execute("PRAGMA table_info(attempts)")]
+    assert cols[-1] == "refused"
+    # The new state is accepted, a made-up one still refused.
+    con.execute("UPDATE deliveries SET state = 'silenced' WHERE rowid ="
+                " (SELECT min(rowid) FROM deliveries WHERE state = 'sent')")
+    try:
+        con.execute("UPDATE deliveries SET state = 'lost'")
+        raise AssertionError("CHECK constraint lost")
+    except sqlite3.IntegrityError:
+        pass
+    con.rollback()
+    con.close()
+
+    # The daemon goes on: what waited for "down" goes out, nothing is
+    # announced again, and a second start migrates nothing.
+    r = once(run, tree, "2026-11-30T10:05")
+    assert "migrated" not in r.stderr
+    assert "ALERT opened" not in r.stderr and "ALERT closed" not in r.stderr
+    down = [a["kind"] for req, a in hook.alerts()
+            if req.path.startswith("/down")]
+    assert sorted(down) == ["closed", "opened", "opened", "opened",
+                            "overdue"], down
+    rows = tree.deliveries()
+    assert not [x for x in rows if x["state"] == "pending"], rows
 
 
 def test_admin_receivers_hear_of_a_removed_case(tmp_path, hook, run):

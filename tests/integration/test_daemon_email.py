@@ -156,3 +156,72 @@ def test_every_recipient_refused_fails_the_delivery(tmp_path, smtp, spawn):
     assert smtp.mails == []
     assert [r["state"] for r in tree.wait_states(["failed"])] == ["failed"]
     d.stop()
+
+
+def test_refused_recipients_are_recorded_shown_and_reported(
+        tmp_path, smtp, spawn, run):
+    """One of three recipients refused: the other two get the mail, the
+    attempt records which address was refused and why (attempts.refused,
+    --history text, JSON and CSV), the admin receivers are told, and the
+    refused address is not tried again."""
+    import csv
+    import io
+    import json
+    import sqlite3
+    receiver = email_receiver("mail", smtp.url, TO, sender=FROM, tls="none")
+    tree = make_tree(tmp_path, [receiver, '{ name = "ops"; type = "log"; }'],
+                     ["mail"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))},
+                     extra='admin = [ "ops" ];')
+    smtp.refuse = {"ops@example.org"}
+    d = spawn(tree, now="2025-07-04T10:00")
+    mail = smtp.wait_mails(1, timeout=5)[0]
+    assert sorted(mail.rcpt_tos) == ["lawyer@example.com",
+                                     "legal@example.org"]
+    d.wait_line(r"delivered opened for case .* to mail: SMTP 250; refused 1 "
+                r"of 3 recipients: ops@example\.org: 550 5\.1\.1 no such "
+                r"mailbox here")
+    d.wait_line(r"ADMIN recipients_refused: the SMTP server of mail refused "
+                r"recipients .*ops@example\.org: 550 5\.1\.1 no such mailbox")
+    tree.wait_states(["sent", "sent"])
+    d.stop()
+    assert len(smtp.mails) == 1     # nothing sent again to anyone
+    con = sqlite3.connect(tree.outbox)
+    [(refused, result)] = con.execute(
+        "SELECT refused, result FROM attempts WHERE receiver = 'mail'")
+    con.close()
+    assert refused == "ops@example.org: 550 5.1.1 no such mailbox here"
+    assert result == "sent"
+
+    r = run("-c", tree.main, "--history", CASE_ID)
+    assert ("[refused: ops@example.org: 550 5.1.1 no such mailbox here]"
+            in r.stdout), r.stdout
+    js = json.loads(run("-c", tree.main, "--history", CASE_ID,
+                        "--json").stdout)
+    [att] = [x["attempt"] for x in js["deliveries"]
+             if x["receiver"] == "mail"]
+    assert att["refused"] == refused
+    rows = list(csv.DictReader(io.StringIO(
+        run("-c", tree.main, "--history", CASE_ID,
+            "--csv").stdout.lstrip("\ufeff"))))
+    assert [x["refused"] for x in rows if x["receiver"] == "mail"
+            and x["what"] == "attempt"] == [refused]
+
+
+def test_every_recipient_refused_for_now_is_not_retried_forever(
+        tmp_path, smtp, spawn):
+    """Every recipient refused with 4xx: retried, but the third attempt
+    fails for good."""
+    receiver = email_receiver("mail", smtp.url, TO, sender=FROM, tls="none")
+    tree = make_tree(tmp_path, [receiver], ["mail"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))},
+                     retry=(1, 1))
+    smtp.refuse = set(TO)
+    smtp.refuse_reply = "450 4.2.1 mailbox busy, try later"
+    d = spawn(tree, now="2025-07-04T10:00")
+    d.wait_line(r"delivery of opened for case .* to mail failed for good: "
+                r".*refused 3 of 3 recipients", timeout=15)
+    assert len(d.grep(r"to mail failed: .*; retry in")) == 2, d.text
+    rows = tree.wait_states(["failed"])
+    assert rows[0]["attempts"] == 3, rows
+    d.stop()

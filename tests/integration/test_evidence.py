@@ -219,10 +219,11 @@ def test_dashboard_and_case_page_in_chromium(tmp_path, spawn, run):
     assert [(w, i) for w, _, i in rows] == [("reasons", "B-1"),
                                             ("decision", CASE_ID)], rows
     assert "<script" not in dom and "Zhang &lt;script&gt;" in dom
-    # The receivers panel, as --status: nothing waits for log.
+    # The receivers panel, as --status: nothing waits for log (waiting,
+    # oldest, failed, cancelled, silenced, last sent).
     assert re.search(r'id="receivers".*<tr><td>log</td><td>0</td>'
-                     r'<td>-</td><td>0</td><td>0</td><td>\d{4}-', dom,
-                     re.S)
+                     r'<td>-</td><td>0</td><td>0</td><td>0</td><td>\d{4}-',
+                     dom, re.S)
     # A filter by court.
     status, _, body = get(base + "/?court=Beijing+Court")
     assert status == 200 and "B-1" in body and CASE_ID not in body
