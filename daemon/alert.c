@@ -144,7 +144,8 @@ alert_payload(const char *id, enum alert_kind kind, const struct case_info *c,
     const struct window_def *w, const struct window_state *ws, date_t today,
     const struct alert_change *chg)
 {
-	char opened[DATE_BUFSZ], deadline[DATE_BUFSZ];
+	char opened[DATE_BUFSZ], deadline[DATE_BUFSZ], transferred[DATE_BUFSZ];
+	const struct case_event *ev;
 	char deadline_at[CLOCK_RFC3339_BUFSZ];
 	json_t *obj;
 
@@ -164,6 +165,12 @@ alert_payload(const char *id, enum alert_kind kind, const struct case_info *c,
 	if (w->title_en != NULL)
 		alert_set(json_object_get(obj, "window"), "title_en",
 		    json_string(w->title_en));
+	/* The day the police received the transfer, which every reader of
+	 * any of the case's windows wants to see (the evidence starts
+	 * there). */
+	if ((ev = config_case_event(c, "transferred")) != NULL)
+		alert_set(json_object_get(obj, "case"), "transferred",
+		    json_string(date_format(ev->date, transferred)));
 	if (chg != NULL)
 		alert_add_change(obj, kind, ws, chg);
 	return obj;

@@ -28,6 +28,7 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,49 +241,78 @@ chat_feishu_md(const char *md)
  * that the default subject would only repeat.  A new string.
  */
 static char *
-chat_head(const struct receiver *r, const char *pre, const char *subject,
-    const char *post)
+chat_head(const struct receiver *r, json_t *alerts, bool test,
+    enum message_markup markup, const char *pre, const char *post,
+    char *(*escape)(const char *))
 {
-	char *s;
+	char *subject, *s;
 
 	if (r->subject == NULL && r->body == NULL)
 		return xstrdup("");
+	subject = message_subject_markup(r, alerts, test, markup);
+	if (escape != NULL) {
+		s = escape(subject);
+		free(subject);
+		subject = s;
+	}
 	xasprintf(&s, "%s%s%s", pre, subject, post);
+	free(subject);
+	return s;
+}
+
+/* head, body cut to room bytes, tail, cut to max bytes: a new string;
+ * body is freed. */
+static char *
+chat_text_wrap(char *body, const char *head, const char *tail, size_t room,
+    size_t max)
+{
+	char *s;
+
+	chat_cut(body, room);
+	xasprintf(&s, "%s%s%s", head, body, tail);
+	free(body);
+	chat_cut(s, max);
 	return s;
 }
 
 /*
  * The message body in style, fitted with head and tail into max bytes:
  * head, the body (whole alerts dropped for "... and N more" if need be),
- * tail; escape, if set, is applied to the body first.  A new string, or
- * NULL.
+ * tail; the values from case files defused for markup; escape, if set,
+ * is applied to the body first.  A new string, or NULL.
  */
 static char *
 chat_text(const struct receiver *r, json_t *alerts, bool test,
-    enum message_style style, const char *head, const char *tail, size_t max,
-    char *(*escape)(const char *))
+    enum message_style style, enum message_markup markup, const char *head,
+    const char *tail, size_t max, char *(*escape)(const char *))
 {
-	size_t fixed = strlen(head) + strlen(tail), room, ask, len;
+	size_t fixed = strlen(head) + strlen(tail), room, ask, len, whole;
 	char *body, *s;
 
 	room = ask = max > fixed ? max - fixed : 0;
 	/* Would every alert fit?  chat_fits wants to know. */
-	if ((body = message_body(r, alerts, test, style)) == NULL)
+	if ((body = message_body_markup(r, alerts, test, style, markup,
+	         SIZE_MAX)) == NULL)
 		return NULL;
 	if (escape != NULL) {
 		s = escape(body);
 		free(body);
 		body = s;
 	}
-	len = strlen(body);
+	len = whole = strlen(body);
 	while (len > 0 && body[len - 1] == '\n')
 		len--;
 	if (len > room)
 		chat_trimmed = true;
+	if (whole <= room) {
+		/* It all fits: what message_body_max would build again. */
+		body[len] = '\0';
+		return chat_text_wrap(body, head, tail, room, max);
+	}
 	free(body);
 	for (int tries = 0;; tries++) {
-		if ((body = message_body_max(r, alerts, test, style, ask)) ==
-		    NULL)
+		if ((body = message_body_markup(r, alerts, test, style, markup,
+		         ask)) == NULL)
 			return NULL;
 		if (escape != NULL) {
 			s = escape(body);
@@ -298,11 +328,7 @@ chat_text(const struct receiver *r, json_t *alerts, bool test,
 		ask = len - room >= ask ? 0 : ask - (len - room);
 		free(body);
 	}
-	chat_cut(body, room);
-	xasprintf(&s, "%s%s%s", head, body, tail);
-	free(body);
-	chat_cut(s, max);
-	return s;
+	return chat_text_wrap(body, head, tail, room, max);
 }
 
 /* " @mobile" for each mobile to @, after sep; "" if none.  A new
@@ -351,10 +377,12 @@ chat_dingtalk(const struct receiver *r, json_t *alerts, bool test,
 	char *head, *tail, *s;
 	json_t *doc;
 
-	head = chat_head(r, text ? "" : "#### ", subject, "\n\n");
+	enum message_markup m = text ? MARKUP_NONE : MARKUP_MARKDOWN;
+
+	head = chat_head(r, alerts, test, m, text ? "" : "#### ", "\n\n", NULL);
 	tail = chat_mention_text(r, text ? "\n" : "\n\n");
 	s = chat_text(r, alerts, test, text ? MESSAGE_TEXT : MESSAGE_MARKDOWN,
-	    head, tail, CHAT_DINGTALK_MAX, NULL);
+	    m, head, tail, CHAT_DINGTALK_MAX, NULL);
 	free(head);
 	free(tail);
 	if (s == NULL)
@@ -389,9 +417,12 @@ chat_wecom(const struct receiver *r, json_t *alerts, bool test,
 	json_t *doc;
 	char *head, *s;
 
-	head = chat_head(r, text ? "" : "### ", subject, "\n\n");
+	enum message_markup m = text ? MARKUP_NONE : MARKUP_MARKDOWN;
+
+	(void)subject;
+	head = chat_head(r, alerts, test, m, text ? "" : "### ", "\n\n", NULL);
 	s = chat_text(r, alerts, test, text ? MESSAGE_TEXT : MESSAGE_MARKDOWN,
-	    head, "", text ? CHAT_WECOM_TEXT : CHAT_WECOM_MARKDOWN, NULL);
+	    m, head, "", text ? CHAT_WECOM_TEXT : CHAT_WECOM_MARKDOWN, NULL);
 	free(head);
 	if (s == NULL)
 		return NULL;
@@ -442,9 +473,10 @@ chat_feishu_text(const struct receiver *r, json_t *alerts, bool test,
 	json_t *v = NULL;
 	char *head, *s;
 
-	head = chat_head(r, "", subject, "\n\n");
-	s = chat_text(r, alerts, test, MESSAGE_TEXT, head, "", CHAT_FEISHU_MAX,
-	    NULL);
+	(void)subject;
+	head = chat_head(r, alerts, test, MARKUP_NONE, "", "\n\n", NULL);
+	s = chat_text(r, alerts, test, MESSAGE_TEXT, MARKUP_NONE, head, "",
+	    CHAT_FEISHU_MAX, NULL);
 	free(head);
 	if (s != NULL && (s = chat_feishu_defuse(s)) != NULL)
 		v = json_pack("{s:s, s:{s:s}}", "msg_type", "text", "content",
@@ -463,7 +495,7 @@ chat_feishu_post(const struct receiver *r, json_t *alerts, bool test,
 	json_t *v = NULL;
 	char *s;
 
-	if ((s = chat_text(r, alerts, test, MESSAGE_TEXT, "", "",
+	if ((s = chat_text(r, alerts, test, MESSAGE_TEXT, MARKUP_NONE, "", "",
 	         CHAT_FEISHU_MAX, NULL)) != NULL)
 		v = json_pack("{s:s, s:{s:{s:{s:s, s:o}}}}", "msg_type", "post",
 		    "content", "post", lang, "title", subject, "content",
@@ -481,8 +513,8 @@ chat_feishu_card(const struct receiver *r, json_t *alerts, bool test,
 	json_t *v = NULL;
 	char *s;
 
-	if ((s = chat_text(r, alerts, test, MESSAGE_MARKDOWN, "", "",
-	         CHAT_FEISHU_MAX, chat_feishu_md)) != NULL &&
+	if ((s = chat_text(r, alerts, test, MESSAGE_MARKDOWN, MARKUP_MARKDOWN,
+	         "", "", CHAT_FEISHU_MAX, chat_feishu_md)) != NULL &&
 	    (s = chat_feishu_defuse(s)) != NULL)
 		v = json_pack("{s:s, s:{s:{s:{s:s, s:s}}, s:[{s:s, s:s}]}}",
 		    "msg_type", "interactive", "card", "header", "title", "tag",
@@ -530,10 +562,15 @@ chat_slack(const struct receiver *r, json_t *alerts, bool test,
 	char *head, *esc, *s;
 	json_t *doc;
 
-	esc = chat_slack_escape(subject);
-	head = chat_head(r, blocks ? "*" : "", esc, blocks ? "*\n\n" : "\n\n");
+	(void)subject;
+	s = message_subject_markup(r, alerts, test, MARKUP_SLACK);
+	esc = chat_slack_escape(s);
+	free(s);
+	head = chat_head(r, alerts, test, MARKUP_SLACK, blocks ? "*" : "",
+	    blocks ? "*\n\n" : "\n\n", chat_slack_escape);
 	s = chat_text(r, alerts, test, blocks ? MESSAGE_MARKDOWN : MESSAGE_TEXT,
-	    head, "", blocks ? CHAT_SLACK_SECTION : CHAT_SLACK_TEXT,
+	    MARKUP_SLACK, head, "",
+	    blocks ? CHAT_SLACK_SECTION : CHAT_SLACK_TEXT,
 	    blocks ? chat_slack_section : chat_slack_escape);
 	free(head);
 	if (s == NULL) {
@@ -606,12 +643,15 @@ chat_teams(const struct receiver *r, json_t *alerts, bool test,
     const char *subject)
 {
 	json_t *blocks;
-	char *s;
+	char *s, *head;
 
-	if ((s = chat_text(r, alerts, test, MESSAGE_TEXT, "", "",
+	(void)subject;
+	if ((s = chat_text(r, alerts, test, MESSAGE_TEXT, MARKUP_TEAMS, "", "",
 	         CHAT_TEAMS_MAX, NULL)) == NULL)
 		return NULL;
-	blocks = chat_teams_blocks(subject, s);
+	head = message_subject_markup(r, alerts, test, MARKUP_TEAMS);
+	blocks = chat_teams_blocks(head, s);
+	free(head);
 	free(s);
 	if (blocks == NULL)
 		return NULL;

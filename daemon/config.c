@@ -697,6 +697,16 @@ config_case_find(const struct config *cfg, const char *id)
 	return NULL;
 }
 
+const char *
+config_builtin_title(const char *name, bool en)
+{
+	for (size_t i = 0; name != NULL && i < CONFIG_NBUILTIN; i++)
+		if (strcmp(config_builtin_windows[i].name, name) == 0)
+			return en ? config_builtin_windows[i].title_en
+			          : config_builtin_windows[i].title;
+	return NULL;
+}
+
 const struct case_event *
 config_case_event(const struct case_info *c, const char *name)
 {

@@ -1,13 +1,9 @@
 /*
- * deliver.c -- libcurl's multi interface on libevent, after curl's
- * docs/examples/hiperfifo.c.
- *
- * curl tells us which sockets to watch (deliver_socket_cb) and when to
- * call it back (deliver_timer_cb); libevent tells curl when a socket is
- * ready (deliver_event_cb) or the timer fired (deliver_timeout_cb).
- * Finished transfers are collected in deliver_check_done and their
- * outcomes written to the outbox in one transaction.  Nothing here
- * blocks, and the multi API is never called from inside a curl callback.
+ * deliver.c -- what goes out now: each receiver's queue, digests, rate
+ * limits, the per-receiver cap and breaker, and the record of every
+ * outcome.  transfer.c runs the transfers (curl multi on libevent) and
+ * hands back each one that ended; channel.c says, per receiver, how a
+ * message is set up and how its answer is judged.
  *
  * A delivery in flight holds copies of everything it needs, so a reload
  * may free the configuration under it.
@@ -40,6 +36,7 @@
  * make notices about itself without end.
  */
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -50,9 +47,11 @@
 #include "channel.h"
 #include "clock.h"
 #include "deliver.h"
+#include "digest.h"
 #include "log.h"
 #include "message.h"
 #include "rate.h"
+#include "transfer.h"
 #include "xmalloc.h"
 
 #define DELIVER_PER_RECEIVER    4     /* transfers in flight to one receiver */
@@ -61,13 +60,6 @@
 #define DELIVER_WRITE_FIRST_MS  250   /* then doubled, between tries to */
 #define DELIVER_WRITE_MAX_MS    1000  /* record outcomes */
 #define DELIVER_BODY_KEEP       65536 /* bodies kept whole in the record */
-#define DELIVER_REFUSED_TRIES   3     /* mail every recipient refused (4xx) */
-
-enum outcome {
-	OUTCOME_SENT,
-	OUTCOME_RETRY,
-	OUTCOME_FAILED,
-};
 
 /* One receiver's queue, as far as delivery goes (it outlives reloads). */
 struct lane {
@@ -88,14 +80,16 @@ struct job {
 	size_t nalerts;
 	char delivery_id[ALERT_ID_LEN + 1];
 	char *receiver;
-	enum receiver_type type;
+	const struct channel *ch;
 	enum receiver_format format;
 	int attempts;   /* the most any of its alerts has had */
+	bool accounted; /* its lane knows it ended */
+	bool fresh;     /* done at set-up in this round, not yet recorded */
 	bool admin;     /* it carries administrators' notices */
 	json_t *alerts; /* what it carries, for the admin receivers */
 	struct transfer t;
 	/* How it ended, once it has. */
-	enum outcome outcome;
+	enum channel_outcome outcome;
 	long code;       /* HTTP or SMTP status */
 	long wait;       /* seconds before a retry */
 	time_t finished; /* daemon clock */
@@ -107,17 +101,11 @@ struct job {
 	char desc[CURL_ERROR_SIZE + 320];
 };
 
-/* A socket curl asked us to watch. */
-struct deliver_sock {
-	struct event *ev;
-};
-
 static struct {
 	struct event_base *base;
 	struct outbox *ob;
 	const struct config *cfg;
-	CURLM *multi;
-	struct event *timer;
+	const struct channel **chans; /* of each of cfg's receivers */
 	TAILQ_HEAD(, job) jobs;
 	size_t njobs;
 	TAILQ_HEAD(, job) done; /* finished, outcome not yet recorded */
@@ -135,9 +123,11 @@ static struct {
 	void *idle_arg;
 } dl;
 
-static void deliver_check_done(void);
 static void deliver_flush(void);
 static void deliver_after(void);
+static void deliver_ended(CURL *easy, CURLcode rc);
+static void deliver_round(time_t now);
+static void deliver_batch_ended(void);
 
 bool
 deliver_outbox_writable(void)
@@ -212,82 +202,6 @@ deliver_wake_at(time_t t)
 		dl.wake = t;
 }
 
-/* libevent: a socket curl watches is ready. */
-static void
-deliver_event_cb(evutil_socket_t fd, short what, void *arg)
-{
-	int action, running;
-
-	(void)arg;
-	action = (what & EV_READ ? CURL_CSELECT_IN : 0) |
-	    (what & EV_WRITE ? CURL_CSELECT_OUT : 0);
-	if (curl_multi_socket_action(dl.multi, fd, action, &running) !=
-	    CURLM_OK)
-		log_warnx("curl_multi_socket_action failed");
-	deliver_check_done();
-}
-
-/* libevent: curl's timer fired. */
-static void
-deliver_timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	int running;
-
-	(void)fd, (void)what, (void)arg;
-	if (curl_multi_socket_action(dl.multi, CURL_SOCKET_TIMEOUT, 0,
-	        &running) != CURLM_OK)
-		log_warnx("curl_multi_socket_action failed");
-	deliver_check_done();
-}
-
-/* curl: watch socket s for what (or stop watching it). */
-static int
-deliver_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
-    void *sockp)
-{
-	struct deliver_sock *ds = sockp;
-	short kind;
-
-	(void)easy, (void)userp;
-	if (what == CURL_POLL_REMOVE) {
-		if (ds != NULL) {
-			event_free(ds->ev);
-			free(ds);
-		}
-		curl_multi_assign(dl.multi, s, NULL);
-		return 0;
-	}
-	kind = (what & CURL_POLL_IN ? EV_READ : 0) |
-	    (what & CURL_POLL_OUT ? EV_WRITE : 0) | EV_PERSIST;
-	if (ds == NULL) {
-		ds = xcalloc(1, sizeof(*ds));
-		curl_multi_assign(dl.multi, s, ds);
-	} else
-		event_free(ds->ev);
-	if ((ds->ev = event_new(dl.base, s, kind, deliver_event_cb, NULL)) ==
-	        NULL ||
-	    event_add(ds->ev, NULL) == -1)
-		fatalx("event_new/event_add for a curl socket");
-	return 0;
-}
-
-/* curl: call us back in timeout_ms (-1: never).  A timeout of 0 is armed
- * as an immediate timer, not acted on here. */
-static int
-deliver_timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct timeval tv;
-
-	(void)multi, (void)userp;
-	if (timeout_ms < 0) {
-		evtimer_del(dl.timer);
-		return 0;
-	}
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	return evtimer_add(dl.timer, &tv);
-}
-
 int
 deliver_init(struct event_base *base, struct outbox *ob)
 {
@@ -297,24 +211,24 @@ deliver_init(struct event_base *base, struct outbox *ob)
 	dl.base = base;
 	dl.ob = ob;
 	dl.wake = -1;
-	if ((dl.multi = curl_multi_init()) == NULL)
+	if ((dl.write_timer = evtimer_new(base, deliver_write_cb, NULL)) ==
+	    NULL)
 		return -1;
-	if ((dl.timer = evtimer_new(base, deliver_timeout_cb, NULL)) == NULL ||
-	    (dl.write_timer = evtimer_new(base, deliver_write_cb, NULL)) ==
-	        NULL)
-		return -1;
-	if (curl_multi_setopt(dl.multi, CURLMOPT_SOCKETFUNCTION,
-	        deliver_socket_cb) != CURLM_OK ||
-	    curl_multi_setopt(dl.multi, CURLMOPT_TIMERFUNCTION,
-	        deliver_timer_cb) != CURLM_OK)
-		return -1;
-	return 0;
+	return transfer_init(base, deliver_ended, deliver_batch_ended);
 }
 
 void
 deliver_set_config(const struct config *cfg)
 {
+	/* Each receiver's channel, picked once. */
+	free(dl.chans);
+	dl.chans = NULL;
 	dl.cfg = cfg;
+	if (cfg == NULL)
+		return;
+	dl.chans = xcalloc(cfg->nreceivers + 1, sizeof(*dl.chans));
+	for (size_t i = 0; i < cfg->nreceivers; i++)
+		dl.chans[i] = channel_of(&cfg->receivers[i]);
 }
 
 void
@@ -408,7 +322,7 @@ deliver_keep(struct job *j, const struct receiver *r, json_t *alerts)
 	if (j->t.body != NULL && j->t.len <= DELIVER_BODY_KEEP &&
 	    memchr(j->t.body, '\0', j->t.len) == NULL)
 		xasprintf(&j->body, "%.*s", (int)j->t.len, j->t.body);
-	if (r->type != RECEIVER_EMAIL)
+	if (j->ch->type != RECEIVER_EMAIL)
 		return;
 	j->subject = message_subject(r, alerts, false);
 	j->message_id = email_message_id(r, j->delivery_id);
@@ -423,9 +337,9 @@ static int
 deliver_record_attempt(const struct job *j)
 {
 	static const char *const results[] = {
-	    [OUTCOME_SENT] = "sent",
-	    [OUTCOME_RETRY] = "retry",
-	    [OUTCOME_FAILED] = "failed",
+	    [CHANNEL_SENT] = "sent",
+	    [CHANNEL_RETRY] = "retry",
+	    [CHANNEL_FAILED] = "failed",
 	};
 	struct outbox_attempt a = {
 	    .receiver = j->receiver,
@@ -447,31 +361,6 @@ deliver_record_attempt(const struct job *j)
 	return outbox_attempt(dl.ob, &a, j->ids, j->nalerts);
 }
 
-/* Sort a finished transfer into sent, worth a retry, or failed for good:
- * webhooks by HTTP status (429 and 5xx retried), mail by curl's result
- * and the SMTP reply (5xx is permanent). */
-static enum outcome
-deliver_classify(const struct job *j, CURLcode rc, long code)
-{
-	if (j->type == RECEIVER_WEBHOOK) {
-		if (rc == CURLE_URL_MALFORMAT ||
-		    rc == CURLE_UNSUPPORTED_PROTOCOL)
-			return OUTCOME_FAILED;
-		if (rc != CURLE_OK)
-			return OUTCOME_RETRY;
-		if (code >= 200 && code < 300)
-			return OUTCOME_SENT;
-		if (code == 408 || code == 429 || code >= 500)
-			return OUTCOME_RETRY;
-		return OUTCOME_FAILED;
-	}
-	if (rc == CURLE_OK)
-		return OUTCOME_SENT;
-	if (rc != CURLE_LOGIN_DENIED && code >= 500 && code < 600)
-		return OUTCOME_FAILED;
-	return OUTCOME_RETRY;
-}
-
 /* Seconds to wait before attempt number attempts + 1: exponential from
  * retry.first up to retry.max, with up to a quarter more of jitter so
  * that receivers coming back are not hit all at once, and never sooner
@@ -491,82 +380,15 @@ deliver_backoff(int attempts, long retry_after)
 	return d > retry_after ? d : retry_after;
 }
 
-/* Describe a transfer's result for the log and the outbox. */
-static void
-deliver_describe(const struct job *j, CURLcode rc, long code, char *buf,
-    size_t len)
-{
-	const char *proto = j->type == RECEIVER_WEBHOOK ? "HTTP" : "SMTP";
-
-	if (rc != CURLE_OK && code > 0)
-		snprintf(buf, len, "%s %ld: %s", proto, code,
-		    j->t.errbuf[0] != '\0' ? j->t.errbuf
-		                           : curl_easy_strerror(rc));
-	else if (rc != CURLE_OK)
-		snprintf(buf, len, "%s",
-		    j->t.errbuf[0] != '\0' ? j->t.errbuf
-		                           : curl_easy_strerror(rc));
-	else
-		snprintf(buf, len, "%s %ld", proto, code);
-}
-
-/* A mail some of whose recipients were refused: the description says
- * which and why.  A refused address is never tried again on its own:
- * the message went to the others.  When every one was refused, a
- * temporary refusal (4xx) is retried like any failure, but only until
- * DELIVER_REFUSED_TRIES attempts, then the delivery fails for good. */
-static enum outcome
-deliver_refused(const struct job *j, enum outcome out, char *desc, size_t len)
-{
-	size_t used = strlen(desc);
-
-	if (j->t.refused == NULL)
-		return out;
-	snprintf(desc + used, len - used, "; refused %d of %d recipient%s: %s",
-	    j->t.rcpt_refused, j->t.rcpt_sent, j->t.rcpt_sent == 1 ? "" : "s",
-	    j->t.refused);
-	if (out == OUTCOME_RETRY && j->t.rcpt_refused >= j->t.rcpt_sent &&
-	    j->attempts + 1 >= DELIVER_REFUSED_TRIES)
-		return OUTCOME_FAILED;
-	return out;
-}
-
 /* The outcome of a transfer, with the description logged and stored. */
-static enum outcome
+static enum channel_outcome
 deliver_result(const struct job *j, CURLcode rc, char *desc, size_t len)
 {
-	enum outcome out;
-	char msg[256];
 	long code = 0;
-	size_t used;
 
 	curl_easy_getinfo(j->t.easy, CURLINFO_RESPONSE_CODE, &code);
-	deliver_describe(j, rc, code, desc, len);
-	out = deliver_classify(j, rc, code);
-	if (j->type == RECEIVER_EMAIL)
-		return deliver_refused(j, out, desc, len);
-	if (out != OUTCOME_SENT || j->type != RECEIVER_WEBHOOK ||
-	    j->format == FORMAT_JSON)
-		return out;
-	/* Chat robots answer 200 and put their verdict in the body. */
-	msg[0] = '\0';
-	switch (chat_verdict(j->format, j->t.response, msg, sizeof(msg))) {
-	case CHAT_OK:
-		return OUTCOME_SENT;
-	case CHAT_RETRY:
-		out = OUTCOME_RETRY;
-		break;
-	case CHAT_FAIL:
-		out = OUTCOME_FAILED;
-		break;
-	case CHAT_RETRY_ONCE:
-		out = j->attempts == 0 ? OUTCOME_RETRY : OUTCOME_FAILED;
-		break;
-	}
-	used = strlen(desc);
-	snprintf(desc + used, len - used, ", refused: %s",
-	    msg[0] != '\0' ? msg : "(no message)");
-	return out;
+	channel_describe(j->ch, &j->t, rc, code, desc, len);
+	return j->ch->judge(&j->t, j->format, rc, code, j->attempts, desc, len);
 }
 
 /* Work out how a transfer ended, once, when it ends. */
@@ -592,7 +414,7 @@ deliver_record(const struct job *j)
 
 	for (size_t i = 0; i < j->nalerts && rc == 0; i++) {
 		switch (j->outcome) {
-		case OUTCOME_SENT:
+		case CHANNEL_SENT:
 			rc = outbox_mark_sent(dl.ob, j->ids[i], j->receiver, at,
 			    j->code);
 			/* Recipients refused: the admin receivers hear of
@@ -603,13 +425,13 @@ deliver_record(const struct job *j)
 			        j->delivery_id, j->t.refused, at) == -1)
 				rc = -1;
 			break;
-		case OUTCOME_RETRY:
+		case CHANNEL_RETRY:
 			/* The clock reads whole seconds: one more so that the
 			 * retry never comes before the wait is over. */
 			rc = outbox_mark_retry(dl.ob, j->ids[i], j->receiver,
 			    at, at + j->wait + 1, j->code, j->desc);
 			break;
-		case OUTCOME_FAILED:
+		case CHANNEL_FAILED:
 			rc = outbox_mark_failed(dl.ob, j->ids[i], j->receiver,
 			    at, j->code, j->desc);
 			/* The admin receivers hear of it in the same
@@ -629,21 +451,33 @@ deliver_record(const struct job *j)
 static void
 deliver_log(const struct job *j)
 {
+	char *line;
+
+	if (j->ch->sent_line != NULL && j->outcome == CHANNEL_SENT) {
+		/* The log receiver: what it writes is the delivery. */
+		for (size_t i = 0; i < j->nalerts; i++) {
+			line = j->ch->sent_line(json_array_get(j->alerts, i),
+			    j->ids[i], j->receiver);
+			log_info("%s", line);
+			free(line);
+		}
+		return;
+	}
 	for (size_t i = 0; i < j->nalerts; i++) {
 		switch (j->outcome) {
 		/* The message's key tells two deliveries of the same
 		 * alert apart (and finds them in the outbox). */
-		case OUTCOME_SENT:
+		case CHANNEL_SENT:
 			log_info("delivered %s to %s: %s [message %s]",
 			    j->whats[i], j->receiver, j->desc, j->delivery_id);
 			break;
-		case OUTCOME_RETRY:
+		case CHANNEL_RETRY:
 			log_warnx("delivery of %s to %s failed: %s; retry in "
 			          "%lds [message %s]",
 			    j->whats[i], j->receiver, j->desc, j->wait,
 			    j->delivery_id);
 			break;
-		case OUTCOME_FAILED:
+		case CHANNEL_FAILED:
 			log_warnx("delivery of %s to %s failed for good: %s "
 			          "[message %s]",
 			    j->whats[i], j->receiver, j->desc, j->delivery_id);
@@ -658,9 +492,9 @@ deliver_log(const struct job *j)
 static void
 deliver_breaker(struct lane *ln, const struct job *j)
 {
-	if (!dl.breaker || j->outcome == OUTCOME_FAILED)
+	if (!dl.breaker || j->outcome == CHANNEL_FAILED)
 		return;
-	if (j->outcome == OUTCOME_SENT) {
+	if (j->outcome == CHANNEL_SENT) {
 		if (ln->probe_at != 0)
 			log_info("receiver %s answers again: sending what "
 			         "waits for it",
@@ -678,16 +512,51 @@ deliver_breaker(struct lane *ln, const struct job *j)
 	    j->finished + deliver_backoff(ln->fails, j->t.retry_after) + 1;
 }
 
+/* Tell a recorded job's lane that it ended (once): a free slot, and the
+ * breaker's view of the receiver. */
+static void
+deliver_account(struct job *j)
+{
+	if (j->accounted)
+		return;
+	j->accounted = true;
+	j->lane->busy--;
+	deliver_breaker(j->lane, j);
+	if (j->outcome != CHANNEL_SENT)
+		dl.unsent += j->nalerts;
+}
+
 /* A recorded job: its lane, the log, and its memory. */
 static void
 deliver_settle(struct job *j)
 {
-	j->lane->busy--;
-	deliver_breaker(j->lane, j);
-	if (j->outcome != OUTCOME_SENT)
-		dl.unsent += j->nalerts;
+	deliver_account(j);
 	deliver_log(j);
 	deliver_job_free(j);
+}
+
+/* How many finished jobs wait to be recorded. */
+static size_t
+deliver_held(void)
+{
+	struct job *j;
+	size_t n = 0;
+
+	TAILQ_FOREACH(j, &dl.done, entry)
+		n++;
+	return n;
+}
+
+/* Settle every finished job, once its outcome is committed. */
+static void
+deliver_settle_done(void)
+{
+	struct job *j;
+
+	while ((j = TAILQ_FIRST(&dl.done)) != NULL) {
+		TAILQ_REMOVE(&dl.done, j, entry);
+		deliver_settle(j);
+	}
 }
 
 /* Record every finished job in one transaction, then settle them; if the
@@ -696,29 +565,23 @@ static void
 deliver_flush(void)
 {
 	struct job *j;
-	size_t n = 0;
 	int rc;
 
 	if (TAILQ_EMPTY(&dl.done))
 		return;
 	rc = outbox_begin(dl.ob);
-	TAILQ_FOREACH(j, &dl.done, entry) {
-		n++;
+	TAILQ_FOREACH(j, &dl.done, entry)
 		if (rc == 0)
 			rc = deliver_record(j);
-	}
 	if (rc == 0)
 		rc = outbox_commit(dl.ob);
 	if (rc == -1) {
 		outbox_rollback(dl.ob);
-		deliver_write_failed(n);
+		deliver_write_failed(deliver_held());
 		return;
 	}
 	deliver_write_ok();
-	while ((j = TAILQ_FIRST(&dl.done)) != NULL) {
-		TAILQ_REMOVE(&dl.done, j, entry);
-		deliver_settle(j);
-	}
+	deliver_settle_done();
 }
 
 /* After outcomes: start what can start, let the daemon re-arm its
@@ -728,59 +591,36 @@ deliver_after(void)
 {
 	time_t now = clock_now();
 
-	deliver_kick(now);
+	deliver_round(now);
 	if (dl.retry_fn != NULL)
 		dl.retry_fn(now);
 	if (dl.njobs == 0 && TAILQ_EMPTY(&dl.done) && dl.idle_fn != NULL)
 		dl.idle_fn(dl.idle_arg);
 }
 
-/* Collect finished transfers, record them in one transaction, log them,
- * and start what can start. */
+/* transfer.c: the transfer of easy ended with rc; its job is done. */
 static void
-deliver_check_done(void)
+deliver_ended(CURL *easy, CURLcode rc)
 {
 	struct job *j;
-	CURLMsg *msg;
-	bool any = false;
-	int left;
 
-	while ((msg = curl_multi_info_read(dl.multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-		        (char **)&j) != CURLE_OK ||
-		    j == NULL)
-			fatalx("curl handle without its job");
-		deliver_finish(j, msg->data.result);
-		curl_multi_remove_handle(dl.multi, j->t.easy);
-		TAILQ_REMOVE(&dl.jobs, j, entry);
-		dl.njobs--;
-		TAILQ_INSERT_TAIL(&dl.done, j, entry);
-		any = true;
-	}
-	if (!any)
-		return;
-	deliver_flush();
-	deliver_after();
+	if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&j) !=
+	        CURLE_OK ||
+	    j == NULL)
+		fatalx("curl handle without its job");
+	deliver_finish(j, rc);
+	TAILQ_REMOVE(&dl.jobs, j, entry);
+	dl.njobs--;
+	TAILQ_INSERT_TAIL(&dl.done, j, entry);
 }
 
-/* A pending delivery copied out of the outbox, its alert read. */
-struct deliver_row {
-	char alert_id[ALERT_ID_LEN + 1];
-	json_t *alert; /* NULL: the stored alert does not parse */
-	char error[256];
-	int attempts;
-	struct outbox_cursor at;
-	char message[ALERT_ID_LEN + 1]; /* the message it went out in, or "" */
-	int message_size;
-	bool admin; /* an administrators' notice */
-};
-
-struct deliver_rows {
-	struct deliver_row *v;
-	size_t n;
-};
+/* transfer.c: every transfer that ended on this wake-up is done: record
+ * them, and start what can start, in one transaction; then log them. */
+static void
+deliver_batch_ended(void)
+{
+	deliver_after();
+}
 
 /* What one kick has done, to be logged once it is committed. */
 struct deliver_kick {
@@ -792,54 +632,12 @@ struct deliver_kick {
 	int failed;
 };
 
-/* outbox_due callback: copy one row, its alert parsed. */
-static int
-deliver_collect(const struct outbox_pending *p, void *arg)
-{
-	struct deliver_rows *rows = arg;
-	struct deliver_row *r;
-	json_error_t jerr;
-
-	rows->v = xreallocarray(rows->v, rows->n + 1, sizeof(*rows->v));
-	r = &rows->v[rows->n++];
-	snprintf(r->alert_id, sizeof(r->alert_id), "%s", p->alert_id);
-	r->alert = json_loads(p->payload != NULL ? p->payload : "", 0, &jerr);
-	if (r->alert == NULL)
-		snprintf(r->error, sizeof(r->error),
-		    "the stored alert cannot be read (%s); set aside",
-		    jerr.text);
-	else if (!json_is_object(r->alert)) {
-		json_decref(r->alert);
-		r->alert = NULL;
-		snprintf(r->error, sizeof(r->error),
-		    "the stored alert is not a JSON object; set aside");
-	}
-	r->admin = r->alert != NULL && admin_is_notice(r->alert);
-	r->attempts = p->attempts;
-	r->at = p->at;
-	snprintf(r->message, sizeof(r->message), "%s",
-	    p->message != NULL ? p->message : "");
-	r->message_size = p->message_size;
-	return 0;
-}
-
-/* Release the rows. */
-static void
-deliver_rows_free(struct deliver_rows *rows)
-{
-	for (size_t i = 0; i < rows->n; i++)
-		json_decref(rows->v[i].alert);
-	free(rows->v);
-	rows->v = NULL;
-	rows->n = 0;
-}
-
 /* A row whose stored alert cannot be read is marked failed with the
  * reason, and everything else goes on: stored data never stops the
  * daemon. */
 static void
 deliver_set_aside(struct deliver_kick *k, const char *receiver,
-    const struct deliver_row *row)
+    const struct digest_row *row)
 {
 	char *line;
 
@@ -873,145 +671,68 @@ deliver_what(json_t *alert)
 	return s;
 }
 
-/* The log receiver's ALERT line for a case alert, into *line. */
-static void
-deliver_log_line(const struct deliver_row *row, const char *receiver,
-    char **line)
-{
-	const char *kind = "", *case_id = "", *court = "", *title = "";
-	const char *deadline = "";
-	char days[64];
-	int left = 0;
-
-	json_unpack(row->alert, "{s:s, s:i, s:{s:s, s:s}, s:{s:s, s:s}}",
-	    "kind", &kind, "days_left", &left, "case", "id", &case_id, "court",
-	    &court, "window", "title", &title, "deadline", &deadline);
-	if (left == 0)
-		snprintf(days, sizeof(days), "due today");
-	else
-		snprintf(days, sizeof(days), "%d day%s %s",
-		    left < 0 ? -left : left, left == 1 || left == -1 ? "" : "s",
-		    left < 0 ? "overdue" : "left");
-	/* A case without a court shows no empty "()". */
-	xasprintf(line,
-	    "ALERT %s: case %s%s%s%s: %s, deadline %s, %s [%s, "
-	    "alert %s]",
-	    kind, case_id, *court != '\0' ? " (" : "", court,
-	    *court != '\0' ? ")" : "", title, deadline, days, receiver,
-	    row->alert_id);
-}
-
-/* Write an alert to the log, the log receiver's whole delivery: marked
- * sent now, the line logged once the kick's transaction is committed. */
-static void
-deliver_to_log(struct deliver_kick *k, const char *receiver,
-    const struct deliver_row *row)
-{
-	const char *kind = "", *title = "";
-	char *line;
-	struct outbox_attempt a = {.receiver = receiver,
-	    .message = row->alert_id,
-	    .started_ms = clock_real_ms(),
-	    .result = "sent",
-	    .clock_shift = (long long)(k->now - clock_real(k->now))};
-
-	if (outbox_mark_sent(dl.ob, row->alert_id, receiver, k->now, 0) == -1) {
-		k->failed = 1;
-		return;
-	}
-	if (row->admin) {
-		json_unpack(row->alert, "{s:{s:s, s:s}}", "admin", "event",
-		    &kind, "text", &title);
-		xasprintf(&line, "ADMIN %s: %s [%s, alert %s]", kind, title,
-		    receiver, row->alert_id);
-	} else {
-		deliver_log_line(row, receiver, &line);
-	}
-	a.body = line;
-	if (outbox_attempt(dl.ob, &a, &row->alert_id, 1) == -1)
-		k->failed = 1;
-	k->lines = xreallocarray(k->lines, k->nlines + 1, sizeof(*k->lines));
-	k->lines[k->nlines++] = line;
-}
-
-/* How many alerts one message to r may carry: as many as its format
- * shows well (WeCom's 4096 bytes hold about ten). */
-static size_t
-deliver_digest_max(const struct receiver *r)
-{
-	if (r->type == RECEIVER_EMAIL)
-		return 50;
-	switch (r->format) {
-	case FORMAT_JSON:
-		return 100;
-	case FORMAT_WECOM:
-		return strcmp(r->msgtype, "text") == 0 ? 5 : 10;
-	default:
-		return 20;
-	}
-}
-
-/* Set up the transfer of j to r; 0, or -1 with err. */
+/* Set up the message of j to r through its channel; 0, or -1 with err.
+ * An instant channel's message is done once set up: nothing to
+ * transfer. */
 static int
 deliver_setup(struct job *j, const struct receiver *r, json_t *alerts,
     bool test, char *err, size_t errlen)
 {
 	time_t now = clock_now();
-	int rc;
+	long timeout = (long)r->timeout;
 
+	if (j->ch->instant)
+		return j->ch->setup(&j->t, r, j->delivery_id, alerts, now, test,
+		    err, errlen);
 	if ((j->t.easy = curl_easy_init()) == NULL)
 		fatalx("curl_easy_init");
-	if (r->type == RECEIVER_EMAIL)
-		rc = email_setup(&j->t, r, j->delivery_id, alerts, now, test,
-		    err, errlen);
-	else if (r->format == FORMAT_JSON)
-		rc = webhook_setup(&j->t, r, j->delivery_id, alerts, now, test,
-		    err, errlen);
-	else
-		rc = chat_setup(&j->t, r, j->delivery_id, alerts, now, test,
-		    err, errlen);
-	if (rc == 0 && r->ca_file != NULL &&
+	if (j->ch->setup(&j->t, r, j->delivery_id, alerts, now, test, err,
+	        errlen) == -1)
+		return -1;
+	if (r->ca_file != NULL &&
 	    curl_easy_setopt(j->t.easy, CURLOPT_CAINFO, r->ca_file) !=
 	        CURLE_OK) {
 		snprintf(err, errlen, "CURLOPT_CAINFO: cannot use ca_file");
-		rc = -1;
+		return -1;
 	}
-	if (rc == -1 ||
-	    curl_easy_setopt(j->t.easy, CURLOPT_PRIVATE, j) != CURLE_OK ||
+	if (curl_easy_setopt(j->t.easy, CURLOPT_PRIVATE, j) != CURLE_OK ||
 	    curl_easy_setopt(j->t.easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(j->t.easy, CURLOPT_CONNECTTIMEOUT,
-	        (long)(r->timeout < DELIVER_CONNECT_TIMEOUT
-	                ? r->timeout
-	                : DELIVER_CONNECT_TIMEOUT)) != CURLE_OK ||
-	    curl_easy_setopt(j->t.easy, CURLOPT_TIMEOUT, (long)r->timeout) !=
-	        CURLE_OK) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "curl set-up failed");
+	        timeout < DELIVER_CONNECT_TIMEOUT
+	            ? timeout
+	            : DELIVER_CONNECT_TIMEOUT) != CURLE_OK ||
+	    curl_easy_setopt(j->t.easy, CURLOPT_TIMEOUT, timeout) != CURLE_OK) {
+		snprintf(err, errlen, "curl set-up failed");
 		return -1;
 	}
 	return 0;
 }
 
-/* A new job for receiver r. */
+/* A new job for receiver r, through channel ch. */
 static struct job *
-deliver_job_new(const struct receiver *r)
+deliver_job_new(const struct receiver *r, const struct channel *ch)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
 	j->receiver = xstrdup(r->name);
-	j->type = r->type;
+	j->ch = ch;
 	j->format = r->format;
 	return j;
 }
 
 /* The Idempotency-Key of a message: for one alert, the alert and the
- * receiver; for a digest, every alert in it and the receiver. */
+ * receiver; for a digest, every alert in it and the receiver.  What an
+ * instant channel (the log) writes is recorded under the alert's id. */
 static void
 deliver_job_id(struct job *j)
 {
 	char *all;
 	size_t len = j->nalerts * (ALERT_ID_LEN + 1) + 1;
 
+	if (j->nalerts == 1 && j->ch->instant) {
+		memcpy(j->delivery_id, j->ids[0], ALERT_ID_LEN + 1);
+		return;
+	}
 	if (j->nalerts == 1) {
 		alert_delivery_id(j->ids[0], j->receiver, j->delivery_id);
 		return;
@@ -1027,7 +748,7 @@ deliver_job_id(struct job *j)
 
 /* The alerts of rows[0..n) as a JSON array, each as of today. */
 static json_t *
-deliver_alerts(struct deliver_row *rows, size_t n, date_t today)
+deliver_alerts(struct digest_row *rows, size_t n, date_t today)
 {
 	json_t *alerts;
 
@@ -1057,16 +778,16 @@ deliver_note_message(struct deliver_kick *k, const struct job *j)
  * went out before; how many it took, 0 if it could not start (its rows
  * are put back for a retry). */
 static size_t
-deliver_start(struct deliver_kick *k, const struct receiver *r, struct lane *ln,
-    struct deliver_row *rows, size_t n, const char *key)
+deliver_start(struct deliver_kick *k, const struct receiver *r,
+    const struct channel *ch, struct lane *ln, struct digest_row *rows,
+    size_t n, const char *key)
 {
 	char err[256] = "";
 	json_t *alerts = deliver_alerts(rows, n, k->today);
-	struct job *j = deliver_job_new(r);
+	struct job *j = deliver_job_new(r, ch);
 
-	if (key == NULL && r->type == RECEIVER_WEBHOOK &&
-	    r->format != FORMAT_JSON &&
-	    (n = chat_fits(r, alerts)) < json_array_size(alerts)) {
+	if (key == NULL && ch->fits != NULL &&
+	    (n = ch->fits(r, alerts)) < json_array_size(alerts)) {
 		json_decref(alerts);
 		alerts = deliver_alerts(rows, n, k->today);
 	}
@@ -1086,7 +807,7 @@ deliver_start(struct deliver_kick *k, const struct receiver *r, struct lane *ln,
 	else
 		deliver_job_id(j);
 	if (deliver_setup(j, r, alerts, false, err, sizeof(err)) == -1 ||
-	    curl_multi_add_handle(dl.multi, j->t.easy) != CURLM_OK) {
+	    (!ch->instant && transfer_add(j->t.easy) == -1)) {
 		if (err[0] == '\0')
 			snprintf(err, sizeof(err), "curl_multi_add_handle");
 		log_warnx("cannot start delivery of %s to %s: %s; retry in "
@@ -1102,48 +823,32 @@ deliver_start(struct deliver_kick *k, const struct receiver *r, struct lane *ln,
 	}
 	deliver_keep(j, r, alerts);
 	j->alerts = alerts;
+	ln->busy++;
+	if (ch->instant) {
+		/* Written once recorded: done, in this kick's transaction. */
+		j->outcome = CHANNEL_SENT;
+		j->finished = k->now;
+		j->fresh = true;
+		TAILQ_INSERT_TAIL(&dl.done, j, entry);
+		return n;
+	}
 	if (key == NULL)
 		deliver_note_message(k, j);
 	TAILQ_INSERT_TAIL(&dl.jobs, j, entry);
 	dl.njobs++;
-	ln->busy++;
 	log_debug("sending %zu alert%s to %s (attempt %d)", n,
 	    n == 1 ? "" : "s", r->name, j->attempts + 1);
 	return n;
-}
-
-/* The log receiver: everything due, written at once, in batches. */
-static void
-deliver_log_rows(struct deliver_kick *k, const struct receiver *r)
-{
-	struct deliver_rows rows = {NULL, 0};
-	size_t got;
-
-	do {
-		if (outbox_due(dl.ob, r->name, k->now, NULL, DELIVER_LOG_BATCH,
-		        deliver_collect, &rows) == -1) {
-			k->failed = 1;
-			break;
-		}
-		got = rows.n;
-		for (size_t i = 0; i < rows.n && !k->failed; i++) {
-			if (rows.v[i].alert == NULL)
-				deliver_set_aside(k, r->name, &rows.v[i]);
-			else {
-				alert_refresh(rows.v[i].alert, k->today);
-				deliver_to_log(k, r->name, &rows.v[i]);
-			}
-		}
-		deliver_rows_free(&rows);
-	} while (got == DELIVER_LOG_BATCH && !k->failed);
 }
 
 /* How many messages lane ln may start now: up to the per-receiver cap,
  * or one probe at a time while its breaker is open (0 before the probe
  * is due, with a wake-up for it). */
 static size_t
-deliver_room(const struct lane *ln, time_t now)
+deliver_room(const struct lane *ln, const struct channel *ch, time_t now)
 {
+	if (ch->instant)
+		return SIZE_MAX; /* nothing in flight: no cap */
 	if (dl.breaker && ln->probe_at != 0) {
 		if (now < ln->probe_at) {
 			deliver_wake_at(ln->probe_at);
@@ -1155,117 +860,158 @@ deliver_room(const struct lane *ln, time_t now)
 	                                       : 0;
 }
 
-/* How many rows from rows[off] are a message that went out before (the
- * same key, every alert of it still waiting, in a row): 0 if none. */
+/* Start messages to r from rows (read after its lane's cursor) while
+ * there is room and its rate allows; how many rows were used. */
 static size_t
-deliver_stored_run(const struct deliver_rows *rows, size_t off)
+deliver_rows_start(struct deliver_kick *k, const struct receiver *r,
+    const struct channel *ch, struct lane *ln, struct digest_rows *rows,
+    size_t room)
 {
-	const struct deliver_row *first = &rows->v[off];
-	size_t n = 0;
+	size_t max = ch->digest_max(r), off = 0, took, n;
 
-	if (first->message[0] == '\0')
-		return 0;
-	while (off + n < rows->n && rows->v[off + n].alert != NULL &&
-	    strcmp(rows->v[off + n].message, first->message) == 0)
-		n++;
-	return n == (size_t)first->message_size ? n : 0;
-}
-
-/* How many readable rows from rows[off] may make a new message: up to
- * max, and not into a message that went out before. */
-static size_t
-deliver_fresh_run(const struct deliver_rows *rows, size_t off, size_t max)
-{
-	size_t n = 0;
-
-	/* Administrators' notices travel in messages of their own. */
-	while (off + n < rows->n && n < max && rows->v[off + n].alert != NULL &&
-	    rows->v[off + n].admin == rows->v[off].admin &&
-	    (n == 0 || rows->v[off + n].message[0] == '\0'))
-		n++;
-	return n;
-}
-
-/* Start what receiver r may send now: the rows after its lane's cursor,
- * as messages of up to deliver_digest_max alerts while there is room and
- * its rate allows. */
-static void
-deliver_receiver(struct deliver_kick *k, const struct receiver *r)
-{
-	struct lane *ln = deliver_lane(r->name);
-	struct deliver_rows rows = {NULL, 0};
-	size_t room, max = deliver_digest_max(r), off = 0, took, n;
-
-	if (r->type == RECEIVER_LOG) {
-		deliver_log_rows(k, r);
-		return;
-	}
-	if ((room = deliver_room(ln, k->now)) == 0)
-		return;
-	if (ln->busy == 0)
-		ln->cursor_set = false; /* nothing in flight: from the start */
-	if (outbox_due(dl.ob, r->name, k->now,
-	        ln->cursor_set ? &ln->cursor : NULL, room * max,
-	        deliver_collect, &rows) == -1) {
-		k->failed = 1;
-		return;
-	}
-	while (off < rows.n && room > 0 && !k->failed) {
-		if (rows.v[off].alert == NULL) {
-			deliver_set_aside(k, r->name, &rows.v[off++]);
+	while (off < rows->n && room > 0 && !k->failed) {
+		if (rows->v[off].alert == NULL) {
+			deliver_set_aside(k, r->name, &rows->v[off++]);
 			continue;
 		}
-		if (!rate_allow(r)) {
+		if (!ch->instant && !rate_allow(r)) {
 			/* Whole seconds, rounded up: never too early. */
 			deliver_wake_at(
 			    k->now + (time_t)((rate_wait_ms(r) + 999) / 1000));
 			break;
 		}
-		if ((n = deliver_stored_run(&rows, off)) > 0)
-			took = deliver_start(k, r, ln, rows.v + off, n,
-			    rows.v[off].message);
+		if ((n = digest_stored_run(rows, off)) > 0)
+			took = deliver_start(k, r, ch, ln, rows->v + off, n,
+			    rows->v[off].message);
 		else
-			took = deliver_start(k, r, ln, rows.v + off,
-			    deliver_fresh_run(&rows, off, max), NULL);
+			took = deliver_start(k, r, ch, ln, rows->v + off,
+			    digest_fresh_run(rows, off, max), NULL);
 		if (took == 0)
 			break;
 		off += took;
-		ln->cursor = rows.v[off - 1].at;
+		ln->cursor = rows->v[off - 1].at;
 		ln->cursor_set = true;
 		room--;
-		rate_note(r);
+		if (!ch->instant)
+			rate_note(r);
 	}
-	deliver_rows_free(&rows);
+	return off;
 }
 
-void
-deliver_kick(time_t now)
+/* Start what receiver r may send now through ch: the rows after its
+ * lane's cursor, as messages of up to the channel's digest limit while
+ * there is room and its rate allows.  An instant channel (the log) takes
+ * everything due, DELIVER_LOG_BATCH rows at a time. */
+static void
+deliver_receiver(struct deliver_kick *k, const struct receiver *r,
+    const struct channel *ch)
+{
+	struct lane *ln = deliver_lane(r->name);
+	struct digest_rows rows = {NULL, 0, 0};
+	size_t room, limit, got, used;
+
+	if ((room = deliver_room(ln, ch, k->now)) == 0)
+		return;
+	if (ln->busy == 0)
+		ln->cursor_set = false; /* nothing in flight: from the start */
+	limit = ch->instant ? DELIVER_LOG_BATCH : room * ch->digest_max(r);
+	do {
+		if (outbox_due(dl.ob, r->name, k->now,
+		        ln->cursor_set ? &ln->cursor : NULL, limit,
+		        digest_collect, &rows) == -1) {
+			k->failed = 1;
+			return;
+		}
+		got = rows.n;
+		used = deliver_rows_start(k, r, ch, ln, &rows, room);
+		digest_rows_free(&rows);
+	} while (ch->instant && got == limit && used == got && !k->failed);
+}
+
+/* Record the finished jobs (if fresh, only those done at set-up in this
+ * round, whose marks it clears) in the transaction open; 0, or -1 if a
+ * write failed or the round already had (then nothing is written). */
+static int
+deliver_record_done(bool fresh, bool failed)
+{
+	struct job *j;
+	int rc = failed ? -1 : 0;
+
+	TAILQ_FOREACH(j, &dl.done, entry) {
+		if (fresh && !j->fresh)
+			continue;
+		j->fresh = false;
+		if (rc == 0 && deliver_record(j) == -1)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* Tell every lane of the jobs that ended. */
+static void
+deliver_account_done(void)
+{
+	struct job *j;
+
+	TAILQ_FOREACH(j, &dl.done, entry)
+		deliver_account(j);
+}
+
+/*
+ * One round, in one transaction (one fsync): record the transfers that
+ * ended, then start what may start now, then record what finished at
+ * once (the log's messages).  The ended jobs are recorded first so that
+ * their rows are no longer pending when the queue is read, and their
+ * lanes are told before it is, so that their slots are free again.
+ * Everything is logged only once committed; if the outbox refuses, the
+ * jobs are held for deliver_flush to record.
+ */
+static void
+deliver_round(time_t now)
 {
 	struct deliver_kick k = {.now = now};
+	bool kick = !dl.stopping && dl.cfg != NULL;
 	int secs;
 
 	dl.wake = -1;
-	if (dl.stopping || dl.cfg == NULL || !TAILQ_EMPTY(&dl.done))
+	if (!kick && TAILQ_EMPTY(&dl.done))
 		return;
 	clock_split(now, &k.today, &secs);
-	if (outbox_begin(dl.ob) == -1)
+	if (outbox_begin(dl.ob) == -1 ||
+	    deliver_record_done(false, false) == -1)
 		k.failed = 1;
-	for (size_t i = 0; i < dl.cfg->nreceivers && !k.failed; i++)
-		deliver_receiver(&k, &dl.cfg->receivers[i]);
+	if (!k.failed)
+		deliver_account_done();
+	for (size_t i = 0; kick && i < dl.cfg->nreceivers && !k.failed; i++)
+		deliver_receiver(&k, &dl.cfg->receivers[i], dl.chans[i]);
+	if (deliver_record_done(true, k.failed) == -1)
+		k.failed = 1;
 	if (!k.failed && outbox_commit(dl.ob) == -1)
 		k.failed = 1;
 	if (k.failed) {
 		outbox_rollback(dl.ob);
-		deliver_write_failed(0);
+		deliver_write_failed(deliver_held());
 	} else {
 		deliver_write_ok();
 		dl.unsent += k.aside;
+		deliver_settle_done();
 		for (size_t i = 0; i < k.nlines; i++)
 			log_info("%s", k.lines[i]);
 	}
 	for (size_t i = 0; i < k.nlines; i++)
 		free(k.lines[i]);
 	free(k.lines);
+}
+
+void
+deliver_kick(time_t now)
+{
+	if (!TAILQ_EMPTY(&dl.done)) {
+		/* Outcomes wait for the outbox: nothing new starts. */
+		dl.wake = -1;
+		return;
+	}
+	deliver_round(now);
 }
 
 time_t
@@ -1290,7 +1036,7 @@ deliver_shutdown(void)
 		          "next start",
 		    j->whats[0], j->nalerts > 1 ? " and more" : "",
 		    j->receiver);
-		curl_multi_remove_handle(dl.multi, j->t.easy);
+		transfer_remove(j->t.easy);
 		TAILQ_REMOVE(&dl.jobs, j, entry);
 		deliver_job_free(j);
 	}
@@ -1312,15 +1058,12 @@ deliver_shutdown(void)
 	free(dl.lanes);
 	dl.lanes = NULL;
 	dl.nlanes = 0;
-	if (dl.multi != NULL)
-		curl_multi_cleanup(dl.multi);
-	if (dl.timer != NULL)
-		event_free(dl.timer);
+	transfer_shutdown();
 	if (dl.write_timer != NULL)
 		event_free(dl.write_timer);
 	rate_free();
-	dl.multi = NULL;
-	dl.timer = NULL;
+	free(dl.chans);
+	dl.chans = NULL;
 	dl.write_timer = NULL;
 }
 
@@ -1328,19 +1071,13 @@ int
 deliver_test(const struct receiver *r, char *result, size_t len)
 {
 	char err[256] = "", desc[CURL_ERROR_SIZE + 320], tag[64];
+	const struct channel *ch = channel_of(r);
 	struct job *j;
 	json_t *alerts;
 	CURLcode rc;
 	int status;
 
-	if (r->type == RECEIVER_LOG) {
-		log_info("TEST message for receiver %s: deadlined can write "
-		         "alerts to this log",
-		    r->name);
-		snprintf(result, len, "written to the log");
-		return 0;
-	}
-	j = deliver_job_new(r);
+	j = deliver_job_new(r, ch);
 	/* Each test its own key: a receiver that drops repeats must not
 	 * drop the second test. */
 	snprintf(tag, sizeof(tag), "test-%lld", clock_real_ms());
@@ -1354,9 +1091,15 @@ deliver_test(const struct receiver *r, char *result, size_t len)
 		return -1;
 	}
 	json_decref(alerts);
+	if (ch->instant) {
+		log_info("%s", j->t.body);
+		snprintf(result, len, "written to the log");
+		deliver_job_free(j);
+		return 0;
+	}
 	rc = curl_easy_perform(j->t.easy);
 	status =
-	    deliver_result(j, rc, desc, sizeof(desc)) == OUTCOME_SENT ? 0 : -1;
+	    deliver_result(j, rc, desc, sizeof(desc)) == CHANNEL_SENT ? 0 : -1;
 	snprintf(result, len, "%s", desc);
 	deliver_job_free(j);
 	return status;

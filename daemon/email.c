@@ -137,33 +137,81 @@ email_utf8_cut(const unsigned char *s, size_t max)
 	return n > 0 ? n : max;
 }
 
-/* Append "Subject: " and subject: as is when it is printable ASCII and
- * fits the line, else as RFC 2047 "B" encoded-words of at most 75
- * characters, each on its own line of at most 76. */
-static void
-email_subject_header(struct buf *b, const char *subject)
+/* True if s is printable ASCII only. */
+static bool
+email_ascii(const char *s)
 {
-	const unsigned char *s = (const unsigned char *)subject;
-	unsigned char word[EMAIL_SUBJECT_NEXT / 3 * 4 + 1];
-	size_t n, max = EMAIL_SUBJECT_FIRST;
-	bool plain = strlen(subject) <= EMAIL_LINE_MAX - 9;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return false;
+	return true;
+}
 
-	for (const unsigned char *p = s; plain && *p != '\0'; p++)
-		plain = *p >= 0x20 && *p < 0x7f;
-	if (plain) {
-		email_line(b, "Subject: %s", subject);
-		return;
-	}
-	buf_printf(b, "Subject: ");
+/* Append s as RFC 2047 "B" encoded-words of at most 75 characters, each
+ * on its own line of at most 76, the first after a header name of up to
+ * 9 characters; returns the length of the last line. */
+static size_t
+email_words(struct buf *b, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	unsigned char word[EMAIL_SUBJECT_NEXT / 3 * 4 + 1];
+	size_t n, max = EMAIL_SUBJECT_FIRST, col = 0;
+
 	while (*s != '\0') {
 		n = email_utf8_cut(s, max);
 		EVP_EncodeBlock(word, s, (int)n);
 		buf_printf(b, "%s=?UTF-8?B?%s?=",
 		    max == EMAIL_SUBJECT_FIRST ? "" : "\r\n ", word);
+		col = (max == EMAIL_SUBJECT_FIRST ? 9 : 1) + 12 +
+		    strlen((const char *)word);
 		s += n;
 		max = EMAIL_SUBJECT_NEXT;
 	}
+	return col;
+}
+
+/* Append "Subject: " and subject: as is when it is printable ASCII and
+ * fits the line, else as encoded-words. */
+static void
+email_subject_header(struct buf *b, const char *subject)
+{
+	if (strlen(subject) <= EMAIL_LINE_MAX - 9 && email_ascii(subject)) {
+		email_line(b, "Subject: %s", subject);
+		return;
+	}
+	buf_printf(b, "Subject: ");
+	email_words(b, subject);
 	buf_addn(b, "\r\n", 2);
+}
+
+/*
+ * Append "From: " with the display name and the address: a name in
+ * printable ASCII as a quoted string (receiver.c refused '"' and '\\'
+ * in it), any other as encoded-words; "deadlined" without one.  The
+ * address goes on a line of its own when it would not fit.
+ */
+static void
+email_from_header(struct buf *b, const struct receiver *r)
+{
+	const char *name = r->from_name != NULL ? r->from_name : "deadlined";
+	size_t col;
+
+	if (email_ascii(name) && strlen(name) + 6 + 3 <= EMAIL_LINE_MAX - 9) {
+		/* Atoms and spaces as they are, else a quoted string. */
+		bool atoms = strspn(name,
+		                 "abcdefghijklmnopqrstuvwxyz"
+		                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+		                 "!#$%&'*+-/=?^_`{|}~ ") == strlen(name);
+
+		buf_printf(b, atoms ? "From: %s" : "From: \"%s\"", name);
+		col = 6 + 2 + strlen(name);
+	} else {
+		buf_printf(b, "From: ");
+		col = email_words(b, name);
+	}
+	if (col + 3 + strlen(r->from) > EMAIL_LINE_MAX)
+		buf_printf(b, "\r\n");
+	email_line(b, " <%s>", r->from);
 }
 
 /* Append "To: " and every recipient, folding before a line gets long. */
@@ -240,7 +288,7 @@ email_headers(struct buf *b, const struct receiver *r, const char *delivery_id,
 {
 	char *id = email_message_id(r, delivery_id);
 
-	email_line(b, "From: deadlined <%s>", r->from);
+	email_from_header(b, r);
 	email_to_header(b, r);
 	email_date_header(b, now);
 	email_line(b, "Message-ID: %s", id);
@@ -428,6 +476,21 @@ email_options(struct transfer *t, const struct receiver *r, char *err,
 	CHANNEL_SETOPT(e, CURLOPT_READFUNCTION, email_read_cb);
 	CHANNEL_SETOPT(e, CURLOPT_READDATA, t);
 	return 0;
+}
+
+bool
+email_describe(CURLcode rc, char *buf, size_t len)
+{
+	if (rc != CURLE_USE_SSL_FAILED)
+		return false;
+	/* curl asks for STARTTLS only under tls = "required" (smtp://):
+	 * smtps:// fails in the handshake instead, "try" goes on in clear. */
+	snprintf(buf, len,
+	    "the SMTP server does not offer STARTTLS, and the receiver has "
+	    "tls = \"required\" (the default for smtp://): use the server's "
+	    "smtps:// port, or set tls = \"try\" (or \"none\") to send "
+	    "without encryption");
+	return true;
 }
 
 /* Fill in t->easy to mail the alerts to email receiver r. */

@@ -18,6 +18,7 @@
 #include "list.h"
 #include "status.h"
 #include "log.h"
+#include "message.h"
 #include "outbox.h"
 #include "pidfile.h"
 #include "preview.h"
@@ -303,6 +304,40 @@ load(const char *path, unsigned flags)
 	return cfg;
 }
 
+/* Tell message.c how many windows receiver idx hears of are open, and
+ * how many of those are overdue, today: a test message says so. */
+static void
+test_counts(const struct config *cfg, size_t idx)
+{
+	size_t open = 0, overdue = 0, n;
+	const size_t *notify;
+	struct window_state ws;
+	date_t today;
+	int secs;
+
+	clock_split(clock_now(), &today, &secs);
+	for (size_t i = 0; i < cfg->ncases; i++) {
+		const struct case_info *c = &cfg->cases[i];
+		size_t k;
+
+		notify = c->nnotify > 0 ? c->notify : cfg->notify;
+		n = c->nnotify > 0 ? c->nnotify : cfg->nnotify;
+		for (k = 0; k < n && notify[k] != idx; k++)
+			;
+		if (k == n)
+			continue;
+		for (k = 0; k < cfg->nwindows; k++) {
+			/* Open now: opened on or before today, not closed. */
+			if (!window_state(cfg, c, &cfg->windows[k], &ws) ||
+			    ws.closed || ws.opened > today)
+				continue;
+			open++;
+			overdue += deadline_days_left(&ws, today) < 0;
+		}
+	}
+	message_test_counts(open, overdue);
+}
+
 /* Print an error for each silence that reaches too far ahead of today
  * (silence.h); -1 if there is one.  The zone and --now must be set. */
 static int
@@ -344,6 +379,7 @@ test_receiver(const struct config *cfg, const char *name)
 			continue;
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			fatalx("curl_global_init");
+		test_counts(cfg, i);
 		rc = deliver_test(&cfg->receivers[i], result, sizeof(result));
 		curl_global_cleanup();
 		printf("%s: %s: %s\n", name, rc == 0 ? "ok" : "failed", result);

@@ -24,6 +24,7 @@
  * Nothing here sees a receiver's URL, password or secret: only its name,
  * language and templates.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -55,6 +56,7 @@ struct message_alert {
 	char *case_id;
 	char *title;
 	char *court;
+	char *transferred; /* the day the case reached the police, or "" */
 	char *window;
 	char *wtitle; /* the window's title, or its name */
 	char *opened;
@@ -70,6 +72,8 @@ struct message_alert {
 	int kind;      /* enum alert_kind, MESSAGE_OTHER or MESSAGE_ADMIN */
 	json_t *admin; /* a notice's "admin" object (borrowed), or NULL */
 	int event;     /* a notice's enum message_event */
+	int audience;  /* the receiver's enum receiver_audience */
+	enum message_markup markup; /* what its values were defused for */
 	int days;
 	bool extended;
 	bool provisional; /* the deadline may still move (alert.h) */
@@ -79,6 +83,7 @@ struct message_alert {
 	char opened_date[MESSAGE_DATE_LEN]; /* with its weekday */
 	char deadline_date[MESSAGE_DATE_LEN];
 	char previous_date[MESSAGE_DATE_LEN];
+	char transferred_date[MESSAGE_DATE_LEN];
 	/* An escalation that tells this receiver for the first time. */
 	bool esc_first;
 	int esc_step, esc_days;
@@ -91,6 +96,7 @@ enum message_window {
 	WINDOW_DECISION,
 	WINDOW_REASONS,
 	WINDOW_REPLY,
+	WINDOW_FILING,
 	WINDOW_OTHER,
 };
 
@@ -160,6 +166,7 @@ static const char *const message_before_zh[] = {
     "督促公安机关在期限内作出是否立案的决定。",
     "督促公安机关在期限内书面告知不立案的理由。",
     "督促公安机关在期限内答复检察院的立案监督通知。",
+    "督促公安机关在期限内按检察院的通知立案。",
     "督促有关机关在期限内依法办理。",
 };
 static const char *const message_before_en[] = {
@@ -169,47 +176,80 @@ static const char *const message_before_en[] = {
     "before the deadline.",
     "Chase the police to reply to the procuratorate's supervision notice "
     "before the deadline.",
+    "Chase the police to open the case, as the procuratorate's notice "
+    "requires, before the deadline.",
     "Chase the responsible authority to act before the deadline.",
 };
 
-/* What the reader can do once the deadline has passed: the police
- * missed it, so ask the procuratorate to supervise or prepare a private
- * prosecution (DOMAIN.md), keeping the dates as evidence. */
+/* What the police failed to do once a deadline has passed, by enum
+ * message_window. */
 static const char *const message_overdue_zh[] = {
-    "公安机关未在法定期限内作出是否立案的决定。可请求检察院立案监督，"
-    "要求公安机关说明理由；或准备自诉材料。"
-    "请保留移送、提醒和期限届满的日期作为证据。",
-    "公安机关未在期限内书面告知不立案的理由。可请求检察院立案监督，"
-    "要求公安机关说明理由；或准备自诉材料。请保留相关日期作为证据。",
-    "公安机关未在期限内答复检察院。可请检察院跟进：理由不成立的，"
-    "由检察院通知公安机关立案；也可准备自诉材料。"
-    "请保留相关日期作为证据。",
-    "期限已过。可请求检察院监督，或准备自诉材料。"
-    "请保留相关日期作为证据。",
+    "公安机关未在法定期限内作出是否立案的决定。",
+    "公安机关未在期限内书面告知不立案的理由。",
+    "公安机关未在期限内答复检察院。",
+    "公安机关未在检察院通知的期限内立案。",
+    "期限已过，尚未记录办理结果。",
 };
 static const char *const message_overdue_en[] = {
     "The police missed the statutory deadline to decide whether to open "
-    "a case. Ask the procuratorate to supervise (it requires the police "
-    "to explain why), or prepare a private prosecution; keep the dates "
-    "of transfer, reminders and this deadline as evidence.",
-    "The police did not give their written reasons in time. Ask the "
-    "procuratorate to supervise (it requires the police to explain why), "
-    "or prepare a private prosecution; keep the dates as evidence.",
-    "The police did not reply to the procuratorate in time. Ask the "
-    "procuratorate to follow up (if the reasons do not hold, it tells "
-    "the police to open the case), or prepare a private prosecution; "
-    "keep the dates as evidence.",
-    "The deadline has passed. Consider asking the procuratorate to "
-    "supervise or preparing a private prosecution; keep the dates as "
-    "evidence.",
+    "a case.",
+    "The police did not give their written reasons for not opening a "
+    "case in time.",
+    "The police did not reply to the procuratorate in time.",
+    "The police did not open the case within the period of the "
+    "procuratorate's notice.",
+    "The deadline has passed with no result recorded.",
+};
+
+/*
+ * What the reader can do about it (DOMAIN.md), by enum receiver_audience
+ * and by whether the procuratorate already supervises (the reply and
+ * filing windows) or not yet (the others).  A court writes to the police
+ * and may ask the procuratorate to supervise; a creditor applies for
+ * supervision and gathers the evidence for a private prosecution; the
+ * procuratorate requires the police to explain, or tells them to file.
+ */
+static const char *const message_todo_zh[][2] = {
+    {"可请求检察院立案监督（由检察院要求公安机关说明理由），或准备自诉"
+     "材料；请保留移送、提醒和期限届满的日期作为证据。",
+        "可请检察院跟进监督（理由不成立的，由检察院通知公安机关立案），"
+        "也可准备自诉材料；请保留相关日期作为证据。"},
+    {"可函询公安机关办理情况，并可商请检察院依法监督；请保留移送、提醒和"
+     "期限届满的日期。",
+        "可函询公安机关办理情况，并商请检察院跟进监督。"},
+    {"可向检察院申请立案监督，并准备自诉证据：移送、提醒和期限届满的日期，"
+     "以及被执行人拒不履行造成损害的证据。",
+        "可请检察院跟进监督，并准备自诉证据：移送、通知和期限届满的日期。"},
+    {"可要求公安机关说明不立案理由。", "可通知公安机关立案，并跟进监督落实。"},
+};
+static const char *const message_todo_en[][2] = {
+    {"Ask the procuratorate to supervise (it requires the police to "
+     "explain why), or prepare a private prosecution; keep the dates of "
+     "transfer, reminders and this deadline as evidence.",
+        "Ask the procuratorate to follow up (if the reasons do not hold, "
+        "it tells the police to open the case), or prepare a private "
+        "prosecution; keep the dates as evidence."},
+    {"Write to the police to ask where the case stands; you may ask the "
+     "procuratorate to supervise. Keep the dates of transfer, reminders "
+     "and this deadline.",
+        "Write to the police to ask where the case stands, and ask the "
+        "procuratorate to follow up its supervision."},
+    {"Apply to the procuratorate for supervision, and prepare the "
+     "evidence for a private prosecution: the dates of transfer, "
+     "reminders and this deadline, and the harm the refusal caused.",
+        "Ask the procuratorate to follow up, and prepare the evidence for "
+        "a private prosecution: the dates of transfer, of the notice and "
+        "of this deadline."},
+    {"Require the police to explain why they have not opened a case.",
+        "Tell the police to open the case, and follow up until they do."},
 };
 
 /* The kinds by enum alert_kind, then MESSAGE_OTHER and MESSAGE_ADMIN. */
 static const char *const message_kind_zh[] = {"提醒", "到期", "逾期",
-    "窗口开启", "期限延长", "窗口关闭", "期限提前", "不再跟踪", "通知",
+    "期限起算", "期限延长", "已办结", "期限提前", "不再跟踪", "通知",
     "管理通知"};
 static const char *const message_kind_en[] = {"Reminder", "Due today",
-    "Overdue", "Window opened", "Deadline extended", "Window closed",
+    "Overdue", "Period started", "Deadline extended", "Concluded",
     "Deadline moved earlier", "No longer watched", "Alert", "Admin notice"};
 
 /* The events of the built-in windows, as a reader says them; any other
@@ -251,15 +291,20 @@ struct message_words {
 	const char *const *wday;
 	const char *const *before;
 	const char *const *overdue;
+	const char *const (*todo)[2]; /* by audience, then supervised */
 	const char *closed;
 	/* Sentences around values: part[0] value part[1] value part[2]. */
 	const char *recorded[3];  /* "Recorded: EVENT (DAY). ..." */
 	const char *follow_up[2]; /* "The window \"TITLES\" starts." */
 	const char *previous[3];  /* "Previous deadline D1, new deadline D2." */
 	const char *reopened;
+	const char *earlier, *later; /* a deadline moved, before ": old, new" */
+	const char *extended_to[2];  /* around the days of an extension */
+	const char *new_deadline;    /* before it, with no old one known */
+	const char *stop;            /* the end of a sentence */
+	const char *l_transfer_day;  /* a block's line of the transfer day */
+	const char *calendar;        /* "The holiday calendar changed." */
 	const char *resumed[3]; /* "Silenced until DAY (REASON); resumed." */
-	const char *moved;      /* "The deadline moved earlier." */
-	const char *calendar;   /* "The holiday calendar changed." */
 	const char *removed;
 	const char *provisional[2]; /* before and after the deadline's year */
 	const char *l_provisional;  /* after a deadline that may move */
@@ -267,6 +312,8 @@ struct message_words {
 	const char *sep; /* between the fields of a digest entry */
 	const char *l_case, *l_court, *l_opened, *l_deadline;
 	const char *l_next, *l_changed, *l_id, *l_steps;
+	const char *l_transferred, *l_since, *l_previous, *l_due;
+	const char *list_sep; /* between case ids a next step is for */
 	/* administrators' notices */
 	const char *const *event;
 	const char *const *event_advice;
@@ -282,14 +329,19 @@ static const struct message_words message_words[2] = {
         .wday = message_wday_zh,
         .before = message_before_zh,
         .overdue = message_overdue_zh,
-        .closed = "已记录结束事件：此期限不再跟踪，也不会再发送提醒。",
-        .recorded = {"已记录：", "（",
-            "）。此期限不再跟踪，也不会再发送提醒。"},
+        .todo = message_todo_zh,
+        .closed = "已作出决定，此期限不再跟踪，不再发送提醒。",
+        .recorded = {"已记录：", "（", "）。此期限不再跟踪，不再发送提醒。"},
         .follow_up = {"", "的期限开始计算。"},
-        .previous = {"原期限 ", "，新期限 ", "。"},
-        .reopened = "结束事件已从案件中删除，此期限恢复跟踪。",
+        .previous = {"原截止日 ", "，新截止日 ", "。"},
+        .reopened = "案件中的办结记录已删除，此期限恢复跟踪。",
+        .earlier = "期限提前",
+        .later = "截止日推后",
+        .extended_to = {"期限延长至 ", " 天"},
+        .new_deadline = "，新截止日 ",
+        .stop = "。",
+        .l_transfer_day = "移送日",
         .resumed = {"此期限的提醒曾暂停至 ", "（原因：", "），现恢复发送。"},
-        .moved = "期限提前。",
         .calendar = "节假日安排已变更。",
         .removed = "此案件或期限已不在配置中：不再跟踪，也不会再发送提醒。"
                    "如属误删，请恢复案件文件并重新加载。",
@@ -305,6 +357,11 @@ static const struct message_words message_words[2] = {
         .l_changed = "变化",
         .l_id = "编号",
         .l_steps = "下一步：",
+        .l_transferred = "移送",
+        .l_since = "起算",
+        .l_previous = "原截止",
+        .l_due = "截止",
+        .list_sep = "、",
         .event = message_event_zh,
         .event_advice = message_event_advice_zh,
         .l_window = "期限",
@@ -325,20 +382,26 @@ static const struct message_words message_words[2] = {
         .wday = message_wday_en,
         .before = message_before_en,
         .overdue = message_overdue_en,
-        .closed = "A closing event was recorded: this window is no longer "
+        .todo = message_todo_en,
+        .closed = "A decision was recorded: this deadline is no longer "
                   "tracked and no more alerts will be sent for it.",
         .recorded = {"Recorded: ", " (",
-            "). This window is no longer tracked and no more alerts "
+            "). This deadline is no longer tracked and no more alerts "
             "will be sent for it."},
-        .follow_up = {" The window \"", "\" starts."},
-        .previous = {" Previous deadline ", ", new deadline ", "."},
-        .reopened = "The closing event was removed from the case: this "
-                    "window is tracked again. ",
+        .follow_up = {" The period \"", "\" now runs."},
+        .previous = {"previous deadline ", ", new deadline ", "."},
+        .reopened = "The record that concluded it was removed from the "
+                    "case: this deadline is tracked again. ",
+        .earlier = "The deadline moved earlier",
+        .later = "The deadline moved later",
+        .extended_to = {"The period was extended to ", " days"},
+        .new_deadline = "; new deadline ",
+        .stop = ".",
+        .l_transfer_day = "Transferred",
         .resumed = {"Alerts for this window were silenced until ", " (",
             "); they resume now. "},
-        .moved = "The deadline moved earlier.",
         .calendar = "The holiday calendar changed. ",
-        .removed = "This case or window is no longer in the "
+        .removed = "This case or period is no longer in the "
                    "configuration: it is no longer watched and no more "
                    "alerts will be sent for it. If that was a mistake, "
                    "restore the case file and reload.",
@@ -349,12 +412,17 @@ static const struct message_words message_words[2] = {
         .sep = "; ",
         .l_case = "Case",
         .l_court = "Court",
-        .l_opened = "Opened",
+        .l_opened = "Counted from",
         .l_deadline = "Deadline",
         .l_next = "Next step",
         .l_changed = "What changed",
         .l_id = "Alert id",
         .l_steps = "Next steps:",
+        .l_transferred = "transferred",
+        .l_since = "opened",
+        .l_previous = "previous deadline",
+        .l_due = "deadline",
+        .list_sep = ", ",
         .event = message_event_en,
         .event_advice = message_event_advice_en,
         .l_window = "Window",
@@ -460,7 +528,49 @@ message_window(const char *name)
 		return WINDOW_REASONS;
 	if (strcmp(name, "supervision_reply") == 0)
 		return WINDOW_REPLY;
+	if (strcmp(name, "filing_after_notice") == 0)
+		return WINDOW_FILING;
 	return WINDOW_OTHER;
+}
+
+/* True if s holds no byte outside ASCII (no Chinese in it). */
+static bool
+message_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/*
+ * The title of window object w (a window, or one of a closing event's
+ * follow-ups) for a text in English or Chinese; a new string.  English
+ * takes title_en when there is one; Chinese takes title.  A title in the
+ * other language (an English `title` in a Chinese text, a Chinese one in
+ * an English text) gives way to the built-in window's title of the same
+ * name, if there is one; the window's name stands in for a missing title.
+ */
+static char *
+message_title(json_t *w, bool en)
+{
+	const char *name = json_string_value(json_object_get(w, "name"));
+	const char *builtin = config_builtin_title(name, en);
+	char *t;
+
+	if (en && json_is_string(json_object_get(w, "title_en")))
+		t = message_str(w, "title_en");
+	else
+		t = message_str(w, "title");
+	if (builtin != NULL && (*t == '\0' || message_ascii(t) != en)) {
+		free(t);
+		return xstrdup(builtin);
+	}
+	if (*t == '\0') {
+		free(t);
+		t = message_str(w, "name");
+	}
+	return t;
 }
 
 /* The titles of the windows a closing event opens (window object w's
@@ -475,15 +585,8 @@ message_follow_up(json_t *w, bool en)
 
 	buf_printf(&b, "%s", "");
 	json_array_foreach(fu, i, o) {
-		t = message_str(o,
-		    en && json_is_string(json_object_get(o, "title_en"))
-		        ? "title_en"
-		        : "title");
-		if (*t == '\0') {
-			free(t);
-			t = message_str(o, "name");
-		}
-		buf_printf(&b, "%s%s", i > 0 ? "、" : "", t);
+		t = message_title(o, en);
+		buf_printf(&b, "%s%s", i > 0 ? (en ? ", " : "、") : "", t);
 		free(t);
 	}
 	return buf_take(&b);
@@ -539,6 +642,60 @@ message_int(json_t *o, const char *key)
 	return (int)v;
 }
 
+/*
+ * The characters each markup acts on, and the full-width forms that read
+ * the same and act on nothing, so that no value from a case file can
+ * mention anyone (<@id>, <!channel>, @all), add a link ([x](url)), a tag
+ * (<font>) or change the formatting.  Where a format has real escaping
+ * the channel does it instead: Slack's &amp; &lt; &gt; (chat.c escapes
+ * the whole text), so Slack keeps '<', '>' and '&' as they are here and
+ * loses only the formatting characters mrkdwn has no escape for.  An
+ * Adaptive Card's TextBlock (Teams) acts on *, _ and [text](url) only.
+ */
+static const struct {
+	const char *chars;
+	const char *const *safe;
+} message_markups[] = {
+    [MARKUP_NONE] = {"", NULL},
+    [MARKUP_MARKDOWN] = {"<>[]*_`#~|@",
+        (const char *const[]){"＜", "＞", "［", "］", "＊", "＿", "｀", "＃",
+            "～", "｜", "＠"}},
+    [MARKUP_SLACK] = {"*_~`", (const char *const[]){"＊", "＿", "～", "｀"}},
+    [MARKUP_TEAMS] = {"*_[]", (const char *const[]){"＊", "＿", "［", "］"}},
+};
+
+/* s with the characters markup acts on replaced; a new string (s is
+ * freed). */
+static char *
+message_defuse(char *s, enum message_markup markup)
+{
+	const char *chars = message_markups[markup].chars, *c;
+	struct buf b = {NULL, 0, 0};
+
+	if (*chars == '\0' || strpbrk(s, chars) == NULL)
+		return s;
+	for (const char *p = s; *p != '\0'; p++) {
+		if ((c = strchr(chars, *p)) != NULL)
+			buf_adds(&b, message_markups[markup].safe[c - chars]);
+		else
+			buf_addn(&b, p, 1);
+	}
+	free(s);
+	return buf_take(&b);
+}
+
+/* Defuse the values a case file wrote into alert a, for markup. */
+static void
+message_alert_defuse(struct message_alert *a, enum message_markup markup)
+{
+	a->markup = markup;
+	a->case_id = message_defuse(a->case_id, markup);
+	a->title = message_defuse(a->title, markup);
+	a->court = message_defuse(a->court, markup);
+	a->wtitle = message_defuse(a->wtitle, markup);
+	a->follow_up = message_defuse(a->follow_up, markup);
+}
+
 /* Read an alert's "escalation" (route.h) into a: whether it tells r
  * for the first time, the step, its days and since when overdue. */
 static void
@@ -592,18 +749,10 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	a->case_id = message_str(c, "id");
 	a->title = message_str(c, "title");
 	a->court = message_str(c, "court");
+	a->transferred = message_str(c, "transferred");
+	a->audience = r != NULL ? (int)r->audience : AUDIENCE_ANY;
 	a->window = message_str(w, "name");
-	/* An English text takes the window's English title when it has
-	 * one; a Chinese text its title as configured. */
-	a->wtitle = message_str(w, "title");
-	if (message_en(r) && json_is_string(json_object_get(w, "title_en"))) {
-		free(a->wtitle);
-		a->wtitle = message_str(w, "title_en");
-	}
-	if (*a->wtitle == '\0') {
-		free(a->wtitle);
-		a->wtitle = xstrdup(a->window);
-	}
+	a->wtitle = message_title(w, message_en(r));
 	a->opened = message_str(w, "opened");
 	a->deadline = message_str(w, "deadline");
 	a->previous = message_str(w, "previous_deadline");
@@ -618,6 +767,8 @@ message_alert_read(const struct receiver *r, json_t *o, struct message_alert *a)
 	    message_str(json_object_get(o, "silenced"), "reason");
 	message_date(r, a->previous, a->previous_date,
 	    sizeof(a->previous_date));
+	message_date(r, a->transferred, a->transferred_date,
+	    sizeof(a->transferred_date));
 	a->days = message_int(w, "days");
 	a->extended = json_is_true(json_object_get(w, "extended"));
 	a->provisional = json_is_true(json_object_get(w, "provisional"));
@@ -649,6 +800,7 @@ message_alert_free(struct message_alert *a)
 	free(a->case_id);
 	free(a->title);
 	free(a->court);
+	free(a->transferred);
 	free(a->window);
 	free(a->wtitle);
 	free(a->opened);
@@ -707,7 +859,8 @@ message_state(struct buf *b, const struct message_alert *a, bool en)
 	if (a->kind == ALERT_CLOSED)
 		buf_printf(b, "%s", en ? "closed" : "已结束");
 	else if (a->kind == ALERT_REMOVED)
-		buf_printf(b, "%s", en ? "no longer watched" : "不再跟踪");
+		buf_printf(b, "%s",
+		    en ? "removed from the configuration" : "已从配置中删除");
 	else if (a->days_left > 0 && en)
 		buf_printf(b, "%d day%s left", n, s);
 	else if (a->days_left > 0)
@@ -720,6 +873,23 @@ message_state(struct buf *b, const struct message_alert *a, bool en)
 		buf_printf(b, "已逾期 %d 天", n);
 }
 
+/* The overdue text of alert a: what the police failed to do, then what
+ * the receiver's audience can do about it. */
+static void
+message_overdue(struct buf *b, const struct message_alert *a, bool en)
+{
+	const struct message_words *w = message_w(en);
+	enum message_window win = message_window(a->window);
+	bool supervised = win == WINDOW_REPLY || win == WINDOW_FILING;
+	int who =
+	    a->audience >= AUDIENCE_ANY && a->audience <= AUDIENCE_PROCURATORATE
+	    ? a->audience
+	    : AUDIENCE_ANY;
+
+	buf_printf(b, "%s%s%s", w->overdue[win], en ? " " : "",
+	    w->todo[who][supervised]);
+}
+
 /* What to do now that a window is open or moved, by where it stands. */
 static void
 message_advice_now(struct buf *b, const struct message_alert *a, bool en)
@@ -727,13 +897,15 @@ message_advice_now(struct buf *b, const struct message_alert *a, bool en)
 	const struct message_words *w = message_w(en);
 	enum message_window win = message_window(a->window);
 
+	if (en)
+		buf_adds(b, " ");
 	if (a->days_left < 0)
-		buf_printf(b, "%s%s", en ? " " : "", w->overdue[win]);
+		message_overdue(b, a, en);
 	else if (a->days_left == 0 || a->kind == ALERT_EXTENDED ||
 	    a->kind == ALERT_MOVED)
-		buf_printf(b, "%s%s", en ? " " : "", w->before[win]);
+		buf_printf(b, "%s", w->before[win]);
 	else if (en)
-		buf_printf(b, " Reminders will follow before the deadline.");
+		buf_printf(b, "Reminders will follow before the deadline.");
 	else
 		buf_printf(b, "届满前将发送提醒。");
 }
@@ -745,7 +917,7 @@ message_advice_opened(struct buf *b, const struct message_alert *a, bool en)
 	if (a->reopened)
 		buf_printf(b, "%s", message_w(en)->reopened);
 	if (en)
-		buf_printf(b, "The window opened on %s: %d days, deadline %s.",
+		buf_printf(b, "The period started on %s: %d days, deadline %s.",
 		    a->opened_date, a->days, a->deadline_date);
 	else
 		buf_printf(b, "期限自 %s 起算，共 %d 天，截止日 %s。",
@@ -753,28 +925,31 @@ message_advice_opened(struct buf *b, const struct message_alert *a, bool en)
 	message_advice_now(b, a, en);
 }
 
-/* What changed when a deadline moved later (extended) or earlier,
- * with the previous deadline when the alert says it. */
+/* What changed when a deadline moved later (extended) or earlier: why,
+ * and the old and the new deadline (the old one as far as the alert
+ * knows it). */
 static void
 message_advice_extended(struct buf *b, const struct message_alert *a, bool en)
 {
 	const struct message_words *w = message_w(en);
+	bool old = *a->previous != '\0';
 
 	if (a->calendar)
 		buf_printf(b, "%s", w->calendar);
 	if (a->kind == ALERT_MOVED)
-		buf_printf(b, "%s", w->moved);
-	else if (en)
-		buf_printf(b,
-		    "The period was extended to %d days; the new "
-		    "deadline is %s.",
-		    a->days, a->deadline_date);
+		buf_printf(b, "%s", w->earlier);
+	else if (a->calendar)
+		buf_printf(b, "%s", w->later);
 	else
-		buf_printf(b, "期间延长至 %d 天，新的截止日为 %s。", a->days,
-		    a->deadline_date);
-	if (*a->previous != '\0')
-		buf_printf(b, "%s%s%s%s%s", w->previous[0], a->previous_date,
-		    w->previous[1], a->deadline_date, w->previous[2]);
+		buf_printf(b, "%s%d%s", w->extended_to[0], a->days,
+		    w->extended_to[1]);
+	if (old)
+		buf_printf(b, "%s%s%s%s%s%s", w->colon, w->previous[0],
+		    a->previous_date, w->previous[1], a->deadline_date,
+		    w->previous[2]);
+	else
+		buf_printf(b, "%s%s%s", w->new_deadline, a->deadline_date,
+		    w->stop);
 	message_advice_now(b, a, en);
 }
 
@@ -796,18 +971,30 @@ message_advice_closed(struct buf *b, const struct message_alert *a, bool en)
 		    w->follow_up[1]);
 }
 
-/* What the reader can do about a reminder, due or overdue alert: one of
- * the fixed texts; NULL for the other kinds. */
-static const char *
+/* True if the reader can act on alert a (reminder, due, overdue): its
+ * advice is a next step, not a change. */
+static bool
+message_actionable(const struct message_alert *a)
+{
+	return a->kind == ALERT_REMINDER || a->kind == ALERT_DUE ||
+	    a->kind == ALERT_OVERDUE;
+}
+
+/* What the reader can do about a reminder, due or overdue alert, as a
+ * new string; NULL for the other kinds. */
+static char *
 message_action(const struct message_alert *a, bool en)
 {
-	const struct message_words *w = message_w(en);
+	struct buf b = {NULL, 0, 0};
 
 	if (a->kind == ALERT_REMINDER || a->kind == ALERT_DUE)
-		return w->before[message_window(a->window)];
-	if (a->kind == ALERT_OVERDUE)
-		return w->overdue[message_window(a->window)];
-	return NULL;
+		buf_printf(&b, "%s",
+		    message_w(en)->before[message_window(a->window)]);
+	else if (a->kind == ALERT_OVERDUE)
+		message_overdue(&b, a, en);
+	else
+		return NULL;
+	return buf_take(&b);
 }
 
 /* The first timed alert after a silence says that the window was
@@ -829,11 +1016,12 @@ message_resumed(struct buf *b, const struct message_alert *a, bool en)
 static void
 message_advice(struct buf *b, const struct message_alert *a, bool en)
 {
-	const char *action = message_action(a, en);
+	char *action = message_action(a, en);
 
 	if (action != NULL) {
 		message_resumed(b, a, en);
 		buf_printf(b, "%s", action);
+		free(action);
 		return;
 	}
 	switch (a->kind) {
@@ -865,12 +1053,13 @@ message_counts(struct buf *b, const struct message_alert *a, size_t n, bool en)
 	for (int k = ALERT_REMINDER; k <= MESSAGE_ADMIN; k++) {
 		if (count[k] == 0)
 			continue;
-		if (en)
+		if (en && k <= ALERT_REMOVED) /* "reminder", "due today" */
+			buf_printf(b, "%s%zu %c%s", sep, count[k],
+			    tolower((unsigned char)message_kind_en[k][0]),
+			    message_kind_en[k] + 1);
+		else if (en)
 			buf_printf(b, "%s%zu %s", sep, count[k],
-			    k == MESSAGE_OTHER ? "other"
-			        : k == MESSAGE_ADMIN
-			        ? ADMIN_KIND
-			        : deadline_kind_name((enum alert_kind)k));
+			    k == MESSAGE_OTHER ? "other" : ADMIN_KIND);
 		else
 			buf_printf(b, "%s%zu 条%s", sep, count[k],
 			    message_w(false)->kind[k]);
@@ -885,7 +1074,7 @@ message_admin_str(struct buf *b, const struct message_alert *a, const char *sub,
     const char *key)
 {
 	json_t *o = sub != NULL ? json_object_get(a->admin, sub) : a->admin;
-	char *s = message_str(o, key);
+	char *s = message_defuse(message_str(o, key), a->markup);
 
 	buf_adds(b, s);
 	free(s);
@@ -1071,6 +1260,13 @@ message_render(const char *tmpl, const struct message_alert *a, bool en,
 char *
 message_subject(const struct receiver *r, json_t *alerts, bool test)
 {
+	return message_subject_markup(r, alerts, test, MARKUP_NONE);
+}
+
+char *
+message_subject_markup(const struct receiver *r, json_t *alerts, bool test,
+    enum message_markup markup)
+{
 	struct buf b = {NULL, 0, 0};
 	struct message_alert *a;
 	bool en = message_en(r);
@@ -1078,6 +1274,8 @@ message_subject(const struct receiver *r, json_t *alerts, bool test)
 	char *s;
 
 	a = message_alerts_read(r, test ? NULL : alerts, &n);
+	for (size_t i = 0; i < n; i++)
+		message_alert_defuse(&a[i], markup);
 	if (test)
 		buf_printf(&b,
 		    en ? "[deadlined] test message from receiver %s"
@@ -1163,8 +1361,7 @@ message_block_end(struct buf *b, const struct message_parts *p,
     const struct message_alert *a)
 {
 	const struct message_words *w = message_w(p->en);
-	const char *label =
-	    message_action(a, p->en) != NULL ? w->l_next : w->l_changed;
+	const char *label = message_actionable(a) ? w->l_next : w->l_changed;
 
 	if (a->kind != MESSAGE_OTHER && p->style == MESSAGE_MARKDOWN)
 		buf_printf(b, "\n**%s**%s", label, w->colon);
@@ -1200,6 +1397,7 @@ message_admin_errors(struct buf *b, const struct message_parts *p,
 		for (char *c = s; *c != '\0'; c++)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f)
 				*c = ' ';
+		s = message_defuse(s, a->markup);
 		buf_printf(b,
 		    p->style == MESSAGE_MARKDOWN ? "  - `%s`\n" : "  %s\n", s);
 		free(s);
@@ -1335,6 +1533,9 @@ message_block(const struct message_parts *p, const struct message_alert *a)
 	    *a->title != '\0' ? " " : "", a->title);
 	if (*a->court != '\0')
 		message_field(&b, p, w->l_court, "%s", a->court);
+	if (*a->transferred != '\0' && strcmp(a->transferred, a->opened) != 0)
+		message_field(&b, p, w->l_transfer_day, "%s",
+		    a->transferred_date);
 	if (*a->opened != '\0')
 		message_period(&b, p, a);
 	message_deadline(&b, p, a);
@@ -1366,8 +1567,18 @@ message_entry(const struct message_parts *p, const struct message_alert *a)
 		buf_printf(&b, " %s", a->title);
 	if (*a->court != '\0')
 		buf_printf(&b, "%s%s", w->sep, a->court);
-	buf_printf(&b, "%s%s%s%s %s%s", w->sep, a->wtitle, w->sep,
-	    p->en ? "deadline" : "截止", a->deadline_date,
+	buf_printf(&b, "%s%s", w->sep, a->wtitle);
+	/* The day of transfer on every line: where the evidence starts. */
+	if (*a->transferred != '\0')
+		buf_printf(&b, "%s%s %s", w->sep, w->l_transferred,
+		    a->transferred_date);
+	if (*a->opened != '\0' && strcmp(a->opened, a->transferred) != 0)
+		buf_printf(&b, "%s%s %s", w->sep, w->l_since, a->opened_date);
+	if (*a->previous != '\0' &&
+	    (a->kind == ALERT_EXTENDED || a->kind == ALERT_MOVED))
+		buf_printf(&b, "%s%s %s", w->sep, w->l_previous,
+		    a->previous_date);
+	buf_printf(&b, "%s%s %s%s", w->sep, w->l_due, a->deadline_date,
 	    message_mark(a, p->en));
 	buf_printf(&b, "%s", w->sep);
 	message_state(&b, a, p->en);
@@ -1400,6 +1611,47 @@ message_digest_head(const struct message_parts *p)
 	return buf_take(&b);
 }
 
+/* How many windows the receiver hears of are open and overdue, for a
+ * test message; unknown until message_test_counts says. */
+static struct {
+	bool known;
+	size_t open, overdue;
+} message_now;
+
+void
+message_test_counts(size_t open, size_t overdue)
+{
+	message_now.known = true;
+	message_now.open = open;
+	message_now.overdue = overdue;
+}
+
+/* A test message's sentence on what is open now, if known. */
+static void
+message_test_now(struct buf *b, bool en)
+{
+	size_t n = message_now.open, late = message_now.overdue;
+
+	if (!message_now.known)
+		return;
+	if (n == 0 && en)
+		buf_printf(b,
+		    " Right now this receiver is told of no open "
+		    "deadline.");
+	else if (n == 0)
+		buf_printf(b, "目前该接收方没有未结的期限。");
+	else if (en)
+		buf_printf(b,
+		    " Right now this receiver is told of %zu open deadline%s, "
+		    "%zu of them overdue.",
+		    n, n == 1 ? "" : "s", late);
+	else
+		buf_printf(b,
+		    "目前该接收方跟踪的期限中有 %zu 个未结，其中 %zu "
+		    "个已逾期。",
+		    n, late);
+}
+
 /* The text of a test message, or of one without alerts; a new string. */
 static char *
 message_test_text(const struct message_parts *p, bool test)
@@ -1411,20 +1663,24 @@ message_test_text(const struct message_parts *p, bool test)
 		    !test       ? "deadlined"
 		        : p->en ? "deadlined test message"
 		                : "deadlined 测试消息");
-	if (!test)
+	if (!test) {
 		buf_printf(&b, "%s",
-		    p->en ? "deadlined: nothing is due.\n"
-		          : "deadlined：没有需要提醒的期限。\n");
-	else if (p->en)
+		    p->en ? "deadlined: this message carries no alerts.\n"
+		          : "deadlined：本消息不含提醒。\n");
+		return buf_take(&b);
+	}
+	if (p->en)
 		buf_printf(&b,
-		    "This is a test message from deadlined for "
-		    "receiver %s. Nothing is due; no action is needed.\n",
+		    "This is a test message from deadlined for receiver %s: "
+		    "alerts will reach you this way. No action is needed.",
 		    p->r->name);
 	else
 		buf_printf(&b,
-		    "这是 deadlined 发给接收方 %s 的测试消息。"
-		    "目前没有到期的期限，无需处理。\n",
+		    "这是 deadlined 发给接收方 %s 的测试消息：期限提醒将以这种"
+		    "方式送达，本消息无需处理。",
 		    p->r->name);
+	message_test_now(&b, p->en);
+	buf_printf(&b, "\n");
 	return buf_take(&b);
 }
 
@@ -1480,30 +1736,65 @@ message_parts_free(struct message_parts *p)
 	free(p->head);
 }
 
+/* The case ids of the alerts from i to k whose next step is text[i],
+ * each once, joined. */
+static void
+message_step_cases(struct buf *b, const struct message_parts *p,
+    char *const *text, size_t i, size_t k)
+{
+	const char *sep = message_w(p->en)->list_sep;
+	size_t n = 0, m;
+
+	for (size_t j = i; j < k; j++) {
+		if (text[j] == NULL || strcmp(text[j], text[i]) != 0)
+			continue;
+		for (m = i; m < j &&
+		     (text[m] == NULL || strcmp(text[m], text[i]) != 0 ||
+		         strcmp(p->alerts[m].case_id, p->alerts[j].case_id) !=
+		             0);
+		     m++)
+			;
+		if (m < j)
+			continue; /* this case is named already */
+		buf_printf(b, "%s%s", n++ > 0 ? sep : "", p->alerts[j].case_id);
+	}
+}
+
 /* A digest's closing advice: each distinct next step of the first k
- * alerts, once, in the order they first come.  There are only so many
- * fixed texts, so the ones said are kept in a small array. */
+ * alerts once, in the order they first come, after the cases it is for:
+ * "- CASE1、CASE2：督促……". */
 static void
 message_steps(struct buf *b, const struct message_parts *p, size_t k)
 {
 	const struct message_words *w = message_w(p->en);
-	const char *said[2 * (WINDOW_OTHER + 1)], *text;
-	size_t nsaid = 0, j;
+	char **text = xcalloc(k + 1, sizeof(*text));
+	bool any = false;
+	size_t j;
 
+	for (size_t i = 0; i < k; i++)
+		text[i] = message_action(&p->alerts[i], p->en);
 	for (size_t i = 0; i < k; i++) {
-		if ((text = message_action(&p->alerts[i], p->en)) == NULL)
+		if (text[i] == NULL)
 			continue;
-		for (j = 0; j < nsaid && said[j] != text; j++)
+		for (j = 0; j < i &&
+		     (text[j] == NULL || strcmp(text[j], text[i]) != 0);
+		     j++)
 			;
-		if (j < nsaid)
-			continue;
-		if (nsaid == 0 && p->style == MESSAGE_MARKDOWN)
-			buf_printf(b, "\n**%s**\n\n", w->l_steps);
-		else if (nsaid == 0)
-			buf_printf(b, "\n%s\n", w->l_steps);
-		buf_printf(b, "- %s\n", text);
-		said[nsaid++] = text;
+		if (j < i)
+			continue; /* said with an earlier alert's cases */
+		if (!any)
+			buf_printf(b,
+			    p->style == MESSAGE_MARKDOWN ? "\n**%s**\n\n"
+			                                 : "\n%s\n",
+			    w->l_steps);
+		any = true;
+		buf_printf(b, "- ");
+		message_step_cases(b, p, text, i, k);
+		buf_printf(b, "%s%s\n", w->colon, text[i]);
 	}
+	for (size_t i = 0; i < k; i++)
+		free(text[i]);
+	free(text);
 }
 
 /* What follows the first k alerts: "... and N more" when some were left
@@ -1580,47 +1871,17 @@ message_fit(const struct message_parts *p, size_t max, char **tail)
 	}
 }
 
-/* The characters the robots' Markdown acts on, and the full-width
- * forms that read the same and act on nothing: no case title can mention
- * anyone (<@id>, <!channel>), add a link ([x](url)), a tag (<font>) or
- * change the formatting. */
-static const char *const message_md_chars = "<>[]*_`#~|";
-static const char *const message_md_safe[] = {"＜", "＞", "［", "］", "＊",
-    "＿", "｀", "＃", "～", "｜"};
-
-/* s with the Markdown characters replaced; a new string (s is freed). */
-static char *
-message_md_defuse(char *s)
-{
-	struct buf b = {NULL, 0, 0};
-	const char *c;
-
-	if (strpbrk(s, message_md_chars) == NULL)
-		return s;
-	for (const char *p = s; *p != '\0'; p++) {
-		if ((c = strchr(message_md_chars, *p)) != NULL)
-			buf_adds(&b, message_md_safe[c - message_md_chars]);
-		else
-			buf_printf(&b, "%c", *p);
-	}
-	free(s);
-	return buf_take(&b);
-}
-
-/* Defuse the values a case file wrote into alert a, for Markdown. */
-static void
-message_alert_md(struct message_alert *a)
-{
-	a->case_id = message_md_defuse(a->case_id);
-	a->title = message_md_defuse(a->title);
-	a->court = message_md_defuse(a->court);
-	a->wtitle = message_md_defuse(a->wtitle);
-	a->follow_up = message_md_defuse(a->follow_up);
-}
-
 char *
 message_body_max(const struct receiver *r, json_t *alerts, bool test,
     enum message_style style, size_t max)
+{
+	return message_body_markup(r, alerts, test, style,
+	    style == MESSAGE_MARKDOWN ? MARKUP_MARKDOWN : MARKUP_NONE, max);
+}
+
+char *
+message_body_markup(const struct receiver *r, json_t *alerts, bool test,
+    enum message_style style, enum message_markup markup, size_t max)
 {
 	struct message_parts p;
 	char *tail, *s;
@@ -1631,8 +1892,8 @@ message_body_max(const struct receiver *r, json_t *alerts, bool test,
 	p.en = message_en(r);
 	p.style = style;
 	p.alerts = message_alerts_read(r, test ? NULL : alerts, &p.n);
-	for (size_t i = 0; style == MESSAGE_MARKDOWN && i < p.n; i++)
-		message_alert_md(&p.alerts[i]);
+	for (size_t i = 0; i < p.n; i++)
+		message_alert_defuse(&p.alerts[i], markup);
 	message_parts_make(&p, test);
 	k = message_fit(&p, max, &tail);
 	s = message_join(&p, k, tail);

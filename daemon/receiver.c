@@ -24,6 +24,7 @@
 #include "receiver.h"
 #include "route.h"
 #include "template.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define RECEIVER_TIMEOUT_DEFAULT    30 /* seconds for a transfer */
@@ -261,6 +262,26 @@ receiver_format(struct loader *ld, config_setting_t *g, struct receiver *r,
 	}
 }
 
+/* audience: who reads the alerts, so whose next steps they are. */
+static void
+receiver_audience(struct loader *ld, config_setting_t *g, struct receiver *r,
+    const char *what)
+{
+	static const char *names[] = {"court", "creditor", "procuratorate"};
+	const char *v;
+
+	if (loader_string(ld, g, "audience", &v) != 1)
+		return;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(v, names[i]) == 0) {
+			r->audience = (enum receiver_audience)(i + 1);
+			return;
+		}
+	loader_error(ld, receiver_line(ld, g, "audience"),
+	    "%s: unknown audience '%s' (court, creditor or procuratorate)",
+	    what, v);
+}
+
 /* Read the language and the templates, checking every placeholder. */
 static void
 receiver_texts(struct loader *ld, config_setting_t *g, struct receiver *r,
@@ -279,6 +300,7 @@ receiver_texts(struct loader *ld, config_setting_t *g, struct receiver *r,
 			loader_error(ld, receiver_line(ld, g, "language"),
 			    "%s: unknown language '%s' (zh or en)", what, lang);
 	}
+	receiver_audience(ld, g, r, what);
 	for (size_t i = 0; i < 2; i++) {
 		tmpl = i == 0 ? &r->subject : &r->body;
 		if (loader_string(ld, g, keys[i], tmpl) == 1 &&
@@ -353,6 +375,59 @@ receiver_webhook(struct loader *ld, config_setting_t *g, struct receiver *r,
 	}
 }
 
+/*
+ * from: a bare address, or a display name and the address in angle
+ * brackets ("某某法院执行局 <deadlined@example.org>", the name perhaps in
+ * double quotes).  r->from becomes the bare address, r->from_name the
+ * name; email.c encodes the name for the From header.
+ */
+static void
+receiver_from(struct loader *ld, config_setting_t *g, struct receiver *r,
+    const char *what)
+{
+	int line = loader_line(ld, config_setting_get_member(g, "from"));
+	const char *lt = strrchr(r->from, '<'), *s = r->from, *e;
+	size_t len = strlen(r->from);
+	char *addr, *name;
+
+	if (lt == NULL) {
+		if (!receiver_valid_address(r->from))
+			loader_error(ld, line,
+			    "%s: 'from' is not a mail address", what);
+		return;
+	}
+	if (len < 2 || r->from[len - 1] != '>') {
+		loader_error(ld, line,
+		    "%s: 'from' must be \"address\" or \"Name <address>\"",
+		    what);
+		return;
+	}
+	xasprintf(&addr, "%.*s", (int)(r->from + len - 1 - (lt + 1)), lt + 1);
+	for (s += strspn(s, " \t"), e = lt;
+	     e > s && (e[-1] == ' ' || e[-1] == '\t');)
+		e--;
+	if (e - s >= 2 && *s == '"' && e[-1] == '"') {
+		s++;
+		e--;
+	}
+	xasprintf(&name, "%.*s", (int)(e - s), s);
+	if (!receiver_valid_address(addr))
+		loader_error(ld, line,
+		    "%s: 'from' has no valid mail address "
+		    "between < and >",
+		    what);
+	else if (strpbrk(name, "<>\"\\") != NULL || !utf8_valid(name) ||
+	    strpbrk(name, "\t\r\n\x7f") != NULL)
+		loader_error(ld, line,
+		    "%s: the name in 'from' cannot hold control characters, "
+		    "'<', '>', '\"' or '\\'",
+		    what);
+	r->from = loader_strdup(ld, addr);
+	r->from_name = *name != '\0' ? loader_strdup(ld, name) : NULL;
+	free(addr);
+	free(name);
+}
+
 static void
 receiver_email(struct loader *ld, config_setting_t *g, struct receiver *r,
     const char *what)
@@ -393,10 +468,8 @@ receiver_email(struct loader *ld, config_setting_t *g, struct receiver *r,
 	}
 	if (loader_string(ld, g, "from", &r->from) == 0)
 		loader_error(ld, r->line, "%s has no 'from' address", what);
-	else if (r->from != NULL && !receiver_valid_address(r->from))
-		loader_error(ld,
-		    loader_line(ld, config_setting_get_member(g, "from")),
-		    "%s: 'from' is not a mail address", what);
+	else if (r->from != NULL)
+		receiver_from(ld, g, r, what);
 	if (loader_strings(ld, g, "to", &r->to, &r->nto) == 0 || r->nto == 0) {
 		loader_error(ld, r->line, "%s has no 'to' addresses", what);
 		return;
@@ -414,7 +487,7 @@ receiver_one(struct loader *ld, config_setting_t *g, struct receiver *r)
 {
 #define COMMON_KEYS                                                            \
 	"name", "type", "rate", "timeout", "language", "subject", "body",      \
-	    "group_wait", "kinds"
+	    "group_wait", "audience", "kinds"
 	static const char *log_keys[] = {COMMON_KEYS, NULL};
 	static const char *webhook_keys[] = {COMMON_KEYS, "url", "format",
 	    "msgtype", "secret_file", "headers", "at_mobiles", "at_all",
@@ -656,7 +729,8 @@ receiver_same(const struct receiver *a, const struct receiver *b)
 	    receiver_same_str(a->secret, b->secret) &&
 	    receiver_same_str(a->password, b->password) &&
 	    receiver_same_str(a->username, b->username) &&
-	    receiver_same_str(a->from, b->from) &&
+	    a->audience == b->audience && receiver_same_str(a->from, b->from) &&
+	    receiver_same_str(a->from_name, b->from_name) &&
 	    receiver_same_str(a->msgtype, b->msgtype) &&
 	    receiver_same_str(a->subject, b->subject) &&
 	    receiver_same_str(a->body, b->body) &&

@@ -6,6 +6,13 @@
  * The transfer struct owns every buffer a request points into, so that
  * a reload that frees the configuration cannot pull memory out from
  * under a transfer in flight.
+ *
+ * Each channel is one row of a table (channel.c), as tmux describes each
+ * command in a cmd_entry: how to set a message up, how many alerts one
+ * message carries, and how to judge the answer.  deliver.c picks a
+ * receiver's row once, when a configuration is taken in, and never asks
+ * about types or formats again.  A new channel is one file (its set-up)
+ * and one row.
  */
 #ifndef DEADLINED_CHANNEL_H
 #define DEADLINED_CHANNEL_H
@@ -28,6 +35,65 @@
 			return -1;                                             \
 		}                                                              \
 	} while (0)
+
+/* How a message ended. */
+enum channel_outcome {
+	CHANNEL_SENT,
+	CHANNEL_RETRY,  /* worth another try, after a wait */
+	CHANNEL_FAILED, /* refused for good */
+};
+
+struct transfer;
+
+/* One channel: a row of channel.c's table. */
+struct channel {
+	const char *name;
+	enum receiver_type type;
+	enum receiver_format format; /* webhooks: the row of each format */
+	/* Set up t to carry alerts (a JSON array) under the message key
+	 * delivery_id; 0, or -1 with a message in err.  An instant channel
+	 * fills in t->body only: its message is done once it is set up. */
+	int (*setup)(struct transfer *t, const struct receiver *r,
+	    const char *delivery_id, json_t *alerts, time_t now, bool test,
+	    char *err, size_t errlen);
+	/* The most alerts one message to r carries. */
+	size_t (*digest_max)(const struct receiver *r);
+	/* How many of the alerts, from the first, one message shows whole
+	 * (at least 1); NULL: all of them. */
+	size_t (*fits)(const struct receiver *r, json_t *alerts);
+	/* What the answer says: rc is curl's result, code the HTTP or SMTP
+	 * status; a refusal's reason is appended to desc.  NULL for an
+	 * instant channel. */
+	enum channel_outcome (*judge)(const struct transfer *t,
+	    enum receiver_format format, CURLcode rc, long code, int attempts,
+	    char *desc, size_t desclen);
+	/* What the log says of an alert once its message is recorded as
+	 * sent (a new string); NULL: "delivered ... to ...". */
+	char *(*sent_line)(json_t *alert, const char *alert_id,
+	    const char *receiver);
+	const char *proto; /* "HTTP" or "SMTP", for descriptions */
+	bool instant;      /* no transfer: written where it goes at once */
+};
+
+/* The channel of receiver r: never NULL (an unknown type or format is
+ * refused when the configuration is loaded; the log is the fallback). */
+const struct channel *channel_of(const struct receiver *r);
+
+/* Describe a transfer's result for the log and the outbox into buf:
+ * "HTTP 204", "SMTP 550: <curl's message>", or curl's error. */
+void channel_describe(const struct channel *ch, const struct transfer *t,
+    CURLcode rc, long code, char *buf, size_t len);
+
+/* The log channel (logchannel.c): the ALERT or ADMIN line of each alert,
+ * one a line, as t->body. */
+int logchannel_setup(struct transfer *t, const struct receiver *r,
+    const char *delivery_id, json_t *alerts, time_t now, bool test, char *err,
+    size_t errlen);
+
+/* The log line of one alert (a case alert or an administrators' notice)
+ * of alert_id to receiver, as a new string. */
+char *logchannel_line(json_t *alert, const char *alert_id,
+    const char *receiver);
 
 struct transfer {
 	CURL *easy;
@@ -73,6 +139,11 @@ int email_setup(struct transfer *t, const struct receiver *r,
 /* The Message-ID header's value of the mail of delivery_id to r,
  * "<id@domain of from>"; a new string. */
 char *email_message_id(const struct receiver *r, const char *delivery_id);
+
+/* The words for an SMTP transfer that ended with rc, into buf, when
+ * email.c knows better than curl what to say (a server without STARTTLS
+ * under tls = "required"): true, else false and buf untouched. */
+bool email_describe(CURLcode rc, char *buf, size_t len);
 
 /* The whole RFC 5322 message as a new string; NULL on error. */
 char *email_message(const struct receiver *r, const char *delivery_id,

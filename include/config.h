@@ -72,6 +72,14 @@ enum receiver_language {
 	LANGUAGE_EN,
 };
 
+/* Who reads a receiver's alerts: the overdue advice is theirs. */
+enum receiver_audience {
+	AUDIENCE_ANY,           /* not said: neutral advice */
+	AUDIENCE_COURT,         /* the enforcement court */
+	AUDIENCE_CREDITOR,      /* the applicant and its lawyers */
+	AUDIENCE_PROCURATORATE, /* the supervising procurator */
+};
+
 enum receiver_tls {
 	TLS_REQUIRED,
 	TLS_TRY,
@@ -88,6 +96,7 @@ struct receiver {
 	int timeout;         /* seconds for a whole transfer */
 	int group_wait;      /* seconds announcements are collected */
 	enum receiver_language language;
+	enum receiver_audience audience;
 	unsigned kinds; /* bit 1u << kind per alert kind it takes (route.h) */
 	const char *subject; /* template, or NULL for the default text */
 	const char *body;    /* template, or NULL */
@@ -103,8 +112,9 @@ struct receiver {
 	/* email */
 	enum receiver_tls tls;
 	const char *username;
-	char *password; /* from password_file; as secret */
-	const char *from;
+	char *password;        /* from password_file; as secret */
+	const char *from;      /* the bare address (envelope, Message-ID) */
+	const char *from_name; /* the display name from `from`, or NULL */
 	const char **to;
 	size_t nto;
 	const char *file;
@@ -243,6 +253,10 @@ void config_window_events(const struct window_def *w, const struct case_info *c,
 /* The case whose id is id (NULL: none), or NULL. */
 const struct case_info *config_case_find(const struct config *cfg,
     const char *id);
+
+/* The Chinese (or, if en, English) title of the built-in window named
+ * name, or NULL if no built-in window has that name. */
+const char *config_builtin_title(const char *name, bool en);
 
 /* The event named name on case c, or NULL. */
 const struct case_event *config_case_event(const struct case_info *c,

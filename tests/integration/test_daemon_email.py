@@ -23,12 +23,12 @@ def mail_tree(tmp_path, smtp):
 
 # The kinds as the default (Chinese) subjects name them.
 ZH_KINDS = {"提醒": "reminder", "到期": "due", "逾期": "overdue",
-            "窗口开启": "opened", "期限延长": "extended", "窗口关闭": "closed"}
+            "期限起算": "opened", "期限延长": "extended", "已办结": "closed"}
 
 
 def subject_kinds(subject):
     """The alert kinds a subject names: "【到期】..." or, for a digest,
-    "【期限提醒】2 条：1 条提醒，1 条窗口开启；首件 ..."."""
+    "【期限提醒】2 条：1 条提醒，1 条期限起算；首件 ..."."""
     m = re.match(r"【期限提醒】(\d+) 条：([^；]*)；", subject)
     if m:
         return {ZH_KINDS[k] for k in re.findall(r"\d+ 条(\w+)", m.group(2))}

@@ -29,7 +29,8 @@ def two_hooks_tree(tmp_path, hook):
 def expected_alert(kind, days_left):
     return {
         "kind": kind, "days_left": days_left,
-        "case": {"id": CASE_ID, "title": CASE_TITLE, "court": CASE_COURT},
+        "case": {"id": CASE_ID, "title": CASE_TITLE, "court": CASE_COURT,
+                 "transferred": "2025-07-03"},
         "window": {"name": "decision", "title": DECISION_TITLE,
                    "opened": "2025-07-03", "days": 7, "extended": False,
                    "deadline": "2025-07-10",

@@ -1043,6 +1043,57 @@ test_admin_notice(void **state)
 	json_decref(alerts);
 }
 
+/* Checks a title of 20,000 '<' still makes a sane message for every
+ * robot format: not empty, within the provider's limit, the case id and
+ * the cut title shown, no '<' acting as markup. */
+static void
+test_huge_markup_title(void **state)
+{
+	static const struct {
+		enum receiver_format format;
+		const char *msgtype;
+		size_t max;
+	} f[] = {
+	    {FORMAT_DINGTALK, "markdown", 20000},
+	    {FORMAT_DINGTALK, "text", 20000},
+	    {FORMAT_WECOM, "markdown", 4096 + 200},
+	    {FORMAT_WECOM, "text", 2048 + 200},
+	    {FORMAT_FEISHU, "post", 20000},
+	    {FORMAT_FEISHU, "interactive", 20000},
+	    {FORMAT_SLACK, NULL, 40000},
+	    {FORMAT_SLACK, "blocks", 3000 + 2000},
+	    {FORMAT_TEAMS, NULL, 28000},
+	};
+	static char big[20001];
+	struct receiver r;
+	json_t *alerts;
+	char *body;
+
+	(void)state;
+	memset(big, '<', sizeof(big) - 1);
+	alerts = json_pack("[o]", make_alert("overdue", -2, big));
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		make_receiver(&r, f[i].format, f[i].msgtype);
+		body = chat_body(&r, alerts, false, REAL_MS);
+		assert_non_null(body);
+		if (strlen(body) > f[i].max || strstr(body, CASE_ID) == NULL ||
+		    (strstr(body, "＜＜＜") == NULL &&
+		        strstr(body, "&lt;&lt;&lt;") == NULL &&
+		        strstr(body, "<<<") == NULL))
+			fail_msg("format %d %s: %zu bytes:\n%.300s",
+			    f[i].format, f[i].msgtype ? f[i].msgtype : "-",
+			    strlen(body), body);
+		/* Markup formats never pass a '<' of the title through. */
+		if (f[i].format != FORMAT_TEAMS &&
+		    !(f[i].msgtype != NULL &&
+		        (strcmp(f[i].msgtype, "text") == 0 ||
+		            strcmp(f[i].msgtype, "post") == 0)))
+			assert_null(strstr(body, "<<"));
+		free(body);
+	}
+	json_decref(alerts);
+}
+
 int
 main(void)
 {
@@ -1056,6 +1107,7 @@ main(void)
 	    cmocka_unit_test(test_feishu_text_card_signed),
 	    cmocka_unit_test(test_feishu_no_at_from_titles),
 	    cmocka_unit_test(test_slack),
+	    cmocka_unit_test(test_huge_markup_title),
 	    cmocka_unit_test(test_slack_section_limit),
 	    cmocka_unit_test(test_teams),
 	    cmocka_unit_test(test_test_message_and_errors),

@@ -30,9 +30,12 @@
 #include "clock.h"
 #include "utf8.h"
 
-#define CASE_ID  "(2025)沪0115执1234号"
-#define COURT    "上海市浦东新区人民法院"
-#define WTITLE   "Police decision on opening a case"
+#define CASE_ID "(2025)沪0115执1234号"
+#define COURT   "上海市浦东新区人民法院"
+#define WTITLE  "Police decision on opening a case"
+/* What a Chinese text calls the built-in window whose title the alert
+ * gives in English. */
+#define ZH_TITLE "公安机关决定是否立案"
 #define NOW      ((time_t)1751850001) /* 2025-07-07T09:00:01+08:00 */
 #define PASSWORD "smtp-password-DO-NOT-LEAK"
 #define SECRET   "hook-secret-DO-NOT-LEAK"
@@ -322,9 +325,10 @@ test_subject_reminder(void **state)
 {
 	(void)state;
 	assert_subject(LANGUAGE_ZH, "reminder", 3,
-	    "【提醒】" CASE_ID " " WTITLE " 期限 2025-07-10 (周四)，还有 3 天");
+	    "【提醒】" CASE_ID " " ZH_TITLE
+	    " 期限 2025-07-10 (周四)，还有 3 天");
 	assert_subject(LANGUAGE_ZH, "overdue", -1,
-	    "【逾期】" CASE_ID " " WTITLE
+	    "【逾期】" CASE_ID " " ZH_TITLE
 	    " 期限 2025-07-10 (周四)，已逾期 1 天");
 	assert_subject(LANGUAGE_EN, "reminder", 3,
 	    "[deadlined] reminder: " CASE_ID " " WTITLE
@@ -353,7 +357,7 @@ test_subject_long(void **state)
 	assert_non_null(msg = email_message(&r, "x", alerts, NOW, false));
 	s = subject_decode(msg);
 	snprintf(want, sizeof(want),
-	    "【提醒】%s " WTITLE " 期限 2025-07-10 (周四)，还有 1 天", id);
+	    "【提醒】%s " ZH_TITLE " 期限 2025-07-10 (周四)，还有 1 天", id);
 	assert_string_equal(s, want);
 	assert_crlf(msg);
 	free(s);
@@ -423,10 +427,10 @@ static void
 test_body_reminder(void **state)
 {
 	static const char *const zh[] = {CASE_ID, "张三诉李四拒不执行判决",
-	    COURT, WTITLE, "2025-07-03 (周四)", "2025-07-10 (周四)", "【提醒】",
-	    "案件：" CASE_ID, "法院：" COURT, "还有 3 天", "督促公安机关",
-	    "编号：0123456789abcdef0123456789abcdef", "-- \r\ndeadlined ",
-	    "delivery 0f1e2d3c", NULL};
+	    COURT, ZH_TITLE, "2025-07-03 (周四)", "2025-07-10 (周四)",
+	    "【提醒】", "案件：" CASE_ID, "法院：" COURT, "还有 3 天",
+	    "督促公安机关", "编号：0123456789abcdef0123456789abcdef",
+	    "-- \r\ndeadlined ", "delivery 0f1e2d3c", NULL};
 	static const char *const en[] = {CASE_ID, "张三诉李四拒不执行判决",
 	    COURT, WTITLE, "2025-07-03 (Thu)", "2025-07-10 (Thu)", "Reminder",
 	    "Case: " CASE_ID, "Court: " COURT, "3 days left",
@@ -438,6 +442,7 @@ test_body_reminder(void **state)
 	assert_body_has(msg, zh);
 	text = body_decode(msg);
 	assert_null(strstr(text, "Chase the police"));
+	assert_null(strstr(text, WTITLE));
 	free(text);
 	free(msg);
 	msg = message_in(LANGUAGE_EN, "reminder", 3);
@@ -482,9 +487,9 @@ test_body_state_changes(void **state)
 		const char *kind, *en, *zh;
 	} c[] = {
 	    {"due", "due today", "今日到期"},
-	    {"opened", "The window opened on 2025-07-03 (Thu)",
+	    {"opened", "The period started on 2025-07-03 (Thu)",
 	        "期限自 2025-07-03 (周四) 起算"},
-	    {"extended", "The period was extended", "期间延长至"},
+	    {"extended", "The period was extended", "期限延长至"},
 	    {"closed", "no longer tracked", "不再跟踪"},
 	};
 	const char *want[3] = {CASE_ID, NULL, NULL};
@@ -524,7 +529,7 @@ test_digest(void **state)
 	assert_non_null(msg = email_message(&r, "dg", alerts, NOW, false));
 	s = subject_decode(msg);
 	assert_string_equal(s,
-	    "【期限提醒】5 条：3 条提醒，2 条逾期；首件 " CASE_ID " " WTITLE
+	    "【期限提醒】5 条：3 条提醒，2 条逾期；首件 " CASE_ID " " ZH_TITLE
 	    " 期限 2025-07-10 (周四)，还有 3 天");
 	assert_body_has(msg, zh);
 	free(s);
@@ -769,11 +774,48 @@ test_smtp_tls_required(void **state)
 	deliver_transfer_free(&t);
 }
 
+/* Checks the From header carries the display name: a Chinese one as an
+ * RFC 2047 encoded-word, an ASCII one with specials quoted, a plain one
+ * as it is; the address in angle brackets after it, always. */
+static void
+test_from_display_name(void **state)
+{
+	static const struct {
+		const char *name, *want;
+	} c[] = {
+	    {"某某法院执行局",
+	        "=?UTF-8?B?5p+Q5p+Q5rOV6Zmi5omn6KGM5bGA?= "
+	        "<deadlined@example.org>"},
+	    {"Court, Enforcement",
+	        "\"Court, Enforcement\" <deadlined@example.org>"},
+	    {"Pudong Court", "Pudong Court <deadlined@example.org>"},
+	};
+	json_t *alerts = json_pack("[o]", make_alert("due", 0, CASE_ID));
+	struct receiver r;
+	char *msg, *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		make_receiver(&r);
+		r.from_name = c[i].name;
+		assert_non_null(
+		    msg = email_message(&r, "x", alerts, NOW, false));
+		assert_crlf(msg);
+		assert_int_equal(header_count(msg, "From:"), 1);
+		v = header_value(msg, "From:");
+		assert_string_equal(v, c[i].want);
+		free(v);
+		free(msg);
+	}
+	json_decref(alerts);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_message_headers),
+	    cmocka_unit_test(test_from_display_name),
 	    cmocka_unit_test(test_subject_reminder),
 	    cmocka_unit_test(test_subject_long),
 	    cmocka_unit_test(test_subject_ascii),

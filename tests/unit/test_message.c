@@ -9,6 +9,7 @@
  * templates not applied to them).
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -22,13 +23,16 @@
 #include "template.h"
 #include "utf8.h"
 
-#define CASE_ID  "(2025)沪0115执1234号"
-#define TITLE    "张三诉李四拒不执行判决"
-#define COURT    "上海市浦东新区人民法院"
-#define WTITLE   "公安机关立案决定"
-#define ALERTID  "0123456789abcdef0123456789abcdef"
-#define SECRET   "hook-secret-DO-NOT-LEAK"
-#define URLTOKEN "URLTOKEN"
+#define CASE_ID "(2025)沪0115执1234号"
+#define TITLE   "张三诉李四拒不执行判决"
+#define COURT   "上海市浦东新区人民法院"
+#define WTITLE  "公安机关立案决定"
+/* An English text's title for the built-in window "decision" whose alert
+ * has only a Chinese title. */
+#define EN_WTITLE "Police decision on opening a case"
+#define ALERTID   "0123456789abcdef0123456789abcdef"
+#define SECRET    "hook-secret-DO-NOT-LEAK"
+#define URLTOKEN  "URLTOKEN"
 
 static char secret[] = SECRET;
 static char password[] = SECRET;
@@ -157,7 +161,7 @@ check_kind(enum receiver_language lang, const struct kind_case *kc)
 	static const char *const facts_zh[] = {CASE_ID, TITLE, COURT, WTITLE,
 	    "2025-07-03 (周四)", "2025-07-10 (周四)", "案件：", "法院：",
 	    "截止日：", NULL};
-	static const char *const facts_en[] = {CASE_ID, TITLE, COURT, WTITLE,
+	static const char *const facts_en[] = {CASE_ID, TITLE, COURT, EN_WTITLE,
 	    "2025-07-03 (Thu)", "2025-07-10 (Thu)",
 	    "Case: ", "Court: ", "Deadline: ", NULL};
 	const char *word[5] = {kc->word[0], kc->word[1], kc->word[2],
@@ -198,14 +202,14 @@ test_kinds_zh(void **state)
 	    {"overdue", -2, "【逾期】",
 	        {"已逾期 2 天", "请求检察院立案监督", "要求公安机关说明理由",
 	            "准备自诉材料"}},
-	    {"opened", 7, "【窗口开启】",
+	    {"opened", 7, "【期限起算】",
 	        {"变化：", "期限自 2025-07-03 (周四) 起算", "共 7 天",
 	            "届满前将发送提醒"}},
 	    {"extended", 20, "【期限延长】",
-	        {"变化：", "期间延长至 7 天", "新的截止日为 2025-07-10 (周四)",
+	        {"变化：", "期限延长至 7 天", "新截止日 2025-07-10 (周四)",
 	            "还有 20 天"}},
-	    {"closed", 0, "【窗口关闭】",
-	        {"变化：", "已记录结束事件", "不再跟踪", "不会再发送提醒"}},
+	    {"closed", 0, "【已办结】",
+	        {"变化：", "已作出决定", "不再跟踪", "不再发送提醒"}},
 	};
 
 	(void)state;
@@ -228,14 +232,14 @@ test_kinds_en(void **state)
 	        {"2 days overdue", "missed the statutory deadline",
 	            "procuratorate to supervise", "private prosecution"}},
 	    {"opened", 7, "[deadlined] opened: ",
-	        {"What changed: ", "opened on 2025-07-03 (Thu)", "7 days",
+	        {"What changed: ", "started on 2025-07-03 (Thu)", "7 days",
 	            "Reminders will follow"}},
 	    {"extended", 20, "[deadlined] extended: ",
 	        {"What changed: ", "extended to 7 days",
-	            "new deadline is 2025-07-10 (Thu)", "20 days left"}},
+	            "new deadline 2025-07-10 (Thu)", "20 days left"}},
 	    {"closed", 0, "[deadlined] closed: ",
-	        {"What changed: ", "closing event was recorded",
-	            "no longer tracked", "no more alerts"}},
+	        {"What changed: ", "decision was recorded", "no longer tracked",
+	            "no more alerts"}},
 	};
 
 	(void)state;
@@ -272,13 +276,13 @@ test_days_wording(void **state)
 	        "【逾期】" CASE_ID " " WTITLE
 	        " 期限 2025-07-10 (周四)，已逾期 2 天"},
 	    {LANGUAGE_EN, "overdue", -2,
-	        "[deadlined] overdue: " CASE_ID " " WTITLE
+	        "[deadlined] overdue: " CASE_ID " " EN_WTITLE
 	        ", deadline 2025-07-10 (Thu), 2 days overdue"},
 	    {LANGUAGE_EN, "overdue", -1,
-	        "[deadlined] overdue: " CASE_ID " " WTITLE
+	        "[deadlined] overdue: " CASE_ID " " EN_WTITLE
 	        ", deadline 2025-07-10 (Thu), 1 day overdue"},
 	    {LANGUAGE_EN, "reminder", 1,
-	        "[deadlined] reminder: " CASE_ID " " WTITLE
+	        "[deadlined] reminder: " CASE_ID " " EN_WTITLE
 	        ", deadline 2025-07-10 (Thu), 1 day left"},
 	    {LANGUAGE_ZH, "reminder", 1,
 	        "【提醒】" CASE_ID " " WTITLE
@@ -287,13 +291,13 @@ test_days_wording(void **state)
 	        "【到期】" CASE_ID " " WTITLE
 	        " 期限 2025-07-10 (周四)，今日到期"},
 	    {LANGUAGE_EN, "due", 0,
-	        "[deadlined] due: " CASE_ID " " WTITLE
+	        "[deadlined] due: " CASE_ID " " EN_WTITLE
 	        ", deadline 2025-07-10 (Thu), due today"},
 	    {LANGUAGE_ZH, "closed", 0,
-	        "【窗口关闭】" CASE_ID " " WTITLE
+	        "【已办结】" CASE_ID " " WTITLE
 	        " 期限 2025-07-10 (周四)，已结束"},
 	    {LANGUAGE_EN, "closed", 0,
-	        "[deadlined] closed: " CASE_ID " " WTITLE
+	        "[deadlined] closed: " CASE_ID " " EN_WTITLE
 	        ", deadline 2025-07-10 (Thu), closed"},
 	};
 	char *s;
@@ -385,7 +389,8 @@ digest5(void)
 /* Checks text is a header line, then exactly one line per alert of
  * digest5, in order, each with its facts. */
 static void
-check_digest_lines(const char *text, const char *header, const char *prefix)
+check_digest_lines(const char *text, const char *header, const char *prefix,
+    bool en)
 {
 	static const char *ids[] = {"A-1", "B-2", "C-3", "D-4", "E-5"};
 	const char *l = text, *end;
@@ -401,7 +406,13 @@ check_digest_lines(const char *text, const char *header, const char *prefix)
 		assert_true(strncmp(line, prefix, strlen(prefix)) == 0);
 		assert_non_null(strstr(line, ids[i]));
 		assert_non_null(strstr(line, COURT));
-		assert_non_null(strstr(line, WTITLE));
+		/* English: the built-in windows' English titles (C-3's window
+		 * is "reasons"). */
+		assert_non_null(strstr(line,
+		    !en          ? WTITLE
+		        : i == 2 ? "Written reasons for not opening a case"
+		                 : EN_WTITLE));
+		assert_non_null(strstr(line, "2025-07-03"));
 		assert_non_null(strstr(line, "2025-07-10"));
 		free(line);
 	}
@@ -424,7 +435,7 @@ test_digest(void **state)
 	    " 期限 2025-07-10 (周四)，还有 3 天");
 	b = message_body(&r, alerts, false, MESSAGE_TEXT);
 	check_digest_lines(b, "deadlined：5 条期限提醒（3 条提醒，2 条逾期）\n",
-	    "【");
+	    "【", false);
 	assert_non_null(strstr(b, "【逾期】D-4 " TITLE));
 	assert_non_null(strstr(b, "已逾期 5 天"));
 	assert_non_null(strstr(b, "请求检察院立案监督"));
@@ -435,10 +446,10 @@ test_digest(void **state)
 	s = message_subject(&r, alerts, false);
 	assert_string_equal(s,
 	    "[deadlined] 5 alerts: 3 reminder, 2 overdue; "
-	    "first A-1 " WTITLE ", deadline 2025-07-10 (Thu), 3 days left");
+	    "first A-1 " EN_WTITLE ", deadline 2025-07-10 (Thu), 3 days left");
 	b = message_body(&r, alerts, false, MESSAGE_TEXT);
 	check_digest_lines(b, "deadlined: 5 alerts (3 reminder, 2 overdue)\n",
-	    "");
+	    "", true);
 	assert_int_equal(lines_starting(b, "Reminder: "), 3);
 	assert_int_equal(lines_starting(b, "Overdue: "), 2);
 	assert_non_null(strstr(b, "5 days overdue"));
@@ -727,7 +738,8 @@ test_test_message(void **state)
 	b = message_body(&r, NULL, true, MESSAGE_TEXT);
 	assert_non_null(strstr(b, "测试消息"));
 	assert_non_null(strstr(b, "legal"));
-	assert_non_null(strstr(b, "没有到期"));
+	assert_null(strstr(b, "没有到期"));
+	assert_non_null(strstr(b, "无需处理"));
 	free(s);
 	free(b);
 	r.language = LANGUAGE_EN;
@@ -738,7 +750,8 @@ test_test_message(void **state)
 	assert_non_null(strstr(b,
 	    "test message from deadlined for receiver "
 	    "legal"));
-	assert_non_null(strstr(b, "Nothing is due"));
+	assert_null(strstr(b, "Nothing is due"));
+	assert_non_null(strstr(b, "No action is needed"));
 	free(s);
 	free(b);
 	json_decref(empty);
@@ -839,26 +852,28 @@ test_changes(void **state)
 		const char *bad[2];
 	} c[] = {
 	    {LANGUAGE_ZH, "moved", set_previous,
-	        {"【期限提前】", "期限提前。",
-	            "原期限 2025-08-04 (周一)，新期限 2025-07-10 (周四)。"},
+	        {"【期限提前】", "期限提前：",
+	            "原截止日 2025-08-04 (周一)，新截止日 2025-07-10 (周四)。"},
 	        {"延长", NULL}},
 	    {LANGUAGE_EN, "moved", set_previous,
 	        {"Deadline moved earlier",
-	            "Previous deadline 2025-08-04 (Mon), "
-	            "new deadline 2025-07-10 (Thu)."},
+	            "The deadline moved earlier: previous deadline "
+	            "2025-08-04 (Mon), new deadline 2025-07-10 (Thu)."},
 	        {"extended to", NULL}},
 	    {LANGUAGE_ZH, "extended", set_calendar,
-	        {"节假日安排已变更。", "原期限 2025-08-04 (周一)"}, {NULL}},
+	        {"节假日安排已变更。截止日推后", "原截止日 2025-08-04 (周一)"},
+	        {"延长至", NULL}},
 	    {LANGUAGE_ZH, "closed", set_closed_by,
 	        {"已记录：不予立案（2025-07-05）",
 	            "书面说明理由的期限开始计算。"},
-	        {"已记录结束事件", NULL}},
+	        {"已作出决定", NULL}},
 	    {LANGUAGE_EN, "closed", set_closed_by,
 	        {"Recorded: not filed (2025-07-05).",
-	            "The window \"书面说明理由\" starts."},
+	            "The period \"Written reasons for not opening a case\" "
+	            "now runs."},
 	        {NULL}},
 	    {LANGUAGE_ZH, "opened", set_reopened,
-	        {"结束事件已从案件中删除，此期限恢复跟踪。"}, {NULL}},
+	        {"案件中的办结记录已删除，此期限恢复跟踪。"}, {NULL}},
 	    {LANGUAGE_ZH, "removed", set_nothing,
 	        {"【不再跟踪】", "已不在配置中", "不会再发送提醒"}, {NULL}},
 	    {LANGUAGE_EN, "removed", set_nothing,
@@ -1140,7 +1155,7 @@ test_provisional(void **state)
 	r.language = LANGUAGE_EN;
 	s = message_subject(&r, alerts, false);
 	assert_string_equal(s,
-	    "[deadlined] reminder: " CASE_ID " " WTITLE
+	    "[deadlined] reminder: " CASE_ID " " EN_WTITLE
 	    ", deadline 2026-01-05 (Mon) (provisional), 3 days left");
 	b = message_body(&r, alerts, false, MESSAGE_TEXT);
 	assert_has(b,
@@ -1201,7 +1216,7 @@ test_markdown_values_are_text(void **state)
 	assert_lacks(md,
 	    (const char *[]){"<@U123>", "<!channel>", "](", "**bold**", "<font",
 	        "`c`", NULL});
-	assert_has(md, (const char *[]){"＜@U123＞", "［click］", NULL});
+	assert_has(md, (const char *[]){"＜＠U123＞", "［click］", NULL});
 	text = message_body(&r, alerts, false, MESSAGE_TEXT);
 	assert_has(text, (const char *[]){"<@U123>", "[click]", NULL});
 	free(md);
@@ -1212,6 +1227,176 @@ test_markdown_values_are_text(void **state)
 	md = message_body(&r, alerts, false, MESSAGE_MARKDOWN);
 	assert_true(strlen(md) < 4000);
 	assert_has(md, (const char *[]){"＜＜＜", "…", NULL});
+	free(md);
+	json_decref(alerts);
+}
+
+/* Checks the overdue advice fits who reads it: neutral without an
+ * audience, and the court's, the creditor's and the procuratorate's own
+ * next steps, in Chinese and English. */
+static void
+test_audience(void **state)
+{
+	static const struct {
+		enum receiver_audience who;
+		const char *zh, *en, *not_zh;
+	} c[] = {
+	    {AUDIENCE_ANY, "可请求检察院立案监督",
+	        "Ask the procuratorate to supervise", "函询"},
+	    {AUDIENCE_COURT, "可函询公安机关办理情况，并可商请检察院依法监督",
+	        "Write to the police to ask where the case stands", "自诉"},
+	    {AUDIENCE_CREDITOR, "可向检察院申请立案监督，并准备自诉证据",
+	        "prepare the evidence for a private prosecution", "函询"},
+	    {AUDIENCE_PROCURATORATE, "可要求公安机关说明不立案理由",
+	        "Require the police to explain why", "自诉"},
+	};
+	json_t *alerts = one("overdue", -2, "decision");
+	struct receiver r;
+	char *b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		make_receiver(&r, LANGUAGE_ZH);
+		r.audience = c[i].who;
+		b = message_body(&r, alerts, false, MESSAGE_TEXT);
+		if (strstr(b, c[i].zh) == NULL ||
+		    strstr(b, c[i].not_zh) != NULL)
+			fail_msg("audience %d: want \"%s\", not \"%s\":\n%s",
+			    c[i].who, c[i].zh, c[i].not_zh, b);
+		/* What the police failed to do comes first, for everyone. */
+		assert_non_null(
+		    strstr(b, "公安机关未在法定期限内作出是否立案的决定"));
+		free(b);
+		r.language = LANGUAGE_EN;
+		b = message_body(&r, alerts, false, MESSAGE_TEXT);
+		if (strstr(b, c[i].en) == NULL)
+			fail_msg("audience %d: want \"%s\":\n%s", c[i].who,
+			    c[i].en, b);
+		free(b);
+	}
+	/* Before the deadline the advice is the same for everyone. */
+	json_decref(alerts);
+	alerts = one("reminder", 3, "decision");
+	make_receiver(&r, LANGUAGE_ZH);
+	r.audience = AUDIENCE_CREDITOR;
+	b = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_non_null(strstr(b, "督促公安机关在期限内作出是否立案的决定"));
+	assert_null(strstr(b, "自诉"));
+	free(b);
+	json_decref(alerts);
+}
+
+/* Checks no English (ASCII-only) window title shows in a Chinese text
+ * when the built-in window of that name has a Chinese title, for each
+ * built-in window, in the subject, the body and a follow-up; and that an
+ * English text keeps the English title. */
+static void
+test_no_english_title_in_zh(void **state)
+{
+	static const struct {
+		const char *name, *en, *zh;
+	} w[] = {
+	    {"decision", "Police decision on opening a case",
+	        "公安机关决定是否立案"},
+	    {"reasons", "Written reasons for not opening a case",
+	        "书面告知不立案理由"},
+	    {"supervision_reply", "Police reply to the procuratorate",
+	        "公安机关答复检察院说明理由"},
+	    {"filing_after_notice", "Filing after the procuratorate's notice",
+	        "接检察院通知后立案"},
+	};
+	struct receiver r;
+	json_t *alerts, *win;
+	char *s, *b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		alerts = one("closed", 0, w[i].name);
+		win = json_object_get(json_array_get(alerts, 0), "window");
+		json_object_set_new(win, "title", json_string(w[i].en));
+		json_object_set_new(win, "closed_by", json_string("x"));
+		json_object_set_new(win, "follow_up",
+		    json_pack("[{s:s, s:s}]", "name", w[i].name, "title",
+		        w[i].en));
+		make_receiver(&r, LANGUAGE_ZH);
+		s = message_subject(&r, alerts, false);
+		b = message_body(&r, alerts, false, MESSAGE_MARKDOWN);
+		if (strstr(s, w[i].en) != NULL || strstr(b, w[i].en) != NULL)
+			fail_msg("%s: English title in Chinese:\n%s\n%s",
+			    w[i].name, s, b);
+		assert_non_null(strstr(s, w[i].zh));
+		assert_non_null(strstr(b, w[i].zh));
+		free(s);
+		free(b);
+		make_receiver(&r, LANGUAGE_EN);
+		b = message_body(&r, alerts, false, MESSAGE_TEXT);
+		assert_non_null(strstr(b, w[i].en));
+		assert_null(strstr(b, w[i].zh));
+		free(b);
+		json_decref(alerts);
+	}
+	/* A window deadlined does not know keeps its title, whatever it is. */
+	alerts = one("reminder", 3, "hearing");
+	win = json_object_get(json_array_get(alerts, 0), "window");
+	json_object_set_new(win, "title", json_string("Hearing"));
+	make_receiver(&r, LANGUAGE_ZH);
+	b = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_non_null(strstr(b, "Hearing"));
+	free(b);
+	json_decref(alerts);
+}
+
+/* Checks a digest's next steps name the cases they are for, each step
+ * once, each case once per step. */
+static void
+test_steps_name_cases(void **state)
+{
+	json_t *alerts = json_pack("[o, o, o, o]",
+	    make_alert("reminder", 3, "A-1", "decision"),
+	    make_alert("overdue", -2, "B-2", "decision"),
+	    make_alert("reminder", 1, "C-3", "decision"),
+	    make_alert("overdue", -3, "B-2", "decision"));
+	struct receiver r;
+	char *b;
+
+	(void)state;
+	make_receiver(&r, LANGUAGE_ZH);
+	b = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_non_null(strstr(b,
+	    "\n下一步：\n- A-1、C-3：督促公安机关在期限内作出是否立案的决定。\n"
+	    "- B-2：公安机关未在法定期限内"));
+	free(b);
+	r.language = LANGUAGE_EN;
+	b = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_non_null(
+	    strstr(b, "\nNext steps:\n- A-1, C-3: Chase the police"));
+	assert_non_null(strstr(b, "\n- B-2: The police missed"));
+	free(b);
+	json_decref(alerts);
+}
+
+/* Checks an administrators' notice is escaped like an alert: a rejected
+ * reload's errors quote case files, and a case id is a case file's. */
+static void
+test_admin_values_are_text(void **state)
+{
+	json_t *alerts = json_pack("[o]",
+	    make_notice("reload_failed", "reload rejected",
+	        json_pack("{s:s, s:[s], s:i}", "config", "/etc/x.conf",
+	            "errors",
+	            "a.conf:3: unknown key '`<@U1> [x](http://e) **b**'",
+	            "more", 0)));
+	struct receiver r;
+	char *md;
+
+	(void)state;
+	make_receiver(&r, LANGUAGE_EN);
+	md = message_body(&r, alerts, false, MESSAGE_MARKDOWN);
+	assert_lacks(md, (const char *[]){"<@U1>", "](", "**b**", "'`<", NULL});
+	assert_has(md, (const char *[]){"＜＠U1＞", "［x］", "｀", NULL});
+	free(md);
+	md = message_body(&r, alerts, false, MESSAGE_TEXT);
+	assert_has(md, (const char *[]){"<@U1> [x](http://e) **b**", NULL});
 	free(md);
 	json_decref(alerts);
 }
@@ -1241,6 +1426,10 @@ main(void)
 	    cmocka_unit_test(test_admin_notices),
 	    cmocka_unit_test(test_admin_digest),
 	    cmocka_unit_test(test_provisional),
+	    cmocka_unit_test(test_audience),
+	    cmocka_unit_test(test_no_english_title_in_zh),
+	    cmocka_unit_test(test_steps_name_cases),
+	    cmocka_unit_test(test_admin_values_are_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
