@@ -6,6 +6,7 @@
  * makes that process-wide setting safe.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -58,6 +59,21 @@ clock_real(time_t t)
 	return t - clock_offset;
 }
 
+/*
+ * clock_local's answers, by wall clock: a pass over every case asks for
+ * the same few hundred days at notify_at again and again, and each
+ * answer costs six localtime_r calls (which in glibc parse the zone's
+ * rule string each time past its last transition).  Direct-mapped;
+ * emptied when the zone changes.
+ */
+#define CLOCK_CACHE 1024 /* 1 << 10, as clock_local hashes */
+
+static struct {
+	time_t wall;
+	time_t t;
+	bool set;
+} clock_cache[CLOCK_CACHE];
+
 bool
 clock_zone_valid(const char *name)
 {
@@ -93,6 +109,7 @@ clock_set_zone(const char *name)
 	if (setenv("TZ", tz, 1) == -1)
 		return -1;
 	tzset();
+	memset(clock_cache, 0, sizeof(clock_cache));
 	return 0;
 }
 
@@ -132,10 +149,28 @@ clock_gmtoff(time_t t)
  * instant whose wall clock is past wall, which lies between the two
  * candidates and is found by bisection.
  */
+static time_t clock_local_find(time_t wall);
+
 time_t
 clock_local(date_t day, int secs)
 {
-	time_t wall = (time_t)day * 86400 + secs, t, lo, hi, mid;
+	time_t wall = (time_t)day * 86400 + secs;
+	/* Fibonacci hashing: the walls asked for are a day apart. */
+	size_t k = (size_t)(((uint64_t)wall * 0x9e3779b97f4a7c15u) >> 54);
+
+	if (!clock_cache[k].set || clock_cache[k].wall != wall) {
+		clock_cache[k].t = clock_local_find(wall);
+		clock_cache[k].wall = wall;
+		clock_cache[k].set = true;
+	}
+	return clock_cache[k].t;
+}
+
+/* The instant whose wall clock is wall (see above). */
+static time_t
+clock_local_find(time_t wall)
+{
+	time_t t, lo, hi, mid;
 	long off[3], omin, omax;
 	time_t best = -1;
 	bool found = false;

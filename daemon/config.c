@@ -53,6 +53,18 @@ static const char *case_fields[] = {"id", "title", "court", "notify",
     "acknowledged", "acknowledged_by", "silence", NULL};
 #define CONFIG_NCASE_FIELDS (sizeof(case_fields) / sizeof(*case_fields) - 1)
 
+/* True if name is one of case_fields (called for every case setting:
+ * the first letters are compared before the strings). */
+static bool
+config_case_field(const char *name)
+{
+	for (size_t i = 0; i < CONFIG_NCASE_FIELDS; i++)
+		if (case_fields[i][0] == name[0] &&
+		    strcmp(case_fields[i], name) == 0)
+			return true;
+	return false;
+}
+
 void
 config_errors_free(struct config_errors *errs)
 {
@@ -408,6 +420,7 @@ config_holiday_file(struct loader *ld, const char *path, int line)
 		config_days(ld, config_root_setting(&cf), "workdays", false);
 		config_destroy(&cf);
 	}
+	loader_forget(ld, path);
 	ld->file = saved;
 	ld->key_hint = saved_hint;
 }
@@ -486,6 +499,17 @@ config_event_name(struct loader *ld, const config_setting_t *s,
 	ld->events =
 	    xreallocarray(ld->events, ld->nevents + 1, sizeof(*ld->events));
 	ld->events[ld->nevents++] = name;
+}
+
+/* The window definitions' own copy of event name, or NULL if no window
+ * uses it. */
+static const char *
+config_event_known(const struct loader *ld, const char *name)
+{
+	for (size_t i = 0; i < ld->nevents; i++)
+		if (strcmp(ld->events[i], name) == 0)
+			return ld->events[i];
+	return NULL;
 }
 
 static void
@@ -788,14 +812,85 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 		        : "transferred");
 }
 
+/* How many settings of case group g are not case fields: its events,
+ * known or not. */
+static size_t
+config_case_nevents(const config_setting_t *g, int n)
+{
+	size_t count = 0;
+
+	for (int i = 0; i < n; i++)
+		count += !config_case_field(config_setting_name(
+		    config_setting_get_elem(g, (unsigned)i)));
+	return count;
+}
+
+/* Read the events of case group g (n settings) into c; false if one is
+ * wrong (reported). */
+static bool
+config_case_events(struct loader *ld, config_setting_t *g, int n,
+    struct case_info *c, const char *what)
+{
+	config_setting_t *s;
+	struct case_event *e;
+	const char *name;
+	char quoted[128];
+	size_t count;
+	bool bad = false;
+
+	if ((count = config_case_nevents(g, n)) == 0)
+		return true;
+	if (count > UINT8_MAX) {
+		loader_error(ld, c->line, "%s has more than %d events", what,
+		    UINT8_MAX);
+		return false;
+	}
+	c->events = loader_alloc(ld, count, sizeof(*c->events));
+	for (int i = 0; i < n; i++) {
+		s = config_setting_get_elem(g, (unsigned)i);
+		name = config_setting_name(s);
+		if (config_case_field(name))
+			continue;
+		e = &c->events[c->nevents];
+		if ((e->name = config_event_known(ld, name)) == NULL) {
+			loader_unknown_case_key(ld, s, name, what, case_fields);
+			bad = true;
+			continue;
+		}
+		e->line = loader_line(ld, s);
+		/* The message's words only when there is a message. */
+		if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+		    date_parse(config_setting_get_string(s), &e->date) == 0) {
+			c->nevents++;
+			continue;
+		}
+		snprintf(quoted, sizeof(quoted), "'%s'", name);
+		loader_date(ld, s, quoted, &e->date);
+		bad = true;
+	}
+	return !bad;
+}
+
+/* "case \"ID\"" in buf, for messages; cut to fit (snprintf's work, at
+ * a tenth of its cost for every case). */
+static void
+config_case_what(char *buf, size_t size, const char *id)
+{
+	size_t len = strlen(id != NULL ? id : "?");
+
+	if (len > size - 9)
+		len = size - 9;
+	memcpy(buf, "case \"", 6);
+	memcpy(buf + 6, id != NULL ? id : "?", len);
+	memcpy(buf + 6 + len, "\"", 2);
+}
+
 static void
 config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 {
-	config_setting_t *s;
-	const char *name;
-	char what[512], quoted[128];
-	bool bad = false;
-	int n, r;
+	char what[512];
+	size_t nnotify = 0;
+	int r;
 
 	c->file = ld->file;
 	c->line = loader_line(ld, g);
@@ -814,38 +909,20 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		    loader_line(ld, config_setting_get_member(g, "id")),
 		    "case id \"%s\" has white space at its start or end",
 		    c->id);
-	snprintf(what, sizeof(what), "case \"%s\"",
-	    c->id != NULL ? c->id : "?");
+	config_case_what(what, sizeof(what), c->id);
+	/* Titles are mostly unique; court names repeat across thousands. */
 	loader_string(ld, g, "title", &c->title);
-	loader_string(ld, g, "court", &c->court);
-	receiver_notify(ld, g, &c->notify, &c->nnotify);
+	loader_string_shared(ld, g, "court", &c->court);
+	receiver_notify(ld, g, &c->notify, &nnotify);
+	if (nnotify > UINT16_MAX)
+		loader_error(ld, c->line,
+		    "%s names more than %d receivers in 'notify'", what,
+		    UINT16_MAX);
+	c->nnotify = (uint16_t)nnotify;
 	route_ack_load(ld, g, c, what);
 	silence_case(ld, g, c);
-
-	n = config_setting_length(g);
-	c->events = loader_alloc(ld, (size_t)n, sizeof(*c->events));
-	for (int i = 0; i < n; i++) {
-		s = config_setting_get_elem(g, (unsigned)i);
-		name = config_setting_name(s);
-		if (loader_in_list(case_fields, CONFIG_NCASE_FIELDS, name))
-			continue;
-		if (!loader_in_list(ld->events, ld->nevents, name)) {
-			loader_unknown_case_key(ld, s, name, what, case_fields);
-			bad = true;
-			continue;
-		}
-		struct case_event *e = &c->events[c->nevents];
-
-		e->name = loader_strdup(ld, name);
-		e->line = loader_line(ld, s);
-		snprintf(quoted, sizeof(quoted), "'%s'", name);
-		if (loader_date(ld, s, quoted, &e->date) == 0)
-			c->nevents++;
-		else
-			bad = true;
-	}
 	/* With an event already wrong, how they fit together says nothing. */
-	if (!bad)
+	if (config_case_events(ld, g, config_setting_length(g), c, what))
 		config_case_windows(ld, c, what);
 }
 
@@ -859,21 +936,19 @@ config_cases_file(struct loader *ld, const char *path)
 	config_t cf;
 	int n;
 
-	if (loader_read(ld, &cf, path, 0) == -1)
+	if (loader_read(ld, &cf, path, 0) == -1) {
+		loader_forget(ld, path);
 		return;
+	}
 	ld->file = path;
 	loader_check_keys(ld, config_root_setting(&cf), keys, "a cases file");
-	if ((l = config_lookup(&cf, "cases")) == NULL) {
-		config_destroy(&cf);
-		return;
-	}
-	if (!config_setting_is_list(l)) {
+	if ((l = config_lookup(&cf, "cases")) != NULL &&
+	    !config_setting_is_list(l)) {
 		loader_error(ld, loader_line(ld, l),
 		    "'cases' must be a list: cases = ( { ... } );");
-		config_destroy(&cf);
-		return;
+		l = NULL;
 	}
-	n = config_setting_length(l);
+	n = l != NULL ? config_setting_length(l) : 0;
 	cfg->cases = xreallocarray(cfg->cases, cfg->ncases + (size_t)n,
 	    sizeof(*cfg->cases));
 	for (int i = 0; i < n; i++) {
@@ -882,7 +957,9 @@ config_cases_file(struct loader *ld, const char *path)
 		memset(c, 0, sizeof(*c));
 		config_case(ld, config_setting_get_elem(l, (unsigned)i), c);
 	}
+	/* The file is done: its tree and its text go before the next. */
 	config_destroy(&cf);
+	loader_forget(ld, path);
 }
 
 static int
@@ -961,22 +1038,98 @@ config_cases_dir(struct loader *ld, int line)
 	ld->key_hint = saved_hint;
 }
 
-/* A case and its id as ids compare (utf8_fold). */
-struct config_id {
-	char *key;
-	const struct case_info *c;
-};
+/*
+ * Cases by the hash of their ids as ids compare (utf8_fold), each a
+ * uint64_t: the hash in the high bits, the case's index in the low
+ * `bits`, so that sorting orders by hash, then in the order the cases
+ * were read.  8 bytes a case while ids are checked (sorted in place),
+ * where a folded copy of every id would take a string each; equal
+ * hashes are then compared by their folded ids.
+ */
 
-/* By folded id, then in the order the cases were read. */
-static int
-config_id_cmp(const void *a, const void *b)
+/* Sift v[i] down the max-heap v[0..n). */
+static void
+config_id_sift(uint64_t *v, size_t i, size_t n)
 {
-	const struct config_id *x = a, *y = b;
-	int r = strcmp(x->key, y->key);
+	uint64_t x = v[i];
+	size_t k;
 
-	if (r != 0)
-		return r;
-	return (x->c > y->c) - (x->c < y->c);
+	while ((k = 2 * i + 1) < n) {
+		if (k + 1 < n && v[k + 1] > v[k])
+			k++;
+		if (v[k] <= x)
+			break;
+		v[i] = v[k];
+		i = k;
+	}
+	v[i] = x;
+}
+
+/* Sort v in place (heapsort): qsort would take a copy as large as v,
+ * and at a million cases this is the load's peak. */
+static void
+config_id_sort(uint64_t *v, size_t n)
+{
+	uint64_t t;
+
+	for (size_t i = n / 2; i-- > 0;)
+		config_id_sift(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		t = v[0];
+		v[0] = v[end];
+		v[end] = t;
+		config_id_sift(v, 0, end);
+	}
+}
+
+/* id folded (utf8_fold) into buf of size bytes, or a new string when it
+ * does not fit (*heap set). */
+static char *
+config_id_fold(const char *id, char *buf, size_t size, bool *heap)
+{
+	size_t len = strlen(id);
+	char *s = buf;
+
+	*heap = len >= size;
+	if (*heap)
+		s = xstrdup(id);
+	else
+		memcpy(buf, id, len + 1);
+	utf8_fold_in(s);
+	return s;
+}
+
+/* The FNV-1a hash of id as ids compare. */
+static uint64_t
+config_id_hash(const char *id)
+{
+	char buf[256], *s;
+	uint64_t h = 14695981039346656037u;
+	bool heap;
+
+	s = config_id_fold(id, buf, sizeof(buf), &heap);
+	for (const char *p = s; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	if (heap)
+		free(s);
+	return h;
+}
+
+/* True if two ids fold alike. */
+static bool
+config_id_same(const char *a, const char *b)
+{
+	char abuf[256], bbuf[256], *fa, *fb;
+	bool aheap, bheap, same;
+
+	fa = config_id_fold(a, abuf, sizeof(abuf), &aheap);
+	fb = config_id_fold(b, bbuf, sizeof(bbuf), &bheap);
+	same = strcmp(fa, fb) == 0;
+	if (aheap)
+		free(fa);
+	if (bheap)
+		free(fb);
+	return same;
 }
 
 /* Report case c, whose id folds like that of the earlier case first. */
@@ -997,33 +1150,70 @@ config_duplicate_id(struct loader *ld, const struct case_info *c,
 		    c->id, first->id, first->file, first->line);
 }
 
+/* The earliest case of the run v[from..k) (equal hashes, in case
+ * order) whose id folds like that of case v[k]; case v[k] itself if
+ * none.  mask takes a case index out of an entry. */
+static size_t
+config_id_first(const struct config *cfg, const uint64_t *v, size_t from,
+    size_t k, uint64_t mask)
+{
+	for (size_t j = from; j < k; j++)
+		if (config_id_same(cfg->cases[v[j] & mask].id,
+		        cfg->cases[v[k] & mask].id))
+			return (size_t)(v[j] & mask);
+	return (size_t)(v[k] & mask);
+}
+
+/* The n duplicates found, each a pair of indexes (case, first case),
+ * by case order. */
+static int
+config_dup_cmp(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
 /* Report every case whose id an earlier case already has, written the
  * same way or with full-width brackets, digits or spaces for
- * half-width ones, or with white space around it. */
+ * half-width ones, or with white space around it; in case order. */
 static void
 config_duplicate_ids(struct loader *ld)
 {
 	struct config *cfg = ld->cfg;
-	struct config_id *v;
 	const char *saved = ld->file;
-	size_t n = 0, first = 0;
+	size_t n = 0, from = 0, first, (*dup)[2] = NULL, ndup = 0;
+	unsigned bits = 1;
+	uint64_t *v, mask;
 
+	while (bits < 63 && ((uint64_t)1 << bits) < cfg->ncases)
+		bits++;
+	mask = ((uint64_t)1 << bits) - 1;
 	v = xcalloc(cfg->ncases + 1, sizeof(*v));
 	for (size_t i = 0; i < cfg->ncases; i++)
-		if (cfg->cases[i].id != NULL) {
-			v[n].key = utf8_fold(cfg->cases[i].id);
-			v[n++].c = &cfg->cases[i];
+		if (cfg->cases[i].id != NULL)
+			v[n++] = (config_id_hash(cfg->cases[i].id) & ~mask) |
+			    (uint64_t)i;
+	config_id_sort(v, n);
+	for (size_t k = 1; k < n; k++) {
+		if ((v[k] & ~mask) != (v[from] & ~mask)) {
+			from = k;
+			continue;
 		}
-	qsort(v, n, sizeof(*v), config_id_cmp);
-	for (size_t i = 1; i < n; i++) {
-		if (strcmp(v[i].key, v[first].key) != 0)
-			first = i;
-		else
-			config_duplicate_id(ld, v[i].c, v[first].c);
+		if ((first = config_id_first(cfg, v, from, k, mask)) ==
+		    (size_t)(v[k] & mask))
+			continue;
+		dup = xreallocarray(dup, ndup + 1, sizeof(*dup));
+		dup[ndup][0] = (size_t)(v[k] & mask);
+		dup[ndup++][1] = first;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(v[i].key);
 	free(v);
+	if (ndup > 0)
+		qsort(dup, ndup, sizeof(*dup), config_dup_cmp);
+	for (size_t k = 0; k < ndup; k++)
+		config_duplicate_id(ld, &cfg->cases[dup[k][0]],
+		    &cfg->cases[dup[k][1]]);
+	free(dup);
 	ld->file = saved;
 }
 
@@ -1239,6 +1429,7 @@ config_load_flags(const char *path, unsigned flags, struct config_errors *errs)
 		config_destroy(&cf);
 	}
 	free(ld.events);
+	strtab_free(&ld.strings);
 	for (size_t i = 0; i < ld.ntexts; i++)
 		free(ld.texts[i].text);
 	free(ld.texts);

@@ -38,8 +38,9 @@
 #include "window.h"
 #include "xmalloc.h"
 
-#define DAEMON_DRAIN_SECONDS 10 /* SIGTERM: how long in-flight may take */
-#define DAEMON_STALE_MAX     60 /* longest wait after a plan in the past */
+#define DAEMON_DRAIN_SECONDS 10   /* SIGTERM: how long in-flight may take */
+#define DAEMON_STALE_MAX     60   /* longest wait after a plan in the past */
+#define DAEMON_SLICE         2000 /* cases planned between two polls */
 
 static struct {
 	struct event_base *base;
@@ -51,9 +52,15 @@ static struct {
 	struct event *sighup, *sigterm, *sigint;
 	struct event *drain;
 	struct event *watchdog;
-	time_t next_plan;  /* the next timed alert, or -1 */
-	int plan_failures; /* passes in a row the outbox refused */
-	int stale;         /* plans in a row whose next alert was not ahead */
+	time_t next_plan;    /* the next timed alert, or -1 */
+	struct event *slice; /* the next slice of a planning pass */
+	bool slicing;        /* a pass is under way in slices */
+	bool slice_sweep;    /* ... and begins with the sweep */
+	size_t slice_from;   /* the first case not yet planned */
+	time_t slice_now;    /* the moment the pass plans for */
+	time_t slice_next;   /* its earliest next timed alert so far */
+	int plan_failures;   /* passes in a row the outbox refused */
+	int stale;           /* plans in a row whose next alert was not ahead */
 	bool once;
 	bool once_done; /* --once: nothing is left to send */
 	struct event *once_timer;
@@ -245,12 +252,11 @@ daemon_unstale(time_t next, time_t now)
  * per episode: alerts that fell due meanwhile leave soon after the lock
  * is released or space returns. */
 static void
-daemon_plan(void)
+daemon_plan_done(time_t next, time_t now)
 {
-	time_t now = clock_now();
 	int wait;
 
-	if ((d.next_plan = schedule_plan(d.cfg, d.ob, now, !d.once)) == -2) {
+	if ((d.next_plan = next) == -2) {
 		wait = d.plan_failures < 60 ? 1 : 10;
 		if (d.plan_failures++ == 0)
 			log_warnx("planning failed: the outbox cannot be "
@@ -266,6 +272,91 @@ daemon_plan(void)
 	d.next_plan = daemon_unstale(d.next_plan, now);
 	deliver_kick(now);
 	daemon_sleep(now);
+}
+
+/* The whole pass at once: when alerts fall due (the burst is queued in
+ * one transaction and sent at once), for --once, and when a slice
+ * fails.  A sliced pass under way is superseded (its sweep is done
+ * first). */
+static void
+daemon_plan(void)
+{
+	time_t now = clock_now();
+
+	if (d.slice_sweep) {
+		d.slice_sweep = false;
+		daemon_sweep();
+	}
+	d.slicing = false;
+	daemon_plan_done(schedule_plan(d.cfg, d.ob, now, !d.once), now);
+}
+
+/* Plan the next slice; the pass ends with the last one. */
+static void
+daemon_slice_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval tv = {0, 0};
+	time_t now;
+
+	(void)fd, (void)what, (void)arg;
+	if (d.stopping || !d.slicing) {
+		d.slicing = false;
+		return;
+	}
+	if (d.slice_sweep) {
+		d.slice_sweep = false;
+		daemon_sweep();
+	} else if (schedule_plan_slice(d.cfg, d.ob, d.slice_now, true,
+	               &d.slice_from, DAEMON_SLICE, &d.slice_next) == -2) {
+		daemon_plan(); /* which says why, and tries again */
+		return;
+	}
+	if (d.slice_sweep || d.slice_from < d.cfg->ncases) {
+		/* A zero timer, not event_active: the loop polls between
+		 * slices, so signals and transfers go on. */
+		if (evtimer_add(d.slice, &tv) == -1)
+			fatalx("evtimer_add");
+		return;
+	}
+	d.slicing = false;
+	now = clock_now();
+	/* An alert that fell due while the pass ran is not a stale plan:
+	 * plan again at once, whole. */
+	if (d.slice_next != -1 && d.slice_next > d.slice_now &&
+	    d.slice_next <= now)
+		daemon_plan();
+	else
+		daemon_plan_done(d.slice_next, now);
+	malloc_trim(0); /* what the pass freed goes back */
+}
+
+/*
+ * Plan in slices on the loop, DAEMON_SLICE cases each (after the sweep
+ * when sweep is set), so that a start or a reload of a large
+ * configuration is READY, and hears signals, while it is planned.  A pass
+ * already under way starts again from the first case: the configuration
+ * has changed.  --once plans at once.
+ */
+static void
+daemon_plan_sliced(bool sweep)
+{
+	struct timeval tv = {0, 0};
+
+	if (d.once) {
+		if (sweep)
+			daemon_sweep();
+		daemon_plan();
+		return;
+	}
+	d.slice_sweep |= sweep;
+	d.slicing = true;
+	d.slice_from = 0;
+	d.slice_now = clock_now();
+	d.slice_next = -1;
+	/* No planning wake-up while the pass is under way; retries go on. */
+	d.next_plan = -1;
+	if (evtimer_add(d.slice, &tv) == -1)
+		fatalx("evtimer_add");
 }
 
 /* The wake-up timer fired, or the wall clock was stepped. */
@@ -464,10 +555,10 @@ daemon_reload(void)
 	log_info("reloaded: %zu case%s", cfg->ncases,
 	    cfg->ncases == 1 ? "" : "s");
 	daemon_warnings(cfg);
-	daemon_sweep();
 	admin_calendar_uncovered(d.ob, cfg, clock_now());
-	daemon_plan();
 	sdnotify("READY=1");
+	/* Swept and planned on the loop, after READY. */
+	daemon_plan_sliced(true);
 }
 
 /* A signal arrived (through libevent, never a raw handler). */
@@ -518,6 +609,8 @@ daemon_setup(void)
 	         daemon_wake_cb, NULL)) == NULL ||
 	    event_add(d.wake, NULL) == -1)
 		fatalx("event_new");
+	if ((d.slice = evtimer_new(d.base, daemon_slice_cb, NULL)) == NULL)
+		fatalx("evtimer_new");
 	d.sighup = evsignal_new(d.base, SIGHUP, daemon_signal_cb, NULL);
 	d.sigterm = evsignal_new(d.base, SIGTERM, daemon_signal_cb, NULL);
 	d.sigint = evsignal_new(d.base, SIGINT, daemon_signal_cb, NULL);
@@ -554,6 +647,7 @@ daemon_teardown(void)
 	event_free(d.sigterm);
 	event_free(d.sigint);
 	event_free(d.wake);
+	event_free(d.slice);
 	close(d.tfd);
 	event_base_free(d.base);
 	outbox_close(d.ob);
@@ -623,11 +717,16 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	if (once &&
 	    (d.once_timer = evtimer_new(d.base, daemon_once_cb, NULL)) == NULL)
 		fatalx("evtimer_new");
-	daemon_sweep();
-	daemon_plan();
+	/* What loading malloc'd and freed (libconfig's trees) goes back to
+	 * the system. */
+	malloc_trim(0);
+	/* READY once the configuration is loaded and the outbox open: the
+	 * sweep and the first plan (on a first start, an announcement and a
+	 * catch-up for every window) are done on the loop in slices. */
 	if (!once)
 		sdnotify("READY=1");
-	else
+	daemon_plan_sliced(true); /* --once: at once */
+	if (once)
 		deliver_on_idle(daemon_once_idle, NULL);
 	/* A loopbreak before the loop runs is forgotten: --once with
 	 * nothing in flight and nothing held is already done. */

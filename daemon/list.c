@@ -7,7 +7,8 @@
  * Chinese case ids still line up; --json prints the same rows as an array
  * of objects for scripts.  A provisional deadline (window.h) is marked
  * with a "?" after the day in the table, explained once below it, and
- * by "provisional": true in JSON.
+ * by "provisional": true in JSON.  --json is written as it is made, one
+ * object at a time, so its memory does not grow with the cases.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -106,116 +107,262 @@ list_row_to(const struct config *cfg, const struct case_info *c,
 	free(rcv);
 }
 
+/* Free what row r owns. */
+static void
+list_row_free(struct list_row *r)
+{
+	free(r->to);
+	json_decref(r->to_json);
+}
+
 /* Free what the rows own, and the rows. */
 static void
 list_rows_free(struct list_row *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].to);
-		json_decref(rows[i].to_json);
-	}
+	for (size_t i = 0; i < n; i++)
+		list_row_free(&rows[i]);
 	free(rows);
 }
 
-/* Fill rows with every opened window; returns how many. */
-static size_t
-list_rows(const struct config *cfg, time_t now, struct list_row **out)
+/* Fill r with window w of case c as it stands at now (today); false
+ * if the case has not opened it.  r then owns what list_row_free frees. */
+static bool
+list_row(const struct config *cfg, const struct case_info *c,
+    const struct window_def *w, time_t now, date_t today, struct list_row *r)
 {
-	struct list_row *rows = NULL, *r;
 	struct window_state ws;
 	struct timed_alert alert;
-	size_t n = 0;
-	date_t today;
 	time_t when;
+
+	if (!window_state(cfg, c, w, &ws))
+		return false;
+	r->c = c;
+	r->w = w;
+	date_format(ws.opened, r->opened);
+	date_format(ws.deadline, r->deadline);
+	r->provisional = ws.provisional;
+	snprintf(r->deadline_cell, sizeof(r->deadline_cell), "%s%s",
+	    r->deadline, r->provisional ? "?" : "");
+	r->days_left = deadline_days_left(&ws, today);
+	snprintf(r->days, sizeof(r->days), "%d", r->days_left);
+	r->state =
+	    deadline_status_name(deadline_status(&ws, &w->reminders, today));
+	r->has_next = window_next_alert(cfg, w, &ws, now, &alert, &when);
+	list_silence(cfg, r, &ws, today, &alert, &when);
+	if (r->has_next)
+		clock_rfc3339(when, r->next);
+	else
+		strcpy(r->next, "-");
+	list_row_to(cfg, c, w, &ws, &alert, r);
+	r->acked_by = NULL;
+	strcpy(r->acked, "-");
+	if (ws.acked && !ws.closed) {
+		date_format(ws.ack_until, r->acked);
+		r->acked_by = ws.ack_by;
+	}
+	return true;
+}
+
+/* Call fn with every opened window, in configuration order, until it
+ * returns -1; 0, or -1.  fn takes the row (and what it owns). */
+static int
+list_each(const struct config *cfg, time_t now,
+    int (*fn)(struct list_row *, void *), void *arg)
+{
+	struct list_row r;
+	date_t today;
 	int secs;
 
 	clock_split(now, &today, &secs);
-	for (size_t i = 0; i < cfg->ncases; i++) {
-		for (size_t k = 0; k < cfg->nwindows; k++) {
-			const struct window_def *w = &cfg->windows[k];
-
-			if (!window_state(cfg, &cfg->cases[i], w, &ws))
-				continue;
-			rows = xreallocarray(rows, n + 1, sizeof(*rows));
-			r = &rows[n++];
-			r->c = &cfg->cases[i];
-			r->w = w;
-			date_format(ws.opened, r->opened);
-			date_format(ws.deadline, r->deadline);
-			r->provisional = ws.provisional;
-			snprintf(r->deadline_cell, sizeof(r->deadline_cell),
-			    "%s%s", r->deadline, r->provisional ? "?" : "");
-			r->days_left = deadline_days_left(&ws, today);
-			snprintf(r->days, sizeof(r->days), "%d", r->days_left);
-			r->state = deadline_status_name(
-			    deadline_status(&ws, &w->reminders, today));
-			r->has_next =
-			    window_next_alert(cfg, w, &ws, now, &alert, &when);
-			list_silence(cfg, r, &ws, today, &alert, &when);
-			if (r->has_next)
-				clock_rfc3339(when, r->next);
-			else
-				strcpy(r->next, "-");
-			list_row_to(cfg, r->c, w, &ws, &alert, r);
-			r->acked_by = NULL;
-			strcpy(r->acked, "-");
-			if (ws.acked && !ws.closed) {
-				date_format(ws.ack_until, r->acked);
-				r->acked_by = ws.ack_by;
-			}
-		}
-	}
-	*out = rows;
-	return n;
+	for (size_t i = 0; i < cfg->ncases; i++)
+		for (size_t k = 0; k < cfg->nwindows; k++)
+			if (list_row(cfg, &cfg->cases[i], &cfg->windows[k], now,
+			        today, &r) &&
+			    fn(&r, arg) == -1)
+				return -1;
+	return 0;
 }
 
-/* The rows as a JSON array of objects, or NULL. */
-static json_t *
-list_rows_json(const struct list_row *rows, size_t n)
+/* Rows collected for the table, which needs every width first. */
+struct list_rows {
+	struct list_row *v;
+	size_t n, cap;
+};
+
+static int
+list_rows_add(struct list_row *r, void *arg)
 {
-	json_t *arr, *obj;
+	struct list_rows *rows = arg;
 
-	if ((arr = json_array()) == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const struct list_row *r = &rows[i];
-
-		obj = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o, s:O, "
-		                "s:o, s:o}",
-		    "case", r->c->id, "window", r->w->name, "opened", r->opened,
-		    "deadline", r->deadline, "provisional", r->provisional,
-		    "days_left", r->days_left, "state", r->state, "next_alert",
-		    r->has_next ? json_string(r->next) : json_null(),
-		    "next_receivers", r->to_json, "acknowledged_until",
-		    *r->acked != '-' ? json_string(r->acked) : json_null(),
-		    "acknowledged_by",
-		    r->acked_by != NULL ? json_string(r->acked_by)
-		                        : json_null());
-		if (obj != NULL && r->silence != NULL)
-			json_object_update_new(obj,
-			    json_pack("{s:s, s:s}", "silenced_until", r->until,
-			        "silence_reason", r->silence->reason));
-		if (obj == NULL || json_array_append_new(arr, obj) == -1) {
-			json_decref(arr);
-			return NULL;
-		}
+	if (rows->n == rows->cap) {
+		rows->cap = rows->cap != 0 ? rows->cap * 2 : 64;
+		rows->v = xreallocarray(rows->v, rows->cap, sizeof(*rows->v));
 	}
-	return arr;
+	rows->v[rows->n++] = *r;
+	return 0;
+}
+
+/* One row as a JSON object, or NULL. */
+static json_t *
+list_row_json(const struct list_row *r)
+{
+	json_t *obj;
+
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:o, s:O, "
+	                "s:o, s:o}",
+	    "case", r->c->id, "window", r->w->name, "opened", r->opened,
+	    "deadline", r->deadline, "provisional", r->provisional, "days_left",
+	    r->days_left, "state", r->state, "next_alert",
+	    r->has_next ? json_string(r->next) : json_null(), "next_receivers",
+	    r->to_json, "acknowledged_until",
+	    *r->acked != '-' ? json_string(r->acked) : json_null(),
+	    "acknowledged_by",
+	    r->acked_by != NULL ? json_string(r->acked_by) : json_null());
+	if (obj != NULL && r->silence != NULL)
+		json_object_update_new(obj,
+		    json_pack("{s:s, s:s}", "silenced_until", r->until,
+		        "silence_reason", r->silence->reason));
+	return obj;
 }
 
 static int
-list_json(const struct list_row *rows, size_t n, FILE *fp)
+list_array_add(struct list_row *r, void *arg)
 {
-	json_t *arr;
-	int rc;
+	json_t *obj = list_row_json(r);
 
-	if ((arr = list_rows_json(rows, n)) == NULL)
-		return -1;
-	rc = json_dumpf(arr, fp, JSON_INDENT(2));
-	json_decref(arr);
-	if (rc == -1 || fputc('\n', fp) == EOF)
+	list_row_free(r);
+	if (obj == NULL || json_array_append_new(arg, obj) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * Streaming --json: the array is written one object at a time, never
+ * built whole, laid out byte for byte as json_dumpf(JSON_INDENT(2))
+ * lays out the array.  Packing and dumping a jansson object a row cost
+ * more than all the rest of --list (its keys are sorted back into
+ * order, numbers go through snprintf), so the strings that come from
+ * the files (case id, receiver names, who acknowledged, why silenced)
+ * are encoded by
+ * jansson one by one, and the rest are written as they are: checked
+ * names (a-z, 0-9, _), fixed words, dates, times and numbers.
+ */
+struct list_stream {
+	FILE *fp;
+	size_t n; /* objects written */
+	char *buf;
+	size_t size;
+};
+
+/* Write s as a JSON string (jansson's escaping); 0 or -1. */
+static int
+list_stream_string(struct list_stream *st, const char *s)
+{
+	json_t *j;
+	size_t len;
+
+	if ((j = json_string(s)) == NULL)
+		return -1;
+	while ((len = json_dumpb(j, st->buf, st->size, JSON_ENCODE_ANY)) >
+	    st->size) {
+		st->size = len;
+		st->buf = xreallocarray(st->buf, st->size, 1);
+	}
+	json_decref(j);
+	if (len == 0 || fwrite(st->buf, 1, len, st->fp) != len)
+		return -1;
+	return 0;
+}
+
+/* "next_receivers": the array of names, as jansson indents it there. */
+static int
+list_stream_receivers(struct list_stream *st, const json_t *to)
+{
+	size_t n = json_array_size(to);
+
+	if (n == 0)
+		return fputs("[]", st->fp) == EOF ? -1 : 0;
+	fputs("[\n", st->fp);
+	for (size_t i = 0; i < n; i++) {
+		fputs("      ", st->fp);
+		if (list_stream_string(st,
+		        json_string_value(json_array_get(to, i))) == -1)
+			return -1;
+		fputs(i + 1 < n ? ",\n" : "\n", st->fp);
+	}
+	return fputs("    ]", st->fp) == EOF ? -1 : 0;
+}
+
+/* The rest of a row, after its case id. */
+static int
+list_stream_fields(struct list_stream *st, const struct list_row *r)
+{
+	FILE *fp = st->fp;
+
+	fprintf(fp,
+	    ",\n    \"window\": \"%s\",\n    \"opened\": \"%s\",\n"
+	    "    \"deadline\": \"%s\",\n    \"provisional\": %s,\n"
+	    "    \"days_left\": %d,\n    \"state\": \"%s\",\n"
+	    "    \"next_alert\": ",
+	    r->w->name, r->opened, r->deadline,
+	    r->provisional ? "true" : "false", r->days_left, r->state);
+	if (r->has_next)
+		fprintf(fp, "\"%s\"", r->next);
+	else
+		fputs("null", fp);
+	fputs(",\n    \"next_receivers\": ", fp);
+	if (list_stream_receivers(st, r->to_json) == -1)
+		return -1;
+	fputs(",\n    \"acknowledged_until\": ", fp);
+	if (*r->acked != '-')
+		fprintf(fp, "\"%s\"", r->acked);
+	else
+		fputs("null", fp);
+	fputs(",\n    \"acknowledged_by\": ", fp);
+	if (r->acked_by != NULL) {
+		if (list_stream_string(st, r->acked_by) == -1)
+			return -1;
+	} else
+		fputs("null", fp);
+	if (r->silence != NULL && r->silence->reason != NULL) {
+		fprintf(fp,
+		    ",\n    \"silenced_until\": \"%s\",\n"
+		    "    \"silence_reason\": ",
+		    r->until);
+		if (list_stream_string(st, r->silence->reason) == -1)
+			return -1;
+	}
+	fputs("\n  }", fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+static int
+list_stream_row(struct list_row *r, void *arg)
+{
+	struct list_stream *st = arg;
+	int rc = -1;
+
+	if (fputs(st->n++ == 0 ? "[\n  {\n    \"case\": "
+	                       : ",\n  {\n    \"case\": ",
+	        st->fp) != EOF &&
+	    list_stream_string(st, r->c->id) == 0)
+		rc = list_stream_fields(st, r);
+	list_row_free(r);
+	return rc;
+}
+
+static int
+list_json(const struct config *cfg, time_t now, FILE *fp)
+{
+	struct list_stream st = {fp, 0, NULL, 1024};
+	int rc;
+
+	st.buf = xreallocarray(NULL, st.size, 1);
+	rc = list_each(cfg, now, list_stream_row, &st);
+	free(st.buf);
+	if (rc == -1 || fputs(st.n == 0 ? "[]\n" : "\n]\n", fp) == EOF)
+		return -1;
+	return ferror(fp) ? -1 : 0;
 }
 
 /* Print s padded with spaces to width columns (none after the last). */
@@ -282,25 +429,27 @@ list_table(const struct list_row *rows, size_t n, FILE *fp)
 json_t *
 list_array(const struct config *cfg, time_t now)
 {
-	struct list_row *rows;
 	json_t *arr;
-	size_t n;
 
-	n = list_rows(cfg, now, &rows);
-	arr = list_rows_json(rows, n);
-	list_rows_free(rows, n);
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	if (list_each(cfg, now, list_array_add, arr) == -1) {
+		json_decref(arr);
+		return NULL;
+	}
 	return arr;
 }
 
 int
 list_print(const struct config *cfg, time_t now, bool json, FILE *fp)
 {
-	struct list_row *rows;
-	size_t n;
+	struct list_rows rows = {NULL, 0, 0};
 	int rc;
 
-	n = list_rows(cfg, now, &rows);
-	rc = json ? list_json(rows, n, fp) : list_table(rows, n, fp);
-	list_rows_free(rows, n);
+	if (json)
+		return list_json(cfg, now, fp);
+	list_each(cfg, now, list_rows_add, &rows);
+	rc = list_table(rows.v, rows.n, fp);
+	list_rows_free(rows.v, rows.n);
 	return rc;
 }

@@ -313,9 +313,10 @@ loader_check_keys(struct loader *ld, const config_setting_t *group,
 	}
 }
 
-int
-loader_string(struct loader *ld, const config_setting_t *group, const char *key,
-    const char **out)
+/* The string value of key in group, checked; 1, 0 or -1 as a getter. */
+static int
+loader_string_value(struct loader *ld, const config_setting_t *group,
+    const char *key, const char **out)
 {
 	config_setting_t *s = config_setting_get_member(group, key);
 
@@ -331,7 +332,7 @@ loader_string(struct loader *ld, const config_setting_t *group, const char *key,
 		    key);
 		return -1;
 	}
-	*out = loader_strdup(ld, config_setting_get_string(s));
+	*out = config_setting_get_string(s);
 	return 1;
 }
 
@@ -393,6 +394,31 @@ loader_list_int(struct loader *ld, const config_setting_t *list, size_t k)
 	        sizeof(lit)))
 		return v;
 	return overflow ? LLONG_MIN : w;
+}
+
+int
+loader_string(struct loader *ld, const config_setting_t *group, const char *key,
+    const char **out)
+{
+	const char *v;
+	int r;
+
+	if ((r = loader_string_value(ld, group, key, &v)) == 1)
+		*out = loader_strdup(ld, v);
+	return r;
+}
+
+int
+loader_string_shared(struct loader *ld, const config_setting_t *group,
+    const char *key, const char **out)
+{
+	const char *v;
+	int r;
+
+	if ((r = loader_string_value(ld, group, key, &v)) == 1 &&
+	    (*out = strtab_intern(&ld->strings, &ld->cfg->arena, v)) == NULL)
+		fatal("strtab_intern");
+	return r;
 }
 
 int
@@ -563,6 +589,9 @@ loader_open_comment(const char *text)
 	int line = 1, start = 0;
 	const char *p;
 
+	/* Most files have none: one fast search says so. */
+	if (strstr(text, "/*") == NULL)
+		return 0;
 	for (p = text; *p != '\0'; p++) {
 		if (*p == '\n')
 			line++;
@@ -645,33 +674,43 @@ loader_open(const char *path, off_t max, int *fdp, struct stat *st)
 static char *
 loader_slurp(const char *path, const char **problem)
 {
-	struct buf b = {NULL, 0, 0};
-	char chunk[8192];
 	struct stat st;
-	ssize_t n;
+	size_t len = 0, size;
+	ssize_t n = 0;
+	char *text;
 	int fd;
 
 	if ((*problem = loader_open(path, LOADER_FILE_MAX, &fd, &st)) != NULL)
 		return NULL;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		if ((off_t)(b.len + (size_t)n) > LOADER_FILE_MAX) {
-			*problem = loader_too_large(LOADER_FILE_MAX);
-			break;
+	/* Sized for the file as it is and the end of file (one byte to
+	 * spare, and the NUL); grown only if it grows meanwhile. */
+	size = (size_t)st.st_size + 2;
+	text = xreallocarray(NULL, size, 1);
+	for (;;) {
+		if (len + 1 == size) {
+			if ((off_t)len > LOADER_FILE_MAX) {
+				*problem = loader_too_large(LOADER_FILE_MAX);
+				break;
+			}
+			text = xreallocarray(text, size, 2);
+			size *= 2;
 		}
-		buf_addn(&b, chunk, (size_t)n);
+		if ((n = read(fd, text + len, size - 1 - len)) <= 0)
+			break;
+		len += (size_t)n;
 	}
 	if (n == -1)
 		*problem = strerror(errno);
-	else if (*problem == NULL && b.len > 0 &&
-	    memchr(b.s, '\0', b.len) != NULL)
+	else if (*problem == NULL && memchr(text, '\0', len) != NULL)
 		*problem =
 		    "the file holds a NUL byte"; /* text would end there */
 	close(fd);
 	if (*problem != NULL) {
-		free(b.s);
+		free(text);
 		return NULL;
 	}
-	return buf_take(&b);
+	text[len] = '\0';
+	return text;
 }
 
 /* The line of an "@include" directive in text, or 0 if none.  libconfig
@@ -682,6 +721,8 @@ loader_at_include(const char *text)
 {
 	int line = 1;
 
+	if (strstr(text, "@include") == NULL)
+		return 0;
 	for (const char *p = text; *p != '\0'; line++) {
 		p += strspn(p, " \t");
 		if (strncmp(p, "@include", 8) == 0)
@@ -691,6 +732,22 @@ loader_at_include(const char *text)
 		p++;
 	}
 	return 0;
+}
+
+/* Parse text into cf; 0, or -1 with libconfig's error in cf.  Through
+ * a memory stream rather than config_read_string, which would first
+ * copy the whole text. */
+static int
+loader_parse(config_t *cf, char *text)
+{
+	FILE *fp;
+	int rc;
+
+	if ((fp = fmemopen(text, strlen(text), "r")) == NULL)
+		return config_read_string(cf, text) == CONFIG_TRUE ? 0 : -1;
+	rc = config_read(cf, fp) == CONFIG_TRUE ? 0 : -1;
+	fclose(fp);
+	return rc;
 }
 
 /* Record libconfig's error at line of text, saying what and where when
@@ -763,7 +820,7 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 	/* Parse the text just read and checked, not the file again: it
 	 * could have been replaced since (by a FIFO, say). */
 	config_init(cf);
-	if (config_read_string(cf, text) == CONFIG_TRUE) {
+	if (loader_parse(cf, text) == 0) {
 		if (!syntax_nul_escape(text, &f))
 			return 0;
 		ld->file = path;
@@ -777,6 +834,19 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 	    config_error_text(cf));
 	config_destroy(cf);
 	return -1;
+}
+
+void
+loader_forget(struct loader *ld, const char *path)
+{
+	for (size_t i = ld->ntexts; i-- > 0;) {
+		if (ld->texts[i].path != path &&
+		    strcmp(ld->texts[i].path, path) != 0)
+			continue;
+		free(ld->texts[i].text);
+		ld->texts[i] = ld->texts[--ld->ntexts];
+		return;
+	}
 }
 
 /* Judge a secret file's mode, as ssh judges a key's: writable by group

@@ -548,6 +548,7 @@ static int
 check_summary(const struct config *cfg)
 {
 	struct config_errors warns = {0};
+	size_t nopen = count_open_windows(cfg);
 	date_t today;
 	int secs;
 
@@ -556,10 +557,9 @@ check_summary(const struct config *cfg)
 	printf("ok\n");
 	printf("%zu case%s, %zu window%s open or closed, %zu window kind%s, "
 	       "%zu receiver%s\n",
-	    cfg->ncases, cfg->ncases == 1 ? "" : "s", count_open_windows(cfg),
-	    count_open_windows(cfg) == 1 ? "" : "s", cfg->nwindows,
-	    cfg->nwindows == 1 ? "" : "s", cfg->nreceivers,
-	    cfg->nreceivers == 1 ? "" : "s");
+	    cfg->ncases, cfg->ncases == 1 ? "" : "s", nopen,
+	    nopen == 1 ? "" : "s", cfg->nwindows, cfg->nwindows == 1 ? "" : "s",
+	    cfg->nreceivers, cfg->nreceivers == 1 ? "" : "s");
 	for (size_t i = 0; i < warns.n; i++)
 		log_plain("%s", warns.msgs[i]);
 	config_errors_free(&warns);

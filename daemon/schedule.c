@@ -478,34 +478,47 @@ schedule_next(const struct schedule_pass *p, const struct window_def *w,
 	return window_alert_time(p->cfg, a.day);
 }
 
-time_t
-schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
-    bool group)
+/* Plan cases [from, to) in pass p; the earliest next timed alert is
+ * min'd into *next. */
+static void
+schedule_plan_cases(struct schedule_pass *p, size_t from, size_t to,
+    time_t *next)
 {
-	struct schedule_pass p = schedule_pass_at(cfg, ob, now, group);
+	const struct config *cfg = p->cfg;
 	struct window_state ws;
-	time_t next = -1, t;
+	time_t t;
 
-	if (outbox_begin(ob) == -1)
-		return -2;
-	for (size_t i = 0; i < cfg->ncases && !p.failed; i++) {
+	for (size_t i = from; i < to && !p->failed; i++) {
 		const struct case_info *c = &cfg->cases[i];
 
-		for (size_t k = 0; k < cfg->nwindows && !p.failed; k++) {
+		for (size_t k = 0; k < cfg->nwindows && !p->failed; k++) {
 			const struct window_def *w = &cfg->windows[k];
 
 			if (!window_state(cfg, c, w, &ws))
 				continue;
-			schedule_changes(&p, c, w, &ws);
+			schedule_changes(p, c, w, &ws);
 			if (ws.closed)
 				continue;
-			schedule_hold(&p, c, w);
-			schedule_due(&p, c, w, &ws);
-			if ((t = schedule_next(&p, w, &ws)) != -1 &&
-			    (next == -1 || t < next))
-				next = t;
+			schedule_hold(p, c, w);
+			schedule_due(p, c, w, &ws);
+			if ((t = schedule_next(p, w, &ws)) != -1 &&
+			    (*next == -1 || t < *next))
+				*next = t;
 		}
 	}
+}
+
+/* Plan cases [from, to) at now in one transaction; 0, or -2 when the
+ * outbox refused it (nothing of it is kept). */
+static int
+schedule_plan_range(const struct config *cfg, struct outbox *ob, time_t now,
+    bool group, size_t from, size_t to, time_t *next)
+{
+	struct schedule_pass p = schedule_pass_at(cfg, ob, now, group);
+
+	if (outbox_begin(ob) == -1)
+		return -2;
+	schedule_plan_cases(&p, from, to, next);
 	if (p.failed) {
 		outbox_rollback(ob);
 		return -2;
@@ -514,7 +527,33 @@ schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
 		return -2;
 	if (p.queued > 0)
 		log_debug("planned: %zu deliveries queued", p.queued);
+	return 0;
+}
+
+time_t
+schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
+    bool group)
+{
+	time_t next = -1;
+
+	if (schedule_plan_range(cfg, ob, now, group, 0, cfg->ncases, &next) ==
+	    -2)
+		return -2;
 	return next;
+}
+
+int
+schedule_plan_slice(const struct config *cfg, struct outbox *ob, time_t now,
+    bool group, size_t *from, size_t n, time_t *next)
+{
+	size_t to = n < cfg->ncases - *from ? *from + n : cfg->ncases;
+
+	if (*from >= cfg->ncases)
+		return 0;
+	if (schedule_plan_range(cfg, ob, now, group, *from, to, next) == -2)
+		return -2;
+	*from = to;
+	return 0;
 }
 
 /* A window the outbox tracks that the configuration no longer has. */

@@ -107,6 +107,18 @@ utf8_valid(const char *s)
 	int n;
 
 	while (*p != '\0') {
+		/* The common cases inline: ASCII, and a three-byte character
+		 * outside the surrogates (every CJK ideograph). */
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((p[0] & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 &&
+		    (p[2] & 0xc0) == 0x80 && (p[0] != 0xe0 || p[1] >= 0xa0) &&
+		    (p[0] != 0xed || p[1] < 0xa0)) {
+			p += 3;
+			continue;
+		}
 		if ((n = utf8_decode(p, &cp)) == 0)
 			return false;
 		p += n;
@@ -156,11 +168,11 @@ utf8_space(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-char *
-utf8_fold(const char *s)
+void
+utf8_fold_in(char *s)
 {
-	char *out = xstrdup(s), *q = out, *start;
-	const unsigned char *p = (const unsigned char *)out;
+	char *q = s, *start;
+	const unsigned char *p = (const unsigned char *)s;
 	uint32_t cp;
 	int n;
 
@@ -179,12 +191,20 @@ utf8_fold(const char *s)
 				*q++ = (char)p[i];
 		p += n;
 	}
-	while (q > out && utf8_space((unsigned char)q[-1]))
+	while (q > s && utf8_space((unsigned char)q[-1]))
 		q--;
 	*q = '\0';
-	for (start = out; utf8_space((unsigned char)*start); start++)
+	for (start = s; utf8_space((unsigned char)*start); start++)
 		;
-	memmove(out, start, strlen(start) + 1);
+	memmove(s, start, strlen(start) + 1);
+}
+
+char *
+utf8_fold(const char *s)
+{
+	char *out = xstrdup(s);
+
+	utf8_fold_in(out);
 	return out;
 }
 

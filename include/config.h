@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "calendar.h"
@@ -136,30 +137,39 @@ struct silence {
 	int until_line; /* where `until` is written, for errors */
 };
 
-/* A dated event recorded on a case. */
+/* A dated event recorded on a case.  name is the window definition's
+ * own string, one copy for every case. */
 struct case_event {
 	const char *name;
 	date_t date;
 	int line;
 };
 
+/*
+ * A case, kept compact for a million of them: court names are interned
+ * (one copy of each distinct string, shared by the cases that hold it),
+ * ids and titles are packed in the arena, events are exactly
+ * as many as the case records, and the counts are small (a case records
+ * each event once, at most 255 of them, and names at most 65535
+ * receivers): 72 bytes a case.
+ */
 struct case_info {
 	const char *id;
 	const char *title; /* "" when not given */
 	const char *court; /* "" when not given */
 	struct case_event *events;
-	size_t nevents;
-	size_t *notify; /* indexes into config.receivers */
-	size_t nnotify;
+	size_t *notify;                  /* indexes into config.receivers */
 	const struct silence *silence;   /* its own, in its file, or NULL */
 	const struct silence **silences; /* all that cover it, its own too */
 	size_t nsilences;
-	bool acknowledged; /* someone knows it is overdue (route.h) */
-	date_t acknowledged_on;
-	const char *acknowledged_by; /* who, or NULL */
-	int acknowledged_line;
 	const char *file;
+	const char *acknowledged_by; /* who, or NULL */
 	int line;
+	date_t acknowledged_on;
+	int acknowledged_line;
+	uint16_t nnotify;
+	uint8_t nevents;
+	bool acknowledged; /* someone knows it is overdue (route.h) */
 };
 
 struct config {

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "strtab.h"
 
 /* The text of a file that was read, to place errors in it. */
 struct loader_text {
@@ -29,8 +30,9 @@ struct loader {
 	const char *file;    /* the file being read, for messages */
 	const char **events; /* every event name some window uses */
 	size_t nevents;
-	struct loader_text *texts;
+	struct loader_text *texts; /* of the files still being read */
 	size_t ntexts;
+	struct strtab strings; /* interned strings (loader_string_shared) */
 	/* Which keys the file being read may set ("a case has id, title,
 	 * ..."), told with an error about a key that is not ASCII; or NULL. */
 	const char *key_hint;
@@ -87,6 +89,10 @@ void loader_check_keys(struct loader *ld, const config_setting_t *group,
 
 int loader_string(struct loader *ld, const config_setting_t *group,
     const char *key, const char **out);
+/* As loader_string, but the value is interned: one copy of each
+ * distinct string in the configuration (for values that repeat). */
+int loader_string_shared(struct loader *ld, const config_setting_t *group,
+    const char *key, const char **out);
 int loader_int(struct loader *ld, const config_setting_t *group,
     const char *key, int min, int max, int *out);
 /* Integer item k of list as the file writes it (libconfig 1.5 reads
@@ -113,6 +119,10 @@ bool loader_in_list(const char *const *list, size_t n, const char *s);
 /* Read path into cf, keeping its text; -1 with the error recorded (an
  * I/O error at line `from` of the current file when from > 0). */
 int loader_read(struct loader *ld, config_t *cf, const char *path, int from);
+
+/* Forget the text loader_read kept of path: the file is done, and its
+ * settings' lines are all known. */
+void loader_forget(struct loader *ld, const char *path);
 
 /* The secret in the file named by key, without trailing newlines, as a
  * malloc'd string; NULL if absent or unusable (error recorded). */

@@ -25,6 +25,18 @@ time_t schedule_plan(const struct config *cfg, struct outbox *ob, time_t now,
     bool group);
 
 /*
+ * The same pass in slices, for a daemon that must stay responsive while
+ * a large configuration is planned: plan the n cases from *from at now
+ * in one transaction and advance *from past them; the earliest next
+ * timed alert is min'd into *next (start it at -1).  A case is planned
+ * whole in one slice, so a crash between slices leaves each case either
+ * planned or not, and the next pass finds what is left.  0, or -2 on an
+ * outbox error (nothing of the slice is kept; *from stays).
+ */
+int schedule_plan_slice(const struct config *cfg, struct outbox *ob, time_t now,
+    bool group, size_t *from, size_t n, time_t *next);
+
+/*
  * Find the windows the outbox tracks that the configuration no longer
  * has (a case deleted, its file renamed away, its opening event removed)
  * and, for each that was open, cancel its waiting deliveries and queue a

@@ -27,6 +27,9 @@ size_t utf8_width(const char *s);
  * "（2026）沪1号" and "(2026)沪1号 " fold alike.  A new string. */
 char *utf8_fold(const char *s);
 
+/* The same in place: s is folded into itself (never longer). */
+void utf8_fold_in(char *s);
+
 /* True if s starts or ends with white space, ASCII or U+3000. */
 bool utf8_edge_space(const char *s);
 

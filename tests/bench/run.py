@@ -96,6 +96,19 @@ def proc_rss(pid):
     raise MeasureError("no VmRSS")
 
 
+def wait_idle(pid, timeout):
+    """Wait until the process has used no CPU for a second (READY comes
+    before the start's plan, which runs on the loop): at most timeout."""
+    until = time.monotonic() + timeout
+    last = proc_cpu(pid)
+    while time.monotonic() < until:
+        time.sleep(1)
+        now = proc_cpu(pid)
+        if now - last < 0.01:
+            return
+        last = now
+
+
 def proc_cpu(pid):
     """utime + stime of pid in seconds."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
@@ -436,7 +449,14 @@ def measure_outage(n, window, timeout):
             d = Daemon(tree, f"{BURST_DAY}T09:00:05")
             try:
                 d.wait_msg("READY=1", 120)
-                pending = outbox_count(tree, "state = 'pending'")
+                # READY comes before the first plan, which then queues
+                # the alerts due on the loop: wait for all of them.
+                until = time.monotonic() + 120
+                while True:
+                    pending = outbox_count(tree, "state = 'pending'")
+                    if pending >= n or time.monotonic() > until:
+                        break
+                    time.sleep(0.25)
                 if pending < n:
                     raise MeasureError(f"only {pending} pending")
                 time.sleep(2)
@@ -550,6 +570,7 @@ def measure_start(tree, k, n, t_check, url, timeout):
             t, _ = d.wait_msg("READY=1", timeout)
             again = t - d.started
             time.sleep(1)
+            wait_idle(d.pid, timeout)
             rss = proc_rss(d.pid)
         finally:
             d.stop(timeout=60)
