@@ -471,6 +471,22 @@ daemon_reload_rejected(const struct config_errors *errs)
 	}
 }
 
+/* A reload's errors: log them, tell the admin receivers and the
+ * listener, free them, and go on running as before. */
+static void
+daemon_reload_failed(struct config_errors *errs)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		log_warnx("%s", errs->msgs[i]);
+	log_warnx("reload failed: %zu error%s; still running on the "
+	          "previous configuration",
+	    errs->n, errs->n == 1 ? "" : "s");
+	daemon_reload_rejected(errs);
+	web_reloaded(false, errs->n);
+	config_errors_free(errs);
+	sdnotify("READY=1");
+}
+
 /* Check the silences of a new configuration against today (its zone
  * set); -1 if one reaches too far ahead: the reload is then rejected,
  * as for any other error, and said so. */
@@ -484,15 +500,7 @@ daemon_reload_silences(const struct config *cfg)
 	clock_split(clock_now(), &today, &secs);
 	if (silence_check_until(cfg, today, &errs) == 0)
 		return 0;
-	for (size_t i = 0; i < errs.n; i++)
-		log_warnx("%s", errs.msgs[i]);
-	log_warnx("reload failed: %zu error%s; still running on the "
-	          "previous configuration",
-	    errs.n, errs.n == 1 ? "" : "s");
-	daemon_reload_rejected(&errs);
-	web_reloaded(false, errs.n);
-	config_errors_free(&errs);
-	sdnotify("READY=1");
+	daemon_reload_failed(&errs);
 	return -1;
 }
 
@@ -507,15 +515,7 @@ daemon_reload(void)
 	sdnotify_reloading();
 	log_info("reloading %s", d.config_path);
 	if ((cfg = config_load(d.config_path, &errs)) == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			log_warnx("%s", errs.msgs[i]);
-		log_warnx("reload failed: %zu error%s; still running on the "
-		          "previous configuration",
-		    errs.n, errs.n == 1 ? "" : "s");
-		daemon_reload_rejected(&errs);
-		web_reloaded(false, errs.n);
-		config_errors_free(&errs);
-		sdnotify("READY=1");
+		daemon_reload_failed(&errs);
 		return;
 	}
 	if (clock_set_zone(cfg->timezone) == -1) {

@@ -365,8 +365,7 @@ list_json(const struct config *cfg, time_t now, FILE *fp)
 	return ferror(fp) ? -1 : 0;
 }
 
-/* Print s padded with spaces to width columns (none after the last). */
-static void
+void
 list_cell(FILE *fp, const char *s, size_t width, bool last)
 {
 	size_t w = utf8_width(s);

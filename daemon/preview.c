@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "list.h"
 #include "log.h"
 #include "message.h"
 #include "outbox.h"
@@ -216,21 +217,6 @@ preview_array(const struct preview_run *run)
 	return arr;
 }
 
-/* Print s padded with spaces to width columns (none after the last). */
-static void
-preview_cell(FILE *fp, const char *s, size_t width, bool last)
-{
-	size_t w = utf8_width(s);
-
-	fputs(s, fp);
-	if (last) {
-		fputc('\n', fp);
-		return;
-	}
-	for (; w < width + 2; w++)
-		fputc(' ', fp);
-}
-
 /* The cells of row i of arr (the head when i is 0). */
 static void
 preview_cells(json_t *arr, size_t i, const char **cell)
@@ -269,7 +255,7 @@ preview_table(json_t *arr, FILE *fp)
 	for (size_t i = 0; i <= n; i++) {
 		preview_cells(arr, i, cell);
 		for (int k = 0; k < PREVIEW_COLUMNS; k++)
-			preview_cell(fp, cell[k], width[k],
+			list_cell(fp, cell[k], width[k],
 			    k == PREVIEW_COLUMNS - 1);
 	}
 	if (n == 0)

@@ -365,13 +365,29 @@ web_check_date(struct evhttp_request *req, struct evkeyvalq *params)
 	return false;
 }
 
+/* Send a JSON document with 200. */
+static void
+web_json(struct evhttp_request *req, json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_INDENT(2));
+	struct evbuffer *b;
+
+	if (text == NULL || (b = evbuffer_new()) == NULL) {
+		free(text);
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	evbuffer_add_printf(b, "%s\n", text);
+	free(text);
+	web_reply(req, 200, "OK", "application/json", b);
+	evbuffer_free(b);
+}
+
 static void
 web_windows(struct evhttp_request *req, struct evkeyvalq *params)
 {
 	json_t *all, *out, *row;
-	struct evbuffer *b;
 	size_t i;
-	char *text;
 
 	if (!web_check_date(req, params))
 		return;
@@ -385,17 +401,8 @@ web_windows(struct evhttp_request *req, struct evkeyvalq *params)
 		if (web_row_wanted(row, params))
 			json_array_append(out, row);
 	json_decref(all);
-	text = json_dumps(out, JSON_INDENT(2));
+	web_json(req, out);
 	json_decref(out);
-	if (text == NULL || (b = evbuffer_new()) == NULL) {
-		free(text);
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
-		return;
-	}
-	evbuffer_add_printf(b, "%s\n", text);
-	free(text);
-	web_reply(req, 200, "OK", "application/json", b);
-	evbuffer_free(b);
 }
 
 /* Send a JSON object {"error": why} with code. */
@@ -418,24 +425,6 @@ web_json_error(struct evhttp_request *req, int code, const char *reason,
 	evbuffer_add_printf(b, "%s\n", text);
 	free(text);
 	web_reply(req, code, reason, "application/json", b);
-	evbuffer_free(b);
-}
-
-/* Send a JSON document with 200. */
-static void
-web_json(struct evhttp_request *req, json_t *doc)
-{
-	char *text = json_dumps(doc, JSON_INDENT(2));
-	struct evbuffer *b;
-
-	if (text == NULL || (b = evbuffer_new()) == NULL) {
-		free(text);
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
-		return;
-	}
-	evbuffer_add_printf(b, "%s\n", text);
-	free(text);
-	web_reply(req, 200, "OK", "application/json", b);
 	evbuffer_free(b);
 }
 

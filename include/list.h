@@ -18,4 +18,8 @@ int list_print(const struct config *cfg, time_t now, bool json, FILE *fp);
 /* The rows of --list --json as a new JSON array, or NULL (no memory). */
 json_t *list_array(const struct config *cfg, time_t now);
 
+/* Print s padded with spaces to width columns, as the tables of --list
+ * and --preview are, or with a newline when it is the last of its row. */
+void list_cell(FILE *fp, const char *s, size_t width, bool last);
+
 #endif
