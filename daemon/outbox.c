@@ -567,13 +567,12 @@ outbox_close(struct outbox *ob)
 	free(ob);
 }
 
-/* Run a prepared statement that returns no rows; 0 or -1. */
+/* Done with statement st, whose last step returned rc: reset it and
+ * clear its bindings; 0, or -1 with the error logged (as what) if rc
+ * is not SQLITE_DONE. */
 static int
-outbox_step_done(struct outbox *ob, enum outbox_stmt i, const char *what)
+outbox_end(struct outbox *ob, sqlite3_stmt *st, int rc, const char *what)
 {
-	sqlite3_stmt *st = ob->st[i];
-	int rc = sqlite3_step(st);
-
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
@@ -581,6 +580,15 @@ outbox_step_done(struct outbox *ob, enum outbox_stmt i, const char *what)
 		return -1;
 	}
 	return 0;
+}
+
+/* Run a prepared statement that returns no rows; 0 or -1. */
+static int
+outbox_step_done(struct outbox *ob, enum outbox_stmt i, const char *what)
+{
+	sqlite3_stmt *st = ob->st[i];
+
+	return outbox_end(ob, st, sqlite3_step(st), what);
 }
 
 int
@@ -817,12 +825,7 @@ outbox_windows_live(struct outbox *ob,
 			break;
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		outbox_error(ob, "windows");
-		return -1;
-	}
-	return 0;
+	return outbox_end(ob, st, rc, "windows");
 }
 
 int
@@ -839,13 +842,7 @@ outbox_window_receivers(struct outbox *ob, const char *case_id,
 			rc = SQLITE_DONE;
 			break;
 		}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		outbox_error(ob, "window receivers");
-		return -1;
-	}
-	return 0;
+	return outbox_end(ob, st, rc, "window receivers");
 }
 
 int
@@ -928,13 +925,7 @@ outbox_due(struct outbox *ob, const char *receiver, time_t now,
 			break;
 		}
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		outbox_error(ob, "due");
-		return -1;
-	}
-	return 0;
+	return outbox_end(ob, st, rc, "due");
 }
 
 void
@@ -1100,13 +1091,7 @@ outbox_history(struct outbox *ob, const char *case_id, time_t since,
 			break;
 		}
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		outbox_error(ob, "history");
-		return -1;
-	}
-	return 0;
+	return outbox_end(ob, st, rc, "history");
 }
 
 int
@@ -1135,12 +1120,7 @@ outbox_waiting_receivers(struct outbox *ob,
 			rc = SQLITE_DONE;
 			break;
 		}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		outbox_error(ob, "waiting receivers");
-		return -1;
-	}
-	return 0;
+	return outbox_end(ob, st, rc, "waiting receivers");
 }
 
 int
