@@ -707,6 +707,18 @@ config_builtin_title(const char *name, bool en)
 	return NULL;
 }
 
+const size_t *
+config_case_notify(const struct config *cfg, const struct case_info *c,
+    size_t *n)
+{
+	if (c->extra != NULL && c->extra->nnotify > 0) {
+		*n = c->extra->nnotify;
+		return c->extra->notify;
+	}
+	*n = cfg->nnotify;
+	return cfg->notify;
+}
+
 const struct case_event *
 config_case_event(const struct case_info *c, const char *name)
 {
@@ -889,7 +901,7 @@ static void
 config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 {
 	char what[512];
-	size_t nnotify = 0;
+	size_t *notify = NULL, nnotify = 0;
 	int r;
 
 	c->file = ld->file;
@@ -913,12 +925,15 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 	/* Titles are mostly unique; court names repeat across thousands. */
 	loader_string(ld, g, "title", &c->title);
 	loader_string_shared(ld, g, "court", &c->court);
-	receiver_notify(ld, g, &c->notify, &nnotify);
+	receiver_notify(ld, g, &notify, &nnotify);
 	if (nnotify > UINT16_MAX)
 		loader_error(ld, c->line,
 		    "%s names more than %d receivers in 'notify'", what,
 		    UINT16_MAX);
-	c->nnotify = (uint16_t)nnotify;
+	if (nnotify > 0) {
+		loader_case_extra(ld, c)->notify = notify;
+		c->extra->nnotify = (uint16_t)nnotify;
+	}
 	route_ack_load(ld, g, c, what);
 	silence_case(ld, g, c);
 	/* With an event already wrong, how they fit together says nothing. */
@@ -1299,7 +1314,7 @@ config_ack_pauses(const struct config *cfg, const struct case_info *c)
 			continue;
 		deadline_compute(&cfg->windows[k].rule, &cfg->calendar, &ev,
 		    &ws);
-		if (ws.deadline < c->acknowledged_on)
+		if (ws.deadline < c->extra->acknowledged_on)
 			return true;
 	}
 	return false;
@@ -1311,21 +1326,22 @@ static void
 config_ack_warnings(const struct config *cfg, const struct case_info *c,
     date_t today, struct config_errors *warns)
 {
+	const struct case_extra *x = c->extra;
 	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
 
-	if (!c->acknowledged)
+	if (x == NULL || !x->acknowledged)
 		return;
-	if (c->acknowledged_on > today)
-		config_warn(warns, c->file, c->acknowledged_line,
+	if (x->acknowledged_on > today)
+		config_warn(warns, c->file, x->acknowledged_line,
 		    "case \"%s\": 'acknowledged' (%s) is after today (%s); "
 		    "check the date",
-		    c->id, date_format(c->acknowledged_on, d1),
+		    c->id, date_format(x->acknowledged_on, d1),
 		    date_format(today, d2));
 	else if (!config_ack_pauses(cfg, c))
-		config_warn(warns, c->file, c->acknowledged_line,
+		config_warn(warns, c->file, x->acknowledged_line,
 		    "case \"%s\": 'acknowledged' (%s) is not after the "
 		    "deadline of any of its windows: it pauses nothing",
-		    c->id, date_format(c->acknowledged_on, d1));
+		    c->id, date_format(x->acknowledged_on, d1));
 }
 
 void

@@ -147,14 +147,14 @@ history_text_case(const struct config *cfg, const struct case_info *c, FILE *fp)
 			    date_format(ws.closed_on, d3));
 		fputc('\n', fp);
 	}
-	for (size_t i = 0; i < c->nsilences; i++)
+	for (size_t i = 0; c->extra != NULL && i < c->extra->nsilences; i++) {
+		const struct silence *s = c->extra->silences[i];
+
 		fprintf(fp, "  silence of %s%s until %s: %s (%s:%d)\n",
-		    c->silences[i]->window != NULL ? "window " : "every window",
-		    c->silences[i]->window != NULL ? c->silences[i]->window
-		                                   : "",
-		    date_format(c->silences[i]->until, d1),
-		    c->silences[i]->reason, c->silences[i]->file,
-		    c->silences[i]->line);
+		    s->window != NULL ? "window " : "every window",
+		    s->window != NULL ? s->window : "",
+		    date_format(s->until, d1), s->reason, s->file, s->line);
+	}
 }
 
 /* One delivery or attempt as a line of text. */
@@ -266,8 +266,8 @@ history_json_silences(const struct case_info *c)
 {
 	json_t *list = json_array(), *o;
 
-	for (size_t i = 0; i < c->nsilences; i++) {
-		const struct silence *s = c->silences[i];
+	for (size_t i = 0; c->extra != NULL && i < c->extra->nsilences; i++) {
+		const struct silence *s = c->extra->silences[i];
 
 		o = silence_json(s);
 		json_object_set_new(o, "window",

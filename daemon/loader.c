@@ -122,6 +122,14 @@ loader_alloc(struct loader *ld, size_t n, size_t size)
 	return p;
 }
 
+struct case_extra *
+loader_case_extra(struct loader *ld, struct case_info *c)
+{
+	if (c->extra == NULL)
+		c->extra = loader_alloc(ld, 1, sizeof(*c->extra));
+	return c->extra;
+}
+
 const char *
 loader_strdup(struct loader *ld, const char *s)
 {

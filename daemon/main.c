@@ -320,8 +320,7 @@ test_counts(const struct config *cfg, size_t idx)
 		const struct case_info *c = &cfg->cases[i];
 		size_t k;
 
-		notify = c->nnotify > 0 ? c->notify : cfg->notify;
-		n = c->nnotify > 0 ? c->nnotify : cfg->nnotify;
+		notify = config_case_notify(cfg, c, &n);
 		for (k = 0; k < n && notify[k] != idx; k++)
 			;
 		if (k == n)

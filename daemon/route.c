@@ -232,13 +232,17 @@ route_ack_load(struct loader *ld, const config_setting_t *g,
     struct case_info *c, const char *what)
 {
 	config_setting_t *s = config_setting_get_member(g, "acknowledged");
+	struct case_extra *x;
 
+	if (s == NULL && config_setting_get_member(g, "acknowledged_by") == NULL)
+		return;
+	x = loader_case_extra(ld, c);
 	if (s != NULL) {
-		c->acknowledged_line = loader_line(ld, s);
-		c->acknowledged = loader_date(ld, s, "'acknowledged'",
-		                      &c->acknowledged_on) == 0;
+		x->acknowledged_line = loader_line(ld, s);
+		x->acknowledged = loader_date(ld, s, "'acknowledged'",
+		                      &x->acknowledged_on) == 0;
 	}
-	if (loader_string(ld, g, "acknowledged_by", &c->acknowledged_by) == 1 &&
+	if (loader_string(ld, g, "acknowledged_by", &x->acknowledged_by) == 1 &&
 	    s == NULL)
 		loader_error(ld,
 		    loader_line(ld,
@@ -275,8 +279,8 @@ route_receivers(const struct config *cfg, const struct case_info *c,
     const struct window_def *w, enum alert_kind kind, int overdue_days,
     bool all_steps, size_t *out, size_t *nbase)
 {
-	const size_t *base = c->nnotify > 0 ? c->notify : cfg->notify;
-	size_t nb = c->nnotify > 0 ? c->nnotify : cfg->nnotify, n = 0, steps;
+	size_t nb, n = 0, steps;
+	const size_t *base = config_case_notify(cfg, c, &nb);
 
 	for (size_t i = 0; i < nb; i++)
 		route_add(cfg, base[i], kind, out, &n);
@@ -298,12 +302,14 @@ void
 route_ack(const struct case_info *c, const struct reminders *rem,
     struct window_state *ws)
 {
+	const struct case_extra *x = c->extra;
 	int days = rem->ack_days > 0 ? rem->ack_days : ROUTE_ACK_DAYS;
 
-	ws->acked = c->acknowledged && ws->deadline < c->acknowledged_on;
-	ws->ack_from = ws->acked ? c->acknowledged_on : 0;
-	ws->ack_until = ws->acked ? c->acknowledged_on + days - 1 : 0;
-	ws->ack_by = ws->acked ? c->acknowledged_by : NULL;
+	ws->acked = x != NULL && x->acknowledged &&
+	    ws->deadline < x->acknowledged_on;
+	ws->ack_from = ws->acked ? x->acknowledged_on : 0;
+	ws->ack_until = ws->acked ? x->acknowledged_on + days - 1 : 0;
+	ws->ack_by = ws->acked ? x->acknowledged_by : NULL;
 }
 
 /* True if alert a is an overdue alert the acknowledgement pauses. */

@@ -222,7 +222,7 @@ schedule_hold(struct schedule_pass *p, const struct case_info *c,
 	char note[512];
 	int n;
 
-	if (c->nsilences == 0 || (s = silence_find(c, w, p->today)) == NULL)
+	if ((s = silence_find(c, w, p->today)) == NULL)
 		return;
 	silence_note(s, note, sizeof(note));
 	if ((n = outbox_silence_waiting(p->ob, c->id, w->name, note)) == -1)

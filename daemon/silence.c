@@ -135,7 +135,7 @@ silence_case(struct loader *ld, const config_setting_t *g, struct case_info *c)
 	loader_check_keys(ld, sg, silence_keys, "silence");
 	s = loader_alloc(ld, 1, sizeof(*s));
 	if (silence_parse(ld, sg, s) == 0)
-		c->silence = s;
+		loader_case_extra(ld, c)->silence = s;
 }
 
 /* Read one silence of a silences_dir file: its cases or its court too. */
@@ -315,18 +315,21 @@ static void
 silence_attach(struct loader *ld, struct case_info *c)
 {
 	const struct config *cfg = ld->cfg;
-	size_t n = c->silence != NULL;
+	const struct silence *own = c->extra != NULL ? c->extra->silence : NULL;
+	size_t n = own != NULL;
+	struct case_extra *x;
 
 	for (size_t k = 0; k < cfg->nsilences; k++)
 		n += silence_covers(&cfg->silences[k], c);
 	if (n == 0)
 		return;
-	c->silences = loader_alloc(ld, n, sizeof(*c->silences));
-	if (c->silence != NULL)
-		c->silences[c->nsilences++] = c->silence;
+	x = loader_case_extra(ld, c);
+	x->silences = loader_alloc(ld, n, sizeof(*x->silences));
+	if (own != NULL)
+		x->silences[x->nsilences++] = own;
 	for (size_t k = 0; k < cfg->nsilences; k++)
 		if (silence_covers(&cfg->silences[k], c))
-			c->silences[c->nsilences++] = &cfg->silences[k];
+			x->silences[x->nsilences++] = &cfg->silences[k];
 }
 
 void
@@ -379,9 +382,10 @@ silence_check_until(const struct config *cfg, date_t today,
 	size_t n = 0;
 
 	for (size_t i = 0; i < cfg->ncases; i++)
-		if (cfg->cases[i].silence != NULL)
-			n += silence_check_one(cfg->cases[i].silence, today,
-			    errs);
+		if (cfg->cases[i].extra != NULL &&
+		    cfg->cases[i].extra->silence != NULL)
+			n += silence_check_one(cfg->cases[i].extra->silence,
+			    today, errs);
 	for (size_t k = 0; k < cfg->nsilences; k++)
 		n += silence_check_one(&cfg->silences[k], today, errs);
 	return n;
@@ -392,8 +396,10 @@ silence_find(const struct case_info *c, const struct window_def *w, date_t day)
 {
 	const struct silence *best = NULL, *s;
 
-	for (size_t i = 0; i < c->nsilences; i++) {
-		s = c->silences[i];
+	if (c->extra == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->extra->nsilences; i++) {
+		s = c->extra->silences[i];
 		if (s->until < day ||
 		    (s->window != NULL && strcmp(s->window, w->name) != 0))
 			continue;

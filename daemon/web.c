@@ -536,8 +536,8 @@ web_ics_uid(const struct case_info *c, const struct window_def *w, char *out,
 static bool
 web_case_notifies(const struct case_info *c, const char *receiver)
 {
-	const size_t *idx = c->nnotify > 0 ? c->notify : web.cfg->notify;
-	size_t n = c->nnotify > 0 ? c->nnotify : web.cfg->nnotify;
+	size_t n;
+	const size_t *idx = config_case_notify(web.cfg, c, &n);
 
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(web.cfg->receivers[idx[i]].name, receiver) == 0)

@@ -146,30 +146,39 @@ struct case_event {
 };
 
 /*
+ * What few cases carry, kept beside the case rather than in every one:
+ * receivers of its own, silences, an acknowledgement.  A case that has
+ * none of them has no extra (case_info.extra is NULL).
+ */
+struct case_extra {
+	size_t *notify;                  /* indexes into config.receivers */
+	const struct silence *silence;   /* its own, in its file, or NULL */
+	const struct silence **silences; /* all that cover it, its own too */
+	size_t nsilences;
+	const char *acknowledged_by; /* who, or NULL */
+	date_t acknowledged_on;
+	int acknowledged_line;
+	uint16_t nnotify; /* 0: the default receivers */
+	bool acknowledged; /* someone knows it is overdue (route.h) */
+};
+
+/*
  * A case, kept compact for a million of them: court names are interned
  * (one copy of each distinct string, shared by the cases that hold it),
  * ids and titles are packed in the arena, events are exactly
- * as many as the case records, and the counts are small (a case records
- * each event once, at most 255 of them, and names at most 65535
- * receivers): 72 bytes a case.
+ * as many as the case records, a case records each event once (at most
+ * 255 of them), and what few cases carry is in an extra: 56 bytes a
+ * case.
  */
 struct case_info {
 	const char *id;
 	const char *title; /* "" when not given */
 	const char *court; /* "" when not given */
 	struct case_event *events;
-	size_t *notify;                  /* indexes into config.receivers */
-	const struct silence *silence;   /* its own, in its file, or NULL */
-	const struct silence **silences; /* all that cover it, its own too */
-	size_t nsilences;
 	const char *file;
-	const char *acknowledged_by; /* who, or NULL */
+	struct case_extra *extra; /* NULL for most cases */
 	int line;
-	date_t acknowledged_on;
-	int acknowledged_line;
-	uint16_t nnotify;
 	uint8_t nevents;
-	bool acknowledged; /* someone knows it is overdue (route.h) */
 };
 
 struct config {
@@ -257,6 +266,11 @@ const struct case_info *config_case_find(const struct config *cfg,
 /* The Chinese (or, if en, English) title of the built-in window named
  * name, or NULL if no built-in window has that name. */
 const char *config_builtin_title(const char *name, bool en);
+
+/* The receivers case c notifies (its own, or the default ones), their
+ * number in *n. */
+const size_t *config_case_notify(const struct config *cfg,
+    const struct case_info *c, size_t *n);
 
 /* The event named name on case c, or NULL. */
 const struct case_event *config_case_event(const struct case_info *c,

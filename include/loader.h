@@ -61,6 +61,10 @@ void loader_warning(struct loader *ld, int line, const char *fmt, ...)
 void *loader_alloc(struct loader *ld, size_t n, size_t size);
 const char *loader_strdup(struct loader *ld, const char *s);
 
+/* Case c's extra, made (zeroed, in the arena) if it has none yet: for
+ * the few cases that carry receivers, silences or an acknowledgement. */
+struct case_extra *loader_case_extra(struct loader *ld, struct case_info *c);
+
 /* path itself if absolute, else path under the main file's directory. */
 const char *loader_path(struct loader *ld, const char *path);
 

@@ -18,7 +18,7 @@
 
 #define SILENCE_DAYS_MAX 90 /* the longest silence, from today */
 
-/* Read the `silence` group of case c, setting c->silence; errors are
+/* Read the `silence` group of case c into its extra; errors are
  * recorded against the current file. */
 void silence_case(struct loader *ld, const config_setting_t *g,
     struct case_info *c);

@@ -147,8 +147,7 @@ test_receivers_by_kind_and_step(void **state)
 	assert_string_equal(route(ALERT_EXTENDED, 0, true, &c),
 	    "clerk|proc,head");
 	/* A case's own notify replaces the default list. */
-	c.notify = own;
-	c.nnotify = 1;
+	c.extra = &(struct case_extra){.notify = own, .nnotify = 1};
 	assert_string_equal(route(ALERT_OVERDUE, 10, false, &c),
 	    "head|proc,clerk");
 }
@@ -167,15 +166,20 @@ window_acked(const struct case_info *c, const struct reminders *rem)
 	return ws;
 }
 
+/* A case acknowledged on day (NULL: not acknowledged); its extra is
+ * the one extra of these tests, made again on each call. */
 static struct case_info
 case_acked(const char *day)
 {
+	static struct case_extra x;
 	struct case_info c;
 
 	memset(&c, 0, sizeof(c));
-	c.acknowledged = day != NULL;
-	c.acknowledged_on = day != NULL ? testcal_day(day) : 0;
-	c.acknowledged_by = "Judge Wang";
+	memset(&x, 0, sizeof(x));
+	x.acknowledged = day != NULL;
+	x.acknowledged_on = day != NULL ? testcal_day(day) : 0;
+	x.acknowledged_by = "Judge Wang";
+	c.extra = &x;
 	return c;
 }
 

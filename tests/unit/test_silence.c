@@ -34,7 +34,8 @@ test_find(void **state)
 	    .until = day("2026-12-10"),
 	    .reason = "b"};
 	const struct silence *list[] = {&whole, &one};
-	struct case_info c = {.id = "X", .silences = list, .nsilences = 2};
+	struct case_extra x = {.silences = list, .nsilences = 2};
+	struct case_info c = {.id = "X", .extra = &x};
 
 	(void)state;
 	/* Both cover decision up to 12-05: the one that ends last counts. */
@@ -44,7 +45,9 @@ test_find(void **state)
 	/* Only the whole-case one covers reasons, through its last day. */
 	assert_ptr_equal(silence_find(&c, &reasons, day("2026-12-05")), &whole);
 	assert_null(silence_find(&c, &reasons, day("2026-12-06")));
-	c.nsilences = 0;
+	x.nsilences = 0;
+	assert_null(silence_find(&c, &decision, day("2026-12-01")));
+	c.extra = NULL;
 	assert_null(silence_find(&c, &decision, day("2026-12-01")));
 }
 
@@ -59,7 +62,8 @@ test_ninety_days(void **state)
 	    .reason = "x",
 	    .file = "s.conf",
 	    .until_line = 7};
-	struct case_info cases[2] = {{.id = "A", .silence = &ok}, {.id = "B"}};
+	struct case_extra xa = {.silence = &ok};
+	struct case_info cases[2] = {{.id = "A", .extra = &xa}, {.id = "B"}};
 	struct config cfg;
 	struct config_errors errs = {0};
 
