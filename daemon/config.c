@@ -824,33 +824,51 @@ config_case_windows(struct loader *ld, const struct case_info *c,
 		        : "transferred");
 }
 
-/* How many settings of case group g are not case fields: its events,
- * known or not. */
-static size_t
-config_case_nevents(const config_setting_t *g, int n)
-{
-	size_t count = 0;
+/* The members of a case group, found in one pass over it: the search
+ * config_setting_get_member makes for each key cost more than the rest
+ * of reading a case. */
+struct config_case_members {
+	config_setting_t *id, *title, *court;
+	bool extra;     /* notify, acknowledged(_by) or silence is set */
+	size_t nevents; /* the other settings: events, known or not */
+};
 
-	for (int i = 0; i < n; i++)
-		count += !config_case_field(config_setting_name(
-		    config_setting_get_elem(g, (unsigned)i)));
-	return count;
+static void
+config_case_members(config_setting_t *g, int n, struct config_case_members *m)
+{
+	config_setting_t *s;
+	const char *name;
+
+	memset(m, 0, sizeof(*m));
+	for (int i = 0; i < n; i++) {
+		s = config_setting_get_elem(g, (unsigned)i);
+		name = config_setting_name(s);
+		if (strcmp(name, "id") == 0)
+			m->id = s;
+		else if (strcmp(name, "title") == 0)
+			m->title = s;
+		else if (strcmp(name, "court") == 0)
+			m->court = s;
+		else if (config_case_field(name))
+			m->extra = true;
+		else
+			m->nevents++;
+	}
 }
 
-/* Read the events of case group g (n settings) into c; false if one is
- * wrong (reported). */
+/* Read the events of case group g (n settings, count of them events)
+ * into c; false if one is wrong (reported). */
 static bool
 config_case_events(struct loader *ld, config_setting_t *g, int n,
-    struct case_info *c, const char *what)
+    size_t count, struct case_info *c, const char *what)
 {
 	config_setting_t *s;
 	struct case_event *e;
 	const char *name;
 	char quoted[128];
-	size_t count;
 	bool bad = false;
 
-	if ((count = config_case_nevents(g, n)) == 0)
+	if (count == 0)
 		return true;
 	if (count > UINT8_MAX) {
 		loader_error(ld, c->line, "%s has more than %d events", what,
@@ -897,34 +915,14 @@ config_case_what(char *buf, size_t size, const char *id)
 	memcpy(buf + 6 + len, "\"", 2);
 }
 
+/* Read what few cases set (c's extra): its own receivers, an
+ * acknowledgement, a silence. */
 static void
-config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
+config_case_extra(struct loader *ld, config_setting_t *g, struct case_info *c,
+    const char *what)
 {
-	char what[512];
 	size_t *notify = NULL, nnotify = 0;
-	int r;
 
-	c->file = ld->file;
-	c->line = loader_line(ld, g);
-	c->title = c->court = "";
-	if (!config_setting_is_group(g)) {
-		loader_error(ld, c->line,
-		    "a case must be a group: { id = ...; transferred = ...; }");
-		return;
-	}
-	if ((r = loader_string(ld, g, "id", &c->id)) == 0)
-		loader_error(ld, c->line, "case has no 'id'");
-	else if (r == 1 && c->id[0] == '\0')
-		loader_error(ld, c->line, "case has an empty 'id'");
-	else if (r == 1 && utf8_edge_space(c->id))
-		loader_error(ld,
-		    loader_line(ld, config_setting_get_member(g, "id")),
-		    "case id \"%s\" has white space at its start or end",
-		    c->id);
-	config_case_what(what, sizeof(what), c->id);
-	/* Titles are mostly unique; court names repeat across thousands. */
-	loader_string(ld, g, "title", &c->title);
-	loader_string_shared(ld, g, "court", &c->court);
 	receiver_notify(ld, g, &notify, &nnotify);
 	if (nnotify > UINT16_MAX)
 		loader_error(ld, c->line,
@@ -936,8 +934,40 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 	}
 	route_ack_load(ld, g, c, what);
 	silence_case(ld, g, c);
+}
+
+static void
+config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
+{
+	struct config_case_members m;
+	char what[512];
+	int r, n;
+
+	c->file = ld->file;
+	c->line = loader_line(ld, g);
+	c->title = c->court = "";
+	if (!config_setting_is_group(g)) {
+		loader_error(ld, c->line,
+		    "a case must be a group: { id = ...; transferred = ...; }");
+		return;
+	}
+	config_case_members(g, n = config_setting_length(g), &m);
+	if ((r = loader_string_of(ld, m.id, "id", &c->id)) == 0)
+		loader_error(ld, c->line, "case has no 'id'");
+	else if (r == 1 && c->id[0] == '\0')
+		loader_error(ld, c->line, "case has an empty 'id'");
+	else if (r == 1 && utf8_edge_space(c->id))
+		loader_error(ld, loader_line(ld, m.id),
+		    "case id \"%s\" has white space at its start or end",
+		    c->id);
+	config_case_what(what, sizeof(what), c->id);
+	/* Titles are mostly unique; court names repeat across thousands. */
+	loader_string_of(ld, m.title, "title", &c->title);
+	loader_string_shared_of(ld, m.court, "court", &c->court);
+	if (m.extra)
+		config_case_extra(ld, g, c, what);
 	/* With an event already wrong, how they fit together says nothing. */
-	if (config_case_events(ld, g, config_setting_length(g), c, what))
+	if (config_case_events(ld, g, n, m.nevents, c, what))
 		config_case_windows(ld, c, what);
 }
 

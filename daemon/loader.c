@@ -321,13 +321,12 @@ loader_check_keys(struct loader *ld, const config_setting_t *group,
 	}
 }
 
-/* The string value of key in group, checked; 1, 0 or -1 as a getter. */
+/* The string value of setting s (key, or NULL if absent), checked; 1, 0
+ * or -1 as a getter. */
 static int
-loader_string_value(struct loader *ld, const config_setting_t *group,
+loader_string_value(struct loader *ld, const config_setting_t *s,
     const char *key, const char **out)
 {
-	config_setting_t *s = config_setting_get_member(group, key);
-
 	if (s == NULL)
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
@@ -405,14 +404,35 @@ loader_list_int(struct loader *ld, const config_setting_t *list, size_t k)
 }
 
 int
-loader_string(struct loader *ld, const config_setting_t *group, const char *key,
+loader_string_of(struct loader *ld, const config_setting_t *s, const char *key,
     const char **out)
 {
 	const char *v;
 	int r;
 
-	if ((r = loader_string_value(ld, group, key, &v)) == 1)
+	if ((r = loader_string_value(ld, s, key, &v)) == 1)
 		*out = loader_strdup(ld, v);
+	return r;
+}
+
+int
+loader_string(struct loader *ld, const config_setting_t *group, const char *key,
+    const char **out)
+{
+	return loader_string_of(ld, config_setting_get_member(group, key), key,
+	    out);
+}
+
+int
+loader_string_shared_of(struct loader *ld, const config_setting_t *s,
+    const char *key, const char **out)
+{
+	const char *v;
+	int r;
+
+	if ((r = loader_string_value(ld, s, key, &v)) == 1 &&
+	    (*out = strtab_intern(&ld->strings, &ld->cfg->arena, v)) == NULL)
+		fatal("strtab_intern");
 	return r;
 }
 
@@ -420,13 +440,8 @@ int
 loader_string_shared(struct loader *ld, const config_setting_t *group,
     const char *key, const char **out)
 {
-	const char *v;
-	int r;
-
-	if ((r = loader_string_value(ld, group, key, &v)) == 1 &&
-	    (*out = strtab_intern(&ld->strings, &ld->cfg->arena, v)) == NULL)
-		fatal("strtab_intern");
-	return r;
+	return loader_string_shared_of(ld,
+	    config_setting_get_member(group, key), key, out);
 }
 
 int

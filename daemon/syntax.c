@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "syntax.h"
+#include "utf8.h"
 
 size_t
 syntax_decode(const char *s, int32_t *cp)
@@ -134,28 +135,25 @@ syntax_char_message(const char *s, char *buf, size_t len)
 bool
 syntax_not_utf8(const char *text, struct syntax_finding *f)
 {
-	const char *p = text, *ls = text;
-	int32_t cp;
-	size_t n;
+	const char *bad = utf8_invalid(text), *ls = text, *q;
 	int line = 1;
 
-	for (; (n = syntax_decode(p, &cp)) > 0; p += n) {
-		if (cp == '\n') {
-			line++;
-			ls = p + 1;
-		} else if (cp < 0) {
-			f->line = line;
-			f->col = syntax_column(ls, (size_t)(p - ls));
-			f->key = false;
-			snprintf(f->msg, sizeof(f->msg),
-			    "the file is not UTF-8 (byte 0x%02X): save it as "
-			    "UTF-8 (a GBK or GB18030 export can be converted "
-			    "with iconv -f GB18030 -t UTF-8)",
-			    (unsigned char)*p);
-			return true;
-		}
+	if (bad == NULL)
+		return false;
+	/* A newline is ASCII, never inside a character: count them. */
+	for (q = text; (q = memchr(q, '\n', (size_t)(bad - q))) != NULL; q++) {
+		line++;
+		ls = q + 1;
 	}
-	return false;
+	f->line = line;
+	f->col = syntax_column(ls, (size_t)(bad - ls));
+	f->key = false;
+	snprintf(f->msg, sizeof(f->msg),
+	    "the file is not UTF-8 (byte 0x%02X): save it as "
+	    "UTF-8 (a GBK or GB18030 export can be converted "
+	    "with iconv -f GB18030 -t UTF-8)",
+	    (unsigned char)*bad);
+	return true;
 }
 
 /*

@@ -99,18 +99,33 @@ utf8_trim_cut(char *s)
 		s[lead - 1] = '\0';
 }
 
-bool
-utf8_valid(const char *s)
+/* True if the eight bytes at p are all ASCII. */
+static bool
+utf8_ascii8(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return (w & 0x8080808080808080u) == 0;
+}
+
+const char *
+utf8_invalid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + strlen(s);
 	uint32_t cp;
 	int n;
 
-	while (*p != '\0') {
-		/* The common cases inline: ASCII, and a three-byte character
-		 * outside the surrogates (every CJK ideograph). */
+	while (p < end) {
+		/* The common cases inline: runs of ASCII, eight bytes at a
+		 * time, and a three-byte character outside the surrogates
+		 * (every CJK ideograph). */
 		if (*p < 0x80) {
-			p++;
+			while (end - p >= 8 && utf8_ascii8(p))
+				p += 8;
+			while (p < end && *p < 0x80)
+				p++;
 			continue;
 		}
 		if ((p[0] & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 &&
@@ -120,10 +135,16 @@ utf8_valid(const char *s)
 			continue;
 		}
 		if ((n = utf8_decode(p, &cp)) == 0)
-			return false;
+			return (const char *)p;
 		p += n;
 	}
-	return true;
+	return NULL;
+}
+
+bool
+utf8_valid(const char *s)
+{
+	return utf8_invalid(s) == NULL;
 }
 
 static bool

@@ -97,6 +97,12 @@ int loader_string(struct loader *ld, const config_setting_t *group,
  * distinct string in the configuration (for values that repeat). */
 int loader_string_shared(struct loader *ld, const config_setting_t *group,
     const char *key, const char **out);
+/* The same for a setting s already found (key is its name; NULL: it is
+ * absent), when one pass over a group has found its members. */
+int loader_string_of(struct loader *ld, const config_setting_t *s,
+    const char *key, const char **out);
+int loader_string_shared_of(struct loader *ld, const config_setting_t *s,
+    const char *key, const char **out);
 int loader_int(struct loader *ld, const config_setting_t *group,
     const char *key, int min, int max, int *out);
 /* Integer item k of list as the file writes it (libconfig 1.5 reads

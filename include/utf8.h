@@ -16,6 +16,10 @@ void utf8_trim_cut(char *s);
 /* True if s is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s);
 
+/* Where s stops being well-formed UTF-8: the first byte of the first
+ * character that is not, or NULL if s is valid throughout. */
+const char *utf8_invalid(const char *s);
+
 /* Columns s takes on a terminal: 2 for East Asian wide characters, 0 for
  * the common Latin combining marks and zero-width spaces, 1 otherwise
  * (and for each byte of bad UTF-8). */
