@@ -234,7 +234,8 @@ route_ack_load(struct loader *ld, const config_setting_t *g,
 	config_setting_t *s = config_setting_get_member(g, "acknowledged");
 	struct case_extra *x;
 
-	if (s == NULL && config_setting_get_member(g, "acknowledged_by") == NULL)
+	if (s == NULL &&
+	    config_setting_get_member(g, "acknowledged_by") == NULL)
 		return;
 	x = loader_case_extra(ld, c);
 	if (s != NULL) {
@@ -305,8 +306,8 @@ route_ack(const struct case_info *c, const struct reminders *rem,
 	const struct case_extra *x = c->extra;
 	int days = rem->ack_days > 0 ? rem->ack_days : ROUTE_ACK_DAYS;
 
-	ws->acked = x != NULL && x->acknowledged &&
-	    ws->deadline < x->acknowledged_on;
+	ws->acked =
+	    x != NULL && x->acknowledged && ws->deadline < x->acknowledged_on;
 	ws->ack_from = ws->acked ? x->acknowledged_on : 0;
 	ws->ack_until = ws->acked ? x->acknowledged_on + days - 1 : 0;
 	ws->ack_by = ws->acked ? x->acknowledged_by : NULL;

@@ -158,7 +158,7 @@ struct case_extra {
 	const char *acknowledged_by; /* who, or NULL */
 	date_t acknowledged_on;
 	int acknowledged_line;
-	uint16_t nnotify; /* 0: the default receivers */
+	uint16_t nnotify;  /* 0: the default receivers */
 	bool acknowledged; /* someone knows it is overdue (route.h) */
 };
 
