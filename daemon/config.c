@@ -859,8 +859,8 @@ config_case_members(config_setting_t *g, int n, struct config_case_members *m)
 /* Read the events of case group g (n settings, count of them events)
  * into c; false if one is wrong (reported). */
 static bool
-config_case_events(struct loader *ld, config_setting_t *g, int n,
-    size_t count, struct case_info *c, const char *what)
+config_case_events(struct loader *ld, config_setting_t *g, int n, size_t count,
+    struct case_info *c, const char *what)
 {
 	config_setting_t *s;
 	struct case_event *e;
@@ -971,9 +971,81 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		config_case_windows(ld, c, what);
 }
 
-/* Read the cases of one file in cases_dir. */
+static void config_cases_whole(struct loader *ld, const char *path);
+
+/* Read the cases of the list l (of the file being read). */
+static void
+config_cases_list(struct loader *ld, config_setting_t *l)
+{
+	struct config *cfg = ld->cfg;
+	int n = config_setting_length(l);
+
+	for (int i = 0; i < n; i++) {
+		struct case_info *c = &cfg->cases[cfg->ncases++];
+
+		memset(c, 0, sizeof(*c));
+		config_case(ld, config_setting_get_elem(l, (unsigned)i), c);
+	}
+}
+
+/* Forget what reading a file gave from the counts on: its cases, errors
+ * and warnings. */
+static void
+config_cases_undo(struct loader *ld, size_t ncases, size_t nerrs,
+    size_t nwarnings)
+{
+	ld->cfg->ncases = ncases;
+	while (ld->errs->n > nerrs)
+		free(ld->errs->msgs[--ld->errs->n]);
+	ld->cfg->nwarnings = nwarnings;
+}
+
+/* Read the cases of one file in cases_dir a slice at a time (sl open):
+ * 0, or -1 if a slice did not parse (nothing is then kept of the file). */
+static int
+config_cases_sliced(struct loader *ld, struct loader_slices *sl)
+{
+	struct config *cfg = ld->cfg;
+	size_t ncases = cfg->ncases, nerrs = ld->errs->n;
+	size_t nwarnings = cfg->nwarnings;
+	config_t cf;
+	int r;
+
+	cfg->cases =
+	    xreallocarray(cfg->cases, cfg->ncases + sl->n, sizeof(*cfg->cases));
+	while ((r = loader_slice_next(ld, sl, &cf)) == 1) {
+		config_cases_list(ld, config_lookup(&cf, "cases"));
+		config_destroy(&cf);
+	}
+	loader_slices_close(ld, sl);
+	if (r == 0)
+		return 0;
+	config_cases_undo(ld, ncases, nerrs, nwarnings);
+	return -1;
+}
+
+/* Read the cases of one file in cases_dir: in slices when it has the
+ * usual shape, else (or when a slice does not parse, for libconfig's
+ * own error about the whole) as one tree. */
 static void
 config_cases_file(struct loader *ld, const char *path)
+{
+	struct loader_slices sl;
+
+	switch (loader_slices_open(ld, path, &sl)) {
+	case -1:
+		return;
+	case 1:
+		if (config_cases_sliced(ld, &sl) == 0)
+			return;
+		break;
+	}
+	config_cases_whole(ld, path);
+}
+
+/* Read the cases of one file in cases_dir as one tree. */
+static void
+config_cases_whole(struct loader *ld, const char *path)
 {
 	static const char *keys[] = {"cases", NULL};
 	struct config *cfg = ld->cfg;
@@ -996,12 +1068,8 @@ config_cases_file(struct loader *ld, const char *path)
 	n = l != NULL ? config_setting_length(l) : 0;
 	cfg->cases = xreallocarray(cfg->cases, cfg->ncases + (size_t)n,
 	    sizeof(*cfg->cases));
-	for (int i = 0; i < n; i++) {
-		struct case_info *c = &cfg->cases[cfg->ncases++];
-
-		memset(c, 0, sizeof(*c));
-		config_case(ld, config_setting_get_elem(l, (unsigned)i), c);
-	}
+	if (l != NULL)
+		config_cases_list(ld, l);
 	/* The file is done: its tree and its text go before the next. */
 	config_destroy(&cf);
 	loader_forget(ld, path);

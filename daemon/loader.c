@@ -164,6 +164,14 @@ loader_path(struct loader *ld, const char *path)
  * line of the token after it, which for the last item of a list written
  * one item a line is the closing bracket's; so for a string item, look
  * back for the line that holds it. */
+/* The line of the file s was read from (a slice's tree counts from the
+ * slice's first line). */
+static int
+loader_source_line(const struct loader *ld, const config_setting_t *s)
+{
+	return (int)config_setting_source_line(s) + ld->line_offset;
+}
+
 int
 loader_line(struct loader *ld, const config_setting_t *s)
 {
@@ -173,7 +181,7 @@ loader_line(struct loader *ld, const config_setting_t *s)
 
 	if (s == NULL)
 		return 0;
-	line = (int)config_setting_source_line(s);
+	line = loader_source_line(ld, s);
 	if (config_setting_name(s) != NULL ||
 	    config_setting_type(s) != CONFIG_TYPE_STRING)
 		return line;
@@ -371,7 +379,7 @@ loader_int_as_written(struct loader *ld, const config_setting_t *s,
 
 	snprintf(lit, len, "%lld", *v);
 	if (text == NULL || config_setting_name(s) == NULL ||
-	    !syntax_int_literal(text, (int)config_setting_source_line(s),
+	    !syntax_int_literal(text, loader_source_line(ld, s),
 	        config_setting_name(s), *v,
 	        config_setting_type(s) == CONFIG_TYPE_INT64, &w, &overflow,
 	        lit + 1, len - 1)) {
@@ -395,8 +403,7 @@ loader_list_int(struct loader *ld, const config_setting_t *list, size_t k)
 	char lit[48];
 
 	if (text == NULL || config_setting_name(list) == NULL ||
-	    !syntax_list_int_literal(text,
-	        (int)config_setting_source_line(list),
+	    !syntax_list_int_literal(text, loader_source_line(ld, list),
 	        config_setting_name(list), k, v, &w, &overflow, lit,
 	        sizeof(lit)))
 		return v;
@@ -798,11 +805,14 @@ loader_parse_error(struct loader *ld, const char *text, int line,
 /* Read a libconfig file into cf; on a syntax or I/O error record it and
  * return -1 (cf is then destroyed).  A file named at line `from` of the
  * current file has an I/O error reported there. */
-int
-loader_read(struct loader *ld, config_t *cf, const char *path, int from)
+/* Read path and check its text as a whole (UTF-8, comments, @include):
+ * the text, kept in ld->texts until loader_forget; or NULL with the
+ * error recorded (at line `from` of the current file if from > 0). */
+static char *
+loader_text_read(struct loader *ld, const char *path, int from)
 {
 	struct syntax_finding f;
-	const char *file, *problem;
+	const char *problem;
 	char *text;
 	int line;
 
@@ -810,11 +820,11 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 		if (from > 0) {
 			loader_error(ld, from, "cannot read '%s': %s", path,
 			    problem);
-			return -1;
+			return NULL;
 		}
 		ld->file = path;
 		loader_error(ld, 0, "cannot read: %s", problem);
-		return -1;
+		return NULL;
 	}
 	ld->texts =
 	    xreallocarray(ld->texts, ld->ntexts + 1, sizeof(*ld->texts));
@@ -826,20 +836,32 @@ loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 	if (syntax_not_utf8(text, &f)) {
 		ld->file = path;
 		loader_error_at(ld, f.line, f.col, "%s", f.msg);
-		return -1;
+		return NULL;
 	}
 	if ((line = loader_open_comment(text)) != 0) {
 		ld->file = path;
 		loader_error(ld, line, "unterminated /* comment");
-		return -1;
+		return NULL;
 	}
 	if ((line = loader_at_include(text)) != 0) {
 		ld->file = path;
 		loader_error(ld, line,
 		    "@include is not supported: name holiday files in "
 		    "calendar.include and put cases in cases_dir");
-		return -1;
+		return NULL;
 	}
+	return text;
+}
+
+int
+loader_read(struct loader *ld, config_t *cf, const char *path, int from)
+{
+	struct syntax_finding f;
+	const char *file;
+	char *text;
+
+	if ((text = loader_text_read(ld, path, from)) == NULL)
+		return -1;
 	/* Parse the text just read and checked, not the file again: it
 	 * could have been replaced since (by a FIFO, say). */
 	config_init(cf);
@@ -870,6 +892,70 @@ loader_forget(struct loader *ld, const char *path)
 		ld->texts[i] = ld->texts[--ld->ntexts];
 		return;
 	}
+}
+
+int
+loader_slices_open(struct loader *ld, const char *path,
+    struct loader_slices *sl)
+{
+	struct syntax_finding f;
+
+	memset(sl, 0, sizeof(*sl));
+	if ((sl->text = loader_text_read(ld, path, 0)) == NULL) {
+		loader_forget(ld, path);
+		return -1;
+	}
+	/* A \x00 is told only once the whole file parses: read it whole. */
+	if (syntax_nul_escape(sl->text, &f) ||
+	    (sl->spans = syntax_cases_split(sl->text, &sl->n)) == NULL) {
+		loader_forget(ld, path);
+		return 0;
+	}
+	sl->path = path;
+	ld->file = path;
+	return 1;
+}
+
+int
+loader_slice_next(struct loader *ld, struct loader_slices *sl, config_t *cf)
+{
+	static const char head[] = "cases=(", tail[] = ");";
+	size_t first = sl->next, last, len, size;
+
+	if (first == sl->n)
+		return 0;
+	last = first + LOADER_SLICE < sl->n ? first + LOADER_SLICE : sl->n;
+	len = sl->spans[last - 1].end - sl->spans[first].start;
+	size = sizeof(head) - 1 + len + sizeof(tail);
+	if (size > sl->size) {
+		free(sl->buf);
+		sl->buf = xreallocarray(NULL, size, 1);
+		sl->size = size;
+	}
+	/* On the line of the first element: libconfig counts from there. */
+	memcpy(sl->buf, head, sizeof(head) - 1);
+	memcpy(sl->buf + sizeof(head) - 1, sl->text + sl->spans[first].start,
+	    len);
+	memcpy(sl->buf + sizeof(head) - 1 + len, tail, sizeof(tail));
+	sl->next = last;
+	config_init(cf);
+	if (loader_parse(cf, sl->buf) == -1) {
+		config_destroy(cf);
+		return -1;
+	}
+	ld->line_offset = sl->spans[first].line - 1;
+	return 1;
+}
+
+void
+loader_slices_close(struct loader *ld, struct loader_slices *sl)
+{
+	ld->line_offset = 0;
+	free(sl->spans);
+	free(sl->buf);
+	if (sl->path != NULL)
+		loader_forget(ld, sl->path);
+	memset(sl, 0, sizeof(*sl));
 }
 
 /* Judge a secret file's mode, as ssh judges a key's: writable by group

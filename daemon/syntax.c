@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -844,4 +845,177 @@ syntax_list_int_literal(const char *text, int line, const char *key, size_t k,
 		return true;
 	}
 	return false;
+}
+
+/*
+ * Splitting a cases file into its elements.
+ */
+
+struct syntax_split {
+	const char *p;
+	int line;
+};
+
+/* Skip blanks and comments as libconfig's scanner does; false at a
+ * block comment that does not end. */
+static bool
+syntax_split_blank(struct syntax_split *sp)
+{
+	const char *e;
+
+	for (;;) {
+		if (*sp->p == '\n') {
+			sp->line++;
+			sp->p++;
+		} else if (*sp->p == ' ' || *sp->p == '\t' || *sp->p == '\r')
+			sp->p++;
+		else if (*sp->p == '#' || (sp->p[0] == '/' && sp->p[1] == '/'))
+			sp->p += strcspn(sp->p, "\n");
+		else if (sp->p[0] == '/' && sp->p[1] == '*') {
+			if ((e = strstr(sp->p + 2, "*/")) == NULL)
+				return false;
+			for (; sp->p < e; sp->p++)
+				sp->line += *sp->p == '\n';
+			sp->p = e + 2;
+		} else
+			return true;
+	}
+}
+
+/* Skip the string at p (its opening quote): after it, or NULL if it
+ * does not end. */
+static const char *
+syntax_split_string(const char *p)
+{
+	for (p++;; p += 2) {
+		p += strcspn(p, "\"\\");
+		if (*p == '"')
+			return p + 1;
+		if (*p == '\0' || p[1] == '\0')
+			return NULL;
+	}
+}
+
+/* Skip the group at sp->p (its '{'), brackets matched by kind outside
+ * strings and comments; false if they do not match.  Lines are not
+ * counted here (syntax_split_lines does, once). */
+static bool
+syntax_split_group(struct syntax_split *sp)
+{
+	const char *p = sp->p;
+	char stack[64];
+	size_t depth = 0;
+
+	do {
+		p += strcspn(p, "\"{}()[]#/");
+		switch (*p) {
+		case '\0':
+			return false;
+		case '"':
+			if ((p = syntax_split_string(p)) == NULL)
+				return false;
+			continue;
+		case '#':
+			p += strcspn(p, "\n");
+			continue;
+		case '/':
+			if (p[1] == '/')
+				p += strcspn(p, "\n");
+			else if (p[1] != '*')
+				p++;
+			else if ((p = strstr(p + 2, "*/")) == NULL)
+				return false;
+			else
+				p += 2;
+			continue;
+		case '{':
+		case '(':
+		case '[':
+			if (depth == sizeof(stack))
+				return false;
+			stack[depth++] = syntax_closer(*p);
+			break;
+		default: /* a closer */
+			if (depth == 0 || stack[--depth] != *p)
+				return false;
+			break;
+		}
+		p++;
+	} while (depth > 0);
+	sp->p = p;
+	return true;
+}
+
+/* Give each of the n spans of text its line, counting newlines once. */
+static void
+syntax_split_lines(const char *text, struct syntax_span *v, size_t n)
+{
+	const char *p = text, *q;
+	int line = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		while ((q = memchr(p, '\n', (size_t)(text + v[i].start - p))) !=
+		    NULL) {
+			line++;
+			p = q + 1;
+		}
+		p = text + v[i].start;
+		v[i].line = line;
+	}
+}
+
+/* True if sp->p starts the name "cases" (not a longer one). */
+static bool
+syntax_split_name(struct syntax_split *sp)
+{
+	if (strncmp(sp->p, "cases", 5) != 0 || syntax_ident(sp->p[5]))
+		return false;
+	sp->p += 5;
+	return true;
+}
+
+struct syntax_span *
+syntax_cases_split(const char *text, size_t *n)
+{
+	struct syntax_split sp = {text, 1};
+	struct syntax_span *v = NULL, *nv;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!syntax_split_blank(&sp) || !syntax_split_name(&sp) ||
+	    !syntax_split_blank(&sp) || (*sp.p != '=' && *sp.p != ':'))
+		return NULL;
+	sp.p++;
+	if (!syntax_split_blank(&sp) || *sp.p++ != '(')
+		goto fail;
+	for (;;) {
+		if (!syntax_split_blank(&sp) || *sp.p != '{')
+			goto fail;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
+				goto fail;
+			v = nv;
+		}
+		v[*n].start = (size_t)(sp.p - text);
+		if (!syntax_split_group(&sp))
+			goto fail;
+		v[(*n)++].end = (size_t)(sp.p - text);
+		if (!syntax_split_blank(&sp))
+			goto fail;
+		if (*sp.p == ')')
+			break;
+		if (*sp.p++ != ',')
+			goto fail;
+	}
+	sp.p++;
+	if (!syntax_split_blank(&sp) || *sp.p++ != ';' ||
+	    !syntax_split_blank(&sp) || *sp.p != '\0')
+		goto fail;
+	syntax_split_lines(text, v, *n);
+	return v;
+fail:
+	free(v);
+	*n = 0;
+	return NULL;
 }

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "strtab.h"
+#include "syntax.h"
 
 /* The text of a file that was read, to place errors in it. */
 struct loader_text {
@@ -37,6 +38,7 @@ struct loader {
 	 * ..."), told with an error about a key that is not ASCII; or NULL. */
 	const char *key_hint;
 	bool no_secrets; /* --list: secret files are not read */
+	int line_offset; /* added to a setting's line: see loader_slices */
 };
 
 /* "FILE:LINE: <prefix>message" (line 0: "FILE: <prefix>message"), a new
@@ -133,6 +135,39 @@ int loader_read(struct loader *ld, config_t *cf, const char *path, int from);
 /* Forget the text loader_read kept of path: the file is done, and its
  * settings' lines are all known. */
 void loader_forget(struct loader *ld, const char *path);
+
+/*
+ * A cases file read a slice of its cases at a time: libconfig's tree of
+ * a file of 10,000 cases takes 7 MB, more than the cases it holds, and
+ * a slice's tree a few hundred KB.  A file of any other shape than
+ * `cases = ( { ... }, ... );` is read whole (loader_read).
+ */
+#ifndef LOADER_SLICE
+#define LOADER_SLICE 500 /* cases a slice */
+#endif
+struct loader_slices {
+	const char *path;
+	const char *text;          /* the file's (in ld->texts) */
+	struct syntax_span *spans; /* its cases' places in text */
+	size_t n, next;
+	char *buf; /* the slice's text, "cases=(...);" */
+	size_t size;
+};
+
+/* Read and check path as loader_read does, and find its cases: 1 if it
+ * can be read in slices, 0 if it must be read whole (loader_read), -1 on
+ * an error (recorded). */
+int loader_slices_open(struct loader *ld, const char *path,
+    struct loader_slices *sl);
+
+/* Parse the next slice into cf: 1 (its `cases` list is the slice's; the
+ * lines of its settings are the file's), 0 after the last, or -1 if it
+ * does not parse (nothing recorded: the file, read whole, says why). */
+int loader_slice_next(struct loader *ld, struct loader_slices *sl,
+    config_t *cf);
+
+/* Free what sl holds, the file's text too. */
+void loader_slices_close(struct loader *ld, struct loader_slices *sl);
 
 /* The secret in the file named by key, without trailing newlines, as a
  * malloc'd string; NULL if absent or unusable (error recorded). */

@@ -77,4 +77,21 @@ bool syntax_list_int_literal(const char *text, int line, const char *key,
     size_t k, long long lib, long long *out, bool *overflow, char *lit,
     size_t litlen);
 
+/* An element of a cases file's list: bytes [start, end) of the text,
+ * starting on line `line`. */
+struct syntax_span {
+	size_t start, end;
+	int line;
+};
+
+/*
+ * If text has exactly the shape of a cases file, `cases = ( { ... },
+ * { ... } );` with only blanks and comments around and between, its
+ * elements (each a brace-balanced group) in a new array, *n of them;
+ * else NULL (no element, another shape, or a bracket this scan cannot
+ * match: the file is then read whole).  A text of this shape parses
+ * exactly when each run of its elements does as "cases = ( ... );".
+ */
+struct syntax_span *syntax_cases_split(const char *text, size_t *n);
+
 #endif

@@ -5,7 +5,7 @@
  * a column from 1, with a message; the UTF-8 scan agrees with
  * utf8_valid; a \x00 finding has one; a duplicate is on the line; an
  * integer literal parses back to a value; a date has a problem exactly
- * when date_parse refuses it.
+ * when date_parse refuses it; a cases file splits into groups.
  */
 #include <string.h>
 
@@ -34,6 +34,29 @@ fuzz_syntax_date(const char *s)
 	snprintf(v, sizeof(v), "%s", s);
 	FUZZ_CHECK((syntax_date_problem(v, DATE_YEAR_MIN, DATE_YEAR_MAX, buf,
 	                sizeof(buf)) == NULL) == (date_parse(v, &d) == 0));
+}
+
+/* The elements a split finds are groups, in order, each on the line
+ * its first byte is on. */
+static void
+fuzz_syntax_split(const char *text)
+{
+	struct syntax_span *v;
+	size_t n, from = 0;
+	int line = 1;
+
+	if ((v = syntax_cases_split(text, &n)) == NULL)
+		return;
+	FUZZ_CHECK(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		FUZZ_CHECK(v[i].start >= from && v[i].end > v[i].start);
+		FUZZ_CHECK(
+		    text[v[i].start] == '{' && text[v[i].end - 1] == '}');
+		for (; from < v[i].start; from++)
+			line += text[from] == '\n';
+		FUZZ_CHECK(v[i].line == line);
+	}
+	free(v);
 }
 
 int
@@ -68,6 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	        sizeof(lit)))
 		FUZZ_CHECK(over || (int)(v & 0xffffffff) == 1);
 	fuzz_syntax_date(text);
+	fuzz_syntax_split(text);
 	free(text);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "syntax.h"
@@ -167,6 +168,64 @@ test_not_utf8(void **state)
 	    "UTF-8"));
 }
 
+/* Checks a bad byte after long runs of ASCII and CJK is found where it
+ * is, on the right line, and that a line of only ASCII is valid. */
+static void
+test_not_utf8_after_runs(void **state)
+{
+	struct syntax_finding f;
+
+	(void)state;
+	assert_false(
+	    syntax_not_utf8("abcdefghijklmnopqrstuvwxyz0123456789", &f));
+	assert_true(syntax_not_utf8(
+	    "abcdefghijklmnop\n沪沪沪沪\nqrstuvwxyz012345 \xed\xa0\x80", &f));
+	assert_int_equal(f.line, 3);
+	assert_int_equal(f.col, 18);
+	/* A character cut at the end of the text. */
+	assert_true(syntax_not_utf8("abcdefgh\xe6\xb2", &f));
+	assert_int_equal(f.line, 1);
+	assert_int_equal(f.col, 9);
+}
+
+/* Checks a cases file is split into its elements, with their lines,
+ * and that any other shape is not split. */
+static void
+test_cases_split(void **state)
+{
+	const char *text =
+	    "# cases\ncases = (\n  { id = \"a\"; t = [ 1 ]; },"
+	    " /* x\n */ { id = \"}\\\"\"; # }\n x = ( 1 ); }\n);\n";
+	struct syntax_span *v;
+	size_t n;
+
+	(void)state;
+	assert_non_null(v = syntax_cases_split(text, &n));
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].line, 3);
+	assert_int_equal(strncmp(text + v[0].start, "{ id = \"a\"", 10), 0);
+	assert_int_equal(text[v[0].end - 1], '}');
+	assert_int_equal(v[1].line, 4);
+	assert_int_equal(text[v[1].start], '{');
+	assert_int_equal(text[v[1].end - 1], '}');
+	assert_int_equal(text[v[1].end], '\n');
+	free(v);
+	/* Not this shape: read whole. */
+	assert_null(syntax_cases_split("cases = ( { a = 1; }, );", &n));
+	assert_null(syntax_cases_split("cases = ( { a = 1; } )", &n));
+	assert_null(syntax_cases_split("cases = ( { a = 1; } ); x = 1;", &n));
+	assert_null(syntax_cases_split("casesx = ( { a = 1; } );", &n));
+	assert_null(syntax_cases_split("cases = ( { a = ( 1; } ) } );", &n));
+	assert_null(syntax_cases_split("cases = ( { a = \"1; } );", &n));
+	assert_null(syntax_cases_split("cases = ( { a = 1; } /* );", &n));
+	assert_null(syntax_cases_split("cases = ( 1, { a = 1; } );", &n));
+	assert_null(syntax_cases_split("cases = ( );", &n));
+	assert_null(syntax_cases_split("cases = [ { a = 1; } ];", &n));
+	assert_non_null(v = syntax_cases_split("cases:({a=1;});", &n));
+	assert_int_equal(n, 1);
+	free(v);
+}
+
 /* Checks "\x00" in a string is found, and nothing else is. */
 static void
 test_nul_escape(void **state)
@@ -292,6 +351,8 @@ main(void)
 	    cmocka_unit_test(test_char_message),
 	    cmocka_unit_test(test_explain),
 	    cmocka_unit_test(test_not_utf8),
+	    cmocka_unit_test(test_not_utf8_after_runs),
+	    cmocka_unit_test(test_cases_split),
 	    cmocka_unit_test(test_nul_escape),
 	    cmocka_unit_test(test_duplicate),
 	    cmocka_unit_test(test_date_problem),
