@@ -329,6 +329,39 @@ loader_check_keys(struct loader *ld, const config_setting_t *group,
 	}
 }
 
+/* The text a setting was read from, when the loader kept it. */
+static const struct loader_text *
+loader_text_entry(struct loader *ld, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+
+	if (file == NULL)
+		file = ld->file;
+	for (size_t i = 0; i < ld->ntexts; i++)
+		if (strcmp(ld->texts[i].path, file) == 0)
+			return &ld->texts[i];
+	return NULL;
+}
+
+static const char *
+loader_text_of(struct loader *ld, const config_setting_t *s)
+{
+	const struct loader_text *t = loader_text_entry(ld, s);
+
+	return t != NULL ? t->text : NULL;
+}
+
+/* True if the strings of the text s was read from are known to be
+ * UTF-8: the text is, and has no escape (\x80 could make one that is
+ * not). */
+static bool
+loader_plain(struct loader *ld, const config_setting_t *s)
+{
+	const struct loader_text *t = loader_text_entry(ld, s);
+
+	return t != NULL && t->plain;
+}
+
 /* The string value of setting s (key, or NULL if absent), checked; 1, 0
  * or -1 as a getter. */
 static int
@@ -342,27 +375,13 @@ loader_string_value(struct loader *ld, const config_setting_t *s,
 		    key);
 		return -1;
 	}
-	if (!utf8_valid(config_setting_get_string(s))) {
+	if (!loader_plain(ld, s) && !utf8_valid(config_setting_get_string(s))) {
 		loader_error(ld, loader_line(ld, s), "'%s' is not valid UTF-8",
 		    key);
 		return -1;
 	}
 	*out = config_setting_get_string(s);
 	return 1;
-}
-
-/* The text a setting was read from, when the loader kept it. */
-static const char *
-loader_text_of(struct loader *ld, const config_setting_t *s)
-{
-	const char *file = config_setting_source_file(s);
-
-	if (file == NULL)
-		file = ld->file;
-	for (size_t i = 0; i < ld->ntexts; i++)
-		if (strcmp(ld->texts[i].path, file) == 0)
-			return ld->texts[i].text;
-	return NULL;
 }
 
 /* Replace *v, the integer libconfig read for s, by the literal as the
@@ -829,6 +848,7 @@ loader_text_read(struct loader *ld, const char *path, int from)
 	ld->texts =
 	    xreallocarray(ld->texts, ld->ntexts + 1, sizeof(*ld->texts));
 	ld->texts[ld->ntexts].path = path;
+	ld->texts[ld->ntexts].plain = false;
 	ld->texts[ld->ntexts++].text = text;
 	/* A byte order mark (Windows Notepad writes one) is accepted. */
 	if (strncmp(text, "\xef\xbb\xbf", 3) == 0)
@@ -850,6 +870,7 @@ loader_text_read(struct loader *ld, const char *path, int from)
 		    "calendar.include and put cases in cases_dir");
 		return NULL;
 	}
+	ld->texts[ld->ntexts - 1].plain = strchr(text, '\\') == NULL;
 	return text;
 }
 

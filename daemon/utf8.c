@@ -192,8 +192,12 @@ utf8_space(unsigned char c)
 void
 utf8_fold_in(char *s)
 {
-	char *q = s, *start;
-	const unsigned char *p = (const unsigned char *)s;
+	/* Only U+FF01..U+FF5E (lead byte EF) and U+3000 (E3) change, and
+	 * a lead byte is never inside another character: the bytes before
+	 * the first E3 or EF stay as they are. */
+	size_t same = strcspn(s, "\xe3\xef");
+	char *q = s + same, *start;
+	const unsigned char *p = (const unsigned char *)s + same;
 	uint32_t cp;
 	int n;
 

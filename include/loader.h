@@ -21,6 +21,7 @@
 struct loader_text {
 	const char *path;
 	char *text;
+	bool plain; /* checked as UTF-8 and without a backslash */
 };
 
 /* Loading state: the configuration being built and where we are. */
