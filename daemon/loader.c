@@ -821,9 +821,6 @@ loader_parse_error(struct loader *ld, const char *text, int line,
 		loader_error(ld, line, "%s", what);
 }
 
-/* Read a libconfig file into cf; on a syntax or I/O error record it and
- * return -1 (cf is then destroyed).  A file named at line `from` of the
- * current file has an I/O error reported there. */
 /* Read path and check its text as a whole (UTF-8, comments, @include):
  * the text, kept in ld->texts until loader_forget; or NULL with the
  * error recorded (at line `from` of the current file if from > 0). */
@@ -874,6 +871,9 @@ loader_text_read(struct loader *ld, const char *path, int from)
 	return text;
 }
 
+/* Read a libconfig file into cf; on a syntax or I/O error record it and
+ * return -1 (cf is then destroyed).  A file named at line `from` of the
+ * current file has an I/O error reported there. */
 int
 loader_read(struct loader *ld, config_t *cf, const char *path, int from)
 {
