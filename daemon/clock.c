@@ -74,6 +74,14 @@ static struct {
 	bool set;
 } clock_cache[CLOCK_CACHE];
 
+/* The last instant clock_split split, in the zone set. */
+static struct {
+	time_t t;
+	date_t day;
+	int secs;
+	bool set;
+} clock_last;
+
 bool
 clock_zone_valid(const char *name)
 {
@@ -110,6 +118,7 @@ clock_set_zone(const char *name)
 		return -1;
 	tzset();
 	memset(clock_cache, 0, sizeof(clock_cache));
+	clock_last.set = false;
 	return 0;
 }
 
@@ -208,9 +217,19 @@ clock_split(time_t t, date_t *day, int *secs)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
-	*day = date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	*secs = tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	/* Asked again and again for the same instant (now, for each window
+	 * of --list); localtime_r costs 2,000 instructions a call. */
+	if (!clock_last.set || clock_last.t != t) {
+		localtime_r(&t, &tm);
+		clock_last.day =
+		    date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		clock_last.secs =
+		    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+		clock_last.t = t;
+		clock_last.set = true;
+	}
+	*day = clock_last.day;
+	*secs = clock_last.secs;
 }
 
 char *
