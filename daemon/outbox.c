@@ -217,6 +217,7 @@ enum outbox_stmt {
 	ST_SILENCED,
 	ST_LAST_TIMED,
 	ST_SILENCE_WAITING,
+	ST_ANY_SILENCED,
 	ST_COUNT,
 };
 
@@ -360,6 +361,8 @@ static const char *outbox_sql[ST_COUNT] = {
                     " AND state = 'pending'",
     /* The latest timed alert of a window queued for ?3 and not
      * cancelled, and where its delivery stands. */
+    [ST_ANY_SILENCED] = "SELECT 1 FROM deliveries WHERE state = 'silenced'"
+                        " LIMIT 1",
     [ST_SILENCE_WAITING] =
         "UPDATE deliveries SET state = 'silenced', last_error = ?3"
         " WHERE state = 'pending' AND alert_id IN (SELECT id FROM alerts"
@@ -378,6 +381,11 @@ struct outbox {
 	char *path;
 	sqlite3_stmt *st[ST_COUNT];
 	int depth; /* outbox_begin nesting */
+	/* Whether a delivery was ever silenced: -1 not known yet, 0 none
+	 * (so no timed alert follows a silence), 1 some.  Only this
+	 * connection writes the state (the daemon holds the state lock),
+	 * and it only ever goes from 0 to 1. */
+	int silenced;
 };
 
 /* Log the database's last error for what we were doing. */
@@ -521,6 +529,7 @@ outbox_open(const char *dir)
 		return NULL;
 	}
 	ob = xcalloc(1, sizeof(*ob));
+	ob->silenced = -1;
 	xasprintf(&ob->path, "%s/outbox.db", dir);
 	if (sqlite3_open_v2(ob->path, &ob->db,
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -570,6 +579,7 @@ outbox_open_copy(const char *dir)
 	char *path;
 
 	ob = xcalloc(1, sizeof(*ob));
+	ob->silenced = -1;
 	xasprintf(&path, "%s/outbox.db", dir);
 	xasprintf(&ob->path, "%s (a copy in memory)", path);
 	if (sqlite3_open_v2(":memory:", &ob->db,
@@ -1201,10 +1211,30 @@ outbox_mark_silenced(struct outbox *ob, const char *alert_id,
 {
 	sqlite3_stmt *st = ob->st[ST_SILENCED];
 
+	ob->silenced = 1;
 	outbox_bind_text(st, 1, alert_id);
 	outbox_bind_text(st, 2, receiver);
 	outbox_bind_text(st, 3, why);
 	return outbox_step_done(ob, ST_SILENCED, "mark silenced");
+}
+
+/* Whether any delivery was ever silenced (one scan, the first time):
+ * 1, 0, or -1 on error. */
+static int
+outbox_any_silenced(struct outbox *ob)
+{
+	sqlite3_stmt *st = ob->st[ST_ANY_SILENCED];
+	int rc;
+
+	if (ob->silenced != -1)
+		return ob->silenced;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		outbox_error(ob, "silenced");
+		return -1;
+	}
+	return ob->silenced = rc == SQLITE_ROW;
 }
 
 int
@@ -1220,6 +1250,10 @@ outbox_last_silenced(struct outbox *ob, const char *case_id, const char *window,
 	/* The latest by (due_at, rowid), picked here: an ORDER BY would
 	 * cost a temporary b-tree for the few rows of one window. */
 	*payload = NULL;
+	/* Where nothing was ever silenced (nearly every outbox), no alert
+	 * follows a silence: planning a burst asks once, not per alert. */
+	if ((rc = outbox_any_silenced(ob)) != 1)
+		return rc;
 	outbox_bind_text(st, 1, case_id);
 	outbox_bind_text(st, 2, window);
 	outbox_bind_text(st, 3, receiver);
@@ -1256,6 +1290,7 @@ outbox_silence_waiting(struct outbox *ob, const char *case_id,
 {
 	sqlite3_stmt *st = ob->st[ST_SILENCE_WAITING];
 
+	ob->silenced = 1;
 	outbox_bind_text(st, 1, case_id);
 	outbox_bind_text(st, 2, window);
 	outbox_bind_text(st, 3, why);

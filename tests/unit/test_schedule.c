@@ -248,12 +248,14 @@ test_supersede_and_cancel(void **state)
 }
 
 /* Under a silence the timed alerts are recorded as silenced; the first
- * one after it carries the silence that ended, the next one does not;
- * a silenced alert is not superseded (it is not waiting). */
+ * one after it carries the silence that ended (after a restart too),
+ * the next one does not; a silenced alert is not superseded (it is not
+ * waiting). */
 static void
 test_resumed_after_silence(void **state)
 {
 	struct tree t;
+	char dir[96];
 
 	(void)state;
 	tree_new(&t,
@@ -264,6 +266,10 @@ test_resumed_after_silence(void **state)
 	schedule_plan(t.cfg, t.ob, at("2025-07-09T09:00"), false);
 	assert_int_equal(count(&t, "reminder", "silenced"), 2);
 	assert_int_equal(count(&t, "reminder", "cancelled"), 0);
+	/* A restart: the outbox opened anew still knows of the silence. */
+	snprintf(dir, sizeof(dir), "%s/state", t.dir);
+	outbox_close(t.ob);
+	assert_non_null(t.ob = outbox_open(dir));
 	schedule_plan(t.cfg, t.ob, at("2025-07-10T09:00"), false);
 	assert_int_equal(count(&t, "due", "pending"), 1);
 	assert_int_equal(payload_silenced(&t, "due", "2025-07-10"), 1);
