@@ -218,6 +218,7 @@ enum outbox_stmt {
 	ST_LAST_TIMED,
 	ST_SILENCE_WAITING,
 	ST_ANY_SILENCED,
+	ST_RECEIVER_WAITING,
 	ST_COUNT,
 };
 
@@ -361,6 +362,8 @@ static const char *outbox_sql[ST_COUNT] = {
                     " AND state = 'pending'",
     /* The latest timed alert of a window queued for ?3 and not
      * cancelled, and where its delivery stands. */
+    [ST_RECEIVER_WAITING] = "SELECT 1 FROM deliveries WHERE state = 'pending'"
+                            " AND receiver = ?1 LIMIT 1",
     [ST_ANY_SILENCED] = "SELECT 1 FROM deliveries WHERE state = 'silenced'"
                         " LIMIT 1",
     [ST_SILENCE_WAITING] =
@@ -1191,6 +1194,23 @@ outbox_waiting_receivers(struct outbox *ob,
 			break;
 		}
 	return outbox_end(ob, st, rc, "waiting receivers");
+}
+
+int
+outbox_receiver_waiting(struct outbox *ob, const char *receiver)
+{
+	sqlite3_stmt *st = ob->st[ST_RECEIVER_WAITING];
+	int rc;
+
+	outbox_bind_text(st, 1, receiver);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		outbox_error(ob, "receiver waiting");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
 }
 
 int

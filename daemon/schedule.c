@@ -34,6 +34,7 @@ struct schedule_pass {
 	int failed;
 	size_t queued;
 	const struct silence *silence; /* covers the timed alert queued */
+	bool *waiting; /* by receiver: had deliveries waiting as it began */
 };
 
 /* A pass over cfg and ob at now: today, and whether today's timed
@@ -288,7 +289,8 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 			if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
 				fatalx("json_dumps: alert %s", id);
 		}
-		if (kind < ALERT_OPENED)
+		if (kind < ALERT_OPENED &&
+		    (p->waiting == NULL || p->waiting[rt.rcv[i]]))
 			schedule_supersede(p, c, w, r, id, kind);
 		/* Announcements come in bursts (a first start, a reload):
 		 * held for group_wait, they go out together as digests.  A
@@ -508,6 +510,23 @@ schedule_plan_cases(struct schedule_pass *p, size_t from, size_t to,
 	}
 }
 
+/* Which receivers have deliveries waiting as the pass begins.  Only
+ * those can have an older timed alert to supersede: in one pass a window
+ * is queued one timed alert, after its supersede, and nothing else
+ * writes the outbox until the pass commits. */
+static void
+schedule_waiting(struct schedule_pass *p)
+{
+	int rc;
+
+	p->waiting = xcalloc(p->cfg->nreceivers + 1, sizeof(*p->waiting));
+	for (size_t i = 0; i < p->cfg->nreceivers && !p->failed; i++) {
+		rc = outbox_receiver_waiting(p->ob, p->cfg->receivers[i].name);
+		p->failed |= rc == -1;
+		p->waiting[i] = rc == 1;
+	}
+}
+
 /* Plan cases [from, to) at now in one transaction; 0, or -2 when the
  * outbox refused it (nothing of it is kept). */
 static int
@@ -518,7 +537,9 @@ schedule_plan_range(const struct config *cfg, struct outbox *ob, time_t now,
 
 	if (outbox_begin(ob) == -1)
 		return -2;
+	schedule_waiting(&p);
 	schedule_plan_cases(&p, from, to, next);
+	free(p.waiting);
 	if (p.failed) {
 		outbox_rollback(ob);
 		return -2;

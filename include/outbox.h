@@ -228,6 +228,10 @@ int outbox_requeue(struct outbox *ob, const char *receiver, const char *case_id,
 int outbox_waiting_receivers(struct outbox *ob,
     int (*fn)(const char *receiver, void *), void *arg);
 
+/* 1 if a delivery to receiver is waiting (due or not), 0 if none, -1
+ * on error.  Served by the (receiver, next_try) index. */
+int outbox_receiver_waiting(struct outbox *ob, const char *receiver);
+
 /* Cancel every delivery waiting for receiver, noting why; how many, or
  * -1. */
 int outbox_cancel_receiver(struct outbox *ob, const char *receiver,
