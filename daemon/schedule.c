@@ -35,6 +35,7 @@ struct schedule_pass {
 	size_t queued;
 	const struct silence *silence; /* covers the timed alert queued */
 	bool *waiting; /* by receiver: had deliveries waiting as it began */
+	int announced; /* the kind announced of the window planned, or -1 */
 };
 
 /* A pass over cfg and ob at now: today, and whether today's timed
@@ -46,7 +47,8 @@ schedule_pass_at(const struct config *cfg, struct outbox *ob, time_t now,
 	struct schedule_pass p = {.cfg = cfg,
 	    .ob = ob,
 	    .now = now,
-	    .group = group};
+	    .group = group,
+	    .announced = -1};
 
 	p.due_today = window_alerts_due_today(cfg, now, &p.today);
 	return p;
@@ -255,6 +257,25 @@ schedule_silenced(struct schedule_pass *p, const struct case_info *c,
 /* Queue an alert about window w of case c for each of its receivers;
  * occurrence is the day count of a timed alert, the window's revision
  * for an announcement (so that each real change has its own id). */
+/* How long a new alert of kind waits for r.  Announcements come in
+ * bursts (a first start, a reload): held for group_wait, they go out
+ * together as digests.  A timed alert is not held back, except behind
+ * the announcement of its window that this pass queued for r: the
+ * catch-up of a first start must not tell a receiver a window is
+ * overdue before it has heard the window opened. */
+static time_t
+schedule_hold_for(const struct schedule_pass *p, const struct receiver *r,
+    enum alert_kind kind)
+{
+	if (!p->group)
+		return 0;
+	if (kind >= ALERT_OPENED ||
+	    (p->announced != -1 &&
+	        route_takes(r, (enum alert_kind)p->announced)))
+		return r->group_wait;
+	return 0;
+}
+
 static void
 schedule_queue(struct schedule_pass *p, const struct case_info *c,
     const struct window_def *w, const struct window_state *ws,
@@ -292,12 +313,7 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 		if (kind < ALERT_OPENED &&
 		    (p->waiting == NULL || p->waiting[rt.rcv[i]]))
 			schedule_supersede(p, c, w, r, id, kind);
-		/* Announcements come in bursts (a first start, a reload):
-		 * held for group_wait, they go out together as digests.  A
-		 * timed alert is never held back. */
-		not_before = p->now;
-		if (p->group && kind >= ALERT_OPENED)
-			not_before += r->group_wait;
+		not_before = p->now + schedule_hold_for(p, r, kind);
 		if (p->failed ||
 		    (rc = outbox_add(p->ob, id, c->id, w->name,
 		         deadline_kind_name(kind), due_at, text, r->name,
@@ -396,9 +412,10 @@ schedule_moved(struct schedule_pass *p, const struct case_info *c,
 	chg.calendar =
 	    prev->opened == ws->opened && prev->extended == (int)ws->extended;
 	schedule_cancel(p, c, w, "the deadline moved before delivery");
-	schedule_queue(p, c, w, ws,
-	    ws->deadline > prev->deadline ? ALERT_EXTENDED : ALERT_MOVED,
-	    revision, p->now, &chg, 0);
+	p->announced =
+	    ws->deadline > prev->deadline ? ALERT_EXTENDED : ALERT_MOVED;
+	schedule_queue(p, c, w, ws, (enum alert_kind)p->announced, revision,
+	    p->now, &chg, 0);
 }
 
 /* Compare a window with what the outbox last recorded of it and announce
@@ -428,6 +445,7 @@ schedule_changes(struct schedule_pass *p, const struct case_info *c,
 			chg.reopened = found && !prev.removed;
 			schedule_queue(p, c, w, ws, ALERT_OPENED, rev, p->now,
 			    &chg, 0);
+			p->announced = ALERT_OPENED;
 			cur.revision = rev;
 		}
 	} else if (ws->closed) {
@@ -498,6 +516,7 @@ schedule_plan_cases(struct schedule_pass *p, size_t from, size_t to,
 
 			if (!window_state(cfg, c, w, &ws))
 				continue;
+			p->announced = -1;
 			schedule_changes(p, c, w, &ws);
 			if (ws.closed)
 				continue;

@@ -486,3 +486,35 @@ def test_admin_receivers_hear_of_a_removed_case(tmp_path, hook, run):
         d.close()
     assert [a["kind"] for _, a in hook.alerts()
             if a["case"]["id"] == "B-1"] == ["opened", "removed"]
+
+
+def test_first_start_catch_up_goes_with_its_announcement(tmp_path, hook,
+                                                         run):
+    """A first start announces every window after group_wait; the
+    catch-up of a window already overdue waits with its announcement
+    (one digest), so no receiver hears "overdue" before "opened".  A
+    window announced earlier gets its timed alert at once."""
+    from daemon_helpers import Daemon
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(
+                         case(case_id="OLD-1", transferred="2025-07-01"),
+                         case(case_id="NEW-2", transferred="2025-07-01"))})
+    # OLD-1 is announced a day before; NEW-2 is first seen at 09:00:01.
+    (tree.cases_dir / "a.conf").write_text(cases_file(
+        case(case_id="OLD-1", transferred="2025-07-01")), encoding="utf-8")
+    assert once(run, tree, "2025-07-09T10:00").returncode == 0
+    seen = len(hook.snapshot())
+    tree.write_case_file("a.conf", cases_file(
+        case(case_id="OLD-1", transferred="2025-07-01"),
+        case(case_id="NEW-2", transferred="2025-07-01")))
+    d = Daemon(tree, now="2025-07-10T09:00:01")
+    try:
+        reqs = hook.wait_requests(seen + 2)[seen:]
+    finally:
+        d.stop()
+    kinds = [[(a["case"]["id"], a["kind"]) for a in r.alerts] for r in reqs]
+    assert kinds[0] == [("OLD-1", "overdue")], kinds
+    assert sorted(kinds[1]) == [("NEW-2", "opened"), ("NEW-2", "overdue")], \
+        kinds
+    assert [a["kind"] for a in reqs[1].alerts][0] == "opened", kinds
