@@ -249,6 +249,7 @@ enum outbox_stmt {
 	ST_CANCEL,
 	ST_WINDOWS_LIVE,
 	ST_WINDOW_RECEIVERS,
+	ST_WINDOW_SENT_TO,
 	ST_WINDOW_PAYLOAD,
 	ST_CANCEL_WINDOW,
 	ST_SUPERSEDE,
@@ -313,6 +314,11 @@ static const char *outbox_sql[ST_COUNT] = {
         "SELECT DISTINCT d.receiver FROM deliveries d"
         " JOIN alerts a ON a.id = d.alert_id"
         " WHERE a.case_id = ?1 AND a.window = ?2 ORDER BY d.receiver",
+    [ST_WINDOW_SENT_TO] =
+        "SELECT DISTINCT d.receiver FROM deliveries d"
+        " JOIN alerts a ON a.id = d.alert_id"
+        " WHERE a.case_id = ?1 AND a.window = ?2 AND d.state = 'sent'"
+        " ORDER BY d.receiver",
     [ST_WINDOW_PAYLOAD] = "SELECT payload FROM alerts"
                           " WHERE case_id = ?1 AND window = ?2"
                           " ORDER BY created_at DESC, rowid DESC LIMIT 1",
@@ -921,9 +927,10 @@ outbox_windows_live(struct outbox *ob,
 
 int
 outbox_window_receivers(struct outbox *ob, const char *case_id,
-    const char *window, int (*fn)(const char *, void *), void *arg)
+    const char *window, bool sent, int (*fn)(const char *, void *), void *arg)
 {
-	sqlite3_stmt *st = ob->st[ST_WINDOW_RECEIVERS];
+	sqlite3_stmt *st =
+	    ob->st[sent ? ST_WINDOW_SENT_TO : ST_WINDOW_RECEIVERS];
 	int rc;
 
 	outbox_bind_text(st, 1, case_id);

@@ -75,14 +75,17 @@ schedule_heard_cb(const char *name, void *arg)
 	return 0;
 }
 
-/* Look up which of the escalated receivers of rt heard of the window. */
+/* Look up which of the escalated receivers of rt heard of the window:
+ * were sent an alert of it.  One that was only queued one (it was down,
+ * then the alert was superseded or cancelled) has not heard, so its next
+ * alert is still the first it gets, marked as such. */
 static void
 schedule_heard(struct schedule_pass *p, const struct case_info *c,
     const struct window_def *w, struct schedule_route *rt)
 {
 	if (rt->n > rt->nbase &&
-	    outbox_window_receivers(p->ob, c->id, w->name, schedule_heard_cb,
-	        rt) == -1)
+	    outbox_window_receivers(p->ob, c->id, w->name, true,
+	        schedule_heard_cb, rt) == -1)
 		p->failed = 1;
 }
 
@@ -778,7 +781,8 @@ schedule_remove(struct schedule_sweep *sw, struct schedule_gone *g)
 		    g->w.revision + 1, id);
 		if ((sw->text = schedule_removed_text(sw, g, id)) != NULL) {
 			if (outbox_window_receivers(p->ob, g->case_id,
-			        g->window, schedule_removed_to, sw) == -1)
+			        g->window, false, schedule_removed_to,
+			        sw) == -1)
 				p->failed = 1;
 		} else if (!p->failed)
 			log_warnx(

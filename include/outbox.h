@@ -82,9 +82,10 @@ int outbox_windows_live(struct outbox *ob,
     void *arg);
 
 /* Call fn(receiver, arg) for each receiver that was ever queued an
- * alert of the window, until fn returns non-zero; 0 or -1. */
+ * alert of the window (with sent, only those that one was delivered
+ * to), until fn returns non-zero; 0 or -1. */
 int outbox_window_receivers(struct outbox *ob, const char *case_id,
-    const char *window, int (*fn)(const char *, void *), void *arg);
+    const char *window, bool sent, int (*fn)(const char *, void *), void *arg);
 
 /* The payload of the window's latest alert into *payload (malloc'd):
  * 1 found, 0 none, -1 error. */
