@@ -126,17 +126,20 @@ alert_add_change(json_t *obj, enum alert_kind kind,
 	alert_set(win, "follow_up", fu);
 }
 
-void
+bool
 alert_refresh(json_t *alert, date_t today)
 {
 	const char *s = json_string_value(
 	    json_object_get(json_object_get(alert, "window"), "deadline"));
+	json_t *left = json_object_get(alert, "days_left");
 	date_t deadline;
 
 	if (s == NULL || date_parse(s, &deadline) == -1 ||
-	    !json_is_integer(json_object_get(alert, "days_left")))
-		return;
+	    !json_is_integer(left) ||
+	    json_integer_value(left) == (json_int_t)(deadline - today))
+		return false;
 	alert_set(alert, "days_left", json_integer(deadline - today));
+	return true;
 }
 
 json_t *

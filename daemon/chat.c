@@ -72,6 +72,17 @@
 /* Set when chat_text had to leave alerts out ("... and N more"). */
 static bool chat_trimmed;
 
+/* The body chat_fits last found to fit, for receiver r and the alerts
+ * in list (held, so that none of them can be freed and its address
+ * reused), until chat_setup takes it or chat_fits makes another:
+ * deliver.c asks chat_fits and sets the message up right after, and
+ * would otherwise build the same body twice. */
+static struct {
+	const struct receiver *r;
+	json_t *list;
+	char *body;
+} chat_fitted;
+
 /*
  * The codes in a refusal that say what to do about it.  Only codes the
  * providers document as a matter of configuration or of the request
@@ -817,7 +828,41 @@ chat_headers(struct transfer *t, const struct receiver *r,
 	http_extra_headers(&t->headers, r);
 }
 
-/* True if one message to r shows the first n alerts whole. */
+/* Forget the body chat_fits kept. */
+static void
+chat_fitted_clear(void)
+{
+	json_decref(chat_fitted.list);
+	free(chat_fitted.body);
+	memset(&chat_fitted, 0, sizeof(chat_fitted));
+}
+
+/* The body kept for r and exactly the alerts of list, taken (a new
+ * string the caller frees), or NULL; the kept body is forgotten either
+ * way.  A Feishu body signs the real time: never kept. */
+static char *
+chat_fitted_take(const struct receiver *r, json_t *list)
+{
+	char *body = NULL;
+	size_t n = json_array_size(list);
+
+	if (chat_fitted.body != NULL && chat_fitted.r == r &&
+	    r->format != FORMAT_FEISHU &&
+	    json_array_size(chat_fitted.list) == n) {
+		body = chat_fitted.body;
+		for (size_t i = 0; i < n && body != NULL; i++)
+			if (json_array_get(chat_fitted.list, i) !=
+			    json_array_get(list, i))
+				body = NULL;
+		if (body != NULL)
+			chat_fitted.body = NULL;
+	}
+	chat_fitted_clear();
+	return body;
+}
+
+/* True if one message to r shows the first n alerts whole; the body
+ * that does is kept for chat_setup. */
 static bool
 chat_fits_n(const struct receiver *r, json_t *alerts, size_t n)
 {
@@ -830,9 +875,16 @@ chat_fits_n(const struct receiver *r, json_t *alerts, size_t n)
 		fatalx("json_array");
 	chat_trimmed = false;
 	body = chat_body(r, some, false, 0);
-	json_decref(some);
-	free(body);
-	return body != NULL && !chat_trimmed;
+	if (body == NULL || chat_trimmed) {
+		json_decref(some);
+		free(body);
+		return false;
+	}
+	chat_fitted_clear();
+	chat_fitted.r = r;
+	chat_fitted.list = some;
+	chat_fitted.body = body;
+	return true;
 }
 
 size_t
@@ -872,7 +924,12 @@ chat_setup(struct transfer *t, const struct receiver *r,
 		    r->name);
 		return -1;
 	}
-	if ((t->body = chat_body(r, alerts, test, real_ms)) == NULL) {
+	t->body = test ? NULL : chat_fitted_take(r, alerts);
+	if (test)
+		chat_fitted_clear();
+	if (t->body == NULL)
+		t->body = chat_body(r, alerts, test, real_ms);
+	if (t->body == NULL) {
 		snprintf(err, errlen, "receiver '%s': cannot build the body",
 		    r->name);
 		return -1;

@@ -755,11 +755,29 @@ deliver_alerts(struct digest_row *rows, size_t n, date_t today)
 	if ((alerts = json_array()) == NULL)
 		fatalx("json_array");
 	for (size_t i = 0; i < n; i++) {
-		alert_refresh(rows[i].alert, today);
+		if (alert_refresh(rows[i].alert, today))
+			rows[i].refreshed = true;
 		if (json_array_append(alerts, rows[i].alert) == -1)
 			fatalx("json_array_append");
 	}
 	return alerts;
+}
+
+/* The stored texts of rows[0..n), if each is what its alert dumps to:
+ * case alerts (as the planner stored them) not refreshed; else NULL.
+ * Valid while rows are; free the array. */
+static const char **
+deliver_texts(const struct digest_row *rows, size_t n)
+{
+	const char **texts;
+
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].admin || rows[i].refreshed || rows[i].text == NULL)
+			return NULL;
+	texts = xcalloc(n + 1, sizeof(*texts));
+	for (size_t i = 0; i < n; i++)
+		texts[i] = rows[i].text;
+	return texts;
 }
 
 /* Note in the outbox, before anything is sent, which message each alert
@@ -785,6 +803,8 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
 	char err[256] = "";
 	json_t *alerts = deliver_alerts(rows, n, k->today);
 	struct job *j = deliver_job_new(r, ch);
+	const char **texts;
+	int rc;
 
 	if (key == NULL && ch->fits != NULL &&
 	    (n = ch->fits(r, alerts)) < json_array_size(alerts)) {
@@ -806,8 +826,12 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
 		memcpy(j->delivery_id, key, ALERT_ID_LEN + 1);
 	else
 		deliver_job_id(j);
-	if (deliver_setup(j, r, alerts, false, err, sizeof(err)) == -1 ||
-	    (!ch->instant && transfer_add(j->t.easy) == -1)) {
+	texts = deliver_texts(rows, n);
+	j->t.texts = texts;
+	rc = deliver_setup(j, r, alerts, false, err, sizeof(err));
+	j->t.texts = NULL;
+	free(texts);
+	if (rc == -1 || (!ch->instant && transfer_add(j->t.easy) == -1)) {
 		if (err[0] == '\0')
 			snprintf(err, sizeof(err), "curl_multi_add_handle");
 		log_warnx("cannot start delivery of %s to %s: %s; retry in "

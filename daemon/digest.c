@@ -45,6 +45,8 @@ digest_collect(const struct outbox_pending *p, void *arg)
 		    "the stored alert is not a JSON object; set aside");
 	}
 	r->admin = r->alert != NULL && admin_is_notice(r->alert);
+	r->text = r->alert != NULL ? xstrdup(p->payload) : NULL;
+	r->refreshed = false;
 	r->attempts = p->attempts;
 	r->at = p->at;
 	snprintf(r->message, sizeof(r->message), "%s",
@@ -56,8 +58,10 @@ digest_collect(const struct outbox_pending *p, void *arg)
 void
 digest_rows_free(struct digest_rows *rows)
 {
-	for (size_t i = 0; i < rows->n; i++)
+	for (size_t i = 0; i < rows->n; i++) {
 		json_decref(rows->v[i].alert);
+		free(rows->v[i].text);
+	}
 	free(rows->v);
 	rows->v = NULL;
 	rows->n = rows->cap = 0;

@@ -30,6 +30,7 @@
 #define LOG_SAFE_BUFSZ (LOG_MSG_MAX * 4) /* each byte at most "\xHH" */
 
 static int log_verbose;
+static bool log_quieted; /* log_quiet: info lines as debug lines */
 static bool log_journald;
 
 /* True if JOURNAL_STREAM names the device and inode of our stderr. */
@@ -53,6 +54,12 @@ log_init(int verbose)
 {
 	log_verbose = verbose;
 	log_journald = log_under_journald();
+}
+
+void
+log_quiet(bool quiet)
+{
+	log_quieted = quiet;
 }
 
 /* Copy msg into out (at least LOG_SAFE_BUFSZ bytes) with every control
@@ -146,6 +153,8 @@ log_info(const char *fmt, ...)
 	int saved = errno;
 	va_list ap;
 
+	if (log_quieted && log_verbose < 1)
+		return;
 	va_start(ap, fmt);
 	log_vwrite(LOG_INFO_PRI, 0, fmt, ap);
 	va_end(ap);

@@ -146,7 +146,75 @@ static const char *const outbox_migrations[] = {
     "CREATE INDEX deliveries_due ON deliveries (receiver, next_try)"
     "  WHERE state = 'pending';"
     "ALTER TABLE attempts ADD COLUMN refused TEXT;",
+    /* 4: the same CHECK constraints written as comparisons rather than
+     * IN lists, which SQLite (3.40) evaluates by building a temporary
+     * b-tree on every insert or update of a row: for deliveries, twice
+     * per alert of a burst, more than the write itself.  Both tables are
+     * rebuilt as in step 3, every row with its rowid; attempt_alerts
+     * keeps referring to attempts by id. */
+    "CREATE TABLE deliveries_v4 ("
+    "  alert_id     TEXT NOT NULL REFERENCES alerts(id),"
+    "  receiver     TEXT NOT NULL,"
+    "  state        TEXT NOT NULL CHECK (state = 'pending' OR"
+    "                 state = 'sent' OR state = 'failed' OR"
+    "                 state = 'cancelled' OR state = 'silenced'),"
+    "  attempts     INTEGER NOT NULL DEFAULT 0,"
+    "  created_at   INTEGER NOT NULL,"
+    "  next_try     INTEGER NOT NULL,"
+    "  last_try     INTEGER,"
+    "  last_status  INTEGER,"
+    "  last_error   TEXT,"
+    "  sent_at      INTEGER,"
+    "  message      TEXT,"
+    "  message_size INTEGER,"
+    "  PRIMARY KEY (alert_id, receiver));"
+    "INSERT INTO deliveries_v4 (rowid, alert_id, receiver, state, attempts,"
+    "  created_at, next_try, last_try, last_status, last_error, sent_at,"
+    "  message, message_size)"
+    "  SELECT rowid, alert_id, receiver, state, attempts, created_at,"
+    "  next_try, last_try, last_status, last_error, sent_at, message,"
+    "  message_size FROM deliveries;"
+    "DROP TABLE deliveries;"
+    "ALTER TABLE deliveries_v4 RENAME TO deliveries;"
+    "CREATE INDEX deliveries_pending"
+    "  ON deliveries (next_try) WHERE state = 'pending';"
+    "CREATE INDEX deliveries_due ON deliveries (receiver, next_try)"
+    "  WHERE state = 'pending';"
+    "CREATE TABLE attempts_v4 ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  receiver    TEXT NOT NULL,"
+    "  message     TEXT NOT NULL,"
+    "  started_ms  INTEGER NOT NULL,"
+    "  duration_ms INTEGER NOT NULL,"
+    "  result      TEXT NOT NULL CHECK (result = 'sent' OR"
+    "                result = 'retry' OR result = 'failed'),"
+    "  status      INTEGER,"
+    "  detail      TEXT,"
+    "  subject     TEXT,"
+    "  recipients  TEXT,"
+    "  message_id  TEXT,"
+    "  body        TEXT,"
+    "  body_sha256 TEXT,"
+    "  clock_shift INTEGER NOT NULL DEFAULT 0,"
+    "  refused     TEXT);"
+    "INSERT INTO attempts_v4 (id, receiver, message, started_ms,"
+    "  duration_ms, result, status, detail, subject, recipients,"
+    "  message_id, body, body_sha256, clock_shift, refused)"
+    "  SELECT id, receiver, message, started_ms, duration_ms, result,"
+    "  status, detail, subject, recipients, message_id, body, body_sha256,"
+    "  clock_shift, refused FROM attempts;"
+    "DROP TABLE attempts;"
+    "ALTER TABLE attempts_v4 RENAME TO attempts;"
+    "CREATE INDEX attempts_receiver ON attempts (receiver, started_ms);",
 };
+
+/* The timed kinds, as a test of column k.  Written as comparisons, not
+ * as `k IN ('reminder', 'due', 'overdue')`: SQLite (3.40) builds a
+ * temporary b-tree for an IN list of more than two values each time the
+ * statement runs, which the planning of a burst paid several times per
+ * alert. */
+#define OUTBOX_TIMED(k)                                                        \
+	"(" k " = 'reminder' OR " k " = 'due' OR " k " = 'overdue')"
 
 /* The windows columns outbox_window_read reads, in its order. */
 #define OUTBOX_WINDOW_COLUMNS                                                  \
@@ -181,9 +249,11 @@ enum outbox_stmt {
 	ST_CANCEL,
 	ST_WINDOWS_LIVE,
 	ST_WINDOW_RECEIVERS,
+	ST_WINDOW_SENT_TO,
 	ST_WINDOW_PAYLOAD,
 	ST_CANCEL_WINDOW,
 	ST_SUPERSEDE,
+	ST_SUPERSEDE_ANY,
 	ST_DUE,
 	ST_MESSAGE,
 	ST_ATTEMPT,
@@ -197,6 +267,8 @@ enum outbox_stmt {
 	ST_SILENCED,
 	ST_LAST_TIMED,
 	ST_SILENCE_WAITING,
+	ST_ANY_SILENCED,
+	ST_RECEIVER_WAITING,
 	ST_COUNT,
 };
 
@@ -235,13 +307,18 @@ static const char *outbox_sql[ST_COUNT] = {
     [ST_CANCEL] = "UPDATE deliveries SET state = 'cancelled',"
                   " last_error = ?3 WHERE state = 'pending' AND alert_id IN"
                   " (SELECT id FROM alerts WHERE case_id = ?1 AND window = ?2"
-                  " AND kind IN ('reminder', 'due', 'overdue'))",
+                  " AND " OUTBOX_TIMED("kind") ")",
     [ST_WINDOWS_LIVE] = "SELECT case_id, window, " OUTBOX_WINDOW_COLUMNS
                         " FROM windows WHERE removed = 0",
     [ST_WINDOW_RECEIVERS] =
         "SELECT DISTINCT d.receiver FROM deliveries d"
         " JOIN alerts a ON a.id = d.alert_id"
         " WHERE a.case_id = ?1 AND a.window = ?2 ORDER BY d.receiver",
+    [ST_WINDOW_SENT_TO] =
+        "SELECT DISTINCT d.receiver FROM deliveries d"
+        " JOIN alerts a ON a.id = d.alert_id"
+        " WHERE a.case_id = ?1 AND a.window = ?2 AND d.state = 'sent'"
+        " ORDER BY d.receiver",
     [ST_WINDOW_PAYLOAD] = "SELECT payload FROM alerts"
                           " WHERE case_id = ?1 AND window = ?2"
                           " ORDER BY created_at DESC, rowid DESC LIMIT 1",
@@ -253,7 +330,15 @@ static const char *outbox_sql[ST_COUNT] = {
         "UPDATE deliveries SET state = 'cancelled', last_error = ?5"
         " WHERE state = 'pending' AND receiver = ?3 AND alert_id != ?4"
         " AND alert_id IN (SELECT id FROM alerts WHERE case_id = ?1"
-        " AND window = ?2 AND kind IN ('reminder', 'due', 'overdue'))",
+        " AND window = ?2 AND " OUTBOX_TIMED("kind") ")",
+    /* Whether ST_SUPERSEDE has anything to do: a plain join, where the
+     * UPDATE's subquery costs a temporary table on every run. */
+    [ST_SUPERSEDE_ANY] =
+        "SELECT 1 FROM alerts a JOIN deliveries d ON d.alert_id = a.id"
+        " WHERE a.case_id = ?1 AND a.window = ?2 AND " OUTBOX_TIMED(
+            "a.kind") " AND d.receiver = ?3 AND d.state = 'pending' AND a.id "
+                      "!= ?4"
+                      " LIMIT 1",
     [ST_DUE] =
         "SELECT d.alert_id, d.receiver, d.attempts, a.payload, a.due_at,"
         " d.next_try, d.rowid, d.message, d.message_size FROM deliveries d"
@@ -315,12 +400,13 @@ static const char *outbox_sql[ST_COUNT] = {
         "  AND (?3 IS NULL OR a.case_id = ?3)"
         "  AND julianday(json_extract(a.payload, '$.window.deadline'))"
         "   - 2440587.5 = w.deadline"
-        "  AND (a.kind NOT IN ('reminder', 'due', 'overdue') OR a.due_at ="
-        "   (SELECT max(b.due_at) FROM alerts b JOIN deliveries e"
-        "    ON e.alert_id = b.id WHERE b.case_id = a.case_id"
-        "    AND b.window = a.window AND e.receiver = ?1"
-        "    AND e.state != 'cancelled'"
-        "    AND b.kind IN ('reminder', 'due', 'overdue'))))",
+        "  AND (NOT " OUTBOX_TIMED(
+            "a.kind") " OR a.due_at ="
+                      "   (SELECT max(b.due_at) FROM alerts b JOIN deliveries e"
+                      "    ON e.alert_id = b.id WHERE b.case_id = a.case_id"
+                      "    AND b.window = a.window AND e.receiver = ?1"
+                      "    AND e.state != 'cancelled'"
+                      "    AND " OUTBOX_TIMED("b.kind") ")))",
     [ST_WAITING_RECEIVERS] = "SELECT DISTINCT receiver FROM deliveries"
                              " WHERE state = 'pending'",
     [ST_CANCEL_RECEIVER] = "UPDATE deliveries SET state = 'cancelled',"
@@ -331,17 +417,21 @@ static const char *outbox_sql[ST_COUNT] = {
                     " AND state = 'pending'",
     /* The latest timed alert of a window queued for ?3 and not
      * cancelled, and where its delivery stands. */
+    [ST_RECEIVER_WAITING] = "SELECT 1 FROM deliveries WHERE state = 'pending'"
+                            " AND receiver = ?1 LIMIT 1",
+    [ST_ANY_SILENCED] = "SELECT 1 FROM deliveries WHERE state = 'silenced'"
+                        " LIMIT 1",
     [ST_SILENCE_WAITING] =
         "UPDATE deliveries SET state = 'silenced', last_error = ?3"
         " WHERE state = 'pending' AND alert_id IN (SELECT id FROM alerts"
         " WHERE case_id = ?1 AND window = ?2"
-        " AND kind IN ('reminder', 'due', 'overdue'))",
+        " AND " OUTBOX_TIMED("kind") ")",
     [ST_LAST_TIMED] =
-        "SELECT d.state, a.payload FROM alerts a JOIN deliveries d"
+        "SELECT d.state, a.payload, a.due_at, a.rowid FROM alerts a"
+        " JOIN deliveries d"
         " ON d.alert_id = a.id WHERE a.case_id = ?1 AND a.window = ?2"
         " AND d.receiver = ?3 AND d.state != 'cancelled'"
-        " AND a.kind IN ('reminder', 'due', 'overdue')"
-        " ORDER BY a.due_at DESC, a.rowid DESC LIMIT 1",
+        " AND " OUTBOX_TIMED("a.kind"),
 };
 
 struct outbox {
@@ -349,6 +439,11 @@ struct outbox {
 	char *path;
 	sqlite3_stmt *st[ST_COUNT];
 	int depth; /* outbox_begin nesting */
+	/* Whether a delivery was ever silenced: -1 not known yet, 0 none
+	 * (so no timed alert follows a silence), 1 some.  Only this
+	 * connection writes the state (the daemon holds the state lock),
+	 * and it only ever goes from 0 to 1. */
+	int silenced;
 };
 
 /* Log the database's last error for what we were doing. */
@@ -490,6 +585,7 @@ outbox_open(const char *dir)
 		return NULL;
 	}
 	ob = xcalloc(1, sizeof(*ob));
+	ob->silenced = -1;
 	xasprintf(&ob->path, "%s/outbox.db", dir);
 	if (sqlite3_open_v2(ob->path, &ob->db,
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -539,6 +635,7 @@ outbox_open_copy(const char *dir)
 	char *path;
 
 	ob = xcalloc(1, sizeof(*ob));
+	ob->silenced = -1;
 	xasprintf(&path, "%s/outbox.db", dir);
 	xasprintf(&ob->path, "%s (a copy in memory)", path);
 	if (sqlite3_open_v2(":memory:", &ob->db,
@@ -830,9 +927,10 @@ outbox_windows_live(struct outbox *ob,
 
 int
 outbox_window_receivers(struct outbox *ob, const char *case_id,
-    const char *window, int (*fn)(const char *, void *), void *arg)
+    const char *window, bool sent, int (*fn)(const char *, void *), void *arg)
 {
-	sqlite3_stmt *st = ob->st[ST_WINDOW_RECEIVERS];
+	sqlite3_stmt *st =
+	    ob->st[sent ? ST_WINDOW_SENT_TO : ST_WINDOW_RECEIVERS];
 	int rc;
 
 	outbox_bind_text(st, 1, case_id);
@@ -880,12 +978,41 @@ outbox_cancel_window(struct outbox *ob, const char *case_id, const char *window,
 	return sqlite3_changes(ob->db);
 }
 
+/* 1 if the window has a timed alert other than alert_id waiting for
+ * receiver, 0 if not, -1 on error. */
+static int
+outbox_supersede_any(struct outbox *ob, const char *case_id, const char *window,
+    const char *receiver, const char *alert_id)
+{
+	sqlite3_stmt *st = ob->st[ST_SUPERSEDE_ANY];
+	int rc;
+
+	outbox_bind_text(st, 1, case_id);
+	outbox_bind_text(st, 2, window);
+	outbox_bind_text(st, 3, receiver);
+	outbox_bind_text(st, 4, alert_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		outbox_error(ob, "supersede");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
 int
 outbox_supersede(struct outbox *ob, const char *case_id, const char *window,
     const char *receiver, const char *alert_id, const char *why)
 {
 	sqlite3_stmt *st = ob->st[ST_SUPERSEDE];
+	int rc;
 
+	/* Nearly always nothing waits (the receiver was up): say so
+	 * without the UPDATE's cost. */
+	if ((rc = outbox_supersede_any(ob, case_id, window, receiver,
+	         alert_id)) != 1)
+		return rc;
 	outbox_bind_text(st, 1, case_id);
 	outbox_bind_text(st, 2, window);
 	outbox_bind_text(st, 3, receiver);
@@ -1124,6 +1251,23 @@ outbox_waiting_receivers(struct outbox *ob,
 }
 
 int
+outbox_receiver_waiting(struct outbox *ob, const char *receiver)
+{
+	sqlite3_stmt *st = ob->st[ST_RECEIVER_WAITING];
+	int rc;
+
+	outbox_bind_text(st, 1, receiver);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		outbox_error(ob, "receiver waiting");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+int
 outbox_cancel_receiver(struct outbox *ob, const char *receiver, const char *why)
 {
 	sqlite3_stmt *st = ob->st[ST_CANCEL_RECEIVER];
@@ -1141,10 +1285,30 @@ outbox_mark_silenced(struct outbox *ob, const char *alert_id,
 {
 	sqlite3_stmt *st = ob->st[ST_SILENCED];
 
+	ob->silenced = 1;
 	outbox_bind_text(st, 1, alert_id);
 	outbox_bind_text(st, 2, receiver);
 	outbox_bind_text(st, 3, why);
 	return outbox_step_done(ob, ST_SILENCED, "mark silenced");
+}
+
+/* Whether any delivery was ever silenced (one scan, the first time):
+ * 1, 0, or -1 on error. */
+static int
+outbox_any_silenced(struct outbox *ob)
+{
+	sqlite3_stmt *st = ob->st[ST_ANY_SILENCED];
+	int rc;
+
+	if (ob->silenced != -1)
+		return ob->silenced;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		outbox_error(ob, "silenced");
+		return -1;
+	}
+	return ob->silenced = rc == SQLITE_ROW;
 }
 
 int
@@ -1152,26 +1316,46 @@ outbox_last_silenced(struct outbox *ob, const char *case_id, const char *window,
     const char *receiver, char **payload)
 {
 	sqlite3_stmt *st = ob->st[ST_LAST_TIMED];
-	const char *state;
-	int rc, found = 0;
+	const char *state, *text;
+	long long due = 0, rowid = 0, d, r;
+	bool any = false;
+	int rc;
 
+	/* The latest by (due_at, rowid), picked here: an ORDER BY would
+	 * cost a temporary b-tree for the few rows of one window. */
 	*payload = NULL;
+	/* Where nothing was ever silenced (nearly every outbox), no alert
+	 * follows a silence: planning a burst asks once, not per alert. */
+	if ((rc = outbox_any_silenced(ob)) != 1)
+		return rc;
 	outbox_bind_text(st, 1, case_id);
 	outbox_bind_text(st, 2, window);
 	outbox_bind_text(st, 3, receiver);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    (state = (const char *)sqlite3_column_text(st, 0)) != NULL &&
-	    strcmp(state, "silenced") == 0) {
-		*payload = xstrdup((const char *)sqlite3_column_text(st, 1));
-		found = 1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		d = sqlite3_column_int64(st, 2);
+		r = sqlite3_column_int64(st, 3);
+		if (any && (d < due || (d == due && r < rowid)))
+			continue;
+		any = true;
+		due = d;
+		rowid = r;
+		free(*payload);
+		*payload = NULL;
+		state = (const char *)sqlite3_column_text(st, 0);
+		text = (const char *)sqlite3_column_text(st, 1);
+		if (state != NULL && strcmp(state, "silenced") == 0 &&
+		    text != NULL)
+			*payload = xstrdup(text);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE) {
+		free(*payload);
+		*payload = NULL;
 		outbox_error(ob, "last silenced");
 		return -1;
 	}
-	return found;
+	return *payload != NULL;
 }
 
 int
@@ -1180,6 +1364,7 @@ outbox_silence_waiting(struct outbox *ob, const char *case_id,
 {
 	sqlite3_stmt *st = ob->st[ST_SILENCE_WAITING];
 
+	ob->silenced = 1;
 	outbox_bind_text(st, 1, case_id);
 	outbox_bind_text(st, 2, window);
 	outbox_bind_text(st, 3, why);

@@ -6,8 +6,11 @@
  * send what it queued again.  A pid read back is trusted only if
  * /proc/PID/exe is the binary doing the reading: a file left by a crash
  * may name a pid since reused by another program, which must never get
- * our signal.  (Nothing here locks; two daemons on one state_dir are a
- * mistake this file does not try to catch.)
+ * our signal.  One daemon per state_dir is lock.c's business, whose
+ * deadlined.lock also holds a pid: that of whoever writes the outbox, a
+ * `--once` run included, for the message a second one prints.  This
+ * file names only a running daemon, the one process --resend may
+ * signal, so the two stay apart.
  */
 #include <errno.h>
 #include <fcntl.h>

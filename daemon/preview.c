@@ -287,9 +287,9 @@ preview_print(const struct config *cfg, time_t now, int days,
 	json_t *arr = NULL;
 	int rc = -1;
 
-	if ((run.ob = outbox_open_copy(cfg->state_dir)) == NULL)
-		return -1;
-	if (preview_simulate(&run) == 0) {
+	log_quiet(true); /* its notices concern the copy, not the receivers */
+	run.ob = outbox_open_copy(cfg->state_dir);
+	if (run.ob != NULL && preview_simulate(&run) == 0) {
 		qsort(run.v, run.n, sizeof(*run.v), preview_cmp);
 		if ((arr = preview_array(&run)) != NULL) {
 			if (json)
@@ -301,6 +301,7 @@ preview_print(const struct config *cfg, time_t now, int days,
 				rc = preview_table(arr, fp);
 		}
 	}
+	log_quiet(false);
 	json_decref(arr);
 	preview_free(&run);
 	return rc;

@@ -34,6 +34,8 @@ struct schedule_pass {
 	int failed;
 	size_t queued;
 	const struct silence *silence; /* covers the timed alert queued */
+	bool *waiting; /* by receiver: had deliveries waiting as it began */
+	int announced; /* the kind announced of the window planned, or -1 */
 };
 
 /* A pass over cfg and ob at now: today, and whether today's timed
@@ -45,7 +47,8 @@ schedule_pass_at(const struct config *cfg, struct outbox *ob, time_t now,
 	struct schedule_pass p = {.cfg = cfg,
 	    .ob = ob,
 	    .now = now,
-	    .group = group};
+	    .group = group,
+	    .announced = -1};
 
 	p.due_today = window_alerts_due_today(cfg, now, &p.today);
 	return p;
@@ -72,14 +75,17 @@ schedule_heard_cb(const char *name, void *arg)
 	return 0;
 }
 
-/* Look up which of the escalated receivers of rt heard of the window. */
+/* Look up which of the escalated receivers of rt heard of the window:
+ * were sent an alert of it.  One that was only queued one (it was down,
+ * then the alert was superseded or cancelled) has not heard, so its next
+ * alert is still the first it gets, marked as such. */
 static void
 schedule_heard(struct schedule_pass *p, const struct case_info *c,
     const struct window_def *w, struct schedule_route *rt)
 {
 	if (rt->n > rt->nbase &&
-	    outbox_window_receivers(p->ob, c->id, w->name, schedule_heard_cb,
-	        rt) == -1)
+	    outbox_window_receivers(p->ob, c->id, w->name, true,
+	        schedule_heard_cb, rt) == -1)
 		p->failed = 1;
 }
 
@@ -254,6 +260,25 @@ schedule_silenced(struct schedule_pass *p, const struct case_info *c,
 /* Queue an alert about window w of case c for each of its receivers;
  * occurrence is the day count of a timed alert, the window's revision
  * for an announcement (so that each real change has its own id). */
+/* How long a new alert of kind waits for r.  Announcements come in
+ * bursts (a first start, a reload): held for group_wait, they go out
+ * together as digests.  A timed alert is not held back, except behind
+ * the announcement of its window that this pass queued for r: the
+ * catch-up of a first start must not tell a receiver a window is
+ * overdue before it has heard the window opened. */
+static time_t
+schedule_hold_for(const struct schedule_pass *p, const struct receiver *r,
+    enum alert_kind kind)
+{
+	if (!p->group)
+		return 0;
+	if (kind >= ALERT_OPENED ||
+	    (p->announced != -1 &&
+	        route_takes(r, (enum alert_kind)p->announced)))
+		return r->group_wait;
+	return 0;
+}
+
 static void
 schedule_queue(struct schedule_pass *p, const struct case_info *c,
     const struct window_def *w, const struct window_state *ws,
@@ -288,14 +313,10 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 			if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
 				fatalx("json_dumps: alert %s", id);
 		}
-		if (kind < ALERT_OPENED)
+		if (kind < ALERT_OPENED &&
+		    (p->waiting == NULL || p->waiting[rt.rcv[i]]))
 			schedule_supersede(p, c, w, r, id, kind);
-		/* Announcements come in bursts (a first start, a reload):
-		 * held for group_wait, they go out together as digests.  A
-		 * timed alert is never held back. */
-		not_before = p->now;
-		if (p->group && kind >= ALERT_OPENED)
-			not_before += r->group_wait;
+		not_before = p->now + schedule_hold_for(p, r, kind);
 		if (p->failed ||
 		    (rc = outbox_add(p->ob, id, c->id, w->name,
 		         deadline_kind_name(kind), due_at, text, r->name,
@@ -394,9 +415,10 @@ schedule_moved(struct schedule_pass *p, const struct case_info *c,
 	chg.calendar =
 	    prev->opened == ws->opened && prev->extended == (int)ws->extended;
 	schedule_cancel(p, c, w, "the deadline moved before delivery");
-	schedule_queue(p, c, w, ws,
-	    ws->deadline > prev->deadline ? ALERT_EXTENDED : ALERT_MOVED,
-	    revision, p->now, &chg, 0);
+	p->announced =
+	    ws->deadline > prev->deadline ? ALERT_EXTENDED : ALERT_MOVED;
+	schedule_queue(p, c, w, ws, (enum alert_kind)p->announced, revision,
+	    p->now, &chg, 0);
 }
 
 /* Compare a window with what the outbox last recorded of it and announce
@@ -426,6 +448,7 @@ schedule_changes(struct schedule_pass *p, const struct case_info *c,
 			chg.reopened = found && !prev.removed;
 			schedule_queue(p, c, w, ws, ALERT_OPENED, rev, p->now,
 			    &chg, 0);
+			p->announced = ALERT_OPENED;
 			cur.revision = rev;
 		}
 	} else if (ws->closed) {
@@ -496,6 +519,7 @@ schedule_plan_cases(struct schedule_pass *p, size_t from, size_t to,
 
 			if (!window_state(cfg, c, w, &ws))
 				continue;
+			p->announced = -1;
 			schedule_changes(p, c, w, &ws);
 			if (ws.closed)
 				continue;
@@ -505,6 +529,23 @@ schedule_plan_cases(struct schedule_pass *p, size_t from, size_t to,
 			    (*next == -1 || t < *next))
 				*next = t;
 		}
+	}
+}
+
+/* Which receivers have deliveries waiting as the pass begins.  Only
+ * those can have an older timed alert to supersede: in one pass a window
+ * is queued one timed alert, after its supersede, and nothing else
+ * writes the outbox until the pass commits. */
+static void
+schedule_waiting(struct schedule_pass *p)
+{
+	int rc;
+
+	p->waiting = xcalloc(p->cfg->nreceivers + 1, sizeof(*p->waiting));
+	for (size_t i = 0; i < p->cfg->nreceivers && !p->failed; i++) {
+		rc = outbox_receiver_waiting(p->ob, p->cfg->receivers[i].name);
+		p->failed |= rc == -1;
+		p->waiting[i] = rc == 1;
 	}
 }
 
@@ -518,7 +559,9 @@ schedule_plan_range(const struct config *cfg, struct outbox *ob, time_t now,
 
 	if (outbox_begin(ob) == -1)
 		return -2;
+	schedule_waiting(&p);
 	schedule_plan_cases(&p, from, to, next);
+	free(p.waiting);
 	if (p.failed) {
 		outbox_rollback(ob);
 		return -2;
@@ -738,7 +781,8 @@ schedule_remove(struct schedule_sweep *sw, struct schedule_gone *g)
 		    g->w.revision + 1, id);
 		if ((sw->text = schedule_removed_text(sw, g, id)) != NULL) {
 			if (outbox_window_receivers(p->ob, g->case_id,
-			        g->window, schedule_removed_to, sw) == -1)
+			        g->window, false, schedule_removed_to,
+			        sw) == -1)
 				p->failed = 1;
 		} else if (!p->failed)
 			log_warnx(

@@ -17,6 +17,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 
 #include "syntax.h"
 #include "utf8.h"
+#include "xmalloc.h"
 
 size_t
 syntax_decode(const char *s, int32_t *cp)
@@ -585,62 +587,148 @@ syntax_key_at(const struct syntax_walk *w)
 	return *q == '=' || *q == ':' ? n : 0;
 }
 
-/* How deep brackets nest at the code byte c, given the depth before. */
-static int
-syntax_depth(char c, int depth)
+/*
+ * Duplicate keys.  Two keys at one depth are in the same group if the
+ * depth never drops below theirs between them.  A walk numbers the
+ * groups as it goes: a new one at each opening bracket, and at a depth
+ * first reached by a closing one (a stray '}' at the top).  Two walks
+ * find the duplicate in time linear in the text: the first collects the
+ * keys of the reported line, the second looks each key up among them.
+ * (Searching the text again for each key of the line made a one-line
+ * file of 20,000 cases take longer than minutes.)
+ */
+
+/* Group numbers of the depths from the lowest reached to the current. */
+struct syntax_groups {
+	uint32_t *g;
+	size_t n, cap;
+	uint32_t next;
+};
+
+/* A key of the reported line, and where its group first set it. */
+struct syntax_key {
+	uint32_t group;
+	const char *k;
+	size_t n;
+	int first; /* line of the first occurrence, 0 not yet seen */
+};
+
+static void
+syntax_groups_init(struct syntax_groups *gs)
 {
-	if (c == '{' || c == '(' || c == '[')
-		return depth + 1;
-	if (c == '}' || c == ')' || c == ']')
-		return depth - 1;
-	return depth;
+	gs->cap = 16;
+	gs->g = xreallocarray(NULL, gs->cap, sizeof(*gs->g));
+	gs->g[0] = 0;
+	gs->n = 1;
+	gs->next = 1;
 }
 
-/* The line where the group holding the key at `at` first sets that key
- * (k, n bytes), if before `at`; 0 if none. */
+/* Follow the code byte c. */
+static void
+syntax_groups_step(struct syntax_groups *gs, char c)
+{
+	if (c == '{' || c == '(' || c == '[') {
+		if (gs->n == gs->cap) {
+			gs->cap *= 2;
+			gs->g = xreallocarray(gs->g, gs->cap, sizeof(*gs->g));
+		}
+		gs->g[gs->n++] = gs->next++;
+	} else if (c == '}' || c == ')' || c == ']') {
+		if (gs->n > 1)
+			gs->n--;
+		else
+			gs->g[0] = gs->next++; /* a depth not reached before */
+	}
+}
+
 static int
-syntax_key_before(const char *text, const struct syntax_walk *at, const char *k,
-    size_t n)
+syntax_key_cmp(const void *a, const void *b)
+{
+	const struct syntax_key *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return memcmp(x->k, y->k, x->n);
+}
+
+/* Drop repeats from the n sorted keys v: how many are left. */
+static size_t
+syntax_keys_unique(struct syntax_key *v, size_t n)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || syntax_key_cmp(&v[m - 1], &v[i]) != 0)
+			v[m++] = v[i];
+	return m;
+}
+
+/* The keys of line, sorted by group and name, each once; *n of them. */
+static struct syntax_key *
+syntax_line_keys(const char *text, int line, size_t *n)
 {
 	struct syntax_walk w;
-	int depth = 0, target = 0, first = 0;
+	struct syntax_groups gs;
+	struct syntax_key *v = NULL;
+	size_t len, cap = 0;
 
+	*n = 0;
+	syntax_groups_init(&gs);
 	syntax_walk_init(&w, text);
-	while (syntax_step(&w) && w.p < at->p)
-		target = syntax_depth(*w.p, target);
-	syntax_walk_init(&w, text);
-	while (syntax_step(&w) && w.p < at->p) {
-		if (depth < target)
-			first = 0; /* outside the group: another one follows */
-		else if (depth == target && first == 0 &&
-		    syntax_key_at(&w) == n && strncmp(w.p, k, n) == 0)
-			first = w.line;
-		depth = syntax_depth(*w.p, depth);
+	while (syntax_step(&w) && w.line <= line) {
+		if (w.line == line && (len = syntax_key_at(&w)) != 0) {
+			if (*n == cap) {
+				cap = cap == 0 ? 16 : cap * 2;
+				v = xreallocarray(v, cap, sizeof(*v));
+			}
+			v[(*n)++] =
+			    (struct syntax_key){gs.g[gs.n - 1], w.p, len, 0};
+		}
+		syntax_groups_step(&gs, *w.p);
 	}
-	return first;
+	free(gs.g);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), syntax_key_cmp);
+	*n = syntax_keys_unique(v, *n);
+	return v;
 }
 
 bool
 syntax_duplicate(const char *text, int line, struct syntax_finding *f)
 {
 	struct syntax_walk w;
-	size_t n;
-	int first;
+	struct syntax_groups gs;
+	struct syntax_key *keys, want, *k;
+	size_t n, len;
+	bool found = false;
 
+	if ((keys = syntax_line_keys(text, line, &n)) == NULL)
+		return false;
+	syntax_groups_init(&gs);
 	syntax_walk_init(&w, text);
-	while (syntax_step(&w) && w.line <= line) {
-		if (w.line != line || (n = syntax_key_at(&w)) == 0)
-			continue;
-		if ((first = syntax_key_before(text, &w, w.p, n)) == 0)
-			continue;
-		syntax_found(f, w.ls, w.line, w.p);
-		snprintf(f->msg, sizeof(f->msg),
-		    "duplicate setting '%.*s' (first set at line %d): a group "
-		    "sets each key once",
-		    (int)(n > 64 ? 64 : n), w.p, first);
-		return true;
+	while (!found && syntax_step(&w) && w.line <= line) {
+		if ((len = syntax_key_at(&w)) != 0) {
+			want = (struct syntax_key){gs.g[gs.n - 1], w.p, len, 0};
+			k = bsearch(&want, keys, n, sizeof(*keys),
+			    syntax_key_cmp);
+			if (k != NULL && k->first == 0)
+				k->first = w.line;
+			else if (k != NULL && w.line == line) {
+				syntax_found(f, w.ls, w.line, w.p);
+				snprintf(f->msg, sizeof(f->msg),
+				    "duplicate setting '%.*s' (first set at "
+				    "line %d): a group sets each key once",
+				    (int)(len > 64 ? 64 : len), w.p, k->first);
+				found = true;
+			}
+		}
+		syntax_groups_step(&gs, *w.p);
 	}
-	return false;
+	free(gs.g);
+	free(keys);
+	return found;
 }
 
 /*
@@ -978,7 +1066,7 @@ struct syntax_span *
 syntax_cases_split(const char *text, size_t *n)
 {
 	struct syntax_split sp = {text, 1};
-	struct syntax_span *v = NULL, *nv;
+	struct syntax_span *v = NULL;
 	size_t cap = 0;
 
 	*n = 0;
@@ -993,9 +1081,7 @@ syntax_cases_split(const char *text, size_t *n)
 			goto fail;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 1024;
-			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
-				goto fail;
-			v = nv;
+			v = xreallocarray(v, cap, sizeof(*v));
 		}
 		v[*n].start = (size_t)(sp.p - text);
 		if (!syntax_split_group(&sp))

@@ -55,6 +55,45 @@ webhook_body(const char *receiver, json_t *alerts, time_t now, bool test)
 	return body;
 }
 
+char *
+webhook_body_texts(const char *receiver, const char *const *texts, size_t n,
+    time_t now)
+{
+	char *head, *body, *p;
+	size_t len, hlen;
+	json_t *none;
+
+	/* The document with no alerts, dumped as webhook_body dumps it,
+	 * ends in "[]}": the texts go between the brackets. */
+	if ((none = json_array()) == NULL)
+		return NULL;
+	head = webhook_body(receiver, none, now, false);
+	json_decref(none);
+	if (head == NULL)
+		return NULL;
+	hlen = strlen(head);
+	if (hlen < 3 || strcmp(head + hlen - 3, "[]}") != 0) {
+		free(head);
+		return NULL;
+	}
+	len = hlen + n;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(texts[i]);
+	p = body = xcalloc(len + 1, 1);
+	memcpy(p, head, hlen - 2);
+	p += hlen - 2;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			*p++ = ',';
+		len = strlen(texts[i]);
+		memcpy(p, texts[i], len);
+		p += len;
+	}
+	memcpy(p, "]}", 3);
+	free(head);
+	return body;
+}
+
 /* "sha256=" and the hex HMAC-SHA256 of body under secret; "" if out is
  * too small or HMAC fails. */
 void
@@ -110,7 +149,12 @@ webhook_setup(struct transfer *t, const struct receiver *r,
 		snprintf(err, errlen, "receiver '%s' has no url", r->name);
 		return -1;
 	}
-	if ((t->body = webhook_body(r->name, alerts, now, test)) == NULL) {
+	if (!test && t->texts != NULL && json_is_array(alerts))
+		t->body = webhook_body_texts(r->name, t->texts,
+		    json_array_size(alerts), now);
+	else
+		t->body = webhook_body(r->name, alerts, now, test);
+	if (t->body == NULL) {
 		snprintf(err, errlen, "receiver '%s': cannot build the body",
 		    r->name);
 		return -1;

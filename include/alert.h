@@ -30,6 +30,7 @@
 #define DEADLINED_ALERT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "config.h"
@@ -68,7 +69,8 @@ json_t *alert_payload(const char *id, enum alert_kind kind,
 
 /* Make a stored alert speak as of today: its days_left counted again
  * from its window's deadline (a delivery that leaves on a later day
- * than it was queued, after an outage, says where things stand now). */
-void alert_refresh(json_t *alert, date_t today);
+ * than it was queued, after an outage, says where things stand now).
+ * True if that changed it. */
+bool alert_refresh(json_t *alert, date_t today);
 
 #endif

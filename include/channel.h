@@ -109,6 +109,11 @@ struct transfer {
 	bool rcpt_wait;   /* SMTP: the last of them awaits its reply */
 	int rcpt_refused; /* SMTP: how many the server refused */
 	char *refused;    /* SMTP: "addr: reply; ..." of those; freed */
+	/* For set-up only (NULL, or valid until it returns): each alert's
+	 * JSON text as stored, when that is exactly what dumping the alert
+	 * would give (a case alert read back and not refreshed), so that
+	 * the webhook body is spliced rather than dumped again. */
+	const char *const *texts;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -123,6 +128,12 @@ int webhook_setup(struct transfer *t, const struct receiver *r,
 
 /* The webhook body (version 1) as a new string; NULL on error. */
 char *webhook_body(const char *receiver, json_t *alerts, time_t now, bool test);
+
+/* The same body made of n alerts already in JSON text (each as
+ * json_dumps writes it, JSON_COMPACT): byte for byte what webhook_body
+ * gives for those alerts parsed.  NULL on error. */
+char *webhook_body_texts(const char *receiver, const char *const *texts,
+    size_t n, time_t now);
 
 /* "sha256=<hex HMAC-SHA256 of body with key secret>" into out (72+ bytes). */
 void webhook_signature(const char *secret, const char *body, size_t len,

@@ -24,7 +24,9 @@ struct digest_row {
 	struct outbox_cursor at;
 	char message[ALERT_ID_LEN + 1]; /* the message it went out in, or "" */
 	int message_size;
-	bool admin; /* an administrators' notice */
+	bool admin;     /* an administrators' notice */
+	char *text;     /* the alert as stored (when it parses) */
+	bool refreshed; /* alert_refresh changed it: text says less */
 };
 
 struct digest_rows {

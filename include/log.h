@@ -12,9 +12,16 @@
 #define DEADLINED_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 /* Set up logging; verbose > 0 shows debug lines. */
 void log_init(int verbose);
+
+/* While quiet, info lines are shown only as debug lines are (with -v):
+ * for a dry run, whose planner would otherwise report what it did to a
+ * private copy of the outbox as if it had told someone.  Warnings and
+ * errors are always shown. */
+void log_quiet(bool quiet);
 
 /* One line on stderr without a prefix or priority, escaped as every log
  * line is: for the "FILE:LINE: message" errors of -t and of a start. */

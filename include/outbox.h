@@ -82,9 +82,10 @@ int outbox_windows_live(struct outbox *ob,
     void *arg);
 
 /* Call fn(receiver, arg) for each receiver that was ever queued an
- * alert of the window, until fn returns non-zero; 0 or -1. */
+ * alert of the window (with sent, only those that one was delivered
+ * to), until fn returns non-zero; 0 or -1. */
 int outbox_window_receivers(struct outbox *ob, const char *case_id,
-    const char *window, int (*fn)(const char *, void *), void *arg);
+    const char *window, bool sent, int (*fn)(const char *, void *), void *arg);
 
 /* The payload of the window's latest alert into *payload (malloc'd):
  * 1 found, 0 none, -1 error. */
@@ -227,6 +228,10 @@ int outbox_requeue(struct outbox *ob, const char *receiver, const char *case_id,
  * returns non-zero; 0 or -1. */
 int outbox_waiting_receivers(struct outbox *ob,
     int (*fn)(const char *receiver, void *), void *arg);
+
+/* 1 if a delivery to receiver is waiting (due or not), 0 if none, -1
+ * on error.  Served by the (receiver, next_try) index. */
+int outbox_receiver_waiting(struct outbox *ob, const char *receiver);
 
 /* Cancel every delivery waiting for receiver, noting why; how many, or
  * -1. */

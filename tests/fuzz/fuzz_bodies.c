@@ -12,8 +12,14 @@
  * objects, the mail has CRLF lines of at most 998 bytes, and neither the
  * URL's token nor a secret shows anywhere.
  *
- * The receiver's language, templates and the test flag are picked by a
- * hash of the input, so each corpus file always runs the same way.
+ * The first byte picks what is written, so that one input costs one
+ * text and libFuzzer's mutations of the JSON stay on that path: its low
+ * four bits the text (below, FUZZ_SUBJECT...), bit 4 the language
+ * (English when set), bit 5 chat_fits beside a robot's body.  0xff
+ * writes every text in both languages (the crash files use it, as the
+ * target did before it had a selector).  The templates, the test flag
+ * and message_body_max's limit are picked by a hash of the JSON, so each
+ * corpus file always runs the same way.
  */
 #include <jansson.h>
 #include <string.h>
@@ -105,40 +111,78 @@ fuzz_json(char *s, bool may_fail)
 	fuzz_text(s);
 }
 
-/* The message texts, and each robot's body. */
+/* What the first byte's low four bits choose. */
+enum fuzz_text {
+	FUZZ_SUBJECT,
+	FUZZ_BODY_TEXT,
+	FUZZ_BODY_MARKDOWN,
+	FUZZ_BODY_MAX,
+	FUZZ_ROBOT, /* FUZZ_ROBOT + i: robots[i]'s body */
+	FUZZ_EMAIL = FUZZ_ROBOT + sizeof(robots) / sizeof(*robots),
+	FUZZ_WEBHOOK,
+	FUZZ_NTEXTS
+};
+
+#define FUZZ_SEL_EN   0x10 /* English */
+#define FUZZ_SEL_FITS 0x20 /* chat_fits beside a robot's body */
+#define FUZZ_SEL_ALL  0xff /* every text, both languages */
+
+_Static_assert(FUZZ_NTEXTS == 16, "the selector's low four bits");
+
+/* Robot i's body for r (and chat_fits when fits). */
 static void
-fuzz_messages(struct receiver *r, json_t *alerts, bool test, uint32_t h)
+fuzz_robot(struct receiver *r, json_t *alerts, bool test, uint32_t h, size_t i,
+    bool fits)
 {
-	size_t max = (h >> 5) % 600, n = json_array_size(alerts), fit;
+	size_t n = json_array_size(alerts), fit;
+
+	r->format = robots[i].format;
+	r->msgtype = robots[i].msgtype;
+	/* WeCom markdown cannot @ people (receiver.c refuses it). */
+	if ((r->format == FORMAT_DINGTALK || r->format == FORMAT_WECOM) &&
+	    !(r->format == FORMAT_WECOM &&
+	        strcmp(r->msgtype, "markdown") == 0)) {
+		r->at_mobiles = mobiles;
+		r->nat_mobiles = (h >> 15) % 3;
+		r->at_all = (h >> 17) & 1;
+	} else {
+		r->at_mobiles = NULL;
+		r->nat_mobiles = 0;
+		r->at_all = false;
+	}
+	fuzz_json(chat_body(r, alerts, test, REAL_MS), false);
+	if (fits && !test && n > 0) {
+		fit = chat_fits(r, alerts);
+		FUZZ_CHECK(fit >= 1 && fit <= n);
+	}
+}
+
+/* One of the message texts, or robot t - FUZZ_ROBOT's body. */
+static void
+fuzz_message(struct receiver *r, json_t *alerts, bool test, uint32_t h, int t,
+    bool fits)
+{
+	size_t max = (h >> 5) % 600;
 	char *s;
 
-	fuzz_text(message_subject(r, alerts, test));
-	fuzz_text(message_body(r, alerts, test, MESSAGE_TEXT));
-	fuzz_text(message_body(r, alerts, test, MESSAGE_MARKDOWN));
-	s = message_body_max(r, alerts, test, MESSAGE_MARKDOWN, max);
-	FUZZ_CHECK(s != NULL && strlen(s) <= max);
-	fuzz_text(s);
-	for (size_t i = 0; i < sizeof(robots) / sizeof(*robots); i++) {
-		r->format = robots[i].format;
-		r->msgtype = robots[i].msgtype;
-		/* WeCom markdown cannot @ people (receiver.c refuses it). */
-		if ((r->format == FORMAT_DINGTALK ||
-		        r->format == FORMAT_WECOM) &&
-		    !(r->format == FORMAT_WECOM &&
-		        strcmp(r->msgtype, "markdown") == 0)) {
-			r->at_mobiles = mobiles;
-			r->nat_mobiles = (h >> 15) % 3;
-			r->at_all = (h >> 17) & 1;
-		} else {
-			r->at_mobiles = NULL;
-			r->nat_mobiles = 0;
-			r->at_all = false;
-		}
-		fuzz_json(chat_body(r, alerts, test, REAL_MS), false);
-		if (!test && n > 0 && i % 3 == (h >> 18) % 3) {
-			fit = chat_fits(r, alerts);
-			FUZZ_CHECK(fit >= 1 && fit <= n);
-		}
+	switch (t) {
+	case FUZZ_SUBJECT:
+		fuzz_text(message_subject(r, alerts, test));
+		break;
+	case FUZZ_BODY_TEXT:
+		fuzz_text(message_body(r, alerts, test, MESSAGE_TEXT));
+		break;
+	case FUZZ_BODY_MARKDOWN:
+		fuzz_text(message_body(r, alerts, test, MESSAGE_MARKDOWN));
+		break;
+	case FUZZ_BODY_MAX:
+		s = message_body_max(r, alerts, test, MESSAGE_MARKDOWN, max);
+		FUZZ_CHECK(s != NULL && strlen(s) <= max);
+		fuzz_text(s);
+		break;
+	default:
+		fuzz_robot(r, alerts, test, h, (size_t)(t - FUZZ_ROBOT), fits);
+		break;
 	}
 }
 
@@ -182,14 +226,50 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Text t (enum fuzz_text) in language lang. */
+static void
+fuzz_one(json_t *alerts, bool test, uint32_t h, int t, int lang, bool fits)
+{
+	struct receiver r;
+
+	if (t == FUZZ_EMAIL)
+		fuzz_email(alerts, test, (enum receiver_language)lang);
+	else if (t == FUZZ_WEBHOOK)
+		fuzz_json(webhook_body("legal", alerts, NOW, test), false);
+	else {
+		fuzz_receiver(&r, (enum receiver_language)lang, h);
+		fuzz_message(&r, alerts, test, h, t, fits);
+	}
+}
+
+/* Every text in both languages, chat_fits for a third of the robots. */
+static void
+fuzz_all(json_t *alerts, bool test, uint32_t h)
+{
+	for (int lang = LANGUAGE_ZH; lang <= LANGUAGE_EN; lang++)
+		for (int t = 0; t < FUZZ_NTEXTS; t++) {
+			if (t == FUZZ_WEBHOOK && lang != LANGUAGE_ZH)
+				continue;
+			fuzz_one(alerts, test, h, t, lang,
+			    t >= FUZZ_ROBOT && t < FUZZ_EMAIL &&
+			        (size_t)(t - FUZZ_ROBOT) % 3 == (h >> 18) % 3);
+		}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint32_t h = fuzz_hash(data, size);
-	bool test = (h & 1) && (h >> 20) % 8 == 0; /* now and then */
+	uint32_t h;
+	bool test;
 	json_t *doc, *alerts;
-	struct receiver r;
+	uint8_t sel;
 
+	if (size < 1 || (data[0] != FUZZ_SEL_ALL && (data[0] & 0xc0) != 0))
+		return -1; /* no selector: not worth keeping */
+	sel = data[0];
+	data++, size--;
+	h = fuzz_hash(data, size);
+	test = (h & 1) && (h >> 20) % 8 == 0; /* now and then */
 	input_names_them = memmem(data, size, URLTOKEN, strlen(URLTOKEN)) ||
 	    memmem(data, size, SECRET, strlen(SECRET));
 	doc = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
@@ -201,12 +281,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(doc);
 		return 0;
 	}
-	for (int lang = LANGUAGE_ZH; lang <= LANGUAGE_EN; lang++) {
-		fuzz_receiver(&r, (enum receiver_language)lang, h);
-		fuzz_messages(&r, alerts, test, h);
-		fuzz_email(alerts, test, (enum receiver_language)lang);
-	}
-	fuzz_json(webhook_body("legal", alerts, NOW, test), false);
+	if (sel == FUZZ_SEL_ALL)
+		fuzz_all(alerts, test, h);
+	else
+		fuzz_one(alerts, test, h, sel & 0x0f,
+		    sel & FUZZ_SEL_EN ? LANGUAGE_EN : LANGUAGE_ZH,
+		    (sel & FUZZ_SEL_FITS) != 0);
 	json_decref(alerts);
 	json_decref(doc);
 	return 0;

@@ -266,9 +266,10 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
     r = once(run, tree, "2026-11-30T10:05")
     assert "migrated to schema version 2" in r.stderr, r.stderr
     assert "migrated to schema version 3" in r.stderr, r.stderr
+    assert "migrated to schema version 4" in r.stderr, r.stderr
     assert "ALERT opened" not in r.stderr and "ALERT closed" not in r.stderr
     con = sqlite3.connect(tree.outbox)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 4
     for t, rows in before.items():
         cols = len(rows[0])
         after = con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
@@ -287,7 +288,7 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
 def test_version_2_outbox_migrates_in_place(tmp_path, hook, run):
     """An outbox.db written by the schema version 2 daemon (tests/
     integration/data/outbox-v2.sql: deliveries in every state, attempts
-    in every result) is migrated to version 3 on start: the deliveries
+    in every result) is migrated to version 3 (and on to 4) on start: the deliveries
     table is rebuilt for the state 'silenced' with every row, rowid and
     index kept, attempts gain 'refused', foreign keys hold, and the
     daemon goes on: nothing is announced again, what waited is sent."""
@@ -325,7 +326,7 @@ def test_version_2_outbox_migrates_in_place(tmp_path, hook, run):
     assert r.returncode == 0, r.stderr
     assert "migrated to schema version 3" in r.stderr, r.stderr
     con = sqlite3.connect(tree.outbox)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 4
     for t in tables:
         after = con.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid") \
             .fetchall()
@@ -363,6 +364,108 @@ def test_version_2_outbox_migrates_in_place(tmp_path, hook, run):
     assert not [x for x in rows if x["state"] == "pending"], rows
 
 
+def v3_cases(filed):
+    extra = {"filed": "2026-11-30"} if filed else {}
+    silenced = case("(2026)沪0115执5004号", "静默的案件", "上海市浦东新区人民法院",
+                    transferred="2026-11-21")
+    silenced = silenced[:-2] + ('\n    silence = { until = "2026-12-10"; '
+                                'reason = "双方和解谈判"; }; }')
+    return cases_file(
+        case("(2026)沪0115执5001号", "张某诉李某拒不执行",
+             "上海市浦东新区人民法院", transferred="2026-11-20"),
+        case("(2026)沪0115执5002号", "Wang v. Zhao", "Pudong court",
+             transferred="2026-11-24", extended="2026-11-26"),
+        case("(2026)沪0115执5003号", "Closed later", "Pudong court",
+             transferred="2026-11-25", **extra),
+        silenced)
+
+
+def test_version_3_outbox_migrates_in_place(tmp_path, hook, run):
+    """An outbox.db written by the schema version 3 daemon (tests/
+    integration/data/outbox-v3.sql: deliveries in every state, silenced
+    included, attempts in every result) is migrated to version 4 on
+    start: deliveries and attempts are rebuilt with their CHECK
+    constraints written as comparisons, every row, rowid and index
+    kept, the same states and results allowed and no other, foreign
+    keys hold, and the daemon goes on."""
+    import pathlib
+    sql = (pathlib.Path(__file__).parent / "data" /
+           "outbox-v3.sql").read_text(encoding="utf-8")
+    receivers = ['{ name = "log"; type = "log"; }',
+                 webhook_receiver("ok", hook.url("/ok")),
+                 webhook_receiver("gone", "http://127.0.0.1:9/gone"),
+                 webhook_receiver("down", hook.url("/down"))]
+    tree = make_tree(tmp_path, receivers, ["log", "ok", "gone", "down"],
+                     {"a.conf": v3_cases(True)})
+    tree.state_dir.mkdir()
+    con = sqlite3.connect(tree.outbox)
+    con.executescript(sql)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+    tables = ("alerts", "deliveries", "windows", "attempts",
+              "attempt_alerts")
+    before = {t: con.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid")
+              .fetchall() for t in tables}
+    con.close()
+    assert {r[3] for r in before["deliveries"]} == {
+        "sent", "failed", "pending", "cancelled", "silenced"}
+    assert {r[6] for r in before["attempts"]} == {"sent", "retry",
+                                                  "failed"}
+
+    r = run("-c", tree.main, "--history", "--now", "2026-11-30T10:00:10")
+    assert r.returncode == 0, r.stderr
+    assert "migrated to schema version 4" in r.stderr, r.stderr
+    con = sqlite3.connect(tree.outbox)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 4
+    for t in tables:
+        after = con.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid") \
+            .fetchall()
+        assert after == before[t], t
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    indexes = {r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        " AND tbl_name IN ('deliveries', 'attempts') AND sql IS NOT NULL")}
+    assert indexes == {"deliveries_pending", "deliveries_due",
+                       "attempts_receiver"}
+    # Comparisons, not IN lists: SQLite writes no temporary table.
+    for stmt in ("INSERT INTO deliveries (alert_id, receiver, state,"
+                 " created_at, next_try) VALUES ('x', 'y', 'sent', 0, 0)",
+                 "UPDATE attempts SET result = 'sent' WHERE id = 1"):
+        ops = [row[1] for row in con.execute("EXPLAIN " + stmt)]
+        assert "OpenEphemeral" not in ops, stmt
+    # Every state and result still accepted, a made-up one refused.
+    for state in ("pending", "sent", "failed", "cancelled", "silenced"):
+        con.execute("UPDATE deliveries SET state = ? WHERE rowid = 1",
+                    (state,))
+    for result in ("sent", "retry", "failed"):
+        con.execute("UPDATE attempts SET result = ? WHERE id = 1",
+                    (result,))
+    for stmt in ("UPDATE deliveries SET state = 'lost'",
+                 "UPDATE attempts SET result = 'maybe'"):
+        try:
+            con.execute(stmt)
+            raise AssertionError("CHECK constraint lost: " + stmt)
+        except sqlite3.IntegrityError:
+            pass
+    con.rollback()
+    con.close()
+
+    # The daemon goes on: what waited for "down" goes out, nothing is
+    # announced again, and the next attempt gets the next id.
+    r = once(run, tree, "2026-11-30T10:05")
+    assert "migrated" not in r.stderr
+    assert "ALERT opened" not in r.stderr and "ALERT closed" not in r.stderr
+    assert [a["kind"] for req, a in hook.alerts()
+            if req.path.startswith("/down")]
+    rows = tree.deliveries()
+    assert not [x for x in rows if x["state"] == "pending"], rows
+    con = sqlite3.connect(tree.outbox)
+    ids = [r[0] for r in con.execute("SELECT id FROM attempts ORDER BY id")]
+    con.close()
+    assert ids == list(range(1, len(ids) + 1))
+    assert len(ids) > len(before["attempts"])
+
+
 def test_admin_receivers_hear_of_a_removed_case(tmp_path, hook, run):
     from daemon_helpers import Daemon
     tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url()),
@@ -383,3 +486,35 @@ def test_admin_receivers_hear_of_a_removed_case(tmp_path, hook, run):
         d.close()
     assert [a["kind"] for _, a in hook.alerts()
             if a["case"]["id"] == "B-1"] == ["opened", "removed"]
+
+
+def test_first_start_catch_up_goes_with_its_announcement(tmp_path, hook,
+                                                         run):
+    """A first start announces every window after group_wait; the
+    catch-up of a window already overdue waits with its announcement
+    (one digest), so no receiver hears "overdue" before "opened".  A
+    window announced earlier gets its timed alert at once."""
+    from daemon_helpers import Daemon
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(
+                         case(case_id="OLD-1", transferred="2025-07-01"),
+                         case(case_id="NEW-2", transferred="2025-07-01"))})
+    # OLD-1 is announced a day before; NEW-2 is first seen at 09:00:01.
+    (tree.cases_dir / "a.conf").write_text(cases_file(
+        case(case_id="OLD-1", transferred="2025-07-01")), encoding="utf-8")
+    assert once(run, tree, "2025-07-09T10:00").returncode == 0
+    seen = len(hook.snapshot())
+    tree.write_case_file("a.conf", cases_file(
+        case(case_id="OLD-1", transferred="2025-07-01"),
+        case(case_id="NEW-2", transferred="2025-07-01")))
+    d = Daemon(tree, now="2025-07-10T09:00:01")
+    try:
+        reqs = hook.wait_requests(seen + 2)[seen:]
+    finally:
+        d.stop()
+    kinds = [[(a["case"]["id"], a["kind"]) for a in r.alerts] for r in reqs]
+    assert kinds[0] == [("OLD-1", "overdue")], kinds
+    assert sorted(kinds[1]) == [("NEW-2", "opened"), ("NEW-2", "overdue")], \
+        kinds
+    assert [a["kind"] for a in reqs[1].alerts][0] == "opened", kinds

@@ -234,3 +234,28 @@ def test_preview_table(tmp_path, hook, run):
     assert lines[0].split() == ["WHEN", "RECEIVER", "KIND", "CASE",
                                 "WINDOW", "SUBJECT"]
     assert any("A-1" in line and "opened" in line for line in lines[1:])
+
+
+def test_preview_reports_on_stdout_only(tmp_path, hook, run):
+    # The planner's notices ("... told 1 receiver") concern the private
+    # copy: a preview shows the alert on stdout and says nothing on
+    # stderr, unless -v asks for everything.
+    tree = tree_for(tmp_path, hook)
+    r = run("-c", tree.main, "--once", "--now", rfc3339(START))
+    assert r.returncode == 0, r.stderr
+    tree.write_case_file("a.conf", cases_file(
+        case(case_id="B-2", transferred="2025-09-19",
+             notify=["hook_a", "hook_b"]),
+        case(case_id="C-3", transferred="2025-10-02", notify=["hook_b"]),
+        case(case_id="D-4", transferred="2025-09-10",
+             not_filed="2025-09-15")))
+    args = ("-c", tree.main, "--preview", "--json", "--now",
+            rfc3339(START + DAY))
+    r = run(*args)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    removed = [x for x in json.loads(r.stdout) if x["kind"] == "removed"]
+    assert {x["case"] for x in removed} == {"A-1"}
+    r = run("-v", *args)
+    assert r.returncode == 0, r.stderr
+    assert "case A-1 window decision is no longer configured" in r.stderr

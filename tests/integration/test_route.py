@@ -13,7 +13,7 @@ import json
 import sqlite3
 
 from conftest import assert_error, assert_failed
-from daemon_helpers import (CASE_ID, REMINDERS_CALENDAR_DAYS, case,
+from daemon_helpers import (CASE_ID, REMINDERS_CALENDAR_DAYS, Reply, case,
                             cases_file, make_tree, q)
 from daemon_helpers import hook  # noqa: F401  (fixture)
 
@@ -145,6 +145,28 @@ def test_two_escalation_steps_day_by_day(tmp_path, hook, run):
     # 12 days overdue: the procurator heard from day 3 on, the head from
     # day 10 on.
     assert seen == {"clerk": 13, "procuratorate": 10, "court-head": 3}
+
+
+def test_escalation_first_to_a_receiver_that_was_down(tmp_path, hook, run):
+    # The procuratorate is down on 07-13, its first escalated day: that
+    # alert waits, then the next day's supersedes it.  The one it does
+    # get is still the first it gets, and says so.
+    tree = escalation_tree(tmp_path, hook)
+    once(run, tree, "2025-07-04T10:00")
+    for day in days("2025-07-11", "2025-07-12"):
+        once(run, tree, f"{day}T09:00:30")
+    hook.responder = lambda req: Reply(
+        status=503 if req.path.startswith("/procuratorate") else 200)
+    r = run("-c", tree.main, "--once", "--now", "2025-07-13T09:00:30")
+    assert r.returncode == 1, r.stderr       # the procuratorate waits
+    hook.responder = None
+    once(run, tree, "2025-07-14T09:00:30")
+    sent = [a for req, a in hook.alerts("/procuratorate")
+            if req.reply.status == 200]
+    assert [(a["kind"], a["days_left"]) for a in sent] == [("overdue", -4)]
+    assert sent[0]["escalation"]["first"] == ["procuratorate"], sent[0]
+    rows = [x for x in tree.deliveries() if x["receiver"] == "procuratorate"]
+    assert sorted(x["state"] for x in rows) == ["cancelled", "sent"], rows
 
 
 def test_closing_after_escalation_tells_the_escalated(tmp_path, hook, run):

@@ -1094,11 +1094,64 @@ test_huge_markup_title(void **state)
 	json_decref(alerts);
 }
 
+/* The body chat_setup sends for alerts, through r's channel. */
+static char *
+setup_body(const struct receiver *r, json_t *alerts)
+{
+	const struct channel *ch = channel_of(r);
+	struct transfer t = {0};
+	char err[256], *body;
+
+	assert_non_null(t.easy = curl_easy_init());
+	assert_int_equal(ch->setup(&t, r, "0123456789abcdef0123456789abcdef",
+	                     alerts, 0, false, err, sizeof(err)),
+	    0);
+	body = t.body;
+	t.body = NULL;
+	deliver_transfer_free(&t);
+	return body;
+}
+
+/* Checks that the body chat_fits built is the one chat_setup sends for
+ * the same alerts, and that other alerts (same count, or after no
+ * chat_fits at all) get a body of their own. */
+static void
+test_fits_then_setup(void **state)
+{
+	json_t *a = json_pack("[o, o]", make_alert("reminder", 3, NULL),
+	    make_alert("due", 0, NULL));
+	json_t *b = json_pack("[o, o]", make_alert("overdue", -1, "乙"),
+	    make_alert("overdue", -2, "丙"));
+	struct receiver r;
+	char *want, *got;
+
+	(void)state;
+	make_receiver(&r, FORMAT_SLACK, NULL);
+	assert_int_equal(channel_of(&r)->fits(&r, a), 2);
+	want = chat_body(&r, a, false, REAL_MS);
+	got = setup_body(&r, a);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	assert_int_equal(channel_of(&r)->fits(&r, a), 2);
+	want = chat_body(&r, b, false, REAL_MS);
+	got = setup_body(&r, b);
+	assert_string_equal(got, want);
+	free(got);
+	got = setup_body(&r, b);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	json_decref(a);
+	json_decref(b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_provisional),
+	    cmocka_unit_test(test_fits_then_setup),
 	    cmocka_unit_test(test_dingtalk_markdown),
 	    cmocka_unit_test(test_dingtalk_text),
 	    cmocka_unit_test(test_wecom),

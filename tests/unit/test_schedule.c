@@ -2,8 +2,9 @@
  * test_schedule.c -- planning against a real outbox in a temporary
  * directory: the notify_at boundary, the catch-up after downtime (one
  * alert per window, the latest), the cancellation of a closed window's
- * waiting reminders, a newer alert superseding an older one, and a case
- * no longer configured announced as removed.
+ * waiting reminders, a newer alert superseding an older one, the first
+ * timed alert after a silence saying so, and a case no longer configured
+ * announced as removed.
  *
  * Each test writes a small configuration tree, loads it with config_load
  * as the daemon does, and reads the outbox back with SQL.
@@ -147,6 +148,34 @@ count(struct tree *t, const char *kind, const char *state)
 	return n;
 }
 
+/* 1 if the payload of the alert of kind queued on day (YYYY-MM-DD, by
+ * its due_at) names a silence, 0 if not, -1 if there is none. */
+static int
+payload_silenced(struct tree *t, const char *kind, const char *day)
+{
+	char path[160];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "%s/state/outbox.db", t->dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                     "SELECT json_extract(payload, '$.silenced') IS "
+	                     "NOT NULL FROM alerts WHERE kind = ?1 AND "
+	                     "date(due_at, 'unixepoch', '+8 hours') = ?2",
+	                     -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
 /* Transferred Thu 2025-07-03: deadline Thu 07-10, reminders Mon 07-07
  * and Wed 07-09 at 09:00, due 07-10, overdue from 07-11. */
 #define CASE_A "cases = ( { id = \"A-1\"; transferred = \"2025-07-03\"; } );\n"
@@ -218,6 +247,41 @@ test_supersede_and_cancel(void **state)
 	tree_free(&t);
 }
 
+/* Under a silence the timed alerts are recorded as silenced; the first
+ * one after it carries the silence that ended (after a restart too),
+ * the next one does not; a silenced alert is not superseded (it is not
+ * waiting). */
+static void
+test_resumed_after_silence(void **state)
+{
+	struct tree t;
+	char dir[96];
+
+	(void)state;
+	tree_new(&t,
+	    "cases = ( { id = \"A-1\"; transferred = "
+	    "\"2025-07-03\"; silence = { until = \"2025-07-09\"; "
+	    "reason = \"talks\"; }; } );\n");
+	schedule_plan(t.cfg, t.ob, at("2025-07-07T09:00"), false);
+	schedule_plan(t.cfg, t.ob, at("2025-07-09T09:00"), false);
+	assert_int_equal(count(&t, "reminder", "silenced"), 2);
+	assert_int_equal(count(&t, "reminder", "cancelled"), 0);
+	/* A restart: the outbox opened anew still knows of the silence. */
+	snprintf(dir, sizeof(dir), "%s/state", t.dir);
+	outbox_close(t.ob);
+	assert_non_null(t.ob = outbox_open(dir));
+	schedule_plan(t.cfg, t.ob, at("2025-07-10T09:00"), false);
+	assert_int_equal(count(&t, "due", "pending"), 1);
+	assert_int_equal(payload_silenced(&t, "due", "2025-07-10"), 1);
+	assert_int_equal(payload_silenced(&t, "reminder", "2025-07-09"), 1);
+	schedule_plan(t.cfg, t.ob, at("2025-07-11T09:00"), false);
+	assert_int_equal(payload_silenced(&t, "overdue", "2025-07-11"), 0);
+	/* The due alert still waited: the overdue one superseded it. */
+	assert_int_equal(count(&t, "due", "cancelled"), 1);
+	assert_int_equal(count(&t, "overdue", "pending"), 1);
+	tree_free(&t);
+}
+
 /* On working days (the default) the overdue alerts of a weekend go out
  * once, on the Monday: after Friday 07-11 the plan sleeps until Monday
  * 09:00, and a pass on the Saturday queues nothing. */
@@ -278,6 +342,7 @@ main(void)
 	    cmocka_unit_test(test_notify_at_boundary),
 	    cmocka_unit_test(test_catch_up_is_the_latest_alert),
 	    cmocka_unit_test(test_supersede_and_cancel),
+	    cmocka_unit_test(test_resumed_after_silence),
 	    cmocka_unit_test(test_removed_case),
 	    cmocka_unit_test(test_weekend_overdue_on_monday),
 	};

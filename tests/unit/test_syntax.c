@@ -262,6 +262,46 @@ test_duplicate(void **state)
 	    2, &f));
 	assert_int_equal(f.col, 21);
 	assert_non_null(strstr(f.msg, "(first set at line 2)"));
+	/* Groups in a list are groups of their own, and so is the level
+	 * a stray '}' leads to. */
+	assert_false(
+	    syntax_duplicate("l = ( { d = 1; }, { d = 2; } );\n", 1, &f));
+	assert_false(syntax_duplicate("d = 1; } d = 2;\n", 1, &f));
+	assert_true(syntax_duplicate("} d = 1; { } d = 2;\n", 1, &f));
+	assert_int_equal(f.col, 14);
+}
+
+/* Checks a one-line file of many groups: the duplicate in its last group
+ * is found with one look at the text per key, not a search of the whole
+ * text for each (which took longer than minutes at this size). */
+static void
+test_duplicate_one_line(void **state)
+{
+	static const char group[] = "{ id = \"C\"; title = \"t\"; }, ";
+	static const char last[] = "{ id = \"L\"; title = \"t\"; title = "
+	                           "\"u\"; } );\n";
+	enum { N = 20000 };
+	struct syntax_finding f;
+	size_t n = strlen(group), off = strlen("cases = ( ");
+	char *text = malloc(off + N * n + sizeof(last));
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, "cases = ( ", off);
+	for (size_t i = 0; i < N; i++)
+		memcpy(text + off + i * n, group, n);
+	memcpy(text + off + N * n, last, sizeof(last));
+	assert_true(syntax_duplicate(text, 1, &f));
+	assert_int_equal(f.line, 1);
+	assert_int_equal(f.col,
+	    (int)(off + N * n +
+	        strlen("{ id = \"L\"; "
+	               "title = \"t\"; ") +
+	        1));
+	assert_string_equal(f.msg,
+	    "duplicate setting 'title' (first set at "
+	    "line 1): a group sets each key once");
+	free(text);
 }
 
 /* Checks an impossible date says why. */
@@ -355,6 +395,7 @@ main(void)
 	    cmocka_unit_test(test_cases_split),
 	    cmocka_unit_test(test_nul_escape),
 	    cmocka_unit_test(test_duplicate),
+	    cmocka_unit_test(test_duplicate_one_line),
 	    cmocka_unit_test(test_date_problem),
 	    cmocka_unit_test(test_int_literal),
 	};

@@ -146,6 +146,46 @@ test_body_test_message(void **state)
 	free(body);
 }
 
+/* Checks a body spliced from the alerts' stored texts is byte for byte
+ * the one dumped from the alerts: none, one, several, and a receiver
+ * name and titles that need escaping. */
+static void
+test_body_texts(void **state)
+{
+	static const char *const names[] = {"ops_hook", "q\"uo\\te\tx"};
+	json_t *alerts = json_pack("[o, o, o]", make_alert("reminder", 3),
+	    make_alert("due", 0), make_alert("overdue", -2));
+	char *texts[3], *want, *got;
+	json_t *some;
+
+	(void)state;
+	json_object_set_new(json_object_get(json_array_get(alerts, 1), "case"),
+	    "title", json_string("a \"b\" \\ \n c 上海"));
+	for (size_t i = 0; i < 3; i++)
+		texts[i] = json_dumps(json_array_get(alerts, i), JSON_COMPACT);
+	for (size_t k = 0; k < 2; k++)
+		for (size_t n = 0; n <= 3; n++) {
+			some = json_array();
+			for (size_t i = 0; i < n; i++)
+				json_array_append(some,
+				    json_array_get(alerts, i));
+			want = webhook_body(names[k], some, NOW, false);
+			got = webhook_body_texts(names[k],
+			    (const char *const *)texts, n, NOW);
+			assert_non_null(want);
+			assert_non_null(got);
+			assert_string_equal(got, want);
+			free(want);
+			free(got);
+			json_decref(some);
+		}
+	assert_null(
+	    webhook_body_texts(NULL, (const char *const *)texts, 1, NOW));
+	for (size_t i = 0; i < 3; i++)
+		free(texts[i]);
+	json_decref(alerts);
+}
+
 /* Checks Chinese text goes out as raw UTF-8, not \u escapes. */
 static void
 test_body_utf8(void **state)
@@ -504,6 +544,7 @@ main(void)
 	    cmocka_unit_test(test_body_shape),
 	    cmocka_unit_test(test_body_test_message),
 	    cmocka_unit_test(test_body_utf8),
+	    cmocka_unit_test(test_body_texts),
 	    cmocka_unit_test(test_body_errors),
 	    cmocka_unit_test(test_signature_rfc4231),
 	    cmocka_unit_test(test_setup_headers),
