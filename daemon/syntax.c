@@ -945,7 +945,9 @@ struct syntax_split {
 };
 
 /* Skip blanks and comments as libconfig's scanner does; false at a
- * block comment that does not end. */
+ * block comment that does not end, and at a line comment that the end
+ * of the text ends (libconfig's scanner wants its newline: without it,
+ * the file does not parse). */
 static bool
 syntax_split_blank(struct syntax_split *sp)
 {
@@ -957,9 +959,12 @@ syntax_split_blank(struct syntax_split *sp)
 			sp->p++;
 		} else if (*sp->p == ' ' || *sp->p == '\t' || *sp->p == '\r')
 			sp->p++;
-		else if (*sp->p == '#' || (sp->p[0] == '/' && sp->p[1] == '/'))
+		else if (*sp->p == '#' ||
+		    (sp->p[0] == '/' && sp->p[1] == '/')) {
 			sp->p += strcspn(sp->p, "\n");
-		else if (sp->p[0] == '/' && sp->p[1] == '*') {
+			if (*sp->p == '\0')
+				return false;
+		} else if (sp->p[0] == '/' && sp->p[1] == '*') {
 			if ((e = strstr(sp->p + 2, "*/")) == NULL)
 				return false;
 			for (; sp->p < e; sp->p++)

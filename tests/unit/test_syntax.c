@@ -221,6 +221,11 @@ test_cases_split(void **state)
 	assert_null(syntax_cases_split("cases = ( 1, { a = 1; } );", &n));
 	assert_null(syntax_cases_split("cases = ( );", &n));
 	assert_null(syntax_cases_split("cases = [ { a = 1; } ];", &n));
+	/* libconfig wants a line comment's newline, even at the end. */
+	assert_null(syntax_cases_split("cases = ( { a = 1; } );\n# end", &n));
+	assert_null(syntax_cases_split("cases = ( { a = 1; } ); // end", &n));
+	assert_non_null(v = syntax_cases_split("cases = ({a=1;});# x\n", &n));
+	free(v);
 	assert_non_null(v = syntax_cases_split("cases:({a=1;});", &n));
 	assert_int_equal(n, 1);
 	free(v);
