@@ -962,7 +962,10 @@ config_case(struct loader *ld, config_setting_t *g, struct case_info *c)
 		    c->id);
 	config_case_what(what, sizeof(what), c->id);
 	/* Titles are mostly unique; court names repeat across thousands. */
-	loader_string_of(ld, m.title, "title", &c->title);
+	if (ld->no_titles)
+		loader_string_check(ld, m.title, "title");
+	else
+		loader_string_of(ld, m.title, "title", &c->title);
 	loader_string_shared_of(ld, m.court, "court", &c->court);
 	if (m.extra)
 		config_case_extra(ld, g, c, what);
@@ -1523,6 +1526,7 @@ config_load_flags(const char *path, unsigned flags, struct config_errors *errs)
 	ld.cfg = cfg;
 	ld.errs = errs;
 	ld.no_secrets = (flags & CONFIG_NO_SECRETS) != 0;
+	ld.no_titles = (flags & CONFIG_NO_TITLES) != 0;
 	cfg->path = loader_strdup(&ld, path);
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) == NULL)

@@ -430,6 +430,15 @@ loader_list_int(struct loader *ld, const config_setting_t *list, size_t k)
 }
 
 int
+loader_string_check(struct loader *ld, const config_setting_t *s,
+    const char *key)
+{
+	const char *v;
+
+	return loader_string_value(ld, s, key, &v);
+}
+
+int
 loader_string_of(struct loader *ld, const config_setting_t *s, const char *key,
     const char **out)
 {

@@ -290,6 +290,22 @@ parse_options(int argc, char **argv, struct options *opt)
 	}
 }
 
+/* What the mode opt runs needs loaded: no secrets for what sends
+ * nothing, no case titles for --list (which shows none), unless a mode
+ * that main runs first is asked for too. */
+static unsigned
+load_flags(const struct options *opt)
+{
+	unsigned flags = 0;
+
+	if (opt->list || opt->history || opt->status)
+		flags |= CONFIG_NO_SECRETS;
+	if (opt->list && !opt->check && opt->test_receiver == NULL &&
+	    opt->resend == NULL)
+		flags |= CONFIG_NO_TITLES;
+	return flags;
+}
+
 /* Load the configuration, printing every error; NULL if it is not valid. */
 static struct config *
 load(const char *path, unsigned flags)
@@ -579,9 +595,7 @@ main(int argc, char **argv)
 
 	/* What sends nothing reads no secret: a clerk who may not read
 	 * them can still list. */
-	if ((cfg = load(opt.config,
-	         opt.list || opt.history || opt.status ? CONFIG_NO_SECRETS
-	                                               : 0)) == NULL)
+	if ((cfg = load(opt.config, load_flags(&opt))) == NULL)
 		return 1;
 	if (clock_set_zone(cfg->timezone) == -1)
 		fatalx("cannot use time zone %s", cfg->timezone);

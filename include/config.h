@@ -235,6 +235,10 @@ struct config *config_load(const char *path, struct config_errors *errs);
  * that send nothing (--list, --history, --status): their secrets are
  * NULL. */
 #define CONFIG_NO_SECRETS 0x1
+/* CONFIG_NO_TITLES checks the cases' titles but keeps none (every title
+ * is ""), for --list, which does not show them: at 100k cases they are
+ * a quarter of what the configuration holds. */
+#define CONFIG_NO_TITLES 0x2
 struct config *config_load_flags(const char *path, unsigned flags,
     struct config_errors *errs);
 

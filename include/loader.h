@@ -39,6 +39,7 @@ struct loader {
 	 * ..."), told with an error about a key that is not ASCII; or NULL. */
 	const char *key_hint;
 	bool no_secrets; /* --list: secret files are not read */
+	bool no_titles;  /* --list: case titles are checked, not kept */
 	int line_offset; /* added to a setting's line: see loader_slices */
 };
 
@@ -106,6 +107,9 @@ int loader_string_of(struct loader *ld, const config_setting_t *s,
     const char *key, const char **out);
 int loader_string_shared_of(struct loader *ld, const config_setting_t *s,
     const char *key, const char **out);
+/* Check s as loader_string_of does, keeping nothing. */
+int loader_string_check(struct loader *ld, const config_setting_t *s,
+    const char *key);
 int loader_int(struct loader *ld, const config_setting_t *group,
     const char *key, int min, int max, int *out);
 /* Integer item k of list as the file writes it (libconfig 1.5 reads
