@@ -56,7 +56,7 @@
 
 #define DELIVER_PER_RECEIVER    4     /* transfers in flight to one receiver */
 #define DELIVER_CONNECT_TIMEOUT 10    /* seconds */
-#define DELIVER_LOG_BATCH       500   /* log receiver rows per query */
+#define DELIVER_LOG_BATCH       4000  /* log receiver rows per round */
 #define DELIVER_WRITE_FIRST_MS  250   /* then doubled, between tries to */
 #define DELIVER_WRITE_MAX_MS    1000  /* record outcomes */
 #define DELIVER_BODY_KEEP       65536 /* bodies kept whole in the record */
@@ -925,7 +925,10 @@ deliver_rows_start(struct deliver_kick *k, const struct receiver *r,
 /* Start what receiver r may send now through ch: the rows after its
  * lane's cursor, as messages of up to the channel's digest limit while
  * there is room and its rate allows.  An instant channel (the log) takes
- * everything due, DELIVER_LOG_BATCH rows at a time. */
+ * DELIVER_LOG_BATCH rows a round, and asks for another round at once
+ * while there are more: each round's jobs are kept until its commit, so
+ * that a first start's hundreds of thousands of log alerts are recorded
+ * and freed a batch at a time, not all held in memory. */
 static void
 deliver_receiver(struct deliver_kick *k, const struct receiver *r,
     const struct channel *ch)
@@ -939,17 +942,17 @@ deliver_receiver(struct deliver_kick *k, const struct receiver *r,
 	if (ln->busy == 0)
 		ln->cursor_set = false; /* nothing in flight: from the start */
 	limit = ch->instant ? DELIVER_LOG_BATCH : room * ch->digest_max(r);
-	do {
-		if (outbox_due(dl.ob, r->name, k->now,
-		        ln->cursor_set ? &ln->cursor : NULL, limit,
-		        digest_collect, &rows) == -1) {
-			k->failed = 1;
-			return;
-		}
-		got = rows.n;
-		used = deliver_rows_start(k, r, ch, ln, &rows, room);
-		digest_rows_free(&rows);
-	} while (ch->instant && got == limit && used == got && !k->failed);
+	if (outbox_due(dl.ob, r->name, k->now,
+	        ln->cursor_set ? &ln->cursor : NULL, limit, digest_collect,
+	        &rows) == -1) {
+		k->failed = 1;
+		return;
+	}
+	got = rows.n;
+	used = deliver_rows_start(k, r, ch, ln, &rows, room);
+	digest_rows_free(&rows);
+	if (ch->instant && got == limit && used == got && !k->failed)
+		deliver_wake_at(k->now); /* more: the next round */
 }
 
 /* Record the finished jobs (if fresh, only those done at set-up in this
