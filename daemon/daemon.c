@@ -38,9 +38,10 @@
 #include "window.h"
 #include "xmalloc.h"
 
-#define DAEMON_DRAIN_SECONDS 10   /* SIGTERM: how long in-flight may take */
-#define DAEMON_STALE_MAX     60   /* longest wait after a plan in the past */
-#define DAEMON_SLICE         2000 /* cases planned between two polls */
+#define DAEMON_DRAIN_SECONDS     10 /* SIGTERM: how long in-flight may take */
+#define DAEMON_STALE_MAX         60 /* longest wait after a plan in the past */
+#define DAEMON_SLICE             2000     /* cases planned between two polls */
+#define DAEMON_START_EXTEND_USEC 60000000 /* per call of daemon_starting */
 
 static struct {
 	struct event_base *base;
@@ -678,6 +679,18 @@ daemon_lock(const char *state_dir)
 	return -1;
 }
 
+/* outbox_on_progress hook while starting: systemd's start timeout is
+ * pushed a minute further each time, and its status says why. */
+static void
+daemon_starting(const char *what)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "EXTEND_TIMEOUT_USEC=%d\nSTATUS=%s",
+	    DAEMON_START_EXTEND_USEC, what);
+	sdnotify(msg);
+}
+
 int
 daemon_run(struct config *cfg, const char *config_path, bool once)
 {
@@ -688,13 +701,17 @@ daemon_run(struct config *cfg, const char *config_path, bool once)
 	srandom((unsigned)getpid() ^ (unsigned)clock_now());
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init");
+	if (!once)
+		outbox_on_progress(daemon_starting);
 	if (daemon_lock(cfg->state_dir) == -1 ||
 	    (d.ob = outbox_open(cfg->state_dir)) == NULL) {
+		outbox_on_progress(NULL);
 		lock_release();
 		config_free(cfg);
 		curl_global_cleanup();
 		return 1;
 	}
+	outbox_on_progress(NULL);
 	/* Never wait long for another process's lock: the loop retries. */
 	outbox_busy_ms(d.ob, 10);
 	if (!once)

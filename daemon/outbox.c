@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "log.h"
 #include "outbox.h"
@@ -505,6 +506,65 @@ outbox_migrate_step(struct outbox *ob, int from)
 	    : -1;
 }
 
+/*
+ * A migration rebuilds tables in one transaction: minutes for an outbox
+ * of millions of rows, before the daemon can say READY.  Whoever waits
+ * for it (systemd's start timeout) is told now and then that it goes on.
+ */
+#define OUTBOX_PROGRESS_OPS  1000000 /* SQLite VM steps between looks */
+#define OUTBOX_PROGRESS_SECS 5       /* between two calls of the hook */
+
+static void (*outbox_progress_fn)(const char *);
+static char outbox_progress_what[128];
+static struct timespec outbox_progress_last;
+
+void
+outbox_on_progress(void (*fn)(const char *what))
+{
+	outbox_progress_fn = fn;
+}
+
+/* Tell the hook what goes on, and note when. */
+static void
+outbox_progress_tell(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &outbox_progress_last);
+	outbox_progress_fn(outbox_progress_what);
+}
+
+/* sqlite3_progress_handler callback: the hook again once
+ * OUTBOX_PROGRESS_SECS have passed; 0, go on. */
+static int
+outbox_progress(void *arg)
+{
+	struct timespec now;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - outbox_progress_last.tv_sec >= OUTBOX_PROGRESS_SECS)
+		outbox_progress_tell();
+	return 0;
+}
+
+/* Step `from` of an outbox holding tables, with the hook told before it
+ * and during it (a new outbox is made in no time: nobody is told). */
+static int
+outbox_migrate_watched(struct outbox *ob, int from, int tables)
+{
+	int rc;
+
+	if (outbox_progress_fn == NULL || tables == 0)
+		return outbox_migrate_step(ob, from);
+	snprintf(outbox_progress_what, sizeof(outbox_progress_what),
+	    "migrating the outbox to schema version %d", from + 1);
+	outbox_progress_tell();
+	sqlite3_progress_handler(ob->db, OUTBOX_PROGRESS_OPS, outbox_progress,
+	    NULL);
+	rc = outbox_migrate_step(ob, from);
+	sqlite3_progress_handler(ob->db, 0, NULL, NULL);
+	return rc;
+}
+
 /* Run the steps from version v on with foreign keys off (a table
  * rebuilt by a step is dropped while rows still refer to it; each step
  * checks them before it commits), then turn them on again; 0 or -1. */
@@ -517,8 +577,12 @@ outbox_migrate_steps(struct outbox *ob, int v, int tables)
 	        NULL) != SQLITE_OK)
 		return -1;
 	for (; rc == 0 && v < OUTBOX_VERSION; v++) {
-		if ((rc = outbox_migrate_step(ob, v)) == 0 && tables > 0 &&
-		    v > 0)
+		if (tables > 0 && v > 0)
+			log_info("outbox %s: migrating to schema version %d "
+			         "(minutes for an outbox of millions of rows)",
+			    ob->path, v + 1);
+		if ((rc = outbox_migrate_watched(ob, v, tables)) == 0 &&
+		    tables > 0 && v > 0)
 			log_info("outbox %s: migrated to schema version %d",
 			    ob->path, v + 1);
 	}

@@ -49,6 +49,11 @@ struct outbox_pending {
 	int message_size;        /* how many alerts that message carried */
 };
 
+/* Have fn called with what goes on ("migrating the outbox to schema
+ * version 4") as a migration begins and every few seconds while it runs
+ * (a large outbox takes minutes); NULL: nobody is told. */
+void outbox_on_progress(void (*fn)(const char *what));
+
 /* Open (creating if needed) dir/outbox.db; NULL with a logged error. */
 struct outbox *outbox_open(const char *dir);
 

@@ -101,3 +101,43 @@ def test_no_watchdog_pings_for_another_pid(tmp_path, notify_socket, spawn):
     with pytest.raises(socket.timeout):
         sock.recv(4096)
     d.stop()
+
+
+def test_a_migration_extends_the_start_timeout(tmp_path, notify_socket,
+                                               spawn):
+    # An outbox of schema version 3 (tests/integration/data/
+    # outbox-v3.sql) is migrated before READY: systemd is told first to
+    # wait a minute longer, and why, so that a large outbox's migration
+    # (minutes for millions of rows) does not hit its start timeout.
+    import pathlib
+    import sqlite3
+    sock, path = notify_socket
+    tree = make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    tree.state_dir.mkdir()
+    con = sqlite3.connect(tree.outbox)
+    con.executescript((pathlib.Path(__file__).parent / "data" /
+                       "outbox-v3.sql").read_text(encoding="utf-8"))
+    con.close()
+    d = spawn(tree, now="2025-07-04T10:00", env={"NOTIFY_SOCKET": path})
+    first = fields(recv(sock))
+    assert first == {"EXTEND_TIMEOUT_USEC": "60000000",
+                     "STATUS": "migrating the outbox to schema version 4"}, \
+        first
+    assert fields(recv(sock)) == {"READY": "1"}
+    d.wait_line(r"migrated to schema version 4")
+    assert d.grep(r"migrating to schema version 4 \(minutes for an outbox")
+    d.signal(signal.SIGTERM)
+    assert fields(recv(sock)) == {"STOPPING": "1"}
+    assert d.wait_exit() == 0, d.text
+
+
+def test_no_extension_without_a_migration(tmp_path, notify_socket, spawn):
+    sock, path = notify_socket
+    tree = make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    d = spawn(tree, now="2025-07-04T10:00", env={"NOTIFY_SOCKET": path})
+    assert fields(recv(sock)) == {"READY": "1"}
+    d.signal(signal.SIGTERM)
+    assert fields(recv(sock)) == {"STOPPING": "1"}
+    assert d.wait_exit() == 0, d.text
