@@ -181,6 +181,16 @@ class Tree:
     def outbox(self):
         return self.state_dir / "outbox.db"
 
+    def load_outbox(self, fixture):
+        """Make the outbox from tests/integration/data/<fixture> (an
+        outbox an earlier deadlined wrote, as SQL); its connection."""
+        sql = (pathlib.Path(__file__).parent / "data" / fixture) \
+            .read_text(encoding="utf-8")
+        self.state_dir.mkdir()
+        con = sqlite3.connect(self.outbox)
+        con.executescript(sql)
+        return con
+
     def write_case_file(self, name, text):
         path = self.cases_dir / name
         tmp = path.with_suffix(".tmp")

@@ -241,9 +241,6 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
     """An outbox.db written by deadlined 0.1.0 (tests/integration/data/
     outbox-v1.sql, rows in every state) is migrated on start: every row
     stays, and the windows it announced are not announced again."""
-    import pathlib
-    sql = (pathlib.Path(__file__).parent / "data" /
-           "outbox-v1.sql").read_text(encoding="utf-8")
     receivers = ['{ name = "log"; type = "log"; }'] + [
         webhook_receiver(name, f"http://127.0.0.1:9/{name}")
         for name in ("ok", "gone", "down")]
@@ -255,9 +252,7 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
                  transferred="2026-11-24", extended="2026-11-26"),
             case("(2026)沪0115执5003号", "Closed later", "Pudong court",
                  transferred="2026-11-25", filed="2026-11-30"))})
-    tree.state_dir.mkdir()
-    con = sqlite3.connect(tree.outbox)
-    con.executescript(sql)
+    con = tree.load_outbox("outbox-v1.sql")
     before = {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
               for t in ("alerts", "deliveries", "windows")}
     con.close()
@@ -292,9 +287,6 @@ def test_version_2_outbox_migrates_in_place(tmp_path, hook, run):
     table is rebuilt for the state 'silenced' with every row, rowid and
     index kept, attempts gain 'refused', foreign keys hold, and the
     daemon goes on: nothing is announced again, what waited is sent."""
-    import pathlib
-    sql = (pathlib.Path(__file__).parent / "data" /
-           "outbox-v2.sql").read_text(encoding="utf-8")
     receivers = ['{ name = "log"; type = "log"; }',
                  webhook_receiver("ok", hook.url("/ok")),
                  webhook_receiver("gone", "http://127.0.0.1:9/gone"),
@@ -307,9 +299,7 @@ def test_version_2_outbox_migrates_in_place(tmp_path, hook, run):
                  transferred="2026-11-24", extended="2026-11-26"),
             case("(2026)沪0115执5003号", "Closed later", "Pudong court",
                  transferred="2026-11-25", filed="2026-11-30"))})
-    tree.state_dir.mkdir()
-    con = sqlite3.connect(tree.outbox)
-    con.executescript(sql)
+    con = tree.load_outbox("outbox-v2.sql")
     assert con.execute("PRAGMA user_version").fetchone()[0] == 2
     tables = ("alerts", "deliveries", "windows", "attempts",
               "attempt_alerts")
@@ -388,18 +378,13 @@ def test_version_3_outbox_migrates_in_place(tmp_path, hook, run):
     constraints written as comparisons, every row, rowid and index
     kept, the same states and results allowed and no other, foreign
     keys hold, and the daemon goes on."""
-    import pathlib
-    sql = (pathlib.Path(__file__).parent / "data" /
-           "outbox-v3.sql").read_text(encoding="utf-8")
     receivers = ['{ name = "log"; type = "log"; }',
                  webhook_receiver("ok", hook.url("/ok")),
                  webhook_receiver("gone", "http://127.0.0.1:9/gone"),
                  webhook_receiver("down", hook.url("/down"))]
     tree = make_tree(tmp_path, receivers, ["log", "ok", "gone", "down"],
                      {"a.conf": v3_cases(True)})
-    tree.state_dir.mkdir()
-    con = sqlite3.connect(tree.outbox)
-    con.executescript(sql)
+    con = tree.load_outbox("outbox-v3.sql")
     assert con.execute("PRAGMA user_version").fetchone()[0] == 3
     tables = ("alerts", "deliveries", "windows", "attempts",
               "attempt_alerts")

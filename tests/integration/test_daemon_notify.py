@@ -109,16 +109,10 @@ def test_a_migration_extends_the_start_timeout(tmp_path, notify_socket,
     # outbox-v3.sql) is migrated before READY: systemd is told first to
     # wait a minute longer, and why, so that a large outbox's migration
     # (minutes for millions of rows) does not hit its start timeout.
-    import pathlib
-    import sqlite3
     sock, path = notify_socket
     tree = make_tree(tmp_path, [log_receiver()], ["log"],
                      {"a.conf": cases_file(case(transferred="2025-07-03"))})
-    tree.state_dir.mkdir()
-    con = sqlite3.connect(tree.outbox)
-    con.executescript((pathlib.Path(__file__).parent / "data" /
-                       "outbox-v3.sql").read_text(encoding="utf-8"))
-    con.close()
+    tree.load_outbox("outbox-v3.sql").close()
     d = spawn(tree, now="2025-07-04T10:00", env={"NOTIFY_SOCKET": path})
     first = fields(recv(sock))
     assert first == {"EXTEND_TIMEOUT_USEC": "60000000",
