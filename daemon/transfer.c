@@ -8,10 +8,10 @@
  * Finished transfers are collected in transfer_check_done and handed to
  * the owner one by one, then once as a batch, so that their outcomes can
  * be written in one transaction.  The batch waits for the end of the
- * loop's turn: when several sockets are ready at once, every transfer
- * they finish goes into the same batch (a 20k Slack burst: 488 rounds,
- * each a commit, instead of 962).  Nothing here blocks, and the multi
- * API is never called from inside a curl callback.
+ * loop's turn, so that every transfer finished by the sockets ready at
+ * once shares it (a loopbreak before it runs loses nothing:
+ * deliver_shutdown records what is done).  Nothing here blocks, and the
+ * multi API is never called from inside a curl callback.
  */
 #include <stdbool.h>
 #include <stdlib.h>
