@@ -76,6 +76,7 @@ struct job {
 	TAILQ_ENTRY(job) entry;
 	struct lane *lane;
 	char (*ids)[ALERT_ID_LEN + 1]; /* the alerts */
+	long long *dids;               /* and their deliveries */
 	char **whats; /* "reminder for case X window Y", per alert */
 	size_t nalerts;
 	char delivery_id[ALERT_ID_LEN + 1];
@@ -286,6 +287,7 @@ deliver_job_free(struct job *j)
 		free(j->whats[i]);
 	free(j->whats);
 	free(j->ids);
+	free(j->dids);
 	free(j->receiver);
 	free(j->subject);
 	free(j->recipients);
@@ -358,7 +360,7 @@ deliver_record_attempt(const struct job *j)
 	    .refused = j->t.refused,
 	};
 
-	return outbox_attempt(dl.ob, &a, j->ids, j->nalerts);
+	return outbox_attempt(dl.ob, &a, j->ids, j->dids, j->nalerts);
 }
 
 /* Seconds to wait before attempt number attempts + 1: exponential from
@@ -415,8 +417,7 @@ deliver_record(const struct job *j)
 	for (size_t i = 0; i < j->nalerts && rc == 0; i++) {
 		switch (j->outcome) {
 		case CHANNEL_SENT:
-			rc = outbox_mark_sent(dl.ob, j->ids[i], j->receiver, at,
-			    j->code);
+			rc = outbox_mark_sent(dl.ob, j->dids[i], at, j->code);
 			/* Recipients refused: the admin receivers hear of
 			 * it once per message. */
 			if (rc == 0 && i == 0 && j->t.refused != NULL &&
@@ -428,12 +429,12 @@ deliver_record(const struct job *j)
 		case CHANNEL_RETRY:
 			/* The clock reads whole seconds: one more so that the
 			 * retry never comes before the wait is over. */
-			rc = outbox_mark_retry(dl.ob, j->ids[i], j->receiver,
-			    at, at + j->wait + 1, j->code, j->desc);
+			rc = outbox_mark_retry(dl.ob, j->dids[i], at,
+			    at + j->wait + 1, j->code, j->desc);
 			break;
 		case CHANNEL_FAILED:
-			rc = outbox_mark_failed(dl.ob, j->ids[i], j->receiver,
-			    at, j->code, j->desc);
+			rc = outbox_mark_failed(dl.ob, j->dids[i], at, j->code,
+			    j->desc);
 			/* The admin receivers hear of it in the same
 			 * transaction; of a notice, only the log does. */
 			if (rc == 0 && !j->admin &&
@@ -641,8 +642,8 @@ deliver_set_aside(struct deliver_kick *k, const char *receiver,
 {
 	char *line;
 
-	if (outbox_mark_failed(dl.ob, row->alert_id, receiver, k->now, 0,
-	        row->error) == -1) {
+	if (outbox_mark_failed(dl.ob, row->at.id, k->now, 0, row->error) ==
+	    -1) {
 		k->failed = 1;
 		return;
 	}
@@ -786,8 +787,8 @@ static void
 deliver_note_message(struct deliver_kick *k, const struct job *j)
 {
 	for (size_t i = 0; i < j->nalerts && !k->failed; i++)
-		if (outbox_mark_message(dl.ob, j->ids[i], j->receiver,
-		        j->delivery_id, (int)j->nalerts) == -1)
+		if (outbox_mark_message(dl.ob, j->dids[i], j->delivery_id,
+		        (int)j->nalerts) == -1)
 			k->failed = 1;
 }
 
@@ -813,9 +814,11 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
 	}
 	j->lane = ln;
 	j->ids = xcalloc(n, sizeof(*j->ids));
+	j->dids = xcalloc(n, sizeof(*j->dids));
 	j->whats = xcalloc(n, sizeof(*j->whats));
 	for (size_t i = 0; i < n; i++) {
 		memcpy(j->ids[j->nalerts], rows[i].alert_id, ALERT_ID_LEN + 1);
+		j->dids[j->nalerts] = rows[i].at.id;
 		j->whats[j->nalerts++] =
 		    deliver_what(json_array_get(alerts, i));
 		if (rows[i].attempts > j->attempts)
@@ -838,7 +841,7 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
 		          "%ds",
 		    j->whats[0], r->name, err, dl.cfg->retry_first);
 		for (size_t i = 0; i < n && !k->failed; i++)
-			if (outbox_mark_retry(dl.ob, j->ids[i], r->name, k->now,
+			if (outbox_mark_retry(dl.ob, j->dids[i], k->now,
 			        k->now + dl.cfg->retry_first, 0, err) == -1)
 				k->failed = 1;
 		json_decref(alerts);

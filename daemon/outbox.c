@@ -207,6 +207,58 @@ static const char *const outbox_migrations[] = {
     "DROP TABLE attempts;"
     "ALTER TABLE attempts_v4 RENAME TO attempts;"
     "CREATE INDEX attempts_receiver ON attempts (receiver, started_ms);",
+    /* 5: each delivery gets an id of its own, its rowid until now, as an
+     * INTEGER PRIMARY KEY (VACUUM may renumber an implicit rowid; it
+     * keeps this), with (alert_id, receiver) still unique; and each
+     * alert an attempt carried names the delivery, by which it is
+     * found.  Found by alert id before, random hex, the record of one
+     * message of a burst wrote as many index pages as it carried alerts
+     * (two thirds of what a 20,000-alert burst wrote to the WAL); the
+     * deliveries of a message are neighbours.  Both tables are rebuilt
+     * as in step 3, every row with its rowid. */
+    "CREATE TABLE deliveries_v5 ("
+    "  id           INTEGER PRIMARY KEY,"
+    "  alert_id     TEXT NOT NULL REFERENCES alerts(id),"
+    "  receiver     TEXT NOT NULL,"
+    "  state        TEXT NOT NULL CHECK (state = 'pending' OR"
+    "                 state = 'sent' OR state = 'failed' OR"
+    "                 state = 'cancelled' OR state = 'silenced'),"
+    "  attempts     INTEGER NOT NULL DEFAULT 0,"
+    "  created_at   INTEGER NOT NULL,"
+    "  next_try     INTEGER NOT NULL,"
+    "  last_try     INTEGER,"
+    "  last_status  INTEGER,"
+    "  last_error   TEXT,"
+    "  sent_at      INTEGER,"
+    "  message      TEXT,"
+    "  message_size INTEGER,"
+    "  UNIQUE (alert_id, receiver));"
+    "INSERT INTO deliveries_v5 (id, alert_id, receiver, state, attempts,"
+    "  created_at, next_try, last_try, last_status, last_error, sent_at,"
+    "  message, message_size)"
+    "  SELECT rowid, alert_id, receiver, state, attempts, created_at,"
+    "  next_try, last_try, last_status, last_error, sent_at, message,"
+    "  message_size FROM deliveries;"
+    "DROP TABLE deliveries;"
+    "ALTER TABLE deliveries_v5 RENAME TO deliveries;"
+    "CREATE INDEX deliveries_pending"
+    "  ON deliveries (next_try) WHERE state = 'pending';"
+    "CREATE INDEX deliveries_due ON deliveries (receiver, next_try)"
+    "  WHERE state = 'pending';"
+    "CREATE TABLE attempt_alerts_v5 ("
+    "  attempt_id INTEGER NOT NULL REFERENCES attempts(id),"
+    "  alert_id   TEXT NOT NULL,"
+    "  delivery   INTEGER REFERENCES deliveries(id),"
+    "  PRIMARY KEY (attempt_id, alert_id));"
+    "INSERT INTO attempt_alerts_v5 (rowid, attempt_id, alert_id, delivery)"
+    "  SELECT x.rowid, x.attempt_id, x.alert_id,"
+    "  (SELECT d.id FROM attempts t JOIN deliveries d"
+    "   ON d.alert_id = x.alert_id AND d.receiver = t.receiver"
+    "   WHERE t.id = x.attempt_id)"
+    "  FROM attempt_alerts x;"
+    "DROP TABLE attempt_alerts;"
+    "ALTER TABLE attempt_alerts_v5 RENAME TO attempt_alerts;"
+    "CREATE INDEX attempt_alerts_delivery ON attempt_alerts (delivery);",
 };
 
 /* The timed kinds, as a test of column k.  Written as comparisons, not
@@ -295,16 +347,15 @@ static const char *outbox_sql[ST_COUNT] = {
     [ST_NEXT_TRY] = "SELECT min(next_try) FROM deliveries"
                     " WHERE state = 'pending' AND next_try > ?1",
     [ST_SENT] = "UPDATE deliveries SET state = 'sent',"
-                " attempts = attempts + 1, last_try = ?3, sent_at = ?3,"
-                " last_status = ?4, last_error = NULL"
-                " WHERE alert_id = ?1 AND receiver = ?2",
+                " attempts = attempts + 1, last_try = ?2, sent_at = ?2,"
+                " last_status = ?3, last_error = NULL WHERE id = ?1",
     [ST_RETRY] =
         "UPDATE deliveries SET attempts = attempts + 1,"
-        " last_try = ?3, next_try = ?4, last_status = ?5, last_error = ?6"
-        " WHERE alert_id = ?1 AND receiver = ?2",
+        " last_try = ?2, next_try = ?3, last_status = ?4, last_error = ?5"
+        " WHERE id = ?1",
     [ST_FAILED] = "UPDATE deliveries SET state = 'failed',"
-                  " attempts = attempts + 1, last_try = ?3, last_status = ?4,"
-                  " last_error = ?5 WHERE alert_id = ?1 AND receiver = ?2",
+                  " attempts = attempts + 1, last_try = ?2, last_status = ?3,"
+                  " last_error = ?4 WHERE id = ?1",
     [ST_CANCEL] = "UPDATE deliveries SET state = 'cancelled',"
                   " last_error = ?3 WHERE state = 'pending' AND alert_id IN"
                   " (SELECT id FROM alerts WHERE case_id = ?1 AND window = ?2"
@@ -342,20 +393,22 @@ static const char *outbox_sql[ST_COUNT] = {
                       " LIMIT 1",
     [ST_DUE] =
         "SELECT d.alert_id, d.receiver, d.attempts, a.payload, a.due_at,"
-        " d.next_try, d.rowid, d.message, d.message_size FROM deliveries d"
+        " d.next_try, d.id, d.message, d.message_size FROM deliveries d"
         " JOIN alerts a ON a.id = d.alert_id"
         " WHERE d.state = 'pending' AND d.receiver = ?1 AND d.next_try <= ?2"
-        " AND (d.next_try, d.rowid) > (?3, ?4)"
-        " ORDER BY d.next_try, d.rowid LIMIT ?5",
-    [ST_MESSAGE] = "UPDATE deliveries SET message = ?3, message_size = ?4"
-                   " WHERE alert_id = ?1 AND receiver = ?2",
+        " AND (d.next_try, d.id) > (?3, ?4)"
+        " ORDER BY d.next_try, d.id LIMIT ?5",
+    [ST_MESSAGE] = "UPDATE deliveries SET message = ?2, message_size = ?3"
+                   " WHERE id = ?1",
     [ST_ATTEMPT] = "INSERT INTO attempts (receiver, message, started_ms,"
                    " duration_ms, result, status, detail, subject,"
                    " recipients, message_id, body, body_sha256, clock_shift,"
                    " refused)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
                    " ?12, ?13, ?14)",
-    [ST_ATTEMPT_ALERT] = "INSERT OR IGNORE INTO attempt_alerts VALUES (?1, ?2)",
+    [ST_ATTEMPT_ALERT] =
+        "INSERT OR IGNORE INTO attempt_alerts (attempt_id, alert_id, delivery)"
+        " VALUES (?1, ?2, ?3)",
     [ST_STATS] =
         "SELECT (SELECT count(*) FROM deliveries WHERE receiver = ?1"
         "   AND state = 'pending'),"
@@ -383,7 +436,7 @@ static const char *outbox_sql[ST_COUNT] = {
         " t.subject, t.recipients, t.message_id, t.refused"
         " FROM alerts a JOIN deliveries d ON d.alert_id = a.id"
         " LEFT JOIN (attempt_alerts x JOIN attempts t ON t.id = x.attempt_id)"
-        "   ON x.alert_id = a.id AND t.receiver = d.receiver"
+        "   ON x.delivery = d.id"
         " WHERE (?1 IS NULL OR a.case_id = ?1) AND a.created_at >= ?2"
         " ORDER BY a.case_id, a.created_at, a.rowid, d.receiver, t.id",
     /* Failed or waiting deliveries to ?1 of windows still open (of case
@@ -913,44 +966,40 @@ outbox_next_try(struct outbox *ob, time_t after)
 }
 
 int
-outbox_mark_sent(struct outbox *ob, const char *alert_id, const char *receiver,
-    time_t now, long status)
+outbox_mark_sent(struct outbox *ob, long long delivery, time_t now, long status)
 {
 	sqlite3_stmt *st = ob->st[ST_SENT];
 
-	outbox_bind_text(st, 1, alert_id);
-	outbox_bind_text(st, 2, receiver);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, status);
+	sqlite3_bind_int64(st, 1, delivery);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, status);
 	return outbox_step_done(ob, ST_SENT, "mark sent");
 }
 
 int
-outbox_mark_retry(struct outbox *ob, const char *alert_id, const char *receiver,
-    time_t now, time_t next_try, long status, const char *error)
+outbox_mark_retry(struct outbox *ob, long long delivery, time_t now,
+    time_t next_try, long status, const char *error)
 {
 	sqlite3_stmt *st = ob->st[ST_RETRY];
 
-	outbox_bind_text(st, 1, alert_id);
-	outbox_bind_text(st, 2, receiver);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, next_try);
-	sqlite3_bind_int64(st, 5, status);
-	outbox_bind_text(st, 6, error);
+	sqlite3_bind_int64(st, 1, delivery);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, next_try);
+	sqlite3_bind_int64(st, 4, status);
+	outbox_bind_text(st, 5, error);
 	return outbox_step_done(ob, ST_RETRY, "mark retry");
 }
 
 int
-outbox_mark_failed(struct outbox *ob, const char *alert_id,
-    const char *receiver, time_t now, long status, const char *error)
+outbox_mark_failed(struct outbox *ob, long long delivery, time_t now,
+    long status, const char *error)
 {
 	sqlite3_stmt *st = ob->st[ST_FAILED];
 
-	outbox_bind_text(st, 1, alert_id);
-	outbox_bind_text(st, 2, receiver);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, status);
-	outbox_bind_text(st, 5, error);
+	sqlite3_bind_int64(st, 1, delivery);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, status);
+	outbox_bind_text(st, 4, error);
 	return outbox_step_done(ob, ST_FAILED, "mark failed");
 }
 
@@ -1099,7 +1148,7 @@ outbox_due(struct outbox *ob, const char *receiver, time_t now,
 	outbox_bind_text(st, 1, receiver);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, after != NULL ? after->next_try : INT64_MIN);
-	sqlite3_bind_int64(st, 4, after != NULL ? after->rowid : INT64_MIN);
+	sqlite3_bind_int64(st, 4, after != NULL ? after->id : INT64_MIN);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		p.alert_id = (const char *)sqlite3_column_text(st, 0);
@@ -1108,7 +1157,7 @@ outbox_due(struct outbox *ob, const char *receiver, time_t now,
 		p.payload = (const char *)sqlite3_column_text(st, 3);
 		p.due_at = (time_t)sqlite3_column_int64(st, 4);
 		p.at.next_try = (time_t)sqlite3_column_int64(st, 5);
-		p.at.rowid = sqlite3_column_int64(st, 6);
+		p.at.id = sqlite3_column_int64(st, 6);
 		p.message = (const char *)sqlite3_column_text(st, 7);
 		p.message_size = sqlite3_column_int(st, 8);
 		if (fn(&p, arg) != 0) {
@@ -1126,21 +1175,21 @@ outbox_busy_ms(struct outbox *ob, int ms)
 }
 
 int
-outbox_mark_message(struct outbox *ob, const char *alert_id,
-    const char *receiver, const char *message, int size)
+outbox_mark_message(struct outbox *ob, long long delivery, const char *message,
+    int size)
 {
 	sqlite3_stmt *st = ob->st[ST_MESSAGE];
 
-	outbox_bind_text(st, 1, alert_id);
-	outbox_bind_text(st, 2, receiver);
-	outbox_bind_text(st, 3, message);
-	sqlite3_bind_int(st, 4, size);
+	sqlite3_bind_int64(st, 1, delivery);
+	outbox_bind_text(st, 2, message);
+	sqlite3_bind_int(st, 3, size);
 	return outbox_step_done(ob, ST_MESSAGE, "mark message");
 }
 
 int
 outbox_attempt(struct outbox *ob, const struct outbox_attempt *a,
-    const char (*alert_ids)[OUTBOX_ID_LEN + 1], size_t n)
+    const char (*alert_ids)[OUTBOX_ID_LEN + 1], const long long *deliveries,
+    size_t n)
 {
 	sqlite3_stmt *st = ob->st[ST_ATTEMPT];
 	sqlite3_int64 id;
@@ -1166,6 +1215,7 @@ outbox_attempt(struct outbox *ob, const struct outbox_attempt *a,
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_int64(st, 1, id);
 		outbox_bind_text(st, 2, alert_ids[i]);
+		sqlite3_bind_int64(st, 3, deliveries[i]);
 		if (outbox_step_done(ob, ST_ATTEMPT_ALERT, "record attempt") ==
 		    -1)
 			return -1;

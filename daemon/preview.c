@@ -37,6 +37,7 @@ struct preview_item {
 	size_t seq; /* the order found, to keep a stable order */
 	char *receiver;
 	char *alert_id;
+	long long delivery; /* its id */
 	char *payload;
 };
 
@@ -66,6 +67,7 @@ preview_take(const struct outbox_pending *p, void *arg)
 	it->seq = run->n++;
 	it->receiver = xstrdup(p->receiver);
 	it->alert_id = xstrdup(p->alert_id);
+	it->delivery = p->at.id;
 	it->payload = xstrdup(p->payload);
 	run->after = p->at;
 	return 0;
@@ -104,8 +106,8 @@ preview_send_until(struct preview_run *run, time_t before)
 	for (; run->first < run->n; run->first++) {
 		struct preview_item *it = &run->v[run->first];
 
-		if (outbox_mark_sent(run->ob, it->alert_id, it->receiver,
-		        it->when, 0) == -1) {
+		if (outbox_mark_sent(run->ob, it->delivery, it->when, 0) ==
+		    -1) {
 			outbox_rollback(run->ob);
 			return -1;
 		}

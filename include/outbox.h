@@ -34,7 +34,7 @@ struct outbox_window {
  * then by when it was queued. */
 struct outbox_cursor {
 	time_t next_try;
-	long long rowid;
+	long long id; /* the delivery's */
 };
 
 /* A delivery waiting to be sent. */
@@ -130,10 +130,11 @@ int outbox_due(struct outbox *ob, const char *receiver, time_t now,
     const struct outbox_cursor *after, size_t limit,
     int (*fn)(const struct outbox_pending *, void *), void *arg);
 
-/* Note that the delivery goes out in message (its Idempotency-Key) of
- * size alerts, before it is sent; 0 or -1. */
-int outbox_mark_message(struct outbox *ob, const char *alert_id,
-    const char *receiver, const char *message, int size);
+/* Note that delivery (its id, outbox_pending's at.id) goes out in
+ * message (its Idempotency-Key) of size alerts, before it is sent; 0 or
+ * -1. */
+int outbox_mark_message(struct outbox *ob, long long delivery,
+    const char *message, int size);
 
 #define OUTBOX_ID_LEN 32 /* an alert id, hex */
 
@@ -155,9 +156,11 @@ struct outbox_attempt {
 	const char *refused;   /* e-mail: "addr: reply; ..." refused, or NULL */
 };
 
-/* Record an attempt and the alerts it carried; 0 or -1. */
+/* Record an attempt and the n deliveries it carried (each its alert's
+ * id and its own); 0 or -1. */
 int outbox_attempt(struct outbox *ob, const struct outbox_attempt *a,
-    const char (*alert_ids)[OUTBOX_ID_LEN + 1], size_t n);
+    const char (*alert_ids)[OUTBOX_ID_LEN + 1], const long long *deliveries,
+    size_t n);
 
 /* Where a receiver's deliveries stand, for --status. */
 struct outbox_stats {
@@ -212,14 +215,14 @@ void outbox_busy_ms(struct outbox *ob, int ms);
  * (Those already due are in flight or wait for a transfer to end.) */
 time_t outbox_next_try(struct outbox *ob, time_t after);
 
-/* Record an outcome; status is the HTTP or SMTP code (0 if none). */
-int outbox_mark_sent(struct outbox *ob, const char *alert_id,
-    const char *receiver, time_t now, long status);
-int outbox_mark_retry(struct outbox *ob, const char *alert_id,
-    const char *receiver, time_t now, time_t next_try, long status,
-    const char *error);
-int outbox_mark_failed(struct outbox *ob, const char *alert_id,
-    const char *receiver, time_t now, long status, const char *error);
+/* Record the outcome of delivery (its id); status is the HTTP or SMTP
+ * code (0 if none). */
+int outbox_mark_sent(struct outbox *ob, long long delivery, time_t now,
+    long status);
+int outbox_mark_retry(struct outbox *ob, long long delivery, time_t now,
+    time_t next_try, long status, const char *error);
+int outbox_mark_failed(struct outbox *ob, long long delivery, time_t now,
+    long status, const char *error);
 
 /* Queue receiver's failed and waiting deliveries again, at once and with
  * a fresh count of attempts: those of windows still open (of case_id

@@ -9,6 +9,8 @@ window.
 
 Each step is a `--once --now` run on the same state directory, as a
 daemon restarted at that moment would behave."""
+import csv
+import io
 import sqlite3
 
 from daemon_helpers import (CASE_ID, DECISION_TITLE, REASONS_TITLE,
@@ -20,6 +22,26 @@ from daemon_helpers import hook  # noqa: F401  (fixture)
 def once(run, tree, now):
     r = run("-c", tree.main, "--once", "--now", now)
     return r
+
+
+def table_rows(con, table):
+    """Every row of table in rowid order, as {column: value} with the
+    rowid as "rowid_"."""
+    cur = con.execute(f"SELECT rowid AS rowid_, * FROM {table}"
+                      " ORDER BY rowid")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur]
+
+
+def kept(before, after):
+    """Whether each row of before is in after at its place, every column
+    it had holding the same value (a migration may add columns, and
+    the daemon rows after them)."""
+    return len(after) >= len(before) and all(
+        {k: a[k] for k in b} == b for b, a in zip(before, after))
+
+
+LATEST_SCHEMA = 5
 
 
 def new_alerts(hook, seen):
@@ -253,7 +275,7 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
             case("(2026)沪0115执5003号", "Closed later", "Pudong court",
                  transferred="2026-11-25", filed="2026-11-30"))})
     con = tree.load_outbox("outbox-v1.sql")
-    before = {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+    before = {t: table_rows(con, t)
               for t in ("alerts", "deliveries", "windows")}
     con.close()
     assert len(before["deliveries"]) == 24
@@ -262,13 +284,12 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
     assert "migrated to schema version 2" in r.stderr, r.stderr
     assert "migrated to schema version 3" in r.stderr, r.stderr
     assert "migrated to schema version 4" in r.stderr, r.stderr
+    assert "migrated to schema version 5" in r.stderr, r.stderr
     assert "ALERT opened" not in r.stderr and "ALERT closed" not in r.stderr
     con = sqlite3.connect(tree.outbox)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST_SCHEMA
     for t, rows in before.items():
-        cols = len(rows[0])
-        after = con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
-        assert [row[:cols] for row in after[:len(rows)]] == rows, t
+        assert kept(rows, table_rows(con, t)), t
     states = dict(con.execute(
         "SELECT state, count(*) FROM deliveries GROUP BY state"))
     assert states["sent"] >= 12 and states["failed"] == 6
@@ -283,9 +304,9 @@ def test_version_1_outbox_migrates_in_place(tmp_path, run):
 def test_version_2_outbox_migrates_in_place(tmp_path, hook, run):
     """An outbox.db written by the schema version 2 daemon (tests/
     integration/data/outbox-v2.sql: deliveries in every state, attempts
-    in every result) is migrated to version 3 (and on to 4) on start: the deliveries
-    table is rebuilt for the state 'silenced' with every row, rowid and
-    index kept, attempts gain 'refused', foreign keys hold, and the
+    in every result) is migrated to version 3 (and on to the latest) on
+    start: the deliveries table is rebuilt for the state 'silenced' with
+    every row, rowid and index kept, attempts gain 'refused', foreign keys hold, and the
     daemon goes on: nothing is announced again, what waited is sent."""
     receivers = ['{ name = "log"; type = "log"; }',
                  webhook_receiver("ok", hook.url("/ok")),
@@ -303,25 +324,22 @@ def test_version_2_outbox_migrates_in_place(tmp_path, hook, run):
     assert con.execute("PRAGMA user_version").fetchone()[0] == 2
     tables = ("alerts", "deliveries", "windows", "attempts",
               "attempt_alerts")
-    before = {t: con.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid")
-              .fetchall() for t in tables}
+    before = {t: table_rows(con, t) for t in tables}
     con.close()
-    states = {r[3] for r in before["deliveries"]}
+    states = {r["state"] for r in before["deliveries"]}
     assert states == {"sent", "failed", "pending", "cancelled"}
-    assert {r[6] for r in before["attempts"]} == {"sent", "retry",
-                                                  "failed"}
+    assert {r["result"] for r in before["attempts"]} == {"sent", "retry",
+                                                         "failed"}
 
     # Before anything is due again: the migration alone.
     r = run("-c", tree.main, "--history", "--now", "2026-11-30T10:00:10")
     assert r.returncode == 0, r.stderr
     assert "migrated to schema version 3" in r.stderr, r.stderr
     con = sqlite3.connect(tree.outbox)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST_SCHEMA
     for t in tables:
-        after = con.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid") \
-            .fetchall()
-        cols = len(before[t][0])
-        assert [row[:cols] for row in after] == before[t], t
+        after = table_rows(con, t)
+        assert len(after) == len(before[t]) and kept(before[t], after), t
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     indexes = {r[0] for r in con.execute(
@@ -373,8 +391,9 @@ def v3_cases(filed):
 def test_version_3_outbox_migrates_in_place(tmp_path, hook, run):
     """An outbox.db written by the schema version 3 daemon (tests/
     integration/data/outbox-v3.sql: deliveries in every state, silenced
-    included, attempts in every result) is migrated to version 4 on
-    start: deliveries and attempts are rebuilt with their CHECK
+    included, attempts in every result) is migrated to version 4 (and on
+    to the latest) on start: deliveries and attempts are rebuilt with
+    their CHECK
     constraints written as comparisons, every row, rowid and index
     kept, the same states and results allowed and no other, foreign
     keys hold, and the daemon goes on."""
@@ -388,23 +407,21 @@ def test_version_3_outbox_migrates_in_place(tmp_path, hook, run):
     assert con.execute("PRAGMA user_version").fetchone()[0] == 3
     tables = ("alerts", "deliveries", "windows", "attempts",
               "attempt_alerts")
-    before = {t: con.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid")
-              .fetchall() for t in tables}
+    before = {t: table_rows(con, t) for t in tables}
     con.close()
-    assert {r[3] for r in before["deliveries"]} == {
+    assert {r["state"] for r in before["deliveries"]} == {
         "sent", "failed", "pending", "cancelled", "silenced"}
-    assert {r[6] for r in before["attempts"]} == {"sent", "retry",
-                                                  "failed"}
+    assert {r["result"] for r in before["attempts"]} == {"sent", "retry",
+                                                         "failed"}
 
     r = run("-c", tree.main, "--history", "--now", "2026-11-30T10:00:10")
     assert r.returncode == 0, r.stderr
     assert "migrated to schema version 4" in r.stderr, r.stderr
     con = sqlite3.connect(tree.outbox)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST_SCHEMA
     for t in tables:
-        after = con.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid") \
-            .fetchall()
-        assert after == before[t], t
+        after = table_rows(con, t)
+        assert len(after) == len(before[t]) and kept(before[t], after), t
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     indexes = {r[0] for r in con.execute(
@@ -449,6 +466,106 @@ def test_version_3_outbox_migrates_in_place(tmp_path, hook, run):
     con.close()
     assert ids == list(range(1, len(ids) + 1))
     assert len(ids) > len(before["attempts"])
+
+
+def test_version_4_outbox_migrates_in_place(tmp_path, hook, run):
+    """An outbox.db written by the schema version 4 daemon (tests/
+    integration/data/outbox-v4.sql: deliveries in every state, attempts
+    in every result) is migrated to version 5 on start: each delivery
+    gets an id of its own (its rowid), each alert an attempt carried
+    names its delivery and is found by it (an index on the delivery in
+    place of the one on alert ids), every row is kept, a delivery is
+    still one per alert and receiver, foreign keys hold, --history
+    shows every attempt as version 4 found it, and the daemon goes on,
+    recording new attempts by delivery."""
+    receivers = ['{ name = "log"; type = "log"; }',
+                 webhook_receiver("ok", hook.url("/ok")),
+                 webhook_receiver("gone", "http://127.0.0.1:9/gone"),
+                 webhook_receiver("down", hook.url("/down"))]
+    tree = make_tree(tmp_path, receivers, ["log", "ok", "gone", "down"],
+                     {"a.conf": v3_cases(True)})
+    con = tree.load_outbox("outbox-v4.sql")
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 4
+    tables = ("alerts", "deliveries", "windows", "attempts",
+              "attempt_alerts")
+    before = {t: table_rows(con, t) for t in tables}
+    # What each attempt carried, as version 4 found it: by alert id.
+    carried = sorted(con.execute(
+        "SELECT a.case_id, a.kind, t.receiver, t.result, t.message"
+        " FROM attempt_alerts x JOIN attempts t ON t.id = x.attempt_id"
+        " JOIN alerts a ON a.id = x.alert_id"))
+    con.close()
+    assert {r["state"] for r in before["deliveries"]} == {
+        "sent", "failed", "pending", "cancelled", "silenced"}
+    assert {r["result"] for r in before["attempts"]} == {"sent", "retry",
+                                                         "failed"}
+    assert len(carried) == len(before["attempt_alerts"]) > 20
+
+    r = run("-c", tree.main, "--history", "--csv", "--now",
+            "2026-11-30T10:00:10")
+    assert r.returncode == 0, r.stderr
+    assert "migrated to schema version 5" in r.stderr, r.stderr
+    assert "schema version 4" not in r.stderr, r.stderr
+    con = sqlite3.connect(tree.outbox)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 5
+    for t in tables:
+        after = table_rows(con, t)
+        assert len(after) == len(before[t]) and kept(before[t], after), t
+    assert all(d["id"] == d["rowid_"]
+               for d in table_rows(con, "deliveries"))
+    links = con.execute(
+        "SELECT x.alert_id, t.receiver, d.alert_id, d.receiver"
+        " FROM attempt_alerts x JOIN attempts t ON t.id = x.attempt_id"
+        " LEFT JOIN deliveries d ON d.id = x.delivery").fetchall()
+    assert len(links) == len(carried)
+    assert all(x[0] == x[2] and x[1] == x[3] for x in links), links
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    indexes = {r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        " AND tbl_name IN ('deliveries', 'attempt_alerts')"
+        " AND sql IS NOT NULL")}
+    assert indexes == {"deliveries_pending", "deliveries_due",
+                       "attempt_alerts_delivery"}
+    plan = " ".join(row[3] for row in con.execute(
+        "EXPLAIN QUERY PLAN SELECT attempt_id FROM attempt_alerts"
+        " WHERE delivery = 1"))
+    assert "attempt_alerts_delivery" in plan, plan
+    try:
+        con.execute("INSERT INTO deliveries (alert_id, receiver, state,"
+                    " created_at, next_try) SELECT alert_id, receiver,"
+                    " 'pending', 0, 0 FROM deliveries LIMIT 1")
+        raise AssertionError("two deliveries of one alert to one receiver")
+    except sqlite3.IntegrityError:
+        pass
+    con.rollback()
+    con.close()
+    shown = sorted((x["case"], x["kind"], x["receiver"], x["result"],
+                    x["key"])
+                   for x in csv.DictReader(io.StringIO(
+                       r.stdout.lstrip("\ufeff")))
+                   if x["what"] == "attempt")
+    assert shown == carried
+
+    # The daemon goes on: what waited for "down" goes out, nothing is
+    # announced again, and each alert of a new attempt names its
+    # delivery.
+    r = once(run, tree, "2026-11-30T10:05")
+    assert "migrated" not in r.stderr
+    assert "ALERT opened" not in r.stderr and "ALERT closed" not in r.stderr
+    assert [a["kind"] for req, a in hook.alerts()
+            if req.path.startswith("/down")]
+    rows = tree.deliveries()
+    assert not [x for x in rows if x["state"] == "pending"], rows
+    con = sqlite3.connect(tree.outbox)
+    new = con.execute(
+        "SELECT x.alert_id, t.receiver, d.alert_id, d.receiver"
+        " FROM attempt_alerts x JOIN attempts t ON t.id = x.attempt_id"
+        " LEFT JOIN deliveries d ON d.id = x.delivery"
+        " WHERE x.attempt_id > ?",
+        (max(a["id"] for a in before["attempts"]),)).fetchall()
+    con.close()
+    assert new and all(x[0] == x[2] and x[1] == x[3] for x in new), new
 
 
 def test_admin_receivers_hear_of_a_removed_case(tmp_path, hook, run):

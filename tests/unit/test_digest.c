@@ -35,7 +35,7 @@ add(struct digest_rows *rows, const char *payload, const char *message,
 	p.attempts = (int)rows->n % 3;
 	p.payload = payload;
 	p.at.next_try = 100;
-	p.at.rowid = (long long)rows->n + 1;
+	p.at.id = (long long)rows->n + 1;
 	p.message = message;
 	p.message_size = size;
 	assert_int_equal(digest_collect(&p, rows), 0);
@@ -66,7 +66,7 @@ test_collect(void **state)
 	assert_true(rows.v[4].admin);
 	assert_string_equal(rows.v[4].message, "k1");
 	assert_int_equal(rows.v[4].message_size, 1);
-	assert_int_equal(rows.v[4].at.rowid, 5);
+	assert_int_equal(rows.v[4].at.id, 5);
 	assert_string_equal(rows.v[4].alert_id,
 	    "00000000000000000000000000000004");
 	digest_rows_free(&rows);
@@ -85,7 +85,7 @@ test_collect_many(void **state)
 		add(&rows, CASE_ALERT, NULL, 0);
 	assert_int_equal(rows.n, 1000);
 	assert_true(rows.cap >= 1000);
-	assert_int_equal(rows.v[999].at.rowid, 1000);
+	assert_int_equal(rows.v[999].at.id, 1000);
 	assert_non_null(rows.v[999].alert);
 	digest_rows_free(&rows);
 }

@@ -137,6 +137,14 @@ occurrences(const char *hay, const char *needle)
 	return n;
 }
 
+/* outbox_due callback: note the delivery's id. */
+static int
+delivery_of(const struct outbox_pending *p, void *arg)
+{
+	*(long long *)arg = p->at.id;
+	return 1;
+}
+
 /* Queue an alert of A-1 to log and record two attempts at it. */
 static void
 record_attempts(struct tree *t)
@@ -150,11 +158,16 @@ record_attempts(struct tree *t)
 	    .result = "retry",
 	    .status = 503,
 	    .detail = "<b>busy</b> & \"later\""};
+	long long delivery = 0;
 
 	assert_int_equal(outbox_add(t->ob, id, "A-1", "decision", "opened",
 	                     1751763600, "{}", "log", 1751763600, 1751763600),
 	    1);
-	assert_int_equal(outbox_attempt(t->ob, &a, &id, 1), 0);
+	assert_int_equal(outbox_due(t->ob, "log", 1751763600, NULL, 1,
+	                     delivery_of, &delivery),
+	    0);
+	assert_true(delivery > 0);
+	assert_int_equal(outbox_attempt(t->ob, &a, &id, &delivery, 1), 0);
 	a.message = "key-2";
 	a.result = "sent";
 	a.status = 250;
@@ -162,7 +175,7 @@ record_attempts(struct tree *t)
 	a.subject = "Subject <1>";
 	a.recipients = "a@example.org";
 	a.message_id = "<m1@example.org>";
-	assert_int_equal(outbox_attempt(t->ob, &a, &id, 1), 0);
+	assert_int_equal(outbox_attempt(t->ob, &a, &id, &delivery, 1), 0);
 }
 
 /* the weekend roll, a window that does not roll, escaping, rows. */
