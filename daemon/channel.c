@@ -169,6 +169,7 @@ static const struct channel channel_table[] = {
         .type = RECEIVER_WEBHOOK,
         .format = FORMAT_JSON,
         .setup = webhook_setup,
+        .texts = true,
         .digest_max = channel_json_max,
         .judge = channel_judge_http,
         .proto = "HTTP",

@@ -13,6 +13,8 @@
  * reminders due at 09:00 make a handful of requests, not 200.  A
  * receiver's `rate` and a cap on transfers in flight decide how many
  * messages may start; the rest waits in the outbox for its turn.
+ * A JSON webhook's message is made of the alerts' texts as stored:
+ * those still true today are only scanned (jscan.h), never parsed.
  *
  * Each receiver has a lane: how many of its messages are in flight, and
  * a cursor on the last outbox row started.  Rows up to the cursor are in
@@ -78,6 +80,7 @@ struct job {
 	char (*ids)[ALERT_ID_LEN + 1]; /* the alerts */
 	long long *dids;               /* and their deliveries */
 	char **whats; /* "reminder for case X window Y", per alert */
+	char **texts; /* or, through a channel of texts, each one's JSON */
 	size_t nalerts;
 	char delivery_id[ALERT_ID_LEN + 1];
 	char *receiver;
@@ -286,6 +289,9 @@ deliver_job_free(struct job *j)
 	for (size_t i = 0; i < j->nalerts; i++)
 		free(j->whats[i]);
 	free(j->whats);
+	for (size_t i = 0; j->texts != NULL && i < j->nalerts; i++)
+		free(j->texts[i]);
+	free(j->texts);
 	free(j->ids);
 	free(j->dids);
 	free(j->receiver);
@@ -405,6 +411,24 @@ deliver_finish(struct job *j, CURLcode rc)
 	j->duration_ms = clock_real_ms() - j->started_ms;
 }
 
+/* Tell the admin receivers that alert i of j failed for good; 0 or -1.
+ * A job of texts has no JSON of its alerts: the text is read again. */
+static int
+deliver_tell_failed(const struct job *j, size_t i, time_t at)
+{
+	json_t *alert;
+	int rc;
+
+	if (j->alerts != NULL)
+		alert = json_incref(json_array_get(j->alerts, i));
+	else
+		alert = json_loads(j->texts[i], 0, NULL);
+	rc = admin_delivery_failed(dl.ob, dl.cfg, alert, j->receiver, j->code,
+	    j->desc, at);
+	json_decref(alert);
+	return rc;
+}
+
 /* Write how a job ended: one outbox row per alert; 0 or -1.  The log
  * lines wait for deliver_log, after the commit, so that the log never
  * says more than the outbox holds. */
@@ -438,9 +462,7 @@ deliver_record(const struct job *j)
 			/* The admin receivers hear of it in the same
 			 * transaction; of a notice, only the log does. */
 			if (rc == 0 && !j->admin &&
-			    admin_delivery_failed(dl.ob, dl.cfg,
-			        json_array_get(j->alerts, i), j->receiver,
-			        j->code, j->desc, at) == -1)
+			    deliver_tell_failed(j, i, at) == -1)
 				rc = -1;
 			break;
 		}
@@ -672,6 +694,22 @@ deliver_what(json_t *alert)
 	return s;
 }
 
+/* "reminder for case X window Y" of a row, parsed, or scanned (its
+ * text, handed over to the job, is text). */
+static char *
+deliver_row_what(const struct digest_row *row, const char *text)
+{
+	const struct jscan_alert *b = &row->brief;
+	char *s;
+
+	if (!row->scanned)
+		return deliver_what(row->alert);
+	xasprintf(&s, "%.*s for case %.*s window %.*s", (int)b->kind.len,
+	    text + b->kind.off, (int)b->case_id.len, text + b->case_id.off,
+	    (int)b->window.len, text + b->window.off);
+	return s;
+}
+
 /* Set up the message of j to r through its channel; 0, or -1 with err.
  * An instant channel's message is done once set up: nothing to
  * transfer. */
@@ -764,20 +802,27 @@ deliver_alerts(struct digest_row *rows, size_t n, date_t today)
 	return alerts;
 }
 
-/* The stored texts of rows[0..n), if each is what its alert dumps to:
- * case alerts (as the planner stored them) not refreshed; else NULL.
- * Valid while rows are; free the array. */
-static const char **
-deliver_texts(const struct digest_row *rows, size_t n)
+/* The JSON text of each of rows[0..n) as it goes out, taken from the
+ * rows: as stored when only scanned (a case alert, true as of today),
+ * else the parsed alert, refreshed to today, dumped as webhook_body
+ * dumps it.  For a channel of texts. */
+static char **
+deliver_texts(struct digest_row *rows, size_t n, date_t today)
 {
-	const char **texts;
+	char **texts = xcalloc(n + 1, sizeof(*texts));
 
-	for (size_t i = 0; i < n; i++)
-		if (rows[i].admin || rows[i].refreshed || rows[i].text == NULL)
-			return NULL;
-	texts = xcalloc(n + 1, sizeof(*texts));
-	for (size_t i = 0; i < n; i++)
-		texts[i] = rows[i].text;
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].scanned) {
+			texts[i] = rows[i].text;
+			rows[i].text = NULL;
+			continue;
+		}
+		if (alert_refresh(rows[i].alert, today))
+			rows[i].refreshed = true;
+		if ((texts[i] = json_dumps(rows[i].alert, JSON_COMPACT)) ==
+		    NULL)
+			fatalx("json_dumps: alert %s", rows[i].alert_id);
+	}
 	return texts;
 }
 
@@ -802,11 +847,14 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
     size_t n, const char *key)
 {
 	char err[256] = "";
-	json_t *alerts = deliver_alerts(rows, n, k->today);
+	json_t *alerts = NULL;
 	struct job *j = deliver_job_new(r, ch);
-	const char **texts;
 	int rc;
 
+	if (ch->texts)
+		j->texts = deliver_texts(rows, n, k->today);
+	else
+		alerts = deliver_alerts(rows, n, k->today);
 	if (key == NULL && ch->fits != NULL &&
 	    (n = ch->fits(r, alerts)) < json_array_size(alerts)) {
 		json_decref(alerts);
@@ -819,8 +867,8 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
 	for (size_t i = 0; i < n; i++) {
 		memcpy(j->ids[j->nalerts], rows[i].alert_id, ALERT_ID_LEN + 1);
 		j->dids[j->nalerts] = rows[i].at.id;
-		j->whats[j->nalerts++] =
-		    deliver_what(json_array_get(alerts, i));
+		j->whats[j->nalerts++] = deliver_row_what(&rows[i],
+		    j->texts != NULL ? j->texts[i] : rows[i].text);
 		if (rows[i].attempts > j->attempts)
 			j->attempts = rows[i].attempts;
 		j->admin = rows[i].admin;
@@ -829,11 +877,10 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
 		memcpy(j->delivery_id, key, ALERT_ID_LEN + 1);
 	else
 		deliver_job_id(j);
-	texts = deliver_texts(rows, n);
-	j->t.texts = texts;
+	j->t.texts = (const char *const *)j->texts;
+	j->t.ntexts = n;
 	rc = deliver_setup(j, r, alerts, false, err, sizeof(err));
 	j->t.texts = NULL;
-	free(texts);
 	if (rc == -1 || (!ch->instant && transfer_add(j->t.easy) == -1)) {
 		if (err[0] == '\0')
 			snprintf(err, sizeof(err), "curl_multi_add_handle");
@@ -897,7 +944,7 @@ deliver_rows_start(struct deliver_kick *k, const struct receiver *r,
 	size_t max = ch->digest_max(r), off = 0, took, n;
 
 	while (off < rows->n && room > 0 && !k->failed) {
-		if (rows->v[off].alert == NULL) {
+		if (!digest_readable(&rows->v[off])) {
 			deliver_set_aside(k, r->name, &rows->v[off++]);
 			continue;
 		}
@@ -937,7 +984,10 @@ deliver_receiver(struct deliver_kick *k, const struct receiver *r,
     const struct channel *ch)
 {
 	struct lane *ln = deliver_lane(r->name);
-	struct digest_rows rows = {NULL, 0, 0};
+	struct digest_rows rows = {
+	    .texts = ch->texts,
+	    .today = k->today,
+	};
 	size_t room, limit, got, used;
 
 	if ((room = deliver_room(ln, ch, k->now)) == 0)

@@ -25,14 +25,50 @@ digest_rows_add(struct digest_rows *rows)
 	return &rows->v[rows->n++];
 }
 
+/* Whether text, a case alert, scans into r->brief and says the right
+ * number of days left as of today: then it need not be parsed. */
+static bool
+digest_scan(struct digest_row *r, const char *text, date_t today)
+{
+	const struct jscan_span *dl = &r->brief.deadline;
+	char day[DATE_BUFSZ];
+	date_t deadline;
+
+	if (text == NULL || jscan_alert(text, &r->brief) == -1 ||
+	    dl->len >= sizeof(day) ||
+	    (r->brief.kind.len == strlen(ADMIN_KIND) &&
+	        memcmp(text + r->brief.kind.off, ADMIN_KIND,
+	            r->brief.kind.len) == 0))
+		return false;
+	memcpy(day, text + dl->off, dl->len);
+	day[dl->len] = '\0';
+	/* A deadline that does not parse is never refreshed: as it is. */
+	return date_parse(day, &deadline) == -1 ||
+	    r->brief.days_left == (long long)(deadline - today);
+}
+
 int
 digest_collect(const struct outbox_pending *p, void *arg)
 {
-	struct digest_row *r = digest_rows_add(arg);
+	struct digest_rows *rows = arg;
+	struct digest_row *r = digest_rows_add(rows);
 	json_error_t jerr;
 
 	snprintf(r->alert_id, sizeof(r->alert_id), "%s", p->alert_id);
 	r->error[0] = '\0';
+	r->attempts = p->attempts;
+	r->at = p->at;
+	snprintf(r->message, sizeof(r->message), "%s",
+	    p->message != NULL ? p->message : "");
+	r->message_size = p->message_size;
+	r->refreshed = false;
+	r->alert = NULL;
+	r->admin = false;
+	if ((r->scanned =
+	            rows->texts && digest_scan(r, p->payload, rows->today))) {
+		r->text = xstrdup(p->payload);
+		return 0;
+	}
 	r->alert = json_loads(p->payload != NULL ? p->payload : "", 0, &jerr);
 	if (r->alert == NULL)
 		snprintf(r->error, sizeof(r->error),
@@ -46,13 +82,13 @@ digest_collect(const struct outbox_pending *p, void *arg)
 	}
 	r->admin = r->alert != NULL && admin_is_notice(r->alert);
 	r->text = r->alert != NULL ? xstrdup(p->payload) : NULL;
-	r->refreshed = false;
-	r->attempts = p->attempts;
-	r->at = p->at;
-	snprintf(r->message, sizeof(r->message), "%s",
-	    p->message != NULL ? p->message : "");
-	r->message_size = p->message_size;
 	return 0;
+}
+
+bool
+digest_readable(const struct digest_row *r)
+{
+	return r->alert != NULL || r->scanned;
 }
 
 void
@@ -64,7 +100,7 @@ digest_rows_free(struct digest_rows *rows)
 	}
 	free(rows->v);
 	rows->v = NULL;
-	rows->n = rows->cap = 0;
+	rows->n = rows->cap = 0; /* texts and today stay */
 }
 
 size_t
@@ -73,9 +109,9 @@ digest_stored_run(const struct digest_rows *rows, size_t off)
 	const struct digest_row *first = &rows->v[off];
 	size_t n = 0;
 
-	if (first->message[0] == '\0' || first->alert == NULL)
+	if (first->message[0] == '\0' || !digest_readable(first))
 		return 0;
-	while (off + n < rows->n && rows->v[off + n].alert != NULL &&
+	while (off + n < rows->n && digest_readable(&rows->v[off + n]) &&
 	    strcmp(rows->v[off + n].message, first->message) == 0)
 		n++;
 	return n == (size_t)first->message_size ? n : 0;
@@ -87,7 +123,8 @@ digest_fresh_run(const struct digest_rows *rows, size_t off, size_t max)
 	size_t n = 0;
 
 	/* Administrators' notices travel in messages of their own. */
-	while (off + n < rows->n && n < max && rows->v[off + n].alert != NULL &&
+	while (off + n < rows->n && n < max &&
+	    digest_readable(&rows->v[off + n]) &&
 	    rows->v[off + n].admin == rows->v[off].admin &&
 	    (n == 0 || rows->v[off + n].message[0] == '\0'))
 		n++;

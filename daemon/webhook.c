@@ -149,9 +149,8 @@ webhook_setup(struct transfer *t, const struct receiver *r,
 		snprintf(err, errlen, "receiver '%s' has no url", r->name);
 		return -1;
 	}
-	if (!test && t->texts != NULL && json_is_array(alerts))
-		t->body = webhook_body_texts(r->name, t->texts,
-		    json_array_size(alerts), now);
+	if (!test && t->texts != NULL)
+		t->body = webhook_body_texts(r->name, t->texts, t->ntexts, now);
 	else
 		t->body = webhook_body(r->name, alerts, now, test);
 	if (t->body == NULL) {

@@ -73,6 +73,9 @@ struct channel {
 	    const char *receiver);
 	const char *proto; /* "HTTP" or "SMTP", for descriptions */
 	bool instant;      /* no transfer: written where it goes at once */
+	/* Its message is made of each alert's JSON text: setup reads
+	 * t->texts, never alerts (which is NULL), and there is no fits. */
+	bool texts;
 };
 
 /* The channel of receiver r: never NULL (an unknown type or format is
@@ -109,11 +112,13 @@ struct transfer {
 	bool rcpt_wait;   /* SMTP: the last of them awaits its reply */
 	int rcpt_refused; /* SMTP: how many the server refused */
 	char *refused;    /* SMTP: "addr: reply; ..." of those; freed */
-	/* For set-up only (NULL, or valid until it returns): each alert's
-	 * JSON text as stored, when that is exactly what dumping the alert
-	 * would give (a case alert read back and not refreshed), so that
-	 * the webhook body is spliced rather than dumped again. */
+	/* For set-up only, through a channel of texts (NULL, or valid until
+	 * it returns): the ntexts alerts' JSON texts, each exactly what
+	 * dumping the alert would give (as stored, when a case alert read
+	 * back was true as of today), so that the webhook body is spliced
+	 * rather than dumped again. */
 	const char *const *texts;
+	size_t ntexts;
 	char errbuf[CURL_ERROR_SIZE];
 };
 

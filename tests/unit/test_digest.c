@@ -45,7 +45,7 @@ add(struct digest_rows *rows, const char *payload, const char *message,
 static void
 test_collect(void **state)
 {
-	struct digest_rows rows = {NULL, 0, 0};
+	struct digest_rows rows = {.v = NULL};
 
 	(void)state;
 	add(&rows, CASE_ALERT, NULL, 0);
@@ -74,11 +74,60 @@ test_collect(void **state)
 	assert_null(rows.v);
 }
 
+/* A case alert as the planner stores it, deadline 2026-11-27, with
+ * days_left (a number, as text). */
+#define STORED(days)                                                           \
+	"{\"id\":\"x\",\"kind\":\"overdue\",\"days_left\":" days               \
+	",\"case\":{\"id\":\"(2026)沪0115执5001号\"},\"window\":{"          \
+	"\"name\":\"decision\",\"deadline\":\"2026-11-27\"}}"
+
+/* For a message of texts, a case alert that scans and is true today is
+ * only scanned; one whose days_left is out of date today, a notice, or
+ * a text the scan refuses is parsed; without texts everything is. */
+static void
+test_collect_scanned(void **state)
+{
+	struct digest_rows rows = {.texts = true};
+	date_t today;
+
+	(void)state;
+	assert_int_equal(date_parse("2026-11-30", &today), 0);
+	rows.today = today;
+	add(&rows, STORED("-3"), NULL, 0); /* true on 2026-11-30 */
+	add(&rows, STORED("-2"), NULL, 0); /* a day out of date */
+	add(&rows, ADMIN_ALERT, NULL, 0);
+	add(&rows, "{\"kind\": \"overdue\"}", NULL, 0);
+	add(&rows, "{not json", NULL, 0);
+	assert_true(rows.v[0].scanned);
+	assert_null(rows.v[0].alert);
+	assert_true(digest_readable(&rows.v[0]));
+	assert_string_equal(rows.v[0].text, STORED("-3"));
+	assert_int_equal(rows.v[0].brief.days_left, -3);
+	assert_false(rows.v[0].admin);
+	for (size_t i = 1; i < 4; i++) {
+		assert_false(rows.v[i].scanned);
+		assert_non_null(rows.v[i].alert);
+		assert_true(digest_readable(&rows.v[i]));
+	}
+	assert_true(rows.v[2].admin);
+	assert_false(rows.v[4].scanned);
+	assert_false(digest_readable(&rows.v[4]));
+	/* Scanned rows make messages like parsed ones. */
+	assert_int_equal(digest_fresh_run(&rows, 0, 100), 2);
+	digest_rows_free(&rows);
+
+	rows.texts = false;
+	add(&rows, STORED("-3"), NULL, 0);
+	assert_false(rows.v[0].scanned);
+	assert_non_null(rows.v[0].alert);
+	digest_rows_free(&rows);
+}
+
 /* Many rows: the array grows, nothing is lost. */
 static void
 test_collect_many(void **state)
 {
-	struct digest_rows rows = {NULL, 0, 0};
+	struct digest_rows rows = {.v = NULL};
 
 	(void)state;
 	for (int i = 0; i < 1000; i++)
@@ -94,7 +143,7 @@ test_collect_many(void **state)
 static void
 test_stored_run(void **state)
 {
-	struct digest_rows rows = {NULL, 0, 0};
+	struct digest_rows rows = {.v = NULL};
 
 	(void)state;
 	add(&rows, CASE_ALERT, "k1", 3);
@@ -119,7 +168,7 @@ test_stored_run(void **state)
 static void
 test_fresh_run(void **state)
 {
-	struct digest_rows rows = {NULL, 0, 0};
+	struct digest_rows rows = {.v = NULL};
 
 	(void)state;
 	for (int i = 0; i < 5; i++)
@@ -151,6 +200,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_collect),
 	    cmocka_unit_test(test_collect_many),
+	    cmocka_unit_test(test_collect_scanned),
 	    cmocka_unit_test(test_stored_run),
 	    cmocka_unit_test(test_fresh_run),
 	};
