@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "alert.h"
+#include "buf.h"
 #include "clock.h"
 #include "log.h"
+#include "utf8.h"
 
 /* SHA-256, fetched once: an implicit fetch on every EVP_DigestInit_ex
  * (and a new context each time) cost more than the hashing, and a start
@@ -177,4 +179,111 @@ alert_payload(const char *id, enum alert_kind kind, const struct case_info *c,
 	if (chg != NULL)
 		alert_add_change(obj, kind, ws, chg);
 	return obj;
+}
+
+/* The JSON string of s as jansson's dump writes it (RFC 8259: quote,
+ * backslash and control characters escaped, \\u with upper-case hex
+ * where there is no short form; nothing else); false if s is NULL or not
+ * UTF-8, which json_string refuses. */
+static bool
+alert_text_string(struct buf *b, const char *s)
+{
+	const char *run = s;
+
+	if (s == NULL || !utf8_valid(s))
+		return false;
+	buf_adds(b, "\"");
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *esc = NULL;
+
+		if (c != '"' && c != '\\' && c >= 0x20)
+			continue;
+		buf_addn(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		}
+		if (esc != NULL)
+			buf_adds(b, esc);
+		else
+			buf_printf(b, "\\u%04X", c);
+	}
+	buf_addn(b, run, (size_t)(s - run));
+	buf_adds(b, "\"");
+	return true;
+}
+
+/* ,"key":"s" (key is plain ASCII); false as alert_text_string. */
+static bool
+alert_text_member(struct buf *b, const char *key, const char *s)
+{
+	buf_printf(b, ",\"%s\":", key);
+	return alert_text_string(b, s);
+}
+
+char *
+alert_text(const char *id, enum alert_kind kind, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws, date_t today)
+{
+	char opened[DATE_BUFSZ], deadline[DATE_BUFSZ], transferred[DATE_BUFSZ];
+	char deadline_at[CLOCK_RFC3339_BUFSZ];
+	const struct case_event *ev;
+	struct buf b = {NULL, 0, 0};
+	bool ok;
+
+	/* In alert_payload's order: json_pack, then the members added. */
+	clock_rfc3339(clock_local(ws->deadline, 86399), deadline_at);
+	buf_adds(&b, "{\"id\":");
+	ok = alert_text_string(&b, id) &&
+	    alert_text_member(&b, "kind", deadline_kind_name(kind));
+	buf_printf(&b, ",\"days_left\":%d,\"case\":{\"id\":",
+	    deadline_days_left(ws, today));
+	ok = ok && alert_text_string(&b, c->id) &&
+	    alert_text_member(&b, "title", c->title) &&
+	    alert_text_member(&b, "court", c->court);
+	if ((ev = config_case_event(c, "transferred")) != NULL)
+		ok = ok &&
+		    alert_text_member(&b, "transferred",
+		        date_format(ev->date, transferred));
+	buf_adds(&b, "},\"window\":{\"name\":");
+	ok = ok && alert_text_string(&b, w->name) &&
+	    alert_text_member(&b, "title", w->title) &&
+	    alert_text_member(&b, "opened", date_format(ws->opened, opened));
+	buf_printf(&b, ",\"days\":%d,\"extended\":%s", ws->days,
+	    ws->extended ? "true" : "false");
+	ok = ok &&
+	    alert_text_member(&b, "deadline",
+	        date_format(ws->deadline, deadline)) &&
+	    alert_text_member(&b, "deadline_at", deadline_at);
+	buf_printf(&b, ",\"provisional\":%s",
+	    ws->provisional ? "true" : "false");
+	if (w->title_en != NULL)
+		ok = ok && alert_text_member(&b, "title_en", w->title_en);
+	buf_adds(&b, "}}");
+	if (!ok) {
+		free(buf_take(&b));
+		return NULL;
+	}
+	return buf_take(&b);
 }

@@ -181,41 +181,38 @@ schedule_supersede(struct schedule_pass *p, const struct case_info *c,
 }
 
 /* If the window's last timed alert for receiver r was silenced, this
- * timed alert is the first after the silence: say so in its payload
- * ("silenced": the silence that ended). */
-static void
+ * timed alert is the first after the silence and says so in its payload
+ * ("silenced": the silence that ended): that stored alert (malloc'd),
+ * else NULL. */
+static char *
 schedule_resumed(struct schedule_pass *p, const struct case_info *c,
-    const struct window_def *w, const struct receiver *r, json_t *payload)
+    const struct window_def *w, const struct receiver *r)
 {
-	json_t *old, *sil;
-	char *stored;
-	int rc;
+	char *stored = NULL;
 
-	if ((rc = outbox_last_silenced(p->ob, c->id, w->name, r->name,
-	         &stored)) != 1) {
-		p->failed |= rc == -1;
-		return;
-	}
-	if ((old = json_loads(stored, 0, NULL)) != NULL &&
-	    (sil = json_object_get(old, "silenced")) != NULL)
-		json_object_set(payload, "silenced", sil);
-	json_decref(old);
-	free(stored);
+	if (outbox_last_silenced(p->ob, c->id, w->name, r->name, &stored) == -1)
+		p->failed = 1;
+	return stored;
 }
 
 /* What the payload of an alert says of silences, for its first
- * receiver r: the silence that covers it, or the one that just ended
- * before it. */
+ * receiver: the silence that covers it, or the one that just ended
+ * before it (resumed: the stored alert silenced last, or NULL). */
 static void
-schedule_silence_payload(struct schedule_pass *p, const struct case_info *c,
-    const struct window_def *w, const struct receiver *r, enum alert_kind kind,
+schedule_silence_payload(const struct schedule_pass *p, const char *resumed,
     json_t *payload)
 {
+	json_t *old, *sil;
+
 	if (p->silence != NULL)
 		json_object_set_new(payload, "silenced",
 		    silence_json(p->silence));
-	else if (kind < ALERT_OPENED)
-		schedule_resumed(p, c, w, r, payload);
+	else if (resumed != NULL &&
+	    (old = json_loads(resumed, 0, NULL)) != NULL) {
+		if ((sil = json_object_get(old, "silenced")) != NULL)
+			json_object_set(payload, "silenced", sil);
+		json_decref(old);
+	}
 }
 
 /* A window silenced today: its timed alerts still waiting for a
@@ -279,6 +276,40 @@ schedule_hold_for(const struct schedule_pass *p, const struct receiver *r,
 	return 0;
 }
 
+/* The text of an alert of window w of case c for its first receiver r:
+ * alert_payload's object with what it says of the escalation (an
+ * overdue alert) and of silences, dumped; written directly (alert_text)
+ * when none of those add to it, as in most of a burst. */
+static char *
+schedule_text(struct schedule_pass *p, const struct case_info *c,
+    const struct window_def *w, const struct window_state *ws,
+    const struct receiver *r, enum alert_kind kind, const char *id,
+    const struct alert_change *chg, struct schedule_route *rt, int overdue_days)
+{
+	char *resumed = NULL, *text = NULL;
+	json_t *payload;
+	bool escalates = kind == ALERT_OVERDUE && rt->n > rt->nbase &&
+	    route_steps_reached(&w->escalate, overdue_days) > 0;
+
+	if (p->silence == NULL && kind < ALERT_OPENED)
+		resumed = schedule_resumed(p, c, w, r);
+	if (chg == NULL && p->silence == NULL && resumed == NULL && !escalates)
+		text = alert_text(id, kind, c, w, ws, p->today);
+	if (text == NULL) {
+		payload = alert_payload(id, kind, c, w, ws, p->today, chg);
+		if (escalates) {
+			schedule_heard(p, c, w, rt);
+			schedule_escalation(rt, w, ws, overdue_days, payload);
+		}
+		schedule_silence_payload(p, resumed, payload);
+		if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
+			fatalx("json_dumps: alert %s", id);
+		json_decref(payload);
+	}
+	free(resumed);
+	return text;
+}
+
 static void
 schedule_queue(struct schedule_pass *p, const struct case_info *c,
     const struct window_def *w, const struct window_state *ws,
@@ -288,7 +319,6 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 	char id[ALERT_ID_LEN + 1];
 	const struct receiver *r;
 	struct schedule_route rt;
-	json_t *payload = NULL;
 	char *text = NULL;
 	time_t not_before;
 	int rc;
@@ -301,18 +331,9 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 			p->failed |= rc == -1;
 			continue;
 		}
-		if (text == NULL) {
-			payload =
-			    alert_payload(id, kind, c, w, ws, p->today, chg);
-			if (kind == ALERT_OVERDUE) {
-				schedule_heard(p, c, w, &rt);
-				schedule_escalation(&rt, w, ws, overdue_days,
-				    payload);
-			}
-			schedule_silence_payload(p, c, w, r, kind, payload);
-			if ((text = json_dumps(payload, JSON_COMPACT)) == NULL)
-				fatalx("json_dumps: alert %s", id);
-		}
+		if (text == NULL)
+			text = schedule_text(p, c, w, ws, r, kind, id, chg, &rt,
+			    overdue_days);
 		if (kind < ALERT_OPENED &&
 		    (p->waiting == NULL || p->waiting[rt.rcv[i]]))
 			schedule_supersede(p, c, w, r, id, kind);
@@ -331,7 +352,6 @@ schedule_queue(struct schedule_pass *p, const struct case_info *c,
 		}
 	}
 	free(text);
-	json_decref(payload);
 	schedule_route_free(&rt);
 }
 

@@ -67,6 +67,14 @@ json_t *alert_payload(const char *id, enum alert_kind kind,
     const struct window_state *ws, date_t today,
     const struct alert_change *chg);
 
+/* The same object with no change (chg NULL) as JSON text, exactly as
+ * json_dumps(alert_payload(...), JSON_COMPACT) writes it, without
+ * building it: a new string, or NULL if a string of it is not UTF-8
+ * (json_string refuses it). */
+char *alert_text(const char *id, enum alert_kind kind,
+    const struct case_info *c, const struct window_def *w,
+    const struct window_state *ws, date_t today);
+
 /* Make a stored alert speak as of today: its days_left counted again
  * from its window's deadline (a delivery that leaves on a later day
  * than it was queued, after an outage, says where things stand now).
