@@ -15,6 +15,7 @@
 #include "alert.h"
 #include "buf.h"
 #include "clock.h"
+#include "jscan.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -181,53 +182,23 @@ alert_payload(const char *id, enum alert_kind kind, const struct case_info *c,
 	return obj;
 }
 
-/* The JSON string of s as jansson's dump writes it (RFC 8259: quote,
- * backslash and control characters escaped, \\u with upper-case hex
- * where there is no short form; nothing else); false if s is NULL or not
- * UTF-8, which json_string refuses. */
+/* The JSON string of s as jansson's dump writes it (jscan.h); false if
+ * s is NULL or not UTF-8, which json_string refuses. */
 static bool
 alert_text_string(struct buf *b, const char *s)
 {
+	char seq[JSCAN_SEQ];
 	const char *run = s;
 
 	if (s == NULL || !utf8_valid(s))
 		return false;
 	buf_adds(b, "\"");
 	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		const char *esc = NULL;
-
-		if (c != '"' && c != '\\' && c >= 0x20)
+		if (!JSCAN_ESCAPED((unsigned char)*s))
 			continue;
 		buf_addn(b, run, (size_t)(s - run));
+		buf_adds(b, jscan_escape_seq((unsigned char)*s, seq));
 		run = s + 1;
-		switch (c) {
-		case '"':
-			esc = "\\\"";
-			break;
-		case '\\':
-			esc = "\\\\";
-			break;
-		case '\b':
-			esc = "\\b";
-			break;
-		case '\f':
-			esc = "\\f";
-			break;
-		case '\n':
-			esc = "\\n";
-			break;
-		case '\r':
-			esc = "\\r";
-			break;
-		case '\t':
-			esc = "\\t";
-			break;
-		}
-		if (esc != NULL)
-			buf_adds(b, esc);
-		else
-			buf_printf(b, "\\u%04X", c);
 	}
 	buf_addn(b, run, (size_t)(s - run));
 	buf_adds(b, "\"");

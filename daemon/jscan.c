@@ -9,6 +9,7 @@
  * numbers), and notes where those five are.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "jscan.h"
@@ -332,4 +333,21 @@ jscan_alert(const char *s, struct jscan_alert *out)
 	    (js.seen & JSCAN_ALL) != JSCAN_ALL)
 		return -1;
 	return 0;
+}
+
+char *
+jscan_escape_seq(unsigned char c, char *seq)
+{
+	/* Pairs: the byte, then the letter after its backslash. */
+	static const char shorts[] = "\"\"\\\\\bb\ff\nn\rr\tt";
+
+	for (size_t i = 0; shorts[i] != '\0'; i += 2)
+		if ((unsigned char)shorts[i] == c) {
+			seq[0] = '\\';
+			seq[1] = shorts[i + 1];
+			seq[2] = '\0';
+			return seq;
+		}
+	snprintf(seq, JSCAN_SEQ, "\\u%04X", c);
+	return seq;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "jscan.h"
 #include "list.h"
 #include "log.h"
 #include "route.h"
@@ -251,55 +252,23 @@ struct list_stream {
 	size_t n; /* objects written */
 };
 
-/* Write the escape of c (a quote, a backslash or a control character)
- * as jansson writes it. */
-static void
-list_stream_escape(FILE *fp, unsigned char c)
-{
-	switch (c) {
-	case '"':
-	case '\\':
-		fprintf(fp, "\\%c", c);
-		break;
-	case '\b':
-		fputs("\\b", fp);
-		break;
-	case '\f':
-		fputs("\\f", fp);
-		break;
-	case '\n':
-		fputs("\\n", fp);
-		break;
-	case '\r':
-		fputs("\\r", fp);
-		break;
-	case '\t':
-		fputs("\\t", fp);
-		break;
-	default:
-		fprintf(fp, "\\u%04X", c);
-	}
-}
-
-/* Write s as a JSON string, escaped as jansson escapes it (a quote, a
- * backslash and the control characters; \\u00XX for those without a
- * short form); 0, or -1 when it cannot be written or s is not UTF-8
- * (which json_string refuses).  By hand: json_string and json_dumpb
- * for each string cost a sixth of --list --json. */
+/* Write s as a JSON string, escaped as jansson escapes it (jscan.h); 0, or -1
+ * when it cannot be written or s is not UTF-8 (which json_string refuses).  By
+ * hand: json_string and json_dumpb for each string cost a sixth of --list
+ * --json. */
 static int
 list_stream_string(struct list_stream *st, const char *s)
 {
 	const char *run = s, *p;
+	char seq[JSCAN_SEQ];
 
 	if (!utf8_valid(s) || fputc('"', st->fp) == EOF)
 		return -1;
 	for (p = s; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!JSCAN_ESCAPED((unsigned char)*p))
 			continue;
 		fwrite(run, 1, (size_t)(p - run), st->fp);
-		list_stream_escape(st->fp, c);
+		fputs(jscan_escape_seq((unsigned char)*p, seq), st->fp);
 		run = p + 1;
 	}
 	fwrite(run, 1, (size_t)(p - run), st->fp);

@@ -1,7 +1,8 @@
 /*
- * jscan.h -- a validating scan of a stored alert's JSON text that notes
- * where the few members delivery needs are, building nothing.  Pure: no
- * I/O, no allocation.
+ * jscan.h -- JSON text by hand, where jansson's trees cost too much: a
+ * validating scan of a stored alert's text that notes where the few
+ * members delivery needs are, and the escapes jansson's dump writes in a
+ * string.  Pure: no I/O, no allocation.
  */
 #ifndef DEADLINED_JSCAN_H
 #define DEADLINED_JSCAN_H
@@ -39,5 +40,14 @@ struct jscan_alert {
  */
 #define JSCAN_DEPTH 32
 int jscan_alert(const char *s, struct jscan_alert *out);
+
+/* Whether jansson's dump escapes byte c of a UTF-8 string: a quote, a
+ * backslash or a control character; nothing else. */
+#define JSCAN_ESCAPED(c) ((c) == '"' || (c) == '\\' || (c) < 0x20)
+
+/* The escape it writes for such a byte c into seq (JSCAN_SEQ bytes):
+ * \" \\ \b \f \n \r \t, else \u00XX in upper-case hex.  Returns seq. */
+#define JSCAN_SEQ 7
+char *jscan_escape_seq(unsigned char c, char *seq);
 
 #endif

@@ -259,6 +259,16 @@ def test_calendar_change_is_announced_as_such(tmp_path, hook, run):
     assert ext["calendar_changed"] is True
 
 
+def fixture_receivers(hook):
+    """The receivers of the outbox-v2..v4 fixtures: log; ok; gone, now
+    refusing connections; down, which was down when they were written
+    and now answers."""
+    return ['{ name = "log"; type = "log"; }',
+            webhook_receiver("ok", hook.url("/ok")),
+            webhook_receiver("gone", "http://127.0.0.1:9/gone"),
+            webhook_receiver("down", hook.url("/down"))]
+
+
 def test_version_1_outbox_migrates_in_place(tmp_path, run):
     """An outbox.db written by deadlined 0.1.0 (tests/integration/data/
     outbox-v1.sql, rows in every state) is migrated on start: every row
@@ -308,10 +318,7 @@ def test_version_2_outbox_migrates_in_place(tmp_path, hook, run):
     start: the deliveries table is rebuilt for the state 'silenced' with
     every row, rowid and index kept, attempts gain 'refused', foreign keys hold, and the
     daemon goes on: nothing is announced again, what waited is sent."""
-    receivers = ['{ name = "log"; type = "log"; }',
-                 webhook_receiver("ok", hook.url("/ok")),
-                 webhook_receiver("gone", "http://127.0.0.1:9/gone"),
-                 webhook_receiver("down", hook.url("/down"))]
+    receivers = fixture_receivers(hook)
     tree = make_tree(tmp_path, receivers, ["log", "ok", "gone", "down"], {
         "a.conf": cases_file(
             case("(2026)沪0115执5001号", "张某诉李某拒不执行",
@@ -397,10 +404,7 @@ def test_version_3_outbox_migrates_in_place(tmp_path, hook, run):
     constraints written as comparisons, every row, rowid and index
     kept, the same states and results allowed and no other, foreign
     keys hold, and the daemon goes on."""
-    receivers = ['{ name = "log"; type = "log"; }',
-                 webhook_receiver("ok", hook.url("/ok")),
-                 webhook_receiver("gone", "http://127.0.0.1:9/gone"),
-                 webhook_receiver("down", hook.url("/down"))]
+    receivers = fixture_receivers(hook)
     tree = make_tree(tmp_path, receivers, ["log", "ok", "gone", "down"],
                      {"a.conf": v3_cases(True)})
     con = tree.load_outbox("outbox-v3.sql")
@@ -478,10 +482,7 @@ def test_version_4_outbox_migrates_in_place(tmp_path, hook, run):
     still one per alert and receiver, foreign keys hold, --history
     shows every attempt as version 4 found it, and the daemon goes on,
     recording new attempts by delivery."""
-    receivers = ['{ name = "log"; type = "log"; }',
-                 webhook_receiver("ok", hook.url("/ok")),
-                 webhook_receiver("gone", "http://127.0.0.1:9/gone"),
-                 webhook_receiver("down", hook.url("/down"))]
+    receivers = fixture_receivers(hook)
     tree = make_tree(tmp_path, receivers, ["log", "ok", "gone", "down"],
                      {"a.conf": v3_cases(True)})
     con = tree.load_outbox("outbox-v4.sql")

@@ -2,7 +2,8 @@
  * test_jscan.c -- the scan of a stored alert: what the planner stores
  * scans, with the values json_loads reads; anything that is not JSON, or
  * not in the compact shape the scan promises, is refused (and then
- * parsed by the caller); whatever it accepts, json_loads accepts too.
+ * parsed by the caller); whatever it accepts, json_loads accepts too;
+ * and a string is escaped as jansson escapes it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jscan.h"
@@ -195,6 +197,36 @@ test_depth(void **state)
 	assert_int_equal(jscan_alert(text, &a), -1);
 }
 
+/* Every byte jansson escapes in a string, JSCAN_ESCAPED says so and
+ * jscan_escape_seq writes what json_dumps does; no other byte below
+ * 0x80 is escaped. */
+static void
+test_escapes_as_jansson(void **state)
+{
+	char seq[JSCAN_SEQ], in[2] = {0, 0}, want[16];
+
+	(void)state;
+	for (int c = 1; c < 0x80; c++) {
+		json_t *str;
+		char *dumped;
+
+		in[0] = (char)c;
+		str = json_string(in);
+		dumped = json_dumps(str, JSON_ENCODE_ANY);
+		assert_non_null(dumped);
+		if (JSCAN_ESCAPED(c)) {
+			snprintf(want, sizeof(want), "\"%s\"",
+			    jscan_escape_seq((unsigned char)c, seq));
+			assert_string_equal(dumped, want);
+		} else {
+			snprintf(want, sizeof(want), "\"%c\"", c);
+			assert_string_equal(dumped, want);
+		}
+		free(dumped);
+		json_decref(str);
+	}
+}
+
 int
 main(void)
 {
@@ -203,6 +235,7 @@ main(void)
 	    cmocka_unit_test(test_accepted),
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_depth),
+	    cmocka_unit_test(test_escapes_as_jansson),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
