@@ -576,10 +576,13 @@ deliver_settle_done(void)
 {
 	struct job *j;
 
+	/* A round's lines go out in one write, not one for each alert. */
+	log_hold();
 	while ((j = TAILQ_FIRST(&dl.done)) != NULL) {
 		TAILQ_REMOVE(&dl.done, j, entry);
 		deliver_settle(j);
 	}
+	log_release();
 }
 
 /* Record every finished job in one transaction, then settle them; if the

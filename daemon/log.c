@@ -29,9 +29,18 @@
 #define LOG_MSG_MAX    2048 /* bytes of a message, before escaping */
 #define LOG_SAFE_BUFSZ (LOG_MSG_MAX * 4) /* each byte at most "\xHH" */
 
+#define LOG_HELD_MAX 65536 /* bytes of held lines written at once */
+
 static int log_verbose;
 static bool log_quieted; /* log_quiet: info lines as debug lines */
 static bool log_journald;
+
+/* Lines held back by log_hold, to go out in one write. */
+static struct {
+	int depth;
+	size_t len;
+	char buf[LOG_HELD_MAX];
+} log_held;
 
 /* True if JOURNAL_STREAM names the device and inode of our stderr. */
 static bool
@@ -86,26 +95,60 @@ log_escape(const char *msg, char *out)
 	*o = '\0';
 }
 
-/* Write one line at priority pri, with strerror(err) if err is not 0. */
+/* Write what is held, in one write (stderr is unbuffered). */
+static void
+log_flush(void)
+{
+	if (log_held.len > 0)
+		fwrite(log_held.buf, 1, log_held.len, stderr);
+	log_held.len = 0;
+}
+
+void
+log_hold(void)
+{
+	log_held.depth++;
+}
+
+void
+log_release(void)
+{
+	if (log_held.depth > 0 && --log_held.depth == 0)
+		log_flush();
+}
+
+/* Write one line at priority pri, with strerror(err) if err is not 0:
+ * at once, or into the held lines. */
 static void
 log_vwrite(int pri, int err, const char *fmt, va_list ap)
 {
 	char raw[LOG_MSG_MAX], msg[LOG_SAFE_BUFSZ];
+	char line[LOG_SAFE_BUFSZ + LOG_MSG_MAX];
+	int n;
 
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	log_escape(raw, msg);
-	if (log_journald) {
-		if (err != 0)
-			fprintf(stderr, "<%d>%s: %s\n", pri, msg,
-			    strerror(err));
-		else
-			fprintf(stderr, "<%d>%s\n", pri, msg);
+	if (log_journald)
+		n = snprintf(line, sizeof(line), "<%d>%s%s%s\n", pri, msg,
+		    err != 0 ? ": " : "", err != 0 ? strerror(err) : "");
+	else
+		n = snprintf(line, sizeof(line), "deadlined: %s%s%s\n", msg,
+		    err != 0 ? ": " : "", err != 0 ? strerror(err) : "");
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (log_held.depth == 0 || pri <= LOG_ERR_PRI) {
+		log_flush();
+		fwrite(line, 1, (size_t)n, stderr);
 		return;
 	}
-	if (err != 0)
-		fprintf(stderr, "deadlined: %s: %s\n", msg, strerror(err));
-	else
-		fprintf(stderr, "deadlined: %s\n", msg);
+	if (log_held.len + (size_t)n > sizeof(log_held.buf))
+		log_flush();
+	memcpy(log_held.buf + log_held.len, line, (size_t)n);
+	log_held.len += (size_t)n;
 }
 
 void
@@ -119,6 +162,7 @@ log_plain(const char *fmt, ...)
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	log_escape(raw, msg);
+	log_flush();
 	fprintf(stderr, "%s\n", msg);
 	errno = saved;
 }

@@ -23,6 +23,14 @@ void log_init(int verbose);
  * errors are always shown. */
 void log_quiet(bool quiet);
 
+/* Between log_hold and log_release (they nest), lines are held and
+ * written together, up to 64 KiB in one write: for the outcomes of a
+ * round of deliveries, logged once the outbox holds them.  An error
+ * line, and any line of log_plain, writes what is held first, then
+ * itself, at once. */
+void log_hold(void);
+void log_release(void);
+
 /* One line on stderr without a prefix or priority, escaped as every log
  * line is: for the "FILE:LINE: message" errors of -t and of a start. */
 void log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
