@@ -97,6 +97,12 @@ daemon_sleep(time_t now)
 
 	if (d.once || d.stopping)
 		return;
+	/* Falling idle: the checkpoint a burst put off, and the memory it
+	 * took, go back now rather than on its way. */
+	if (!d.slicing && deliver_inflight() == 0) {
+		outbox_idle(d.ob);
+		malloc_trim(0);
+	}
 	if ((retry = outbox_next_try(d.ob, now)) != -1 &&
 	    (next == -1 || retry < next))
 		next = retry;

@@ -577,7 +577,7 @@ schedule_plan_range(const struct config *cfg, struct outbox *ob, time_t now,
 {
 	struct schedule_pass p = schedule_pass_at(cfg, ob, now, group);
 
-	if (outbox_begin(ob) == -1)
+	if (outbox_begin_bulk(ob) == -1)
 		return -2;
 	schedule_waiting(&p);
 	schedule_plan_cases(&p, from, to, next);

@@ -65,8 +65,18 @@ struct outbox *outbox_open_copy(const char *dir);
 /* Close the database; NULL is fine. */
 void outbox_close(struct outbox *ob);
 
+/* Nothing is under way: write the WAL back into the database (as far
+ * as readers let it) and give back the page cache a burst grew.  An
+ * error is only logged (with -v): the WAL keeps every row, and the next
+ * checkpoint tries again. */
+void outbox_idle(struct outbox *ob);
+
 /* Group the writes that follow into one transaction; 0 or -1. */
 int outbox_begin(struct outbox *ob);
+
+/* The same for a transaction that writes rows all over the database (a
+ * planning pass): the page cache may grow to 128 MiB until it ends. */
+int outbox_begin_bulk(struct outbox *ob);
 int outbox_commit(struct outbox *ob);
 
 /* Abandon the transaction outbox_begin started; 0 or -1. */

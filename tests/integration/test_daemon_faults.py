@@ -170,11 +170,24 @@ def test_full_disk_during_delivery_causes_no_resend(tmp_path, small_disk,
     d = spawn(tree, now="2025-07-07T08:59:50")
     hook.wait_alerts(1)
     d.wait_line(r"delivered opened")
+    # Falling idle, the daemon writes its WAL back into the database,
+    # and the writes after it reuse the WAL file's space, which a full
+    # disk does not take away.  A clean stop removes the WAL, so that
+    # after the restart each write needs new space; and a reader (an
+    # administrator's sqlite3) whose snapshot holds the reminder's frames
+    # keeps the WAL from starting again while the disk is full.
+    d.stop()
+    d = spawn(tree, now="2025-07-07T08:59:55")
+    d.wait_line(r"started: ")
     # The reminder at 09:00 is answered 3 seconds late; the disk fills
     # while it is in flight.
     hook.responder = lambda req: Reply(status=200, delay=3.0) if (
         req.alerts and req.alerts[0]["kind"] == "reminder") else Reply()
     hook.wait_requests(2, timeout=15)
+    reader = sqlite3.connect(small_disk / "state" / "outbox.db")
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM deliveries WHERE "
+                          "message IS NOT NULL").fetchone()[0] == 2
     filler = fill(small_disk)
     d.wait_line(r"the outbox cannot be written", timeout=10)
     time.sleep(3)
@@ -184,6 +197,8 @@ def test_full_disk_during_delivery_causes_no_resend(tmp_path, small_disk,
     os.unlink(filler)
     d.wait_line(r"delivered reminder", timeout=10)
     d.wait_line(r"the outbox can be written again")
+    reader.rollback()
+    reader.close()
     rows = [r for r in outbox_rows(small_disk / "state" / "outbox.db")
             if r["kind"] == "reminder"]
     assert [r["state"] for r in rows] == ["sent"]

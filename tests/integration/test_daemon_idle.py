@@ -1,7 +1,9 @@
-"""While nothing is due the daemon makes no system call at all."""
+"""While nothing is due the daemon makes no system call at all; falling
+idle, it first writes the WAL back into the database."""
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -66,4 +68,36 @@ def test_idle_daemon_makes_no_system_calls(tmp_path, hook, spawn):
                                  lambda: d.signal(signal.SIGHUP))
     assert counts.get("total", 0) > 0, text
     d.wait_line(r"reloaded: ")
+    d.stop()
+
+
+def test_falling_idle_writes_the_wal_back(tmp_path, hook, spawn):
+    # A checkpoint waits for the daemon to fall idle (not for SQLite's
+    # 1,000 pages, which a few alerts never reach): once the delivery is
+    # recorded, outbox.db alone, read without its WAL, holds it.
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())],
+                     ["hook"],
+                     {"a.conf": cases_file(case(transferred="2025-07-03"))})
+    d = spawn(tree, now="2025-07-04T10:00")
+    d.wait_line(r"delivered opened for case .* to hook: HTTP 200")
+    tree.wait_states(["sent"])
+    copy = tmp_path / "without-wal.db"
+    deadline = time.monotonic() + 5
+    while True:
+        # The database file as it is on disk, with no -wal beside it.
+        shutil.copyfile(tree.outbox, copy)
+        con = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+        try:
+            states = [r[0] for r in
+                      con.execute("SELECT state FROM deliveries")]
+        except sqlite3.DatabaseError:
+            states = []     # not even the schema is there yet
+        finally:
+            con.close()
+        if states == ["sent"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert states == ["sent"], \
+        f"outbox.db without its WAL holds {states}: no checkpoint at idle"
+    assert d.running()
     d.stop()
