@@ -382,11 +382,10 @@ chat_mobiles(const struct receiver *r, bool all)
 /* The DingTalk body: markdown (title, text) or text (content), with the
  * people to @ both in "at" and, as "@mobile", in the text. */
 static json_t *
-chat_dingtalk(const struct receiver *r, json_t *alerts, bool test,
-    const char *subject)
+chat_dingtalk(const struct receiver *r, json_t *alerts, bool test)
 {
 	bool text = chat_msgtype(r, "text");
-	char *head, *tail, *s;
+	char *head, *tail, *s, *subject;
 	json_t *doc;
 
 	enum message_markup m = text ? MARKUP_NONE : MARKUP_MARKDOWN;
@@ -402,9 +401,12 @@ chat_dingtalk(const struct receiver *r, json_t *alerts, bool test,
 	if (text)
 		doc = json_pack("{s:s, s:{s:s}}", "msgtype", "text", "text",
 		    "content", s);
-	else
+	else {
+		subject = message_subject(r, alerts, test);
 		doc = json_pack("{s:s, s:{s:s, s:s}}", "msgtype", "markdown",
 		    "markdown", "title", subject, "text", s);
+		free(subject);
+	}
 	free(s);
 	if (doc != NULL && (r->nat_mobiles > 0 || r->at_all) &&
 	    json_object_set_new(doc, "at",
@@ -422,8 +424,7 @@ chat_dingtalk(const struct receiver *r, json_t *alerts, bool test,
  * Markdown cannot @ anyone by mobile, so mentions go with text only.
  */
 static json_t *
-chat_wecom(const struct receiver *r, json_t *alerts, bool test,
-    const char *subject)
+chat_wecom(const struct receiver *r, json_t *alerts, bool test)
 {
 	bool text = chat_msgtype(r, "text");
 	json_t *doc;
@@ -431,7 +432,6 @@ chat_wecom(const struct receiver *r, json_t *alerts, bool test,
 
 	enum message_markup m = text ? MARKUP_NONE : MARKUP_MARKDOWN;
 
-	(void)subject;
 	head = chat_head(r, alerts, test, m, text ? "" : "### ", "\n\n", NULL);
 	s = chat_text(r, alerts, test, text ? MESSAGE_TEXT : MESSAGE_MARKDOWN,
 	    m, head, "", text ? CHAT_WECOM_TEXT : CHAT_WECOM_MARKDOWN, NULL);
@@ -479,13 +479,11 @@ chat_feishu_paragraphs(const char *text)
 
 /* A Feishu text message: "text". */
 static json_t *
-chat_feishu_text(const struct receiver *r, json_t *alerts, bool test,
-    const char *subject)
+chat_feishu_text(const struct receiver *r, json_t *alerts, bool test)
 {
 	json_t *v = NULL;
 	char *head, *s;
 
-	(void)subject;
 	head = chat_head(r, alerts, test, MARKUP_NONE, "", "\n\n", NULL);
 	s = chat_text(r, alerts, test, MESSAGE_TEXT, MARKUP_NONE, head, "",
 	    CHAT_FEISHU_MAX, NULL);
@@ -500,18 +498,20 @@ chat_feishu_text(const struct receiver *r, json_t *alerts, bool test,
 /* A Feishu rich text ("post") message, titled with the subject, in the
  * receiver's language. */
 static json_t *
-chat_feishu_post(const struct receiver *r, json_t *alerts, bool test,
-    const char *subject)
+chat_feishu_post(const struct receiver *r, json_t *alerts, bool test)
 {
 	const char *lang = r->language == LANGUAGE_EN ? "en_us" : "zh_cn";
 	json_t *v = NULL;
-	char *s;
+	char *s, *subject;
 
 	if ((s = chat_text(r, alerts, test, MESSAGE_TEXT, MARKUP_NONE, "", "",
-	         CHAT_FEISHU_MAX, NULL)) != NULL)
+	         CHAT_FEISHU_MAX, NULL)) != NULL) {
+		subject = message_subject(r, alerts, test);
 		v = json_pack("{s:s, s:{s:{s:{s:s, s:o}}}}", "msg_type", "post",
 		    "content", "post", lang, "title", subject, "content",
 		    chat_feishu_paragraphs(s));
+		free(subject);
+	}
 	free(s);
 	return v;
 }
@@ -519,19 +519,21 @@ chat_feishu_post(const struct receiver *r, json_t *alerts, bool test,
 /* A Feishu card ("interactive"): the subject as its header, the text
  * as one Markdown element. */
 static json_t *
-chat_feishu_card(const struct receiver *r, json_t *alerts, bool test,
-    const char *subject)
+chat_feishu_card(const struct receiver *r, json_t *alerts, bool test)
 {
 	json_t *v = NULL;
-	char *s;
+	char *s, *subject;
 
 	if ((s = chat_text(r, alerts, test, MESSAGE_MARKDOWN, MARKUP_MARKDOWN,
 	         "", "", CHAT_FEISHU_MAX, chat_feishu_md)) != NULL &&
-	    (s = chat_feishu_defuse(s)) != NULL)
+	    (s = chat_feishu_defuse(s)) != NULL) {
+		subject = message_subject(r, alerts, test);
 		v = json_pack("{s:s, s:{s:{s:{s:s, s:s}}, s:[{s:s, s:s}]}}",
 		    "msg_type", "interactive", "card", "header", "title", "tag",
 		    "plain_text", "content", subject, "elements", "tag",
 		    "markdown", "content", s);
+		free(subject);
+	}
 	free(s);
 	return v;
 }
@@ -540,17 +542,17 @@ chat_feishu_card(const struct receiver *r, json_t *alerts, bool test,
  * then msg_type and the content (post, text or interactive). */
 static json_t *
 chat_feishu(const struct receiver *r, json_t *alerts, bool test,
-    const char *subject, long long real_s)
+    long long real_s)
 {
 	char ts[32], sign[CHAT_B64_MAX];
 	json_t *doc, *msg;
 
 	if (chat_msgtype(r, "text"))
-		msg = chat_feishu_text(r, alerts, test, subject);
+		msg = chat_feishu_text(r, alerts, test);
 	else if (chat_msgtype(r, "interactive"))
-		msg = chat_feishu_card(r, alerts, test, subject);
+		msg = chat_feishu_card(r, alerts, test);
 	else
-		msg = chat_feishu_post(r, alerts, test, subject);
+		msg = chat_feishu_post(r, alerts, test);
 	if (msg == NULL || r->secret == NULL || *r->secret == '\0')
 		return msg;
 	snprintf(ts, sizeof(ts), "%lld", real_s);
@@ -567,14 +569,12 @@ chat_feishu(const struct receiver *r, json_t *alerts, bool test,
 /* The Slack body: "text", and with msgtype blocks a section of mrkdwn
  * ("text" is then the notification's fallback: the subject). */
 static json_t *
-chat_slack(const struct receiver *r, json_t *alerts, bool test,
-    const char *subject)
+chat_slack(const struct receiver *r, json_t *alerts, bool test)
 {
 	bool blocks = chat_msgtype(r, "blocks");
 	char *head, *esc, *s;
 	json_t *doc;
 
-	(void)subject;
 	s = message_subject_markup(r, alerts, test, MARKUP_SLACK);
 	esc = chat_slack_escape(s);
 	free(s);
@@ -651,13 +651,11 @@ chat_teams_blocks(const char *subject, const char *text)
 
 /* The Teams body: a message with one Adaptive Card. */
 static json_t *
-chat_teams(const struct receiver *r, json_t *alerts, bool test,
-    const char *subject)
+chat_teams(const struct receiver *r, json_t *alerts, bool test)
 {
 	json_t *blocks;
 	char *s, *head;
 
-	(void)subject;
 	if ((s = chat_text(r, alerts, test, MESSAGE_TEXT, MARKUP_TEAMS, "", "",
 	         CHAT_TEAMS_MAX, NULL)) == NULL)
 		return NULL;
@@ -675,22 +673,23 @@ chat_teams(const struct receiver *r, json_t *alerts, bool test,
 	    "1.4", "body", blocks);
 }
 
-/* The body for r->format as a JSON document; NULL on error. */
+/* The body for r->format as a JSON document; NULL on error.  Each
+ * robot's builder makes the subject it shows, in its own markup, or
+ * none. */
 static json_t *
-chat_doc(const struct receiver *r, json_t *alerts, bool test,
-    const char *subject, long long real_ms)
+chat_doc(const struct receiver *r, json_t *alerts, bool test, long long real_ms)
 {
 	switch (r->format) {
 	case FORMAT_DINGTALK:
-		return chat_dingtalk(r, alerts, test, subject);
+		return chat_dingtalk(r, alerts, test);
 	case FORMAT_WECOM:
-		return chat_wecom(r, alerts, test, subject);
+		return chat_wecom(r, alerts, test);
 	case FORMAT_FEISHU:
-		return chat_feishu(r, alerts, test, subject, real_ms / 1000);
+		return chat_feishu(r, alerts, test, real_ms / 1000);
 	case FORMAT_SLACK:
-		return chat_slack(r, alerts, test, subject);
+		return chat_slack(r, alerts, test);
 	case FORMAT_TEAMS:
-		return chat_teams(r, alerts, test, subject);
+		return chat_teams(r, alerts, test);
 	case FORMAT_JSON:
 		break;
 	}
@@ -704,20 +703,16 @@ chat_body(const struct receiver *r, json_t *alerts, bool test,
     long long real_ms)
 {
 	json_t *list, *doc;
-	char *subject, *body = NULL;
+	char *body = NULL;
 
 	if (r == NULL || (!test && !json_is_array(alerts)))
 		return NULL;
 	list = test ? json_array() : json_incref(alerts);
 	if (list == NULL)
 		return NULL;
-	if ((subject = message_subject(r, list, test)) != NULL) {
-		if ((doc = chat_doc(r, list, test, subject, real_ms)) != NULL)
-			body =
-			    json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(doc);
-		free(subject);
-	}
+	if ((doc = chat_doc(r, list, test, real_ms)) != NULL)
+		body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
 	json_decref(list);
 	return body;
 }
