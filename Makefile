@@ -162,15 +162,15 @@ BENCH     ?= full
 BENCH_SRCS = $(wildcard tests/bench/bench_*.c)
 BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=build/bench/%)
 FLOOR_BINS = build/bench/floor_parse build/bench/floor_copy \
-             build/bench/floor_poster
+             build/bench/floor_poster build/bench/floor_outbox
 FLOOR_LIBS = $(shell $(PKG_CONFIG) --libs libconfig libcurl libevent \
-               2>/dev/null)
+               sqlite3 libcrypto 2>/dev/null)
 
 build/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-# The floors: libconfig, curl and libevent alone, none of our code.
+# The floors: libconfig, curl, libevent and SQLite alone, none of our code.
 build/bench/floor_%: tests/bench/floor_%.c tests/bench/floor.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(FLOOR_LIBS)
