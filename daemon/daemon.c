@@ -41,6 +41,7 @@
 #define DAEMON_DRAIN_SECONDS     10 /* SIGTERM: how long in-flight may take */
 #define DAEMON_STALE_MAX         60 /* longest wait after a plan in the past */
 #define DAEMON_SLICE             2000     /* cases planned between two polls */
+#define DAEMON_SWEEP_SLICE       5000     /* windows swept between two polls */
 #define DAEMON_START_EXTEND_USEC 60000000 /* per call of daemon_starting */
 
 static struct {
@@ -53,15 +54,16 @@ static struct {
 	struct event *sighup, *sigterm, *sigint;
 	struct event *drain;
 	struct event *watchdog;
-	time_t next_plan;    /* the next timed alert, or -1 */
-	struct event *slice; /* the next slice of a planning pass */
-	bool slicing;        /* a pass is under way in slices */
-	bool slice_sweep;    /* ... and begins with the sweep */
-	size_t slice_from;   /* the first case not yet planned */
-	time_t slice_now;    /* the moment the pass plans for */
-	time_t slice_next;   /* its earliest next timed alert so far */
-	int plan_failures;   /* passes in a row the outbox refused */
-	int stale;           /* plans in a row whose next alert was not ahead */
+	time_t next_plan;             /* the next timed alert, or -1 */
+	struct event *slice;          /* the next slice of a planning pass */
+	bool slicing;                 /* a pass is under way in slices */
+	bool slice_sweep;             /* ... and begins with the sweep */
+	struct schedule_sweep *sweep; /* the sweep under way, or NULL */
+	size_t slice_from;            /* the first case not yet planned */
+	time_t slice_now;             /* the moment the pass plans for */
+	time_t slice_next;            /* its earliest next timed alert so far */
+	int plan_failures;            /* passes in a row the outbox refused */
+	int stale; /* plans in a row whose next alert was not ahead */
 	bool once;
 	bool once_done; /* --once: nothing is left to send */
 	struct event *once_timer;
@@ -202,14 +204,47 @@ daemon_cancel_removed(const struct config *cfg)
 	free(names.v);
 }
 
-/* After a start or a reload: announce the windows no longer configured.
- * An outbox error is logged; the next reload or start tries again. */
+/*
+ * After a start or a reload: announce the windows no longer configured,
+ * checking up to n of the outbox's windows; true while more remain.  The
+ * sweep goes on from where the last call left it, against the
+ * configuration it began with (daemon_sweep_drop forgets it before that
+ * configuration is freed).  An outbox error is logged; the next reload
+ * or start tries again.
+ */
+static bool
+daemon_sweep_slice(size_t n)
+{
+	int rc;
+
+	if (d.sweep == NULL)
+		d.sweep = schedule_sweep_new(d.cfg);
+	if ((rc = schedule_sweep_step(d.sweep, d.ob, n)) == 1)
+		return true;
+	if (rc == 0)
+		rc = schedule_sweep_finish(d.sweep, d.ob, clock_now(), !d.once);
+	if (rc == -1)
+		log_warnx("could not check the outbox for cases no longer "
+		          "configured; the next reload tries again");
+	schedule_sweep_free(d.sweep);
+	d.sweep = NULL;
+	return false;
+}
+
+/* The whole sweep, or what is left of the one under way. */
 static void
 daemon_sweep(void)
 {
-	if (schedule_removed(d.cfg, d.ob, clock_now(), !d.once) == -1)
-		log_warnx("could not check the outbox for cases no longer "
-		          "configured; the next reload tries again");
+	while (daemon_sweep_slice(SIZE_MAX))
+		;
+}
+
+/* Forget a sweep under way: its configuration is about to go. */
+static void
+daemon_sweep_drop(void)
+{
+	schedule_sweep_free(d.sweep);
+	d.sweep = NULL;
 }
 
 /* Log what in cfg is valid but looks wrong: config_warnings and the
@@ -311,8 +346,8 @@ daemon_slice_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (d.slice_sweep) {
-		d.slice_sweep = false;
-		daemon_sweep();
+		/* The sweep too goes in slices: a signal waits for one. */
+		d.slice_sweep = daemon_sweep_slice(DAEMON_SWEEP_SLICE);
 	} else if (schedule_plan_slice(d.cfg, d.ob, d.slice_now, true,
 	               &d.slice_from, DAEMON_SLICE, &d.slice_next) == -2) {
 		daemon_plan(); /* which says why, and tries again */
@@ -554,6 +589,7 @@ daemon_reload(void)
 	deliver_set_config(cfg);
 	web_set_config(cfg);
 	web_reloaded(true, 0);
+	daemon_sweep_drop(); /* begun against d.cfg: it starts again */
 	config_free(d.cfg);
 	d.cfg = cfg;
 	/* Give the old configuration's pages back: without this, each
@@ -657,6 +693,7 @@ daemon_teardown(void)
 	event_free(d.slice);
 	close(d.tfd);
 	event_base_free(d.base);
+	daemon_sweep_drop();
 	outbox_close(d.ob);
 	lock_release();
 	config_free(d.cfg);

@@ -381,8 +381,9 @@ static const char *outbox_sql[ST_COUNT] = {
                   " last_error = ?3 WHERE state = 'pending' AND alert_id IN"
                   " (SELECT id FROM alerts WHERE case_id = ?1 AND window = ?2"
                   " AND " OUTBOX_TIMED("kind") ")",
-    [ST_WINDOWS_LIVE] = "SELECT case_id, window, " OUTBOX_WINDOW_COLUMNS
-                        " FROM windows WHERE removed = 0",
+    [ST_WINDOWS_LIVE] = "SELECT rowid, case_id, window, " OUTBOX_WINDOW_COLUMNS
+                        " FROM windows WHERE removed = 0 AND rowid > ?1"
+                        " ORDER BY rowid LIMIT ?2",
     [ST_WINDOW_RECEIVERS] =
         "SELECT DISTINCT d.receiver FROM deliveries d"
         " JOIN alerts a ON a.id = d.alert_id"
@@ -1098,24 +1099,34 @@ outbox_cancel_timed(struct outbox *ob, const char *case_id, const char *window,
 }
 
 int
-outbox_windows_live(struct outbox *ob,
+outbox_windows_live(struct outbox *ob, long long *after, size_t limit,
     int (*fn)(const char *, const char *, const struct outbox_window *, void *),
     void *arg)
 {
 	sqlite3_stmt *st = ob->st[ST_WINDOWS_LIVE];
 	struct outbox_window w;
+	bool stopped = false;
+	size_t n = 0;
 	int rc;
 
+	sqlite3_bind_int64(st, 1, *after);
+	sqlite3_bind_int64(st, 2,
+	    limit > (size_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		outbox_window_read(st, 2, &w);
-		if (fn((const char *)sqlite3_column_text(st, 0),
-		        (const char *)sqlite3_column_text(st, 1), &w,
+		n++;
+		*after = sqlite3_column_int64(st, 0);
+		outbox_window_read(st, 3, &w);
+		if (fn((const char *)sqlite3_column_text(st, 1),
+		        (const char *)sqlite3_column_text(st, 2), &w,
 		        arg) != 0) {
 			rc = SQLITE_DONE;
+			stopped = true;
 			break;
 		}
 	}
-	return outbox_end(ob, st, rc, "windows");
+	if (outbox_end(ob, st, rc, "windows") == -1)
+		return -1;
+	return !stopped && n == limit;
 }
 
 int

@@ -626,10 +626,12 @@ struct schedule_gone {
 	struct outbox_window w;
 };
 
-/* What schedule_removed works through. */
+/* A sweep for windows no longer configured, in steps (schedule.h). */
 struct schedule_sweep {
-	struct schedule_pass *p;
+	const struct config *cfg;
+	struct schedule_pass *p;       /* while the gone are removed */
 	const struct case_info **byid; /* the cases, sorted by id */
+	long long after;               /* the last window checked */
 	struct schedule_gone *gone;
 	size_t ngone;
 	struct schedule_gone *cur; /* the one being announced */
@@ -656,7 +658,7 @@ static bool
 schedule_configured(const struct schedule_sweep *sw, const char *case_id,
     const char *window)
 {
-	const struct config *cfg = sw->p->cfg;
+	const struct config *cfg = sw->cfg;
 	const struct case_info *const *c;
 	struct window_state ws;
 
@@ -831,32 +833,67 @@ schedule_remove(struct schedule_sweep *sw, struct schedule_gone *g)
 		    n, n == 1 ? "" : "s");
 }
 
+struct schedule_sweep *
+schedule_sweep_new(const struct config *cfg)
+{
+	struct schedule_sweep *sw = xcalloc(1, sizeof(*sw));
+
+	sw->cfg = cfg;
+	sw->byid = xcalloc(cfg->ncases + 1, sizeof(*sw->byid));
+	for (size_t i = 0; i < cfg->ncases; i++)
+		sw->byid[i] = &cfg->cases[i];
+	qsort(sw->byid, cfg->ncases, sizeof(*sw->byid), schedule_case_cmp);
+	return sw;
+}
+
+int
+schedule_sweep_step(struct schedule_sweep *sw, struct outbox *ob, size_t n)
+{
+	return outbox_windows_live(ob, &sw->after, n, schedule_gone_cb, sw);
+}
+
+int
+schedule_sweep_finish(struct schedule_sweep *sw, struct outbox *ob, time_t now,
+    bool group)
+{
+	struct schedule_pass p = schedule_pass_at(sw->cfg, ob, now, group);
+
+	sw->p = &p;
+	if (sw->ngone > 0 && outbox_begin(ob) == -1)
+		p.failed = 1;
+	for (size_t i = 0; i < sw->ngone && !p.failed; i++)
+		schedule_remove(sw, &sw->gone[i]);
+	if (sw->ngone > 0 && !p.failed && outbox_commit(ob) == -1)
+		p.failed = 1;
+	if (p.failed && sw->ngone > 0)
+		outbox_rollback(ob);
+	sw->p = NULL;
+	return p.failed ? -1 : (int)sw->ngone;
+}
+
+void
+schedule_sweep_free(struct schedule_sweep *sw)
+{
+	if (sw == NULL)
+		return;
+	for (size_t i = 0; i < sw->ngone; i++) {
+		free(sw->gone[i].case_id);
+		free(sw->gone[i].window);
+	}
+	free(sw->gone);
+	free(sw->byid);
+	free(sw);
+}
+
 int
 schedule_removed(const struct config *cfg, struct outbox *ob, time_t now,
     bool group)
 {
-	struct schedule_pass p = schedule_pass_at(cfg, ob, now, group);
-	struct schedule_sweep sw = {.p = &p};
+	struct schedule_sweep *sw = schedule_sweep_new(cfg);
+	int rc;
 
-	sw.byid = xcalloc(cfg->ncases + 1, sizeof(*sw.byid));
-	for (size_t i = 0; i < cfg->ncases; i++)
-		sw.byid[i] = &cfg->cases[i];
-	qsort(sw.byid, cfg->ncases, sizeof(*sw.byid), schedule_case_cmp);
-	if (outbox_windows_live(ob, schedule_gone_cb, &sw) == -1)
-		p.failed = 1;
-	if (!p.failed && sw.ngone > 0 && outbox_begin(ob) == -1)
-		p.failed = 1;
-	for (size_t i = 0; i < sw.ngone && !p.failed; i++)
-		schedule_remove(&sw, &sw.gone[i]);
-	if (sw.ngone > 0 && !p.failed && outbox_commit(ob) == -1)
-		p.failed = 1;
-	if (p.failed && sw.ngone > 0)
-		outbox_rollback(ob);
-	for (size_t i = 0; i < sw.ngone; i++) {
-		free(sw.gone[i].case_id);
-		free(sw.gone[i].window);
-	}
-	free(sw.gone);
-	free(sw.byid);
-	return p.failed ? -1 : (int)sw.ngone;
+	if ((rc = schedule_sweep_step(sw, ob, SIZE_MAX)) == 0)
+		rc = schedule_sweep_finish(sw, ob, now, group);
+	schedule_sweep_free(sw);
+	return rc;
 }

@@ -90,9 +90,14 @@ int outbox_window_get(struct outbox *ob, const char *case_id,
 int outbox_window_put(struct outbox *ob, const char *case_id,
     const char *window, const struct outbox_window *w);
 
-/* Call fn(case_id, window, w, arg) for every window not marked removed,
- * until fn returns non-zero; 0 or -1.  fn must not write the outbox. */
-int outbox_windows_live(struct outbox *ob,
+/* Call fn(case_id, window, w, arg) for each of up to limit windows not
+ * marked removed that come after *after (0: from the first), in the
+ * order they were first recorded, until fn returns non-zero; *after is
+ * left at the last one read, so that the next call goes on from there.
+ * 1 if limit windows were read (there may be more), 0 if that was the
+ * last of them (or fn stopped), -1 on error.  fn must not write the
+ * outbox. */
+int outbox_windows_live(struct outbox *ob, long long *after, size_t limit,
     int (*fn)(const char *, const char *, const struct outbox_window *, void *),
     void *arg);
 

@@ -47,4 +47,22 @@ int schedule_plan_slice(const struct config *cfg, struct outbox *ob, time_t now,
 int schedule_removed(const struct config *cfg, struct outbox *ob, time_t now,
     bool group);
 
+/*
+ * The same sweep in steps, so that a daemon's loop goes on between them:
+ * schedule_sweep_new sorts cfg's cases (cfg must outlive the sweep);
+ * each schedule_sweep_step checks up to n more of the windows the outbox
+ * tracks, 1 while more remain, 0 once all are checked, -1 on an outbox
+ * error; schedule_sweep_finish then does what schedule_removed does with
+ * the windows found gone, in one transaction, and says the same.  The
+ * outbox may change between steps: a window recorded after the sweep
+ * began is checked if it comes after the last one checked (the planner
+ * records only configured windows).  Free with schedule_sweep_free.
+ */
+struct schedule_sweep;
+struct schedule_sweep *schedule_sweep_new(const struct config *cfg);
+int schedule_sweep_step(struct schedule_sweep *sw, struct outbox *ob, size_t n);
+int schedule_sweep_finish(struct schedule_sweep *sw, struct outbox *ob,
+    time_t now, bool group);
+void schedule_sweep_free(struct schedule_sweep *sw);
+
 #endif

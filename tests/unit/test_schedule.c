@@ -335,6 +335,48 @@ test_removed_case(void **state)
 	tree_free(&t);
 }
 
+/* The sweep in steps of one window finds what the whole sweep finds,
+ * whatever is recorded between its steps, and only once. */
+static void
+test_removed_case_in_steps(void **state)
+{
+	struct schedule_sweep *sw;
+	struct tree t;
+	int rc, steps = 0;
+
+	(void)state;
+	tree_new(&t,
+	    "cases = ( { id = \"A-1\"; transferred = \"2025-07-03\"; },\n"
+	    "  { id = \"A-2\"; transferred = \"2025-07-03\"; },\n"
+	    "  { id = \"A-3\"; transferred = \"2025-07-03\"; } );\n");
+	schedule_plan(t.cfg, t.ob, at("2025-07-07T09:00"), false);
+	write_file(t.cases,
+	    "cases = ( { id = \"A-1\"; transferred = \"2025-07-03\"; },\n"
+	    "  { id = \"A-3\"; transferred = \"2025-07-03\"; },\n"
+	    "  { id = \"B-1\"; transferred = \"2025-07-04\"; } );\n");
+	tree_load(&t);
+	sw = schedule_sweep_new(t.cfg);
+	while ((rc = schedule_sweep_step(sw, t.ob, 1)) == 1) {
+		if (++steps == 1) /* B-1's window, recorded mid-sweep */
+			schedule_plan(t.cfg, t.ob, at("2025-07-07T09:30"),
+			    false);
+	}
+	assert_int_equal(rc, 0);
+	/* and then B-1, one a step. */
+	assert_int_equal(steps, 4);
+	assert_int_equal(count(&t, "removed", NULL), 0);
+	assert_int_equal(schedule_sweep_finish(sw, t.ob, at("2025-07-07T10:00"),
+	                     false),
+	    1);
+	schedule_sweep_free(sw);
+	assert_int_equal(count(&t, "removed", "pending"), 1);
+	assert_int_equal(schedule_removed(t.cfg, t.ob, at("2025-07-07T10:01"),
+	                     false),
+	    0);
+	assert_int_equal(count(&t, "removed", NULL), 1);
+	tree_free(&t);
+}
+
 int
 main(void)
 {
@@ -344,6 +386,7 @@ main(void)
 	    cmocka_unit_test(test_supersede_and_cancel),
 	    cmocka_unit_test(test_resumed_after_silence),
 	    cmocka_unit_test(test_removed_case),
+	    cmocka_unit_test(test_removed_case_in_steps),
 	    cmocka_unit_test(test_weekend_overdue_on_monday),
 	};
 
