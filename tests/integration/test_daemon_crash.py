@@ -2,10 +2,12 @@
 middle of its delivery and is resent, with the same alert id and the same
 Idempotency-Key; SIGTERM lets a delivery in flight finish."""
 import signal
+import sqlite3
 import time
 
 from daemon_helpers import (REMINDERS_CALENDAR_DAYS, Reply, case,
-                            cases_file, make_tree, webhook_receiver)
+                            cases_file, log_receiver, make_tree, wait_until,
+                            webhook_receiver)
 from daemon_helpers import hook, spawn  # noqa: F401  (fixtures)
 
 NOW = "2025-07-04T10:00"
@@ -137,3 +139,52 @@ def test_sigkill_with_a_digest_in_flight_resends_the_same_message(
         if a["id"] in first_key:
             assert r.header("Idempotency-Key") == first_key[a["id"]]
     d2.stop()
+
+
+def test_reload_during_the_sweep(tmp_path, spawn):
+    """The check for windows no longer configured goes 5,000 windows a
+    slice, against the configuration it began with; a reload in the
+    middle drops it and starts again with the new one, which must find
+    every removed window, the last one swept included, exactly once (and
+    free nothing the sweep still uses: ASan watches)."""
+    n = 40000   # eight slices of the sweep
+
+    def cases(skip=()):
+        return cases_file(*(case(case_id=f"R-{i:05d}", title=None,
+                                 court=None, transferred="2025-07-03")
+                            for i in range(n) if i not in skip))
+
+    tree = make_tree(tmp_path, [log_receiver()], ["log"],
+                     {"a.conf": cases()})
+
+    def windows(where):
+        con = sqlite3.connect(f"file:{tree.outbox}?mode=ro", uri=True,
+                              timeout=5)
+        try:
+            return con.execute("SELECT case_id FROM windows WHERE " + where
+                               + " ORDER BY case_id").fetchall()
+        finally:
+            con.close()
+
+    d = spawn(tree, now=NOW)
+    d.wait_line(r"started: ", timeout=60)  # the outbox is made
+    wait_until(lambda: len(windows("removed = 0")) == n, timeout=120)
+    # The first reload's pass begins with a sweep of every window; the
+    # second reload lands on it (or just after: the end must not care).
+    tree.write_case_file("a.conf", cases(skip=(7,)))
+    mark = d.mark()
+    d.signal(signal.SIGHUP)
+    d.wait_line(rf"reloaded: {n - 1} cases", since=mark, timeout=60)
+    tree.write_case_file("a.conf", cases(skip=(7, n - 1)))
+    d.signal(signal.SIGHUP)
+    d.wait_line(rf"reloaded: {n - 2} cases", since=mark, timeout=60)
+    gone = [("R-00007",), (f"R-{n - 1:05d}",)]
+    wait_until(lambda: windows("removed = 1") == gone, timeout=60)
+    for case_id, in gone:
+        d.wait_line(rf"case {case_id} window decision is no longer "
+                    r"configured", since=mark, timeout=30)
+    assert len(windows("removed = 0")) == n - 2
+    d.stop()
+    for case_id, in gone:
+        assert len(d.grep(rf"case {case_id} window decision is no longer "
+                          r"configured")) == 1
