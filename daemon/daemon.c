@@ -54,16 +54,18 @@ static struct {
 	struct event *sighup, *sigterm, *sigint;
 	struct event *drain;
 	struct event *watchdog;
-	time_t next_plan;             /* the next timed alert, or -1 */
-	struct event *slice;          /* the next slice of a planning pass */
-	bool slicing;                 /* a pass is under way in slices */
-	bool slice_sweep;             /* ... and begins with the sweep */
-	struct schedule_sweep *sweep; /* the sweep under way, or NULL */
-	size_t slice_from;            /* the first case not yet planned */
-	time_t slice_now;             /* the moment the pass plans for */
-	time_t slice_next;            /* its earliest next timed alert so far */
-	int plan_failures;            /* passes in a row the outbox refused */
-	int stale; /* plans in a row whose next alert was not ahead */
+	time_t next_plan;    /* the next timed alert, or -1 */
+	struct event *slice; /* the next slice of a planning pass */
+	bool slicing;        /* a pass is under way in slices */
+	bool slice_sweep;    /* ... and begins with the sweep */
+	size_t slice_from;   /* the first case not yet planned */
+	time_t slice_now;    /* the moment the pass plans for */
+	time_t slice_next;   /* its earliest next timed alert so far */
+	int plan_failures;   /* passes in a row the outbox refused */
+	int stale;           /* plans in a row whose next alert was not ahead */
+
+	struct schedule_sweep *sweep; /* the pass's sweep under way, or NULL */
+
 	bool once;
 	bool once_done; /* --once: nothing is left to send */
 	struct event *once_timer;
@@ -204,6 +206,15 @@ daemon_cancel_removed(const struct config *cfg)
 	free(names.v);
 }
 
+/* Forget the sweep under way: it is done, or its configuration is about
+ * to go. */
+static void
+daemon_sweep_drop(void)
+{
+	schedule_sweep_free(d.sweep);
+	d.sweep = NULL;
+}
+
 /*
  * After a start or a reload: announce the windows no longer configured,
  * checking up to n of the outbox's windows; true while more remain.  The
@@ -226,8 +237,7 @@ daemon_sweep_slice(size_t n)
 	if (rc == -1)
 		log_warnx("could not check the outbox for cases no longer "
 		          "configured; the next reload tries again");
-	schedule_sweep_free(d.sweep);
-	d.sweep = NULL;
+	daemon_sweep_drop();
 	return false;
 }
 
@@ -237,14 +247,6 @@ daemon_sweep(void)
 {
 	while (daemon_sweep_slice(SIZE_MAX))
 		;
-}
-
-/* Forget a sweep under way: its configuration is about to go. */
-static void
-daemon_sweep_drop(void)
-{
-	schedule_sweep_free(d.sweep);
-	d.sweep = NULL;
 }
 
 /* Log what in cfg is valid but looks wrong: config_warnings and the
