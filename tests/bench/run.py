@@ -408,8 +408,7 @@ def measure_outbox_floor(n, fmt, burst, timeout):
     """An informational row: the burst against SQLite alone writing the
     same rows in the same transactions (floor_outbox.c), on a copy of
     the same seed; what is above it is planning, messages and HTTP."""
-    label = "json" if fmt == "json" else fmt
-    m = f"burst {label} {n // 1000}k vs outbox floor (same rows, no HTTP)"
+    m = f"burst {fmt} {n // 1000}k vs outbox floor (same rows, no HTTP)"
     digest, per = OUTBOX_FLOOR_SHAPE[fmt]
     try:
         tree = seeded_burst(n, timeout)
@@ -423,7 +422,7 @@ def measure_outbox_floor(n, fmt, burst, timeout):
     except (MeasureError, OSError, ValueError, IndexError) as e:
         error_rows([m], e)
         return
-    print(f"  outbox floor {label} {n}: {out.strip()}", flush=True)
+    print(f"  outbox floor {fmt} {n}: {out.strip()}", flush=True)
     if burst is None:
         error_rows([m], "no burst reading")
         return
