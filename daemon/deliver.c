@@ -25,6 +25,16 @@
  * interval, the rest held, until the receiver answers again; then the
  * backlog drains at full speed.
  *
+ * A message is set up (its body built, each of its rows noted with it
+ * in the outbox) in a round, and started once that round is committed.
+ * To a receiver that answers quickly, a round sets up more messages than
+ * may be in flight: the lane keeps them ready and starts each as a slot
+ * frees, and the outcomes of those sent wait (at most DELIVER_HOLD_MS)
+ * for the round that tops the lane up, so that a burst of thousands of
+ * messages commits once for every two dozen, not once for every few.
+ * What is ready is put back, to be read again, when the receiver fails,
+ * on a reload, when the outbox refuses a write and at shutdown.
+ *
  * Outcomes are recorded in one transaction per batch, and only then
  * logged.  When the outbox cannot be written (a full disk, another
  * process's lock) the finished jobs stay in memory, nothing new starts
@@ -57,23 +67,35 @@
 #include "xmalloc.h"
 
 #define DELIVER_PER_RECEIVER    4     /* transfers in flight to one receiver */
+#define DELIVER_AHEAD           28    /* messages set up beyond them, */
+#define DELIVER_AHEAD_LOW       4     /* topped up when down to this many, */
+#define DELIVER_AHEAD_FAST_MS   50    /* for a receiver this quick */
+#define DELIVER_HOLD_MS         100   /* outcomes wait at most this long */
+#define DELIVER_HOLD_MAX        64    /* and this many messages */
 #define DELIVER_CONNECT_TIMEOUT 10    /* seconds */
 #define DELIVER_LOG_BATCH       4000  /* log receiver rows per round */
 #define DELIVER_WRITE_FIRST_MS  250   /* then doubled, between tries to */
 #define DELIVER_WRITE_MAX_MS    1000  /* record outcomes */
 #define DELIVER_BODY_KEEP       65536 /* bodies kept whole in the record */
 
+TAILQ_HEAD(jobs, job);
+
 /* One receiver's queue, as far as delivery goes (it outlives reloads). */
 struct lane {
 	char *name;
-	size_t busy; /* messages started and not yet recorded */
+	size_t busy; /* messages set up and not yet recorded */
 	bool cursor_set;
-	struct outbox_cursor cursor; /* the last row started */
+	struct outbox_cursor cursor; /* the last row set up */
 	int fails;                   /* messages in a row worth a retry */
 	time_t probe_at;             /* breaker open: next probe; 0 closed */
+	size_t flying;               /* transfers in curl */
+	struct jobs ready;           /* set up and noted, not yet started */
+	size_t nready;
+	long long last_ms; /* how long the last transfer took; -1 none yet */
 };
 
-/* One message in flight: the alerts it carries to one receiver. */
+/* One message, set up, in flight or done: the alerts it carries to one
+ * receiver. */
 struct job {
 	TAILQ_ENTRY(job) entry;
 	struct lane *lane;
@@ -91,6 +113,9 @@ struct job {
 	bool fresh;     /* done at set-up in this round, not yet recorded */
 	bool admin;     /* it carries administrators' notices */
 	json_t *alerts; /* what it carries, for the admin receivers */
+	/* Its lane's cursor before its rows, for putting it back unsent. */
+	bool cursor_was_set;
+	struct outbox_cursor cursor_before;
 	struct transfer t;
 	/* How it ended, once it has. */
 	enum channel_outcome outcome;
@@ -110,10 +135,10 @@ static struct {
 	struct outbox *ob;
 	const struct config *cfg;
 	const struct channel **chans; /* of each of cfg's receivers */
-	TAILQ_HEAD(, job) jobs;
+	struct jobs jobs;             /* transfers in curl */
 	size_t njobs;
-	TAILQ_HEAD(, job) done; /* finished, outcome not yet recorded */
-	struct lane **lanes;    /* each stays put: jobs point at theirs */
+	struct jobs done;    /* finished, outcome not yet recorded */
+	struct lane **lanes; /* each stays put: jobs point at theirs */
 	size_t nlanes;
 	size_t unsent;
 	bool stopping;   /* start nothing new */
@@ -121,6 +146,7 @@ static struct {
 	bool unwritable; /* the outbox refused the last write */
 	long write_ms;   /* the wait before the next try to record */
 	struct event *write_timer;
+	struct event *hold_timer; /* outcomes held: record them */
 	time_t wake;              /* when a held receiver may go on */
 	void (*retry_fn)(time_t); /* outcomes recorded: retries may be due */
 	void (*idle_fn)(void *);
@@ -132,6 +158,8 @@ static void deliver_after(void);
 static void deliver_ended(CURL *easy, CURLcode rc);
 static void deliver_round(time_t now);
 static void deliver_batch_ended(void);
+static void deliver_hold_cb(evutil_socket_t fd, short what, void *arg);
+static void deliver_unready_all(void);
 
 bool
 deliver_outbox_writable(void)
@@ -195,6 +223,8 @@ deliver_lane(const char *name)
 	dl.lanes = xreallocarray(dl.lanes, dl.nlanes + 1, sizeof(*dl.lanes));
 	ln = dl.lanes[dl.nlanes++] = xcalloc(1, sizeof(*ln));
 	ln->name = xstrdup(name);
+	TAILQ_INIT(&ln->ready);
+	ln->last_ms = -1;
 	return ln;
 }
 
@@ -216,7 +246,8 @@ deliver_init(struct event_base *base, struct outbox *ob)
 	dl.ob = ob;
 	dl.wake = -1;
 	if ((dl.write_timer = evtimer_new(base, deliver_write_cb, NULL)) ==
-	    NULL)
+	        NULL ||
+	    (dl.hold_timer = evtimer_new(base, deliver_hold_cb, NULL)) == NULL)
 		return -1;
 	return transfer_init(base, deliver_ended, deliver_batch_ended);
 }
@@ -228,6 +259,9 @@ deliver_set_config(const struct config *cfg)
 	free(dl.chans);
 	dl.chans = NULL;
 	dl.cfg = cfg;
+	/* Nothing set up under the old configuration starts under the new
+	 * one: it is read again, and goes out as the new one says. */
+	deliver_unready_all();
 	if (cfg == NULL)
 		return;
 	dl.chans = xcalloc(cfg->nreceivers + 1, sizeof(*dl.chans));
@@ -301,6 +335,35 @@ deliver_job_free(struct job *j)
 	free(j->body);
 	json_decref(j->alerts);
 	free(j);
+}
+
+/* Put the messages ln has set up but not started back: their rows stay
+ * pending, each noted with its message, and the lane's cursor goes back
+ * to before the first of them, so that they are read again and go out
+ * as the same messages. */
+static void
+deliver_unready(struct lane *ln)
+{
+	struct job *j = TAILQ_FIRST(&ln->ready);
+
+	if (j == NULL)
+		return;
+	ln->cursor_set = j->cursor_was_set;
+	ln->cursor = j->cursor_before;
+	while ((j = TAILQ_FIRST(&ln->ready)) != NULL) {
+		TAILQ_REMOVE(&ln->ready, j, entry);
+		ln->busy--;
+		deliver_job_free(j);
+	}
+	ln->nready = 0;
+}
+
+/* The same for every lane. */
+static void
+deliver_unready_all(void)
+{
+	for (size_t i = 0; i < dl.nlanes; i++)
+		deliver_unready(dl.lanes[i]);
 }
 
 /* Hex SHA-256 of len bytes at p into out (65 bytes). */
@@ -533,6 +596,7 @@ deliver_breaker(struct lane *ln, const struct job *j)
 	ln->fails++;
 	ln->probe_at =
 	    j->finished + deliver_backoff(ln->fails, j->t.retry_after) + 1;
+	deliver_unready(ln); /* held with the rest, not sent */
 }
 
 /* Tell a recorded job's lane that it ended (once): a free slot, and the
@@ -637,15 +701,99 @@ deliver_ended(CURL *easy, CURLcode rc)
 	deliver_finish(j, rc);
 	TAILQ_REMOVE(&dl.jobs, j, entry);
 	dl.njobs--;
+	j->lane->flying--;
+	j->lane->last_ms = j->duration_ms;
 	TAILQ_INSERT_TAIL(&dl.done, j, entry);
 }
 
-/* transfer.c: every transfer that ended on this wake-up is done: record
- * them, and start what can start, in one transaction; then log them. */
+/* Whether the outcomes in dl.done may wait for a later round: while every
+ * message among them was sent, each of their lanes still has more than
+ * DELIVER_AHEAD_LOW messages ready to take the slots they leave, and
+ * fewer than DELIVER_HOLD_MAX wait.  A failure, a lane running low, a
+ * shutdown or a stuck outbox is recorded at once. */
+static bool
+deliver_may_hold(void)
+{
+	struct job *j;
+	size_t n = 0;
+
+	if (TAILQ_EMPTY(&dl.done) || dl.stopping || dl.unwritable ||
+	    dl.cfg == NULL)
+		return false;
+	TAILQ_FOREACH(j, &dl.done, entry)
+		if (j->outcome != CHANNEL_SENT ||
+		    j->lane->nready <= DELIVER_AHEAD_LOW ||
+		    ++n >= DELIVER_HOLD_MAX)
+			return false;
+	return true;
+}
+
+/* Start the messages ln has ready while it has transfers to spare: their
+ * rows were noted with their message in a round already committed. */
+static void
+deliver_launch(struct lane *ln)
+{
+	struct job *j;
+
+	while (ln->flying < DELIVER_PER_RECEIVER &&
+	    (j = TAILQ_FIRST(&ln->ready)) != NULL) {
+		TAILQ_REMOVE(&ln->ready, j, entry);
+		ln->nready--;
+		j->started_ms = clock_real_ms();
+		if (transfer_add(j->t.easy) == -1) {
+			/* Recorded as an attempt to retry, like any other. */
+			snprintf(j->desc, sizeof(j->desc),
+			    "cannot start the transfer "
+			    "(curl_multi_add_handle)");
+			j->outcome = CHANNEL_RETRY;
+			j->wait = deliver_backoff(j->attempts + 1, 0);
+			j->finished = clock_now();
+			TAILQ_INSERT_TAIL(&dl.done, j, entry);
+			continue;
+		}
+		ln->flying++;
+		TAILQ_INSERT_TAIL(&dl.jobs, j, entry);
+		dl.njobs++;
+		log_debug("sending %zu alert%s to %s (attempt %d)", j->nalerts,
+		    j->nalerts == 1 ? "" : "s", j->receiver, j->attempts + 1);
+	}
+}
+
+/* Start what every lane has ready; what could not start, and outcomes
+ * held, are recorded by a round within DELIVER_HOLD_MS. */
+static void
+deliver_launch_all(void)
+{
+	struct timeval tv = {0, DELIVER_HOLD_MS * 1000};
+
+	for (size_t i = 0; i < dl.nlanes; i++)
+		deliver_launch(dl.lanes[i]);
+	if (!TAILQ_EMPTY(&dl.done) && !evtimer_pending(dl.hold_timer, NULL) &&
+	    evtimer_add(dl.hold_timer, &tv) == -1)
+		log_warnx("evtimer_add: cannot arm the outcome timer");
+}
+
+/* The outcome timer: record what is held. */
+static void
+deliver_hold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what, (void)arg;
+	if (!dl.unwritable && !TAILQ_EMPTY(&dl.done))
+		deliver_after();
+}
+
+/* transfer.c: every transfer that ended on this wake-up is done.  To a
+ * receiver that answers quickly, the messages set up ahead take the free
+ * slots at once and the outcomes wait for a later round; otherwise they
+ * are recorded now, and what can start is started, in one transaction;
+ * then logged. */
 static void
 deliver_batch_ended(void)
 {
-	deliver_after();
+	if (deliver_may_hold())
+		deliver_launch_all();
+	else
+		deliver_after();
 }
 
 /* What one kick has done, to be logged once it is committed. */
@@ -864,6 +1012,8 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
 		alerts = deliver_alerts(rows, n, k->today);
 	}
 	j->lane = ln;
+	j->cursor_was_set = ln->cursor_set;
+	j->cursor_before = ln->cursor;
 	j->ids = xcalloc(n, sizeof(*j->ids));
 	j->dids = xcalloc(n, sizeof(*j->dids));
 	j->whats = xcalloc(n, sizeof(*j->whats));
@@ -884,9 +1034,9 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
 	j->t.ntexts = n;
 	rc = deliver_setup(j, r, alerts, false, err, sizeof(err));
 	j->t.texts = NULL;
-	if (rc == -1 || (!ch->instant && transfer_add(j->t.easy) == -1)) {
+	if (rc == -1) {
 		if (err[0] == '\0')
-			snprintf(err, sizeof(err), "curl_multi_add_handle");
+			snprintf(err, sizeof(err), "cannot set the message up");
 		log_warnx("cannot start delivery of %s to %s: %s; retry in "
 		          "%ds",
 		    j->whats[0], r->name, err, dl.cfg->retry_first);
@@ -911,19 +1061,28 @@ deliver_start(struct deliver_kick *k, const struct receiver *r,
 	}
 	if (key == NULL)
 		deliver_note_message(k, j);
-	TAILQ_INSERT_TAIL(&dl.jobs, j, entry);
-	dl.njobs++;
-	log_debug("sending %zu alert%s to %s (attempt %d)", n,
-	    n == 1 ? "" : "s", r->name, j->attempts + 1);
+	/* Started once the round that noted it is committed. */
+	TAILQ_INSERT_TAIL(&ln->ready, j, entry);
+	ln->nready++;
 	return n;
 }
 
-/* How many messages lane ln may start now: up to the per-receiver cap,
- * or one probe at a time while its breaker is open (0 before the probe
- * is due, with a wake-up for it). */
+/*
+ * How many messages lane ln may set up now: up to the per-receiver cap
+ * of transfers, or one probe at a time while its breaker is open (0
+ * before the probe is due, with a wake-up for it).  To a receiver with
+ * no rate limit whose last transfer took less than DELIVER_AHEAD_FAST_MS,
+ * DELIVER_AHEAD more, noted in the same transaction and started as slots
+ * free, so that a burst commits once for many messages rather than once
+ * for every few (a message waits at most about DELIVER_AHEAD /
+ * DELIVER_PER_RECEIVER times that long to start).
+ */
 static size_t
-deliver_room(const struct lane *ln, const struct channel *ch, time_t now)
+deliver_room(const struct lane *ln, const struct receiver *r,
+    const struct channel *ch, time_t now)
 {
+	size_t cap = DELIVER_PER_RECEIVER;
+
 	if (ch->instant)
 		return SIZE_MAX; /* nothing in flight: no cap */
 	if (dl.breaker && ln->probe_at != 0) {
@@ -933,8 +1092,10 @@ deliver_room(const struct lane *ln, const struct channel *ch, time_t now)
 		}
 		return ln->busy == 0;
 	}
-	return ln->busy < DELIVER_PER_RECEIVER ? DELIVER_PER_RECEIVER - ln->busy
-	                                       : 0;
+	if (r->rate_count == 0 && ln->last_ms >= 0 &&
+	    ln->last_ms < DELIVER_AHEAD_FAST_MS)
+		cap += DELIVER_AHEAD;
+	return ln->busy < cap ? cap - ln->busy : 0;
 }
 
 /* Start messages to r from rows (read after its lane's cursor) while
@@ -993,7 +1154,7 @@ deliver_receiver(struct deliver_kick *k, const struct receiver *r,
 	};
 	size_t room, limit, got, used;
 
-	if ((room = deliver_room(ln, ch, k->now)) == 0)
+	if ((room = deliver_room(ln, r, ch, k->now)) == 0)
 		return;
 	if (ln->busy == 0)
 		ln->cursor_set = false; /* nothing in flight: from the start */
@@ -1059,6 +1220,7 @@ deliver_round(time_t now)
 	dl.wake = -1;
 	if (!kick && TAILQ_EMPTY(&dl.done))
 		return;
+	evtimer_del(dl.hold_timer); /* all of it is recorded now */
 	clock_split(now, &k.today, &secs);
 	if (outbox_begin(dl.ob) == -1 ||
 	    deliver_record_done(false, false) == -1)
@@ -1072,7 +1234,10 @@ deliver_round(time_t now)
 	if (!k.failed && outbox_commit(dl.ob) == -1)
 		k.failed = 1;
 	if (k.failed) {
+		/* Their notes are gone with the rest: nothing set up in it,
+		 * or before it, starts until the outbox takes writes. */
 		outbox_rollback(dl.ob);
+		deliver_unready_all();
 		deliver_write_failed(deliver_held());
 	} else {
 		deliver_write_ok();
@@ -1080,6 +1245,7 @@ deliver_round(time_t now)
 		deliver_settle_done();
 		for (size_t i = 0; i < k.nlines; i++)
 			log_info("%s", k.lines[i]);
+		deliver_launch_all();
 	}
 	for (size_t i = 0; i < k.nlines; i++)
 		free(k.lines[i]);
@@ -1089,7 +1255,7 @@ deliver_round(time_t now)
 void
 deliver_kick(time_t now)
 {
-	if (!TAILQ_EMPTY(&dl.done)) {
+	if (dl.unwritable) {
 		/* Outcomes wait for the outbox: nothing new starts. */
 		dl.wake = -1;
 		return;
@@ -1107,6 +1273,7 @@ void
 deliver_stop(void)
 {
 	dl.stopping = true;
+	deliver_unready_all();
 }
 
 void
@@ -1124,6 +1291,7 @@ deliver_shutdown(void)
 		deliver_job_free(j);
 	}
 	dl.njobs = 0;
+	deliver_unready_all();
 	deliver_flush();
 	while ((j = TAILQ_FIRST(&dl.done)) != NULL) {
 		log_warnx(
@@ -1144,6 +1312,9 @@ deliver_shutdown(void)
 	transfer_shutdown();
 	if (dl.write_timer != NULL)
 		event_free(dl.write_timer);
+	if (dl.hold_timer != NULL)
+		event_free(dl.hold_timer);
+	dl.hold_timer = NULL;
 	rate_free();
 	free(dl.chans);
 	dl.chans = NULL;

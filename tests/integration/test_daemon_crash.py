@@ -188,3 +188,82 @@ def test_reload_during_the_sweep(tmp_path, spawn):
     for case_id, in gone:
         assert len(d.grep(rf"case {case_id} window decision is no longer "
                           r"configured")) == 1
+
+
+def burst_tree(tmp_path, hook, n=4000):
+    """n announcements due at once to one quick webhook: n / 100
+    messages, most of them set up ahead of the 4 in flight."""
+    return make_tree(
+        tmp_path, [webhook_receiver("hook", hook.url())[:-1] +
+                   " group_wait = 0; }"],
+        ["hook"],
+        {"a.conf": cases_file(*[case(case_id=f"Q-{i:04d}", title=None,
+                                     court=None, transferred="2025-07-03")
+                                for i in range(n)])})
+
+
+def keys_by_alert(hook):
+    """Each alert id with the Idempotency-Keys it arrived under, and each
+    key with the alert ids of every request that carried it."""
+    keys, alerts = {}, {}
+    for r in hook.snapshot():
+        key = r.header("Idempotency-Key")
+        ids = frozenset(a["id"] for a in r.alerts)
+        alerts.setdefault(key, set()).add(ids)
+        for i in ids:
+            keys.setdefault(i, set()).add(key)
+    return keys, alerts
+
+
+def noted_pending(tree):
+    con = sqlite3.connect(f"file:{tree.outbox}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT count(DISTINCT message) FROM deliveries"
+                           " WHERE state = 'pending' AND message IS NOT NULL"
+                           ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_sigkill_in_a_quick_burst_resends_messages_whole(tmp_path, hook,
+                                                         spawn):
+    """Messages set up ahead are noted in the outbox before any of them
+    is sent: killed in the middle of a burst, the daemon sends each alert
+    again, if at all, in the message it was set up in, with its key."""
+    tree = burst_tree(tmp_path, hook)
+    hook.default = Reply(200, delay=0.03)
+    d = spawn(tree, now=NOW)
+    hook.wait_requests(8, timeout=60)
+    d.kill()
+    sent_before = len(hook.snapshot())
+    assert noted_pending(tree) > 4      # more set up than in flight
+    d2 = spawn(tree, now=NOW)
+    wait_until(lambda: len(keys_by_alert(hook)[0]) == 4000, timeout=60,
+               message="all 4000 alerts delivered")
+    tree.wait_states(["sent"] * 4000, timeout=30)
+    keys, alerts = keys_by_alert(hook)
+    assert {len(k) for k in keys.values()} == {1}
+    assert {len(a) for a in alerts.values()} == {1}   # the same alerts
+    assert len(hook.snapshot()) > sent_before
+    d2.stop()
+
+
+def test_reload_in_a_quick_burst_sends_each_message_once(tmp_path, hook,
+                                                         spawn):
+    """A reload puts the messages set up ahead back, to be read again:
+    each alert still goes out exactly once, none is lost, and none that
+    was in flight is read again."""
+    tree = burst_tree(tmp_path, hook)
+    hook.default = Reply(200, delay=0.03)
+    d = spawn(tree, now=NOW)
+    hook.wait_requests(8, timeout=60)
+    d.signal(signal.SIGHUP)
+    d.wait_line(r"reloaded: 4000 cases", timeout=30)
+    wait_until(lambda: len(keys_by_alert(hook)[0]) == 4000, timeout=60,
+               message="all 4000 alerts delivered")
+    tree.wait_states(["sent"] * 4000, timeout=30)
+    time.sleep(0.5)
+    keys, alerts = keys_by_alert(hook)
+    assert {len(k) for k in keys.values()} == {1}
+    assert len(hook.snapshot()) == len(alerts)      # no message twice
+    d.stop()

@@ -87,6 +87,50 @@ def test_failing_receiver_is_probed_not_flooded(tmp_path, hook, spawn):
     d.stop()
 
 
+def test_receiver_failing_mid_burst_gets_only_what_was_in_flight(
+        tmp_path, hook, spawn):
+    # 4,000 announcements make 40 messages.  To a receiver that answers
+    # quickly the daemon sets messages up ahead of the 4 in flight; when
+    # the receiver starts failing, those set up ahead are held with the
+    # rest, not sent: after the first failure, only what was already in
+    # flight reaches it before the breaker's probe.  Once it answers,
+    # every alert arrives once, in the message it was set up in.
+    tree = make_tree(tmp_path, [webhook_receiver("hook", hook.url())[:-1] +
+                                " group_wait = 0; }"],
+                     ["hook"], many_cases(4000), retry=(10, 20))
+    ok = 12
+    count = [0]
+
+    def responder(req):
+        count[0] += 1
+        return Reply(status=200 if count[0] <= ok else 503)
+    hook.responder = responder
+    d = spawn(tree, now="2025-07-04T10:00")
+    hook.wait_requests(ok + 1, timeout=30)
+    d.wait_line(r"receiver hook is failing")
+    time.sleep(2)
+    reqs = hook.snapshot()
+    assert len(reqs) <= ok + 4, [(r.reply.status, len(r.alerts))
+                                 for r in reqs]
+    con = sqlite3.connect(f"file:{tree.outbox}?mode=ro", uri=True)
+    noted = con.execute("SELECT count(DISTINCT message) FROM deliveries"
+                        " WHERE state = 'pending' AND message IS NOT NULL"
+                        ).fetchone()[0]
+    con.close()
+    assert noted > 4            # more were set up than were in flight
+    hook.responder = None
+    hook.default = Reply(status=200)
+    d.wait_line(r"receiver hook answers again", timeout=30)
+    wait_until(lambda: len(count_by_id(hook)) == 4000, timeout=30,
+               message="all 4000 alerts delivered")
+    assert set(count_by_id(hook).values()) == {1}
+    keys = collections.defaultdict(set)
+    for r, a in hook.alerts():
+        keys[a["id"]].add(r.header("Idempotency-Key"))
+    assert {len(k) for k in keys.values()} == {1}
+    d.stop()
+
+
 def hold_write_lock(path, seconds, started):
     con = sqlite3.connect(path, timeout=30, isolation_level=None)
     con.execute("BEGIN EXCLUSIVE")
