@@ -15,7 +15,9 @@
  *     its SHA-256, a link per alert, each delivery marked sent), read
  *     the next rows due after the lane's cursor with their texts, and
  *     note in each row the message it goes out in, for k messages of up
- *     to d alerts in flight.
+ *     to d alerts a round (deadlined's burst to a quick receiver records
+ *     and sets up 24 a round: those set up ahead of the 4 in flight are
+ *     topped up when down to 4 of 28).
  *
  * What the burst costs above this is planning, building messages and
  * sending them.
@@ -23,7 +25,7 @@
  *   floor_outbox DB N D K [BYTES]
  *
  * DB is an outbox whose windows table lists at least N windows (one
- * alert each); D alerts a message, K messages in flight; each alert
+ * alert each); D alerts a message, K messages a round; each alert
  * puts BYTES of its text in the body (default: all of it, as a JSON
  * webhook does).  Prints the seconds to queue, to deliver, and in all;
  * exits 1 on any SQLite error.
