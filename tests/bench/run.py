@@ -435,22 +435,40 @@ def measure_outbox_floor(n, fmt, burst, timeout):
     row(m, sign + fmt_s(tb), fmt_s(ft), f"{sign}{tb / ft:.2f}x", "-", "-")
 
 
-def measure_burst(sizes, floor_n, fmt, limit, timeouts):
+def measure_burst(sizes, floor_n, fmt, limit, timeouts, runs):
+    """Each size runs times, each run of the largest followed by the
+    poster's, the best of each kept (as the load rows interleave theirs:
+    on this shared machine one 100k burst read 7.8 s and 10.3 s a minute
+    apart, and the poster 2.7 s and 4.9 s two hours apart)."""
     label = "json" if fmt == "json" else fmt
+    small, big = sizes[0], sizes[-1]
+    m_poster = f"burst {label} {big // 1000}k vs poster ({floor_n // 1000}k bodies)"
     with Nginx(204, workers=1) as ng:
-        times = {}
+        times, posters = {}, []
         for n in sizes:
-            m = f"burst {label} {n // 1000}k: s per alert"
-            try:
-                t, done, sent = burst_once(n, fmt, ng, timeouts[n])
-                times[n] = (t, done, sent)
-                print(f"  burst {label} {n}: {t:.3f} s, {sent} sent"
-                      f"{'' if done else ' (timed out)'}", flush=True)
-            except (MeasureError, OSError, sqlite3.Error) as e:
-                times[n] = None
-                print(f"  burst {label} {n}: error: {e}", flush=True)
-                error_rows([m], e)
-        small, big = sizes[0], sizes[-1]
+            for _ in range(runs):
+                m = f"burst {label} {n // 1000}k: s per alert"
+                try:
+                    t, done, sent = burst_once(n, fmt, ng, timeouts[n])
+                    old = times.get(n)
+                    if old is None or (done, -t) > (old[1], -old[0]):
+                        times[n] = (t, done, sent)
+                    print(f"  burst {label} {n}: {t:.3f} s, {sent} sent"
+                          f"{'' if done else ' (timed out)'}", flush=True)
+                except (MeasureError, OSError, sqlite3.Error) as e:
+                    print(f"  burst {label} {n}: error: {e}", flush=True)
+                    error_rows([m], e)
+                    break
+                if n != big:
+                    continue
+                try:
+                    ft, _, _ = run_timed([str(BIN / "floor_poster"),
+                                          ng.url(), str(floor_n), "4"], 600)
+                    posters.append(ft)
+                    print(f"  poster {floor_n}: {ft:.3f} s", flush=True)
+                except MeasureError as e:
+                    error_rows([m_poster], e)
+                    break
         if times.get(small) and times.get(big):
             ts, _, _ = times[small]
             tb, done, sent = times[big]
@@ -462,19 +480,12 @@ def measure_burst(sizes, floor_n, fmt, limit, timeouts):
                 f"{sign}{r:.2f}x", "<= 1.2x",
                 "yes" if done and r <= 1.2 else "no")
         measure_outbox_floor(big, fmt, times.get(big), timeouts[big])
-        m = f"burst {label} {big // 1000}k vs poster ({floor_n // 1000}k bodies)"
-        try:
-            ft, _, _ = run_timed([str(BIN / "floor_poster"), ng.url(),
-                                  str(floor_n), "4"], 600)
-            if times.get(big):
-                tb, done, sent = times[big]
-                ratio_row(m, tb, ft, limit, lower=not done)
-                if not done:
-                    ROWS[-1] = ROWS[-1][:1] + (
-                        f">{fmt_s(tb)} ({sent} of {big} sent)",) + \
-                        ROWS[-1][2:]
-        except MeasureError as e:
-            error_rows([m], e)
+        if times.get(big) and posters:
+            tb, done, sent = times[big]
+            ratio_row(m_poster, tb, min(posters), limit, lower=not done)
+            if not done:
+                ROWS[-1] = ROWS[-1][:1] + (
+                    f">{fmt_s(tb)} ({sent} of {big} sent)",) + ROWS[-1][2:]
 
 
 def measure_outage(n, window, timeout):
@@ -769,8 +780,10 @@ def main():
     # Quick bounds each burst tighter: a slow one shows as a lower bound.
     sizes = [1000, 20000] if quick else [1000, 20000, 100000]
     timeouts = {1000: 30, 20000: 15 if quick else 300, 100000: 600}
-    measure_burst(sizes, sizes[-1], "json", 1.0, timeouts)
-    measure_burst(sizes, sizes[-1], "slack", 2.0, timeouts)
+    # Each burst three times (quick: once), the largest beside the poster.
+    runs = 1 if quick else 3
+    measure_burst(sizes, sizes[-1], "json", 1.0, timeouts, runs)
+    measure_burst(sizes, sizes[-1], "slack", 2.0, timeouts, runs)
     measure_lateness(1000, 60)
     measure_idle(60)
     measure_outage(20000 if quick else 100000, 30 if quick else 300, 600)
