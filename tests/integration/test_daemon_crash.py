@@ -231,7 +231,7 @@ def test_sigkill_in_a_quick_burst_resends_messages_whole(tmp_path, hook,
     is sent: killed in the middle of a burst, the daemon sends each alert
     again, if at all, in the message it was set up in, with its key."""
     tree = burst_tree(tmp_path, hook)
-    hook.default = Reply(200, delay=0.03)
+    hook.default = Reply(200, delay=0.01)
     d = spawn(tree, now=NOW)
     hook.wait_requests(8, timeout=60)
     d.kill()
@@ -254,7 +254,7 @@ def test_reload_in_a_quick_burst_sends_each_message_once(tmp_path, hook,
     each alert still goes out exactly once, none is lost, and none that
     was in flight is read again."""
     tree = burst_tree(tmp_path, hook)
-    hook.default = Reply(200, delay=0.03)
+    hook.default = Reply(200, delay=0.01)
     d = spawn(tree, now=NOW)
     hook.wait_requests(8, timeout=60)
     d.signal(signal.SIGHUP)
