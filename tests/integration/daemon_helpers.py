@@ -202,6 +202,18 @@ class Tree:
         """Every row of the outbox's deliveries joined with its alert."""
         return outbox_rows(self.outbox)
 
+    def messages_pending(self):
+        """How many messages the pending deliveries are noted with (set
+        up, and not yet recorded as sent)."""
+        con = sqlite3.connect(f"file:{self.outbox}?mode=ro", uri=True)
+        try:
+            return con.execute(
+                "SELECT count(DISTINCT message) FROM deliveries"
+                " WHERE state = 'pending' AND message IS NOT NULL"
+            ).fetchone()[0]
+        finally:
+            con.close()
+
     def wait_states(self, states, timeout=5):
         """Wait until the deliveries' states, in row order, are states
         (the log line of an outcome comes just before its commit);

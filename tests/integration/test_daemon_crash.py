@@ -215,16 +215,6 @@ def keys_by_alert(hook):
     return keys, alerts
 
 
-def noted_pending(tree):
-    con = sqlite3.connect(f"file:{tree.outbox}?mode=ro", uri=True)
-    try:
-        return con.execute("SELECT count(DISTINCT message) FROM deliveries"
-                           " WHERE state = 'pending' AND message IS NOT NULL"
-                           ).fetchone()[0]
-    finally:
-        con.close()
-
-
 def test_sigkill_in_a_quick_burst_resends_messages_whole(tmp_path, hook,
                                                          spawn):
     """Messages set up ahead are noted in the outbox before any of them
@@ -236,7 +226,7 @@ def test_sigkill_in_a_quick_burst_resends_messages_whole(tmp_path, hook,
     hook.wait_requests(8, timeout=60)
     d.kill()
     sent_before = len(hook.snapshot())
-    assert noted_pending(tree) > 4      # more set up than in flight
+    assert tree.messages_pending() > 4      # more set up than in flight
     d2 = spawn(tree, now=NOW)
     wait_until(lambda: len(keys_by_alert(hook)[0]) == 4000, timeout=60,
                message="all 4000 alerts delivered")
