@@ -1,12 +1,13 @@
 /*
- * jscan.c -- a validating scan of a stored alert; see jscan.h.
+ * jscan.c -- a validating walk of JSON text; see jscan.h.
  *
  * Delivery reads back every alert it sends.  Parsed by json_loads, each
- * costs a tree of some forty nodes, built and freed again, for the five
- * values a JSON webhook's message needs besides the text itself (which
- * it sends as stored).  This walks the text once by RFC 8259's grammar,
- * stricter where that keeps it simple (compact form only, short
- * numbers), and notes where those five are.
+ * costs a tree of some forty nodes, built and freed again, for the few
+ * values a message needs (a JSON webhook needs five besides the text it
+ * sends as stored; a chat robot's words some thirty).  This walks the
+ * text once by RFC 8259's grammar, stricter where that keeps it simple
+ * (compact form only, short numbers), and shows each value to a visitor
+ * with the path that leads to it.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,50 +16,16 @@
 #include "jscan.h"
 #include "utf8.h"
 
-/* What a value is to the scan: one of the members it looks for, or
- * nothing in particular. */
-enum jscan_want {
-	JSCAN_NONE,
-	JSCAN_TOP, /* the alert object itself */
-	JSCAN_KIND,
-	JSCAN_DAYS,
-	JSCAN_CASE,
-	JSCAN_WINDOW,
-	JSCAN_CASE_ID,
-	JSCAN_NAME,
-	JSCAN_DEADLINE,
-};
-
-#define JSCAN_BIT(w) (1u << (w))
-#define JSCAN_ALL                                                              \
-	(JSCAN_BIT(JSCAN_KIND) | JSCAN_BIT(JSCAN_DAYS) |                       \
-	    JSCAN_BIT(JSCAN_CASE_ID) | JSCAN_BIT(JSCAN_NAME) |                 \
-	    JSCAN_BIT(JSCAN_DEADLINE))
-
 struct jscan {
 	const char *s;
 	size_t i; /* the next byte */
 	int depth;
-	unsigned seen; /* JSCAN_BIT of each member found */
-	struct jscan_alert *out;
+	struct jscan_step path[JSCAN_DEPTH + 1];
+	jscan_visit visit;
+	void *arg;
 };
 
-/* The members looked for in an object that is `parent`. */
-static const struct {
-	enum jscan_want parent;
-	const char *key;
-	enum jscan_want want;
-} jscan_members[] = {
-    {JSCAN_TOP, "kind", JSCAN_KIND},
-    {JSCAN_TOP, "days_left", JSCAN_DAYS},
-    {JSCAN_TOP, "case", JSCAN_CASE},
-    {JSCAN_TOP, "window", JSCAN_WINDOW},
-    {JSCAN_CASE, "id", JSCAN_CASE_ID},
-    {JSCAN_WINDOW, "name", JSCAN_NAME},
-    {JSCAN_WINDOW, "deadline", JSCAN_DEADLINE},
-};
-
-static int jscan_value(struct jscan *js, enum jscan_want w);
+static int jscan_value(struct jscan *js);
 
 static int
 jscan_hex(char c)
@@ -72,27 +39,35 @@ jscan_hex(char c)
 	return -1;
 }
 
+/* The code point of the \u escape at s (its backslash), or -1. */
+static long
+jscan_u(const char *s)
+{
+	long v = 0;
+	int h;
+
+	for (size_t k = 2; k < 6; k++) {
+		if ((h = jscan_hex(s[k])) == -1)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
 /* Step over the escape at s[*i] (a backslash); 0 or -1.  A \u escape
  * of NUL or of half a surrogate pair is refused (jansson refuses the
  * one and pairs the other: not worth the code here). */
 static int
 jscan_escape(const char *s, size_t *i)
 {
-	unsigned v = 0;
-	int h;
+	long v;
 
 	if (strchr("\"\\/bfnrt", s[*i + 1]) != NULL && s[*i + 1] != '\0') {
 		*i += 2;
 		return 0;
 	}
-	if (s[*i + 1] != 'u')
-		return -1;
-	for (size_t k = 2; k < 6; k++) {
-		if ((h = jscan_hex(s[*i + k])) == -1)
-			return -1;
-		v = v * 16 + (unsigned)h;
-	}
-	if (v == 0 || (v >= 0xd800 && v <= 0xdfff))
+	if (s[*i + 1] != 'u' || (v = jscan_u(s + *i)) == -1 || v == 0 ||
+	    (v >= 0xd800 && v <= 0xdfff))
 		return -1;
 	*i += 6;
 	return 0;
@@ -141,10 +116,10 @@ jscan_digits(const char *s, size_t *i, long long *v)
 	return n;
 }
 
-/* The number at the cursor: whether it is an integer, and if so its
- * value; 0 or -1. */
+/* The number at the cursor into v: an integer and its value, or a
+ * real; 0 or -1. */
 static int
-jscan_number(struct jscan *js, bool *integer, long long *v)
+jscan_number(struct jscan *js, struct jscan_value *v)
 {
 	const char *s = js->s;
 	size_t i = js->i;
@@ -157,180 +132,317 @@ jscan_number(struct jscan *js, bool *integer, long long *v)
 		i++;
 	else if (s[i] < '1' || s[i] > '9' || jscan_digits(s, &i, &n) == -1)
 		return -1;
-	*integer = s[i] != '.';
-	if (!*integer && (i++, jscan_digits(s, &i, &frac) <= 0))
+	v->type = s[i] != '.' ? JSCAN_INTEGER : JSCAN_REAL;
+	if (v->type == JSCAN_REAL && (i++, jscan_digits(s, &i, &frac) <= 0))
 		return -1;
 	if (s[i] == 'e' || s[i] == 'E')
 		return -1;
-	*v = neg ? -n : n;
+	v->integer = neg ? -n : n;
+	v->span.off = js->i;
+	v->span.len = i - js->i;
 	js->i = i;
 	return 0;
 }
 
-/* The member a key names in an object that is parent; JSCAN_NONE if
- * none, -1 if the key holds an escape where members are looked for
- * (it might spell one). */
+/* The members of the object at the cursor; 0 or -1. */
 static int
-jscan_member(enum jscan_want parent, const char *s, struct jscan_span key,
-    bool escaped)
+jscan_object(struct jscan *js)
 {
-	if (parent != JSCAN_TOP && parent != JSCAN_CASE &&
-	    parent != JSCAN_WINDOW)
-		return JSCAN_NONE;
-	if (escaped)
-		return -1;
-	for (size_t i = 0; i < sizeof(jscan_members) / sizeof(jscan_members[0]);
-	     i++)
-		if (jscan_members[i].parent == parent &&
-		    strlen(jscan_members[i].key) == key.len &&
-		    memcmp(jscan_members[i].key, s + key.off, key.len) == 0)
-			return jscan_members[i].want;
-	return JSCAN_NONE;
-}
+	struct jscan_step *step = &js->path[js->depth];
 
-/* The object at the cursor, which is `parent` to the scan; 0 or -1. */
-static int
-jscan_object(struct jscan *js, enum jscan_want parent)
-{
-	struct jscan_span key;
-	bool escaped;
-	int w;
-
-	if (++js->depth > JSCAN_DEPTH)
-		return -1;
 	if (js->s[++js->i] == '}') {
 		js->i++;
-		js->depth--;
 		return 0;
 	}
+	step->index = -1;
 	for (;;) {
-		if (jscan_string(js, &key, &escaped) == -1 ||
-		    js->s[js->i++] != ':' ||
-		    (w = jscan_member(parent, js->s, key, escaped)) == -1)
+		if (jscan_string(js, &step->key, &step->escaped) == -1 ||
+		    js->s[js->i++] != ':')
 			return -1;
-		if (w != JSCAN_NONE) {
-			if (js->seen & JSCAN_BIT(w))
-				return -1; /* json_loads keeps the last */
-			js->seen |= JSCAN_BIT(w);
-		}
-		if (jscan_value(js, (enum jscan_want)w) == -1)
+		js->depth++;
+		if (jscan_value(js) == -1)
 			return -1;
+		js->depth--;
 		if (js->s[js->i] == '}')
 			break;
 		if (js->s[js->i++] != ',')
 			return -1;
 	}
 	js->i++;
-	js->depth--;
 	return 0;
 }
 
-/* The array at the cursor; 0 or -1. */
+/* The elements of the array at the cursor; 0 or -1. */
 static int
 jscan_array(struct jscan *js)
 {
-	if (++js->depth > JSCAN_DEPTH)
-		return -1;
-	if (js->s[++js->i] != ']') {
-		for (;;) {
-			if (jscan_value(js, JSCAN_NONE) == -1)
-				return -1;
-			if (js->s[js->i] == ']')
-				break;
-			if (js->s[js->i++] != ',')
-				return -1;
-		}
+	struct jscan_step *step = &js->path[js->depth];
+
+	if (js->s[++js->i] == ']') {
+		js->i++;
+		return 0;
+	}
+	memset(step, 0, sizeof(*step));
+	for (;;) {
+		js->depth++;
+		if (jscan_value(js) == -1)
+			return -1;
+		js->depth--;
+		if (js->s[js->i] == ']')
+			break;
+		if (js->s[js->i++] != ',')
+			return -1;
+		step->index++;
 	}
 	js->i++;
-	js->depth--;
 	return 0;
 }
 
-/* true, false or null at the cursor; 0 or -1. */
+/* true, false or null at the cursor into v; 0 or -1. */
 static int
-jscan_literal(struct jscan *js)
+jscan_literal(struct jscan *js, struct jscan_value *v)
 {
-	static const char *const words[] = {"true", "false", "null"};
+	static const struct {
+		const char *word;
+		enum jscan_type type;
+	} words[] = {
+	    {"true", JSCAN_TRUE},
+	    {"false", JSCAN_FALSE},
+	    {"null", JSCAN_NULL},
+	};
 
-	for (size_t k = 0; k < 3; k++)
-		if (strncmp(js->s + js->i, words[k], strlen(words[k])) == 0) {
-			js->i += strlen(words[k]);
+	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+		if (strncmp(js->s + js->i, words[k].word,
+		        strlen(words[k].word)) == 0) {
+			js->i += strlen(words[k].word);
+			v->type = words[k].type;
 			return 0;
 		}
 	return -1;
 }
 
-/* A string value, noted if it is a member looked for; 0 or -1. */
+/* The value at the cursor, shown to the visitor before what it holds;
+ * 0 or -1. */
 static int
-jscan_string_value(struct jscan *js, enum jscan_want w)
+jscan_value(struct jscan *js)
 {
-	struct jscan_span sp, *to = NULL;
-	bool escaped;
+	struct jscan_value v = {0};
+	char c = js->s[js->i];
+	int rc;
 
-	switch (w) {
-	case JSCAN_KIND:
-		to = &js->out->kind;
-		break;
-	case JSCAN_CASE_ID:
-		to = &js->out->case_id;
-		break;
-	case JSCAN_NAME:
-		to = &js->out->window;
-		break;
-	case JSCAN_DEADLINE:
-		to = &js->out->deadline;
-		break;
-	case JSCAN_NONE:
-		break;
-	default:
-		return -1; /* an object or a number, not a string */
+	if (c == '{' || c == '[') {
+		/* Nesting counts the containers around a value, the top
+		 * one's included. */
+		if (js->depth >= JSCAN_DEPTH)
+			return -1;
+		v.type = c == '{' ? JSCAN_OBJECT : JSCAN_ARRAY;
+		if (js->visit(js->path, js->depth, &v, js->s, js->arg) == -1)
+			return -1;
+		return c == '{' ? jscan_object(js) : jscan_array(js);
 	}
-	if (jscan_string(js, &sp, &escaped) == -1 || (to != NULL && escaped))
+	if (c == '"') {
+		v.type = JSCAN_STRING;
+		rc = jscan_string(js, &v.span, &v.escaped);
+	} else if (c == '-' || (c >= '0' && c <= '9'))
+		rc = jscan_number(js, &v);
+	else
+		rc = jscan_literal(js, &v);
+	if (rc == -1)
 		return -1;
-	if (to != NULL)
-		*to = sp;
+	return js->visit(js->path, js->depth, &v, js->s, js->arg);
+}
+
+int
+jscan_walk(const char *s, jscan_visit visit, void *arg)
+{
+	struct jscan js = {.s = s, .visit = visit, .arg = arg};
+
+	if (s == NULL || !utf8_valid(s) || jscan_value(&js) == -1 ||
+	    s[js.i] != '\0')
+		return -1;
 	return 0;
 }
 
-/* The value at the cursor, which is w to the scan; 0 or -1. */
-static int
-jscan_value(struct jscan *js, enum jscan_want w)
+/* The byte a one-letter escape \c stands for. */
+static char
+jscan_short(char c)
 {
-	char c = js->s[js->i];
-	bool integer;
-	long long v;
-
-	if (c == '"')
-		return jscan_string_value(js, w);
-	if (c == '{')
-		return w == JSCAN_NONE || w == JSCAN_CASE || w == JSCAN_WINDOW
-		    ? jscan_object(js, w)
-		    : -1;
-	if (w == JSCAN_CASE || w == JSCAN_WINDOW)
-		return -1;
-	if (c == '-' || (c >= '0' && c <= '9')) {
-		if (jscan_number(js, &integer, &v) == -1 ||
-		    (w != JSCAN_NONE && (w != JSCAN_DAYS || !integer)))
-			return -1;
-		if (w == JSCAN_DAYS)
-			js->out->days_left = v;
-		return 0;
+	switch (c) {
+	case 'b':
+		return '\b';
+	case 'f':
+		return '\f';
+	case 'n':
+		return '\n';
+	case 'r':
+		return '\r';
+	case 't':
+		return '\t';
+	default:
+		return c; /* " \ / */
 	}
-	if (w != JSCAN_NONE)
+}
+
+/* Code point v, below 0x10000 (jscan_escape let no other through), as
+ * UTF-8 into out: how many bytes. */
+static size_t
+jscan_utf8(long v, char *out)
+{
+	if (v < 0x80) {
+		out[0] = (char)v;
+		return 1;
+	}
+	if (v < 0x800) {
+		out[0] = (char)(0xc0 | (v >> 6));
+		out[1] = (char)(0x80 | (v & 0x3f));
+		return 2;
+	}
+	out[0] = (char)(0xe0 | (v >> 12));
+	out[1] = (char)(0x80 | ((v >> 6) & 0x3f));
+	out[2] = (char)(0x80 | (v & 0x3f));
+	return 3;
+}
+
+size_t
+jscan_unescape(const char *s, struct jscan_span sp, char *out)
+{
+	const char *p = s + sp.off, *end = p + sp.len;
+	size_t n = 0;
+
+	while (p < end) {
+		if (*p != '\\')
+			out[n++] = *p++;
+		else if (p[1] != 'u') {
+			out[n++] = jscan_short(p[1]);
+			p += 2;
+		} else {
+			n += jscan_utf8(jscan_u(p), out + n);
+			p += 6;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* What jscan_alert looks for in an object that is `parent`. */
+enum jscan_want {
+	WANT_NONE,
+	WANT_TOP,
+	WANT_KIND,
+	WANT_DAYS,
+	WANT_CASE,
+	WANT_WINDOW,
+	WANT_CASE_ID,
+	WANT_NAME,
+	WANT_DEADLINE,
+};
+
+static const struct {
+	enum jscan_want parent;
+	const char *key;
+	enum jscan_want want;
+	enum jscan_type type;
+} jscan_members[] = {
+    {WANT_TOP, "kind", WANT_KIND, JSCAN_STRING},
+    {WANT_TOP, "days_left", WANT_DAYS, JSCAN_INTEGER},
+    {WANT_TOP, "case", WANT_CASE, JSCAN_OBJECT},
+    {WANT_TOP, "window", WANT_WINDOW, JSCAN_OBJECT},
+    {WANT_CASE, "id", WANT_CASE_ID, JSCAN_STRING},
+    {WANT_WINDOW, "name", WANT_NAME, JSCAN_STRING},
+    {WANT_WINDOW, "deadline", WANT_DEADLINE, JSCAN_STRING},
+};
+
+#define JSCAN_BIT(w) (1u << (w))
+#define JSCAN_ALL                                                              \
+	(JSCAN_BIT(WANT_KIND) | JSCAN_BIT(WANT_DAYS) |                         \
+	    JSCAN_BIT(WANT_CASE_ID) | JSCAN_BIT(WANT_NAME) |                   \
+	    JSCAN_BIT(WANT_DEADLINE))
+
+struct jscan_brief {
+	struct jscan_alert *out;
+	unsigned seen; /* JSCAN_BIT of each member found */
+};
+
+bool
+jscan_key_is(const char *s, const struct jscan_step *step, const char *key)
+{
+	return step->index == -1 && !step->escaped &&
+	    step->key.len == strlen(key) &&
+	    memcmp(s + step->key.off, key, step->key.len) == 0;
+}
+
+/* The object that holds a value at depth: the alert, its case, its
+ * window, or none looked in. */
+static enum jscan_want
+jscan_parent(const struct jscan_step *path, int depth, const char *s)
+{
+	if (depth == 1)
+		return WANT_TOP;
+	if (depth == 2 && jscan_key_is(s, &path[0], "case"))
+		return WANT_CASE;
+	if (depth == 2 && jscan_key_is(s, &path[0], "window"))
+		return WANT_WINDOW;
+	return WANT_NONE;
+}
+
+/* jscan_alert's visitor: a member looked for noted, once, of its type. */
+static int
+jscan_brief_visit(const struct jscan_step *path, int depth,
+    const struct jscan_value *v, const char *s, void *arg)
+{
+	struct jscan_brief *b = arg;
+	const struct jscan_step *step;
+	enum jscan_want parent;
+	size_t i, n = sizeof(jscan_members) / sizeof(jscan_members[0]);
+
+	if (depth == 0)
+		return v->type == JSCAN_OBJECT ? 0 : -1;
+	if ((parent = jscan_parent(path, depth, s)) == WANT_NONE)
+		return 0;
+	step = &path[depth - 1];
+	if (step->escaped)
+		return -1; /* it might spell a member looked for */
+	for (i = 0; i < n; i++)
+		if (jscan_members[i].parent == parent &&
+		    jscan_key_is(s, step, jscan_members[i].key))
+			break;
+	if (i == n)
+		return 0;
+	/* json_loads keeps the last of twice the same key. */
+	if ((b->seen & JSCAN_BIT(jscan_members[i].want)) ||
+	    v->type != jscan_members[i].type ||
+	    (v->type == JSCAN_STRING && v->escaped))
 		return -1;
-	if (c == '[')
-		return jscan_array(js);
-	return jscan_literal(js);
+	b->seen |= JSCAN_BIT(jscan_members[i].want);
+	switch (jscan_members[i].want) {
+	case WANT_KIND:
+		b->out->kind = v->span;
+		break;
+	case WANT_CASE_ID:
+		b->out->case_id = v->span;
+		break;
+	case WANT_NAME:
+		b->out->window = v->span;
+		break;
+	case WANT_DEADLINE:
+		b->out->deadline = v->span;
+		break;
+	case WANT_DAYS:
+		b->out->days_left = v->integer;
+		break;
+	default:
+		break;
+	}
+	return 0;
 }
 
 int
 jscan_alert(const char *s, struct jscan_alert *out)
 {
-	struct jscan js = {.s = s, .out = out};
+	struct jscan_brief b = {.out = out};
 
-	if (s == NULL || s[0] != '{' || !utf8_valid(s) ||
-	    jscan_object(&js, JSCAN_TOP) == -1 || s[js.i] != '\0' ||
-	    (js.seen & JSCAN_ALL) != JSCAN_ALL)
+	if (jscan_walk(s, jscan_brief_visit, &b) == -1 ||
+	    (b.seen & JSCAN_ALL) != JSCAN_ALL)
 		return -1;
 	return 0;
 }

@@ -1,5 +1,7 @@
 /*
- * test_jscan.c -- the scan of a stored alert: what the planner stores
+ * test_jscan.c -- the walk: each value shown once, containers first, with
+ * the path to it, strings with their escapes undone as json_loads reads
+ * them.  The scan of a stored alert: what the planner stores
  * scans, with the values json_loads reads; anything that is not JSON, or
  * not in the compact shape the scan promises, is refused (and then
  * parsed by the caller); whatever it accepts, json_loads accepts too;
@@ -227,10 +229,88 @@ test_escapes_as_jansson(void **state)
 	}
 }
 
+/* A visitor that refuses the second value it is shown. */
+static int
+walk_stop(const struct jscan_step *path, int depth, const struct jscan_value *v,
+    const char *s, void *arg)
+{
+	(void)path;
+	(void)v;
+	(void)s;
+	(void)arg;
+	return depth == 0 ? 0 : -1;
+}
+
+/* One line a visit: the path, the type and the value, for
+ * test_walk_paths. */
+static int
+walk_note(const struct jscan_step *path, int depth, const struct jscan_value *v,
+    const char *s, void *arg)
+{
+	static const char *const types[] = {"object", "array", "string",
+	    "integer", "real", "true", "false", "null"};
+	char *out = arg, str[128];
+	size_t len = strlen(out);
+
+	for (int i = 0; i < depth; i++) {
+		if (path[i].index >= 0)
+			len += sprintf(out + len, "[%ld]", path[i].index);
+		else
+			len += sprintf(out + len, "%s%.*s%s", i > 0 ? "." : "",
+			    (int)path[i].key.len, s + path[i].key.off,
+			    path[i].escaped ? "(esc)" : "");
+	}
+	len += sprintf(out + len, " %s", types[v->type]);
+	if (v->type == JSCAN_STRING) {
+		assert_true(v->span.len < sizeof(str));
+		jscan_unescape(s, v->span, str);
+		len += sprintf(out + len, " '%s'%s", str,
+		    v->escaped ? "(esc)" : "");
+	} else if (v->type == JSCAN_INTEGER)
+		len += sprintf(out + len, " %lld", v->integer);
+	else if (v->type == JSCAN_REAL)
+		len += sprintf(out + len, " %.*s", (int)v->span.len,
+		    s + v->span.off);
+	strcpy(out + len, "\n");
+	return 0;
+}
+
+/* Every value in order, containers before what they hold, each with its
+ * path; a visitor's -1 ends the walk refused. */
+static void
+test_walk_paths(void **state)
+{
+	static const char text[] =
+	    "{\"a\":[1,-2.5,{\"b\\u0041\":\"x\\n\\u00e9\\u4e2d\\/\"}],"
+	    "\"t\":true,\"f\":false,\"n\":null,\"e\":{},\"z\":[]}";
+	static const char want[] = " object\n"
+	                           "a array\n"
+	                           "a[0] integer 1\n"
+	                           "a[1] real -2.5\n"
+	                           "a[2] object\n"
+	                           "a[2].b\\u0041(esc) string 'x\né中/'(esc)\n"
+	                           "t true\n"
+	                           "f false\n"
+	                           "n null\n"
+	                           "e object\n"
+	                           "z array\n";
+	char out[1024] = "";
+
+	(void)state;
+	assert_int_equal(jscan_walk(text, walk_note, out), 0);
+	assert_string_equal(out, want);
+	assert_int_equal(jscan_walk("[1,2]", walk_stop, NULL), -1);
+	assert_int_equal(jscan_walk("\"top\"", walk_note, (out[0] = '\0', out)),
+	    0);
+	assert_string_equal(out, " string 'top'\n");
+	assert_int_equal(jscan_walk("{\"a\":1} ", walk_note, out), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_walk_paths),
 	    cmocka_unit_test(test_planner_alert),
 	    cmocka_unit_test(test_accepted),
 	    cmocka_unit_test(test_refused),
